@@ -1,0 +1,89 @@
+/**
+ * ObservedState: what a driver reports of one host's live volumes and archives, as plain data.
+ * The same JSON is the planner's fixture format (`walbctl plan --observed FILE`).
+ * States and names are WalB's (`../../shared/spec/walb-model.md`).
+ */
+
+/** A snapshot `|b,e|`; clean when b === e. Gids are decimal numbers (safe up to 2^53). */
+export interface GidSnap {
+  b: number;
+  e: number;
+}
+
+export type StorageState = 'Clear' | 'SyncReady' | 'Stopped' | 'Target' | 'Standby';
+export type ArchiveState = 'Clear' | 'SyncReady' | 'Archived' | 'Stopped';
+
+/** One diff in an archive, as its file name says: `|B|-->|E| MC timestamp dataSize`. */
+export interface ObservedDiff {
+  b: GidSnap;
+  e: GidSnap;
+  mergeable: boolean;
+  compared: boolean;
+  /** UTC, ISO 8601: the time of the snapshot at the diff's end. */
+  timestamp: string;
+  /** Bytes of the wdiff file. */
+  dataSize: number;
+  /** The file name, `YYYYMMDDhhmmss-MC-B-E.wdiff`. */
+  file: string;
+}
+
+export interface ObservedRestored {
+  gid: number;
+  path: string;
+  /** When it was restored (UTC, ISO 8601). */
+  createdAt: string;
+  /** The outcome of the last verification, or null when never verified. */
+  verified: boolean | null;
+}
+
+export interface ObservedStorage {
+  state: StorageState;
+  capture: 'wdev' | 'scan';
+  /** Device uuid (hex, 32 digits), made at init. */
+  uuid: string;
+  devicePath: string;
+  sizeBytes: number;
+  /** The log overflowed (wdev) or the hash index was lost (scan): only a hash backup recovers. */
+  overflow: boolean;
+  /** Newest gid taken on this storage, or null before the first backup. */
+  latestGid: number | null;
+  /** wdev only: lsids and log usage. */
+  log?: { oldestLsid: number; permanentLsid: number; writtenLsid: number; capacityPb: number; usagePb: number };
+}
+
+export interface ObservedArchive {
+  state: ArchiveState;
+  /** Base image state: `<B>` when `e` is absent, `<B-->E>` while an apply runs. */
+  base: { b: GidSnap; e?: GidSnap };
+  uuid: string;
+  diffs: ObservedDiff[];
+  /** Gids an operator or schedule asked for (explicit snapshots that merge must keep). */
+  explicitSnapshots: number[];
+  /** Clean snapshots that can be restored, oldest first, with their time. */
+  restorable: { gid: number; timestamp: string; explicit: boolean }[];
+  restored: ObservedRestored[];
+  /** The gid each replica (another archive host) holds up to. */
+  replicas: Record<string, { gid: number; timestamp: string }>;
+  /** Is an action running right now (apply, merge, restore, replicate)? */
+  busy: string | null;
+}
+
+export interface ObservedVolume {
+  name: string;
+  storage?: ObservedStorage;
+  archive?: ObservedArchive;
+}
+
+export interface ObservedState {
+  formatVersion: 1;
+  host: string;
+  /** UTC, ISO 8601. */
+  observedAt: string;
+  volumes: Record<string, ObservedVolume>;
+  /** What walbctl last applied on this host (for drift): revision and per-volume marks. */
+  lastApplied: {
+    revision: string | null;
+    at: string | null;
+    volumes: Record<string, { initialized: boolean; diffCount: number; latestGid: number | null }>;
+  } | null;
+}
