@@ -1,0 +1,29 @@
+/**
+ * Where the reconciler keeps its own state inside a host's data directory. The archive and storage
+ * layouts belong to the data path (native/lib); everything the executor and the daemon write lives
+ * under `<dataDir>/reconciler/`.
+ */
+import { join } from 'node:path';
+
+export interface StatePaths {
+  dir: string;
+  /** The host lock: who applies right now. */
+  lock: string;
+  /** The journal of the plan being applied (append-only, fsynced). */
+  journal: string;
+  /** What walbctl last applied (revision, per-volume marks) — the base for drift. */
+  lastApplied: string;
+  /** The daemon's status, written in one place on every path. */
+  status: string;
+}
+
+export function statePaths(dataDir: string): StatePaths {
+  const dir = join(dataDir, 'reconciler');
+  return {
+    dir,
+    lock: join(dir, 'lock.json'),
+    journal: join(dir, 'journal.jsonl'),
+    lastApplied: join(dir, 'last-applied.json'),
+    status: join(dir, 'status.json'),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The boundary between the reconciler and a back end. A driver reports live state as plain data
+ * (`reconciler/model/observed.ts`) and performs the actions of a Plan, one method per action kind
+ * (`reconciler/model/plan.ts` ACTION_KINDS), split by the role that performs them.
+ *
+ * Every action method must be idempotent: the executor re-runs an action whose completion it did not
+ * record (a crash mid-plan), so running it on a volume where it already took effect must succeed and
+ * change nothing.
+ */
+import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
+import type { ObservedArchive, ObservedStorage } from '../model/observed.js';
+import type { ActionKind, PlanAction } from '../model/plan.js';
+
+export type DriverRole = 'storage' | 'archive';
+
+/** What an action method receives besides the action itself. */
+export interface ActionContext {
+  host: DesiredHost;
+  /** The volume as the desired state declares it; null for a volume removed from the tree (clear). */
+  volume: DesiredVolume | null;
+  /** The volume's name (the part of the address after the slash). */
+  volumeName: string;
+  desired: DesiredState;
+  /** Aborted when the daemon must stop now (a second SIGTERM); a driver may ignore it. */
+  signal?: AbortSignal;
+}
+
+/** What an action reports back: plain data, recorded in the journal and shown with --json. */
+export type ActionOutcome = Record<string, string | number | boolean | null> | void;
+
+export type ActionMethod = (action: PlanAction, context: ActionContext) => Promise<ActionOutcome>;
+
+/** Where a volume stands, looked up for observation. */
+export interface ObserveTarget {
+  host: DesiredHost;
+  /** Name of the volume. */
+  name: string;
+  /** Declared volume, or null when it is only found on disk (removed from the tree). */
+  volume: DesiredVolume | null;
+}
+
+export interface StorageDriver {
+  /** The storage side of one volume, or undefined when the volume was never initialised here. */
+  observe(target: ObserveTarget): Promise<ObservedStorage | undefined>;
+  init: ActionMethod;
+  'full-backup': ActionMethod;
+  'hash-backup': ActionMethod;
+  snapshot: ActionMethod;
+  start: ActionMethod;
+  stop: ActionMethod;
+  clear: ActionMethod;
+}
+
+export interface ArchiveDriver {
+  /** The archive side of one volume, or undefined when this host holds no archive of it. */
+  observe(target: ObserveTarget): Promise<ObservedArchive | undefined>;
+  merge: ActionMethod;
+  apply: ActionMethod;
+  restore: ActionMethod;
+  'verify-restore': ActionMethod;
+  'delete-restore': ActionMethod;
+  replicate: ActionMethod;
+  synchronize: ActionMethod;
+  'stop-synchronize': ActionMethod;
+}
+
+export type StorageActionKind = Exclude<keyof StorageDriver, 'observe'>;
+export type ArchiveActionKind = Exclude<keyof ArchiveDriver, 'observe'>;
+
+/** Which role performs each action kind. Checked against ACTION_KINDS at compile time. */
+export const ACTION_ROLE: { [K in ActionKind]: K extends StorageActionKind ? 'storage' : K extends ArchiveActionKind ? 'archive' : never } = {
+  init: 'storage',
+  'full-backup': 'storage',
+  'hash-backup': 'storage',
+  snapshot: 'storage',
+  start: 'storage',
+  stop: 'storage',
+  clear: 'storage',
+  merge: 'archive',
+  apply: 'archive',
+  restore: 'archive',
+  'verify-restore': 'archive',
+  'delete-restore': 'archive',
+  replicate: 'archive',
+  synchronize: 'archive',
+  'stop-synchronize': 'archive',
+};
+
+export interface Driver {
+  /** `native` or `walb`, as a host file's `driver` names it. */
+  readonly name: string;
+  readonly storage: StorageDriver;
+  readonly archive: ArchiveDriver;
+  /** Names of the volumes present in the host's data (declared or not), so removed ones can be cleared. */
+  listVolumes(host: DesiredHost): Promise<string[]>;
+}
+
+/** Runs one action through the driver method for its kind. */
+export function runDriverAction(driver: Driver, action: PlanAction, context: ActionContext): Promise<ActionOutcome> {
+  const role = ACTION_ROLE[action.kind];
+  if (role === 'storage') return driver.storage[action.kind as StorageActionKind](action, context);
+  return driver.archive[action.kind as ArchiveActionKind](action, context);
+}

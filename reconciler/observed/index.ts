@@ -1,0 +1,53 @@
+/**
+ * observeHost: asks the host's driver for the live state of every volume the host holds — the ones
+ * the desired state declares and the ones found on disk that it no longer declares — and returns one
+ * ObservedState, plain data the planner takes (and `walbctl show observed --json` prints).
+ */
+import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
+import type { ObservedState, ObservedVolume } from '../model/observed.js';
+import type { Driver } from '../drivers/driver.js';
+import { driverFor } from '../drivers/index.js';
+import { readLastApplied } from './last-applied.js';
+
+export interface ObserveOptions {
+  /** The driver to ask; by default the one the host file names. */
+  driver?: Driver;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export async function observeHost(host: DesiredHost, desired: DesiredState, options: ObserveOptions = {}): Promise<ObservedState> {
+  const driver = options.driver ?? (await driverFor(host));
+  const now = options.now ?? (() => new Date());
+  const declared = declaredVolumes(host, desired);
+  const onDisk = await driver.listVolumes(host);
+  const names = [...new Set([...declared.keys(), ...onDisk])].sort();
+  const volumes: Record<string, ObservedVolume> = {};
+  for (const name of names) {
+    const target = { host, name, volume: declared.get(name) ?? null };
+    const volume: ObservedVolume = { name };
+    const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;
+    const archive = host.roles.includes('archive') ? await driver.archive.observe(target) : undefined;
+    if (storage) volume.storage = storage;
+    if (archive) volume.archive = archive;
+    volumes[name] = volume;
+  }
+  return {
+    formatVersion: 1,
+    host: host.name,
+    observedAt: now().toISOString(),
+    volumes,
+    lastApplied: await readLastApplied(host.dataDir),
+  };
+}
+
+/** The volumes a host holds: stored here, or archived here though stored on another host. */
+export function declaredVolumes(host: DesiredHost, desired: DesiredState): Map<string, DesiredVolume> {
+  const found = new Map<string, DesiredVolume>(Object.entries(host.volumes));
+  for (const other of Object.values(desired.hosts)) {
+    for (const volume of Object.values(other.volumes)) {
+      if (volume.archives.some((a) => a.host === host.name) && !found.has(volume.name)) found.set(volume.name, volume);
+    }
+  }
+  return found;
+}
