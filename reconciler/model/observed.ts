@@ -49,6 +49,9 @@ export interface ObservedStorage {
   latestGid: number | null;
   /** wdev only: lsids and log usage. */
   log?: { oldestLsid: number; permanentLsid: number; writtenLsid: number; capacityPb: number; usagePb: number };
+  /** When the newest explicit snapshot was taken here (UTC, ISO 8601); null when none yet. The planner's
+   *  schedules count from it; when absent they fall back to the newest explicit restorable snapshot. */
+  lastSnapshotAt?: string | null;
 }
 
 export interface ObservedArchive {
@@ -62,16 +65,29 @@ export interface ObservedArchive {
   /** Clean snapshots that can be restored, oldest first, with their time. */
   restorable: { gid: number; timestamp: string; explicit: boolean }[];
   restored: ObservedRestored[];
-  /** The gid each replica (another archive host) holds up to. */
-  replicas: Record<string, { gid: number; timestamp: string }>;
+  /** The gid each replica (another archive host) holds up to; `replicatedAt` is when the last
+   *  replication to it finished (UTC, ISO 8601), used by async replication schedules. */
+  replicas: Record<string, { gid: number; timestamp: string; replicatedAt?: string }>;
   /** Is an action running right now (apply, merge, restore, replicate)? */
   busy: string | null;
+  /** When the last merge finished (UTC, ISO 8601); absent or null: a periodic merge is due. */
+  lastMergeAt?: string | null;
+}
+
+export type ProxyState = 'Clear' | 'Stopped' | 'Started';
+
+/** The proxy side of a volume: which archive hosts it forwards diffs to (primaries and synchronized ones). */
+export interface ObservedProxy {
+  state: ProxyState;
+  archives: string[];
 }
 
 export interface ObservedVolume {
   name: string;
   storage?: ObservedStorage;
   archive?: ObservedArchive;
+  /** Present when this host is a proxy of the volume and the driver reports it. */
+  proxy?: ObservedProxy;
 }
 
 export interface ObservedState {
@@ -84,6 +100,8 @@ export interface ObservedState {
   lastApplied: {
     revision: string | null;
     at: string | null;
-    volumes: Record<string, { initialized: boolean; diffCount: number; latestGid: number | null }>;
+    /** `protect` is the volume's protect flag when last applied: clearing a volume removed from the tree
+     *  is refused while it was protected (remove `protect` in one commit, the volume in a later one). */
+    volumes: Record<string, { initialized: boolean; diffCount: number; latestGid: number | null; protect?: boolean }>;
   } | null;
 }

@@ -42,6 +42,23 @@ export interface PlanAction {
   destructive: boolean;
   /** Set when the action cannot run yet (e.g. replication before the transport exists). */
   blocked: string | null;
+  /** Set when policy forbids the action (a destructive action on a `protect`ed volume): the executor
+   *  never runs it, with or without --allow-destroy. Absent means null. */
+  refused?: string | null;
+}
+
+/** A volume the planner did not plan, and why (e.g. `suspend: true`). */
+export interface SkippedVolume {
+  address: string;
+  reason: string;
+}
+
+/** When a volume's next time-driven action falls due (for the daemon's schedule ticks and status). */
+export interface UpcomingAction {
+  address: string;
+  kind: 'snapshot' | 'replicate' | 'apply' | 'merge';
+  /** UTC, ISO 8601. */
+  at: string;
 }
 
 export interface Diagnostic {
@@ -75,4 +92,8 @@ export interface Plan {
   complete: boolean;
   /** False when the plan has errors: the executor refuses it. */
   applyable: boolean;
+  /** Volumes left out of the plan on purpose (suspended). Absent means none. */
+  skipped?: SkippedVolume[];
+  /** The next time-driven action per volume. Absent means none computed. */
+  upcoming?: UpcomingAction[];
 }
