@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+
+import { nextCronTime, parseCron } from '../../../reconciler/util/cron.js';
+import { UnitSyntaxError } from '../../../reconciler/util/unit-error.js';
+
+const next = (expr: string, after: string): string => nextCronTime(parseCron(expr), new Date(after)).toISOString();
+
+describe('parseCron', () => {
+  it('expands steps, ranges, lists and names', () => {
+    const spec = parseCron('*/15 9-17 1,15 jan-mar mon-fri');
+    expect(spec.minutes).toEqual([0, 15, 30, 45]);
+    expect(spec.hours).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(spec.daysOfMonth).toEqual([1, 15]);
+    expect(spec.months).toEqual([1, 2, 3]);
+    expect(spec.daysOfWeek).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('treats day-of-week 7 as Sunday', () => {
+    expect(parseCron('0 0 * * 7').daysOfWeek).toEqual([0]);
+  });
+
+  it.each([
+    ['61 * * * *', 'minute'],
+    ['* 24 * * *', 'hour'],
+    ['* * 0 * *', 'day-of-month'],
+    ['* * * 13 *', 'month'],
+    ['* * * * 8', 'day-of-week'],
+    ['* * * foo *', 'month'],
+    ['5-1 * * * *', 'minute'],
+    ['*/0 * * * *', 'minute'],
+    ['0 0 30 2 *', 'day-of-month'],
+  ])('rejects %j naming the %s field', (expr, field) => {
+    let error: unknown;
+    try {
+      parseCron(expr);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnitSyntaxError);
+    expect((error as UnitSyntaxError).field).toBe(field);
+    expect((error as Error).message).toContain(field);
+  });
+
+  it('rejects a wrong number of fields', () => {
+    expect(() => parseCron('* * * *')).toThrow(/expected 5 fields/);
+  });
+});
+
+describe('nextCronTime', () => {
+  it('is strictly after the given time', () => {
+    expect(next('0 * * * *', '2026-01-01T10:00:00Z')).toBe('2026-01-01T11:00:00.000Z');
+    expect(next('* * * * *', '2026-01-01T10:00:30Z')).toBe('2026-01-01T10:01:00.000Z');
+  });
+
+  it('crosses days, months and years in UTC', () => {
+    expect(next('30 2 * * *', '2026-01-31T03:00:00Z')).toBe('2026-02-01T02:30:00.000Z');
+    expect(next('0 0 1 jan *', '2026-06-15T00:00:00Z')).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('finds the 29th of February in a leap year', () => {
+    expect(next('0 12 29 2 *', '2026-03-01T00:00:00Z')).toBe('2028-02-29T12:00:00.000Z');
+  });
+
+  it('matches either day field when both are restricted', () => {
+    // 2026-03-02 is a Monday; the 10th is a Tuesday.
+    expect(next('0 0 10 * mon', '2026-03-01T00:00:00Z')).toBe('2026-03-02T00:00:00.000Z');
+    expect(next('0 0 10 * mon', '2026-03-09T00:00:00Z')).toBe('2026-03-10T00:00:00.000Z');
+  });
+
+  it('steps through every minute of a */5 schedule', () => {
+    expect(next('*/5 * * * *', '2026-01-01T23:58:00Z')).toBe('2026-01-02T00:00:00.000Z');
+  });
+});
