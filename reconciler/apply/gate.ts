@@ -18,6 +18,7 @@ export function gateAction(
     if (status !== 'done') return { run: false, status: 'skipped', message: `waits for ${dep} (${status ?? 'not run'})` };
   }
   if (action.blocked) return { run: false, status: 'blocked', message: action.blocked };
+  if (action.refused) return { run: false, status: 'refused', message: action.refused };
   if (action.destructive) {
     if (context.volume?.protect) return { run: false, status: 'refused', message: `${action.address} is protected (protect: true); destructive actions never run on it` };
     if (!context.allowDestroy) return { run: false, status: 'refused', message: 'destroys data: runs only with --allow-destroy' };

@@ -31,14 +31,19 @@ export async function readLastApplied(dataDir: string): Promise<LastApplied | nu
   }
 }
 
-/** Records the marks of `observed` as what was last applied at `revision`. */
-export async function writeLastApplied(dataDir: string, revision: string | null, observed: ObservedState): Promise<LastApplied> {
+/**
+ * Records the marks of `observed` as what was last applied at `revision`; `protect` carries each
+ * declared volume's protect flag so a later removal of a protected volume is refused.
+ */
+export async function writeLastApplied(dataDir: string, observed: ObservedState, options: { revision: string | null; protect: Record<string, boolean> }): Promise<LastApplied> {
+  const revision = options.revision;
   const record: LastApplied = { revision, at: observed.observedAt, volumes: {} };
   for (const [name, v] of Object.entries(observed.volumes)) {
     record.volumes[name] = {
       initialized: v.storage !== undefined || v.archive !== undefined,
       diffCount: v.archive?.diffs.length ?? 0,
       latestGid: v.storage?.latestGid ?? null,
+      protect: options.protect[name] ?? false,
     };
   }
   const paths = statePaths(dataDir);

@@ -159,3 +159,13 @@ describe('resumeJournal', () => {
     expect(lines.every((l) => JSON.parse(l))).toBe(true);
   });
 });
+
+describe('executePlan and the planner\'s refusal', () => {
+  it('never runs an action the plan marks refused, even with --allow-destroy', async () => {
+    const { desired, host } = desiredFor(tmp(), []);
+    const driver = fakeDriver();
+    const report = await executePlan(plan([action('local/gone:clear', { destructive: true, refused: 'local/gone was protected when last applied' })]), { driver, desired, host, allowDestroy: true });
+    expect(driver.calls).toEqual([]);
+    expect(report.actions[0]).toMatchObject({ status: 'refused', message: 'local/gone was protected when last applied' });
+  });
+});
