@@ -1,0 +1,154 @@
+#include "format/io.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "format/error.h"
+
+namespace walb::fmt {
+
+IoError::IoError(const std::string& file, const std::string& op, int err)
+    : std::runtime_error(file + ": " + op + ": " + std::strerror(err)), file_(file), err_(err) {}
+
+int openOrThrow(const std::string& path, int flags, int mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw IoError(path, "open", errno);
+  return fd;
+}
+
+void preadFull(int fd, const std::string& path, uint64_t offset, void* buf, size_t n) {
+  auto* p = static_cast<uint8_t*>(buf);
+  while (n > 0) {
+    ssize_t r = ::pread(fd, p, n, off_t(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(path, "read", errno);
+    }
+    if (r == 0) throw IoError(path, "read (unexpected end of file)", EIO);
+    p += r;
+    n -= size_t(r);
+    offset += uint64_t(r);
+  }
+}
+
+void pwriteFull(int fd, const std::string& path, uint64_t offset, const void* buf, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(buf);
+  while (n > 0) {
+    ssize_t r = ::pwrite(fd, p, n, off_t(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(path, "write", errno);
+    }
+    p += r;
+    n -= size_t(r);
+    offset += uint64_t(r);
+  }
+}
+
+FileSource::FileSource(const std::string& path) : path_(path) {
+  fd_ = openOrThrow(path, O_RDONLY);
+  struct stat st;
+  if (fstat(fd_, &st) != 0) {
+    int e = errno;
+    ::close(fd_);
+    throw IoError(path, "stat", e);
+  }
+  if (S_ISBLK(st.st_mode)) {
+    uint64_t bytes = 0;
+    if (ioctl(fd_, BLKGETSIZE64, &bytes) == 0) size_ = bytes;
+  } else {
+    size_ = uint64_t(st.st_size);
+  }
+  posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+FileSource::~FileSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+size_t FileSource::readAt(uint64_t offset, void* buf, size_t n) {
+  if (offset >= size_) return 0;
+  if (n > size_ - offset) n = size_t(size_ - offset);
+  size_t done = 0;
+  auto* p = static_cast<uint8_t*>(buf);
+  while (done < n) {
+    ssize_t r = ::pread(fd_, p + done, n - done, off_t(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(path_, "read", errno);
+    }
+    if (r == 0) break;
+    done += size_t(r);
+  }
+  return done;
+}
+
+size_t MemorySource::readAt(uint64_t offset, void* buf, size_t n) {
+  if (offset >= size_) return 0;
+  if (n > size_ - offset) n = size_t(size_ - offset);
+  std::memcpy(buf, data_ + offset, n);
+  return n;
+}
+
+constexpr size_t kSinkBuffer = 4u << 20;
+
+FileSink::FileSink(const std::string& path, bool truncate) : path_(path) {
+  fd_ = openOrThrow(path, O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0));
+  buf_.reserve(kSinkBuffer);
+}
+
+FileSink::~FileSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void FileSink::flush() {
+  if (buf_.empty()) return;
+  pwriteFull(fd_, path_, offset_ - buf_.size(), buf_.data(), buf_.size());
+  buf_.clear();
+}
+
+void FileSink::write(const void* data, size_t n) {
+  if (n >= kSinkBuffer) {
+    flush();
+    pwriteFull(fd_, path_, offset_, data, n);
+    offset_ += n;
+    return;
+  }
+  if (buf_.size() + n > kSinkBuffer) flush();
+  const auto* p = static_cast<const uint8_t*>(data);
+  buf_.insert(buf_.end(), p, p + n);
+  offset_ += n;
+}
+
+void FileSink::writeZeros(size_t n) {
+  static const uint8_t zeros[4096] = {};
+  while (n > 0) {
+    size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
+    write(zeros, k);
+    n -= k;
+  }
+}
+
+void FileSink::pwriteAt(uint64_t offset, const void* data, size_t n) {
+  flush();
+  pwriteFull(fd_, path_, offset, data, n);
+}
+
+void FileSink::close(bool sync) {
+  if (fd_ < 0) return;
+  flush();
+  if (sync && ::fsync(fd_) != 0) throw IoError(path_, "fsync", errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    throw IoError(path_, "close", errno);
+  }
+  fd_ = -1;
+}
+
+}  // namespace walb::fmt

@@ -1,0 +1,102 @@
+// Sorted wdiff (type 0): [file header] {[pack block 4096][pack data]}* [END pack].
+//
+// SortedWdiffWriter streams records in strictly increasing, non-overlapping address order. It
+// compresses each data record (stored with id 0 when compression does not shrink it), packs up to
+// 127 records and 32 MiB of data per pack (a single larger record gets a pack of its own), seals
+// every pack block with its checksum and writes the END pack on finish(). The caller splits records
+// (kDefaultMaxIoBlocks) and decides ALLZERO; the writer never merges or splits.
+//
+// SortedWdiffReader streams records in file order, one pack in memory at a time, checking every
+// rule of the format; a FormatError names the file, the byte offset of the bad structure and the rule.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format/compression.h"
+#include "format/io.h"
+#include "format/layout.h"
+
+namespace walb::fmt {
+
+struct SortedWriterOptions {
+  Compression compression = Compression::Lz4;
+  int level = 0;                       // 0 = the library's default
+  const uint8_t* uuid = nullptr;       // 16 bytes, or nullptr for zeros
+  uint32_t maxPackData = kMaxPackData;
+  bool sync = true;                    // fsync on finish()
+};
+
+class SortedWdiffWriter {
+ public:
+  SortedWdiffWriter(const std::string& path, const SortedWriterOptions& opts);
+  ~SortedWdiffWriter();
+  // `data` holds blocks*512 uncompressed bytes.
+  void addData(uint64_t addr, uint32_t blocks, const uint8_t* data);
+  void addAllZero(uint64_t addr, uint32_t blocks);
+  void addDiscard(uint64_t addr, uint32_t blocks);
+  // Adds a record whose data is already compressed with rec.compression (data_offset and checksum are
+  // recomputed; flags and sizes are taken as given). Used to copy records without recompressing.
+  void addRaw(const SortedRecord& rec, const uint8_t* compressed);
+  // Flushes the last pack, writes END, closes (fsync when opts.sync). Returns the file size.
+  uint64_t finish();
+  uint64_t recordCount() const { return nRecords_; }
+
+ private:
+  void append(SortedRecord rec, const uint8_t* data, size_t size);
+  void flushPack();
+  void checkOrder(uint64_t addr, uint32_t blocks);
+  FileSink sink_;
+  SortedWriterOptions opts_;
+  std::vector<uint8_t> block_;   // the 4096-byte pack block being filled
+  std::vector<uint8_t> data_;    // the pack's data
+  std::vector<uint8_t> scratch_;
+  uint16_t n_ = 0;
+  uint64_t nextAddr_ = 0;
+  uint64_t nRecords_ = 0;
+  bool finished_ = false;
+};
+
+struct SortedEntry {
+  SortedRecord rec;
+  uint64_t recordOffset = 0;  // file offset of the 32-byte record
+  uint64_t dataOffset = 0;    // file offset of the record's data
+};
+
+class SortedWdiffReader {
+ public:
+  // Reads and checks the file header (a sorted one). `src` must outlive the reader.
+  explicit SortedWdiffReader(ByteSource& src);
+  const WdiffFileHeader& header() const { return header_; }
+  // The next record; false at the END pack or at end of file (on a pack boundary). Checks the pack
+  // block, record ranges, flags, compression ids, address order and the data checksum.
+  bool next(SortedEntry& e);
+  // The compressed bytes of the record last returned by next(), valid until the next call.
+  const uint8_t* rawData(const SortedEntry& e) const;
+  // Decompresses that record into `out` (blocks*512 bytes); zeros for ALLZERO/DISCARD.
+  void readData(const SortedEntry& e, std::vector<uint8_t>& out) const;
+  void readData(const SortedEntry& e, uint8_t* out) const;
+  // Offset just past the END pack (or the file size when there is none) once next() returned false.
+  uint64_t endOffset() const { return offset_; }
+  bool sawEndPack() const { return sawEnd_; }
+  uint64_t packCount() const { return packs_; }
+
+ private:
+  bool loadPack();
+  ByteSource& src_;
+  WdiffFileHeader header_;
+  uint64_t offset_ = 32;      // next pack block
+  uint64_t packOffset_ = 0;   // current pack block
+  std::vector<uint8_t> block_;
+  std::vector<uint8_t> data_;
+  uint16_t n_ = 0, i_ = 0;
+  uint64_t nextAddr_ = 0;
+  bool sawEnd_ = false, done_ = false;
+  uint64_t packs_ = 0;
+};
+
+// Largest record data a reader will decompress (a record that claims more is rejected).
+constexpr uint64_t kMaxRecordBytes = 256ull << 20;
+
+}  // namespace walb::fmt

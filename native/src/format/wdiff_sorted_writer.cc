@@ -1,0 +1,103 @@
+#include <cstring>
+#include <stdexcept>
+
+#include "format/checksum.h"
+#include "format/wdiff_header.h"
+#include "format/wdiff_sorted.h"
+
+namespace walb::fmt {
+
+SortedWdiffWriter::SortedWdiffWriter(const std::string& path, const SortedWriterOptions& opts)
+    : sink_(path), opts_(opts), block_(kPackBlock, 0) {
+  WdiffFileHeader h = makeWdiffHeader(kWdiffSorted, opts.uuid);
+  sink_.write(&h, sizeof(h));
+}
+
+SortedWdiffWriter::~SortedWdiffWriter() = default;
+
+void SortedWdiffWriter::checkOrder(uint64_t addr, uint32_t blocks) {
+  if (finished_) throw std::logic_error("SortedWdiffWriter: add after finish");
+  if (blocks == 0) throw std::logic_error("SortedWdiffWriter: empty record");
+  if (addr < nextAddr_) throw std::logic_error("SortedWdiffWriter: records out of order or overlapping");
+  nextAddr_ = addr + blocks;
+}
+
+void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t size) {
+  if (n_ > 0 && (n_ >= kMaxPackRecords || data_.size() + size > opts_.maxPackData)) flushPack();
+  rec.data_offset = uint32_t(data_.size());
+  rec.data_size = uint32_t(size);
+  rec.checksum = size ? checksum(data, size, 0) : 0;
+  rec.reserved1 = 0;
+  rec.reserved2 = 0;
+  std::memcpy(block_.data() + kPackRecordsOffset + sizeof(SortedRecord) * n_, &rec, sizeof(rec));
+  n_++;
+  nRecords_++;
+  if (size) data_.insert(data_.end(), data, data + size);
+}
+
+void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data) {
+  checkOrder(addr, blocks);
+  SortedRecord rec{};
+  rec.io_address = addr;
+  rec.io_blocks = blocks;
+  size_t raw = size_t(blocks) * kLogicalBlock;
+  if (compress(opts_.compression, data, raw, scratch_, opts_.level)) {
+    rec.compression = uint8_t(opts_.compression);
+    append(rec, scratch_.data(), scratch_.size());
+  } else {
+    rec.compression = 0;
+    append(rec, data, raw);
+  }
+}
+
+void SortedWdiffWriter::addAllZero(uint64_t addr, uint32_t blocks) {
+  checkOrder(addr, blocks);
+  SortedRecord rec{};
+  rec.io_address = addr;
+  rec.io_blocks = blocks;
+  rec.flags = kRecAllZero;
+  append(rec, nullptr, 0);
+}
+
+void SortedWdiffWriter::addDiscard(uint64_t addr, uint32_t blocks) {
+  checkOrder(addr, blocks);
+  SortedRecord rec{};
+  rec.io_address = addr;
+  rec.io_blocks = blocks;
+  rec.flags = kRecDiscard;
+  append(rec, nullptr, 0);
+}
+
+void SortedWdiffWriter::addRaw(const SortedRecord& rec, const uint8_t* compressed) {
+  checkOrder(rec.io_address, rec.io_blocks);
+  bool noData = rec.flags & (kRecAllZero | kRecDiscard);
+  append(rec, noData ? nullptr : compressed, noData ? 0 : rec.data_size);
+}
+
+void SortedWdiffWriter::flushPack() {
+  if (n_ == 0) return;
+  auto* h = reinterpret_cast<PackHeader*>(block_.data());
+  h->n_records = n_;
+  h->flags = 0;
+  h->total_size = uint32_t(data_.size());
+  sealBlock(block_.data(), kPackBlock, 0, 0);
+  sink_.write(block_.data(), kPackBlock);
+  sink_.write(data_.data(), data_.size());
+  std::memset(block_.data(), 0, kPackBlock);
+  data_.clear();
+  n_ = 0;
+}
+
+uint64_t SortedWdiffWriter::finish() {
+  flushPack();
+  std::memset(block_.data(), 0, kPackBlock);
+  reinterpret_cast<PackHeader*>(block_.data())->flags = kPackFlagEnd;
+  sealBlock(block_.data(), kPackBlock, 0, 0);
+  sink_.write(block_.data(), kPackBlock);
+  uint64_t size = sink_.offset();
+  sink_.close(opts_.sync);
+  finished_ = true;
+  return size;
+}
+
+}  // namespace walb::fmt
