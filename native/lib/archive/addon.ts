@@ -1,0 +1,74 @@
+/**
+ * Typed wrappers of the addon operations this area owns (native/src/scan, native/src/archive).
+ * The C++ runs off the JS thread; progress arrives as (done, total) bytes.
+ */
+import { loadAddon } from '../load.js';
+
+export type ProgressFn = (done: number, total: number) => void;
+
+export interface ScanVolumeOptions {
+  source: string;
+  /** The volume's size in bytes; 0 for the file's own size. */
+  sizeBytes: number;
+  bulkSize: number;
+  /** 32 hex digits, written into the wdiff header and the index. */
+  uuid: string;
+  /** Full backup: write the non-zero bulks into this new sparse file. */
+  imageOut?: string;
+  /** Compare with this hash index ... */
+  indexIn?: string;
+  /** ... and write the changed bulks here as a sorted wdiff. */
+  diffOut?: string;
+  /** Write this pass's hashes here. */
+  indexOut?: string;
+  gidB?: number;
+  gidE?: number;
+  compression?: string;
+  sync?: boolean;
+}
+
+export interface ScanVolumeResult {
+  bytesScanned: number;
+  bytesRead: number;
+  dataBytes: number;
+  changedBulks: number;
+  changedBytes: number;
+  diffBytes: number;
+  records: number;
+}
+
+export interface CopyImageOptions {
+  source: string;
+  target: string;
+  /** `auto`: reflink where the file system can, else a sparse copy. */
+  mode?: 'auto' | 'reflink' | 'copy';
+  sync?: boolean;
+}
+
+export interface CopyImageResult {
+  method: 'reflink' | 'copy';
+  sizeBytes: number;
+  bytesWritten: number;
+}
+
+interface ArchiveAddon {
+  scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Promise<ScanVolumeResult>;
+  copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Promise<CopyImageResult>;
+}
+
+/** An error the addon raised: a format error carries file/offset/rule, a system error errno/code. */
+export interface AddonError extends Error {
+  code?: string;
+  file?: string;
+  offset?: number;
+  rule?: string;
+  errno?: number;
+}
+
+export function scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Promise<ScanVolumeResult> {
+  return loadAddon<ArchiveAddon>().scanVolume(opts, onProgress);
+}
+
+export function copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Promise<CopyImageResult> {
+  return loadAddon<ArchiveAddon>().copyImage(opts, onProgress);
+}

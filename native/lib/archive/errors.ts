@@ -1,0 +1,59 @@
+/**
+ * Errors of the archive and storage data path. All extend reconciler/errors.ts classes, so the CLI
+ * prints them as one line and the reconciler knows whether to retry.
+ */
+import { StateError, WalbctlError } from '../../../reconciler/errors.js';
+
+/** The volume's state does not allow the operation. */
+export class WrongStateError extends StateError {
+  constructor(
+    readonly volume: string,
+    readonly operation: string,
+    readonly state: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`${volume}: cannot ${operation} in state ${state} (allowed in: ${allowed.join(', ')})`);
+  }
+}
+
+/** Another action that excludes this one runs on the volume (WalB's action exclusion). */
+export class BusyError extends StateError {
+  constructor(
+    readonly volume: string,
+    readonly operation: string,
+    readonly running: string,
+    readonly pid: number,
+  ) {
+    super(`${volume}: cannot ${operation} while ${running} runs (pid ${pid}); try again when it ends`, { retryable: true });
+  }
+}
+
+/** A gid that the operation needs is not there: names the gids that are. */
+export class GidError extends WalbctlError {
+  constructor(
+    readonly volume: string,
+    message: string,
+  ) {
+    super('bad-gid', `${volume}: ${message}`);
+  }
+}
+
+/** A merge or apply range that WalB's rules refuse. */
+export class RangeRefusedError extends WalbctlError {
+  constructor(
+    readonly volume: string,
+    message: string,
+  ) {
+    super('range-refused', `${volume}: ${message}`);
+  }
+}
+
+/** The archive on disk is not consistent (a gap in the chain, a missing base, a bad wdiff). */
+export class ArchiveCorruptError extends WalbctlError {
+  constructor(
+    readonly volume: string,
+    readonly problems: readonly string[],
+  ) {
+    super('archive-corrupt', `${volume}: ${problems[0] ?? 'archive is not consistent'}${problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''}`);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Where an archive lives inside a host's data directory: `<dataDir>/archive/<vol>/` holds
+ * `meta.json`, the base image `base.img` (a sparse file), the wdiff files (their names are the diff
+ * list), `restored/` (default place of restored images) and the volume's short-held `lock`.
+ * Files starting with `.tmp-` are temporary and never read as data.
+ */
+import { join } from 'node:path';
+
+import { InputError } from '../../../reconciler/errors.js';
+
+export interface ArchivePaths {
+  root: string;
+  dir: string;
+  meta: string;
+  base: string;
+  lock: string;
+  restoredDir: string;
+}
+
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Throws unless `vol` is safe as a file name (WalB volume ids are too). */
+export function checkVolumeName(vol: string): void {
+  if (!VOLUME_NAME.test(vol) || vol.includes('..')) {
+    throw new InputError(`volume name "${vol}" is not valid: use letters, digits, ".", "_", "-" (at most 128)`);
+  }
+}
+
+export function archivePaths(dataDir: string, vol: string): ArchivePaths {
+  checkVolumeName(vol);
+  const root = join(dataDir, 'archive');
+  const dir = join(root, vol);
+  return {
+    root,
+    dir,
+    meta: join(dir, 'meta.json'),
+    base: join(dir, 'base.img'),
+    lock: join(dir, 'lock'),
+    restoredDir: join(dir, 'restored'),
+  };
+}
+
+/** Default path of a restored image: WalB names it `wr_<vol>_<gid>`. */
+export function defaultRestorePath(dataDir: string, vol: string, gid: number): string {
+  return join(archivePaths(dataDir, vol).restoredDir, `wr_${vol}_${gid}.img`);
+}

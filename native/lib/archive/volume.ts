@@ -1,0 +1,133 @@
+/**
+ * One archive volume on disk: its paths, its metadata (read, updated under the volume lock), its
+ * diff list (the file names), and the registration of running actions that exclude each other.
+ */
+import { readdir, stat } from 'node:fs/promises';
+
+import type { ArchiveState } from '../../../reconciler/model/observed.js';
+import type { ChainDiff } from './chain.js';
+import { parseDiffName } from './diff-name.js';
+import { BusyError, WrongStateError } from './errors.js';
+import { archivePaths, type ArchivePaths } from './layout.js';
+import { pidAlive, withLock } from './lock.js';
+import { readArchiveMeta, writeArchiveMeta, type ArchiveMeta } from './meta.js';
+import { ALLOWED_STATES, excludes, type ArchiveOp } from './rules.js';
+
+export interface ArchiveDiff extends ChainDiff {
+  /** Bytes of the wdiff file. */
+  dataSize: number;
+  /** Absolute path. */
+  path: string;
+}
+
+/** The archive's state, `Clear` when the volume folder or its metadata is absent. */
+export async function readStateOrClear(paths: ArchivePaths): Promise<{ state: ArchiveState; meta: ArchiveMeta | null }> {
+  try {
+    await stat(paths.meta);
+  } catch {
+    return { state: 'Clear', meta: null };
+  }
+  const meta = await readArchiveMeta(paths.meta);
+  return { state: meta.state, meta };
+}
+
+/** The wdiff files of the volume, sorted by begin then end gid. Temp files are ignored. */
+export async function listDiffFiles(paths: ArchivePaths): Promise<ArchiveDiff[]> {
+  let names: string[];
+  try {
+    names = await readdir(paths.dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const diffs: ArchiveDiff[] = [];
+  for (const file of names) {
+    const parsed = parseDiffName(file);
+    if (!parsed) continue;
+    const path = `${paths.dir}/${file}`;
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      continue; // removed meanwhile (a merge finishing)
+    }
+    diffs.push({ ...parsed, file, path, dataSize: size });
+  }
+  return diffs.sort((x, y) => x.b.b - y.b.b || x.e.b - y.e.b || x.b.e - y.b.e || x.file.localeCompare(y.file));
+}
+
+/** Read-modify-write of the metadata under the volume lock. */
+export async function updateMeta<T>(paths: ArchivePaths, fn: (meta: ArchiveMeta) => Promise<T> | T, opts: { volume: string; operation: string }): Promise<T> {
+  return withLock(
+    paths.lock,
+    async () => {
+      const meta = await readArchiveMeta(paths.meta);
+      const result = await fn(meta);
+      await writeArchiveMeta(paths.meta, meta);
+      return result;
+    },
+    opts,
+  );
+}
+
+export function liveActions(meta: ArchiveMeta): ArchiveMeta['actions'] {
+  return meta.actions.filter((a) => pidAlive(a.pid));
+}
+
+export interface ActionHandle {
+  paths: ArchivePaths;
+  meta: ArchiveMeta;
+  /** Unregisters the action. */
+  end(): Promise<void>;
+}
+
+/**
+ * Registers `op` as running on the volume after checking the state allows it and no running action
+ * excludes it; refuses with one clear line otherwise. Actions of dead processes are dropped.
+ */
+export async function beginAction(dataDir: string, vol: string, opts: { op: ArchiveOp; states?: readonly ArchiveState[] }): Promise<ActionHandle> {
+  const paths = archivePaths(dataDir, vol);
+  const allowed = opts.states ?? ALLOWED_STATES[opts.op];
+  const { state } = await readStateOrClear(paths);
+  if (state === 'Clear') throw new WrongStateError(vol, opts.op, 'Clear', allowed);
+  const since = new Date().toISOString();
+  const meta = await updateMeta(
+    paths,
+    (m) => {
+      m.actions = liveActions(m);
+      if (!allowed.includes(m.state)) throw new WrongStateError(vol, opts.op, m.state, allowed);
+      const clash = m.actions.find((a) => excludes(opts.op, a.name as ArchiveOp));
+      if (clash) throw new BusyError(vol, opts.op, clash.name, clash.pid);
+      m.actions.push({ name: opts.op, pid: process.pid, since });
+      return structuredClone(m);
+    },
+    { volume: vol, operation: opts.op },
+  );
+  let ended = false;
+  return {
+    paths,
+    meta,
+    async end() {
+      if (ended) return;
+      ended = true;
+      await updateMeta(
+        paths,
+        (m) => {
+          const i = m.actions.findIndex((a) => a.name === opts.op && a.pid === process.pid && a.since === since);
+          if (i >= 0) m.actions.splice(i, 1);
+        },
+        { volume: vol, operation: `end ${opts.op}` },
+      ).catch(() => {});
+    },
+  };
+}
+
+/** Runs `fn` as a registered action, always unregistering it. */
+export async function asAction<T>(dataDir: string, vol: string, opts: { op: ArchiveOp; states?: readonly ArchiveState[]; run: (h: ActionHandle) => Promise<T> }): Promise<T> {
+  const handle = await beginAction(dataDir, vol, opts);
+  try {
+    return await opts.run(handle);
+  } finally {
+    await handle.end();
+  }
+}

@@ -1,0 +1,123 @@
+// copyImage: the first step of a restore. Clones the base image into a new file with FICLONE (a
+// reflink: no data is copied, the file system shares the extents) where the file system supports it,
+// else makes a sparse copy: holes are skipped with SEEK_DATA/SEEK_HOLE and all-zero pieces are not
+// written, so the copy is as sparse as the base.
+// JS: copyImage({source, target, mode: 'auto'|'reflink'|'copy', sync}, onProgress?)
+//     -> Promise<{method: 'reflink'|'copy', sizeBytes, bytesWritten}>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+#include "addon.h"
+#include "format/error.h"
+#include "format/io.h"
+#include "scan/op_worker.h"
+#include "scan/volume_reader.h"
+
+namespace walbctl::archive {
+namespace {
+using walb::fmt::IoError;
+using walbctl::scan::ProgressSink;
+
+struct CopyOptions {
+  std::string source, target, mode = "auto";
+  bool sync = true;
+};
+
+struct CopyResult {
+  std::string method;
+  uint64_t sizeBytes = 0, bytesWritten = 0;
+};
+
+constexpr size_t kChunk = 4u << 20;
+constexpr size_t kPiece = 64u << 10;
+
+bool reflinkUnsupported(int e) { return e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == ENOTTY || e == ENOSYS; }
+
+CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
+  CopyResult r;
+  int src = walb::fmt::openOrThrow(o.source, O_RDONLY);
+  uint64_t size = walbctl::scan::deviceSize(src, o.source);
+  int dst = walb::fmt::openOrThrow(o.target, O_WRONLY | O_CREAT | O_TRUNC);
+  struct Closer {
+    int a, b;
+    ~Closer() { ::close(a); ::close(b); }
+  } closer{src, dst};
+  r.sizeBytes = size;
+  if (o.mode != "copy") {
+    if (ioctl(dst, FICLONE, src) == 0) {
+      r.method = "reflink";
+      if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);
+      progress.report(size, size, true);
+      return r;
+    }
+    int e = errno;
+    if (o.mode == "reflink" || !reflinkUnsupported(e)) throw IoError(o.target, "reflink (FICLONE)", e);
+  }
+  r.method = "copy";
+  if (ftruncate(dst, off_t(size)) != 0) throw IoError(o.target, "truncate", errno);
+  walbctl::scan::VolumeReader reader(o.source, size, kChunk);
+  walbctl::scan::Chunk c;
+  while (reader.next(c)) {
+    if (c.data) {
+      size_t runStart = 0, runLen = 0;
+      for (size_t at = 0; at < c.length; at += kPiece) {
+        size_t len = std::min(kPiece, c.length - at);
+        bool zero = walbctl::scan::isAllZero(c.data + at, len);
+        if (!zero && runLen > 0 && runStart + runLen == at) {
+          runLen += len;
+          continue;
+        }
+        if (runLen > 0) walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
+        r.bytesWritten += runLen;
+        runLen = 0;
+        if (!zero) {
+          runStart = at;
+          runLen = len;
+        }
+      }
+      if (runLen > 0) walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
+      r.bytesWritten += runLen;
+    }
+    progress.report(c.offset + c.length, size);
+  }
+  if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);
+  progress.report(size, size, true);
+  return r;
+}
+
+Napi::Value CopyImage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, "copyImage(options, onProgress?): options must be an object");
+  Napi::Object opts = info[0].As<Napi::Object>();
+  auto o = std::make_shared<CopyOptions>();
+  o->source = walbctl::scan::optString(opts, "source");
+  o->target = walbctl::scan::optString(opts, "target");
+  o->mode = walbctl::scan::optStringOr(opts, "mode", "auto");
+  o->sync = walbctl::scan::optBoolOr(opts, "sync", true);
+  if (o->mode != "auto" && o->mode != "reflink" && o->mode != "copy") {
+    throw Napi::TypeError::New(env, "option \"mode\" must be auto, reflink or copy");
+  }
+  auto result = std::make_shared<CopyResult>();
+  auto* worker = new walbctl::scan::OpWorker(
+      env, info[1], [o, result](ProgressSink& p) { *result = runCopy(*o, p); },
+      [result](Napi::Env e) {
+        Napi::Object out = Napi::Object::New(e);
+        out.Set("method", result->method);
+        out.Set("sizeBytes", Napi::Number::New(e, double(result->sizeBytes)));
+        out.Set("bytesWritten", Napi::Number::New(e, double(result->bytesWritten)));
+        return out;
+      });
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+WALBCTL_EXPORT("copyImage", CopyImage);
+}  // namespace walbctl::archive

@@ -1,0 +1,43 @@
+// The storage's hash index in `scan` capture: one XXH3-128 hash per bulk of the volume as it was at
+// the last snapshot (or full/hash backup). Layout (little-endian):
+//   0  8  magic "WALBHIX1"
+//   8  4  version = 1
+//   12 4  bulk size in bytes (a multiple of 512)
+//   16 8  volume size in bytes
+//   24 8  number of bulks = ceil(size / bulk)
+//   32 8  gid b of the snapshot the hashes describe
+//   40 8  gid e
+//   48 16 device uuid
+//   64 16 × n  hashes (low 64 bits, then high 64 bits)
+//   ..  16 XXH3-128 of everything before it
+// A file that fails any check is refused with its path and the offset of the bad field; the
+// storage then needs a hash backup (the index is "lost", as an overflowed log is).
+#pragma once
+#include <xxhash.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace walbctl::scan {
+
+struct HashIndex {
+  uint32_t bulkSize = 0;
+  uint64_t sizeBytes = 0;
+  uint64_t gidB = 0, gidE = 0;
+  uint8_t uuid[16] = {};
+  std::vector<XXH128_hash_t> hashes;
+};
+
+constexpr uint64_t kHashIndexHeader = 64;
+
+HashIndex readHashIndex(const std::string& path);
+// Writes the index to `path` (created or truncated) and fsyncs it.
+void writeHashIndex(const std::string& path, const HashIndex& index);
+
+inline bool sameHash(const XXH128_hash_t& a, const XXH128_hash_t& b) { return a.low64 == b.low64 && a.high64 == b.high64; }
+
+// Parses 32 hex digits into 16 bytes; false when the text is not that.
+bool parseUuidHex(const std::string& hex, uint8_t out[16]);
+
+}  // namespace walbctl::scan

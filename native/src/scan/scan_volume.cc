@@ -1,0 +1,227 @@
+// scanVolume: one pass over a volume in bulks, doing any of
+//   - full backup: write every non-zero bulk into `imageOut` (a new sparse file of the volume's size;
+//     all-zero bulks and holes cost nothing and stay holes);
+//   - scan snapshot / hash backup: compare each bulk's XXH3-128 hash with `indexIn` and write the
+//     changed bulks into the sorted wdiff `diffOut` (ALLZERO records for all-zero bulks);
+//   - write the hashes of this pass as the new index `indexOut`.
+// JS: scanVolume(options, onProgress?) -> Promise<{bytesScanned, bytesRead, dataBytes,
+//     changedBulks, changedBytes, diffBytes, records}>
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <optional>
+
+#include "addon.h"
+#include "format/compression.h"
+#include "format/error.h"
+#include "format/io.h"
+#include "format/layout.h"
+#include "format/wdiff_sorted.h"
+#include "scan/hash_index.h"
+#include "scan/op_worker.h"
+#include "scan/volume_reader.h"
+
+namespace walbctl::scan {
+namespace {
+using walb::fmt::IoError;
+
+struct ScanOptions {
+  std::string source, imageOut, indexIn, indexOut, diffOut, compression = "lz4";
+  uint64_t sizeBytes = 0, bulkSize = 65536, gidB = 0, gidE = 0;
+  uint8_t uuid[16] = {};
+  bool sync = true;
+};
+
+struct ScanResult {
+  uint64_t bytesScanned = 0, bytesRead = 0, dataBytes = 0, changedBulks = 0, changedBytes = 0, diffBytes = 0, records = 0;
+};
+
+// Groups consecutive changed bulks of one kind into records of at most 1 MiB.
+class RecordBuilder {
+ public:
+  explicit RecordBuilder(walb::fmt::SortedWdiffWriter& w) : w_(w) {}
+  void add(uint64_t offset, size_t len, const uint8_t* data, bool zero) {
+    if (n_ > 0 && (zero != zero_ || offset != start_ + n_ || n_ + len > kMax || (!zero && data != data_ + n_))) flush();
+    if (n_ == 0) {
+      start_ = offset;
+      data_ = data;
+      zero_ = zero;
+    }
+    n_ += len;
+  }
+  void flush() {
+    if (n_ == 0) return;
+    uint64_t addr = start_ / walb::fmt::kLogicalBlock;
+    uint32_t blocks = uint32_t(n_ / walb::fmt::kLogicalBlock);
+    if (zero_) w_.addAllZero(addr, blocks);
+    else w_.addData(addr, blocks, data_);
+    n_ = 0;
+    records_++;
+  }
+  uint64_t records() const { return records_; }
+
+ private:
+  static constexpr size_t kMax = size_t(walb::fmt::kDefaultMaxIoBlocks) * walb::fmt::kLogicalBlock;
+  walb::fmt::SortedWdiffWriter& w_;
+  uint64_t start_ = 0;
+  size_t n_ = 0;
+  const uint8_t* data_ = nullptr;
+  bool zero_ = false;
+  uint64_t records_ = 0;
+};
+
+void writeImageRun(int fd, const std::string& path, uint64_t offset, const uint8_t* data, size_t n) {
+  if (n > 0) walb::fmt::pwriteFull(fd, path, offset, data, n);
+}
+
+ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
+  ScanResult r;
+  const size_t bulk = size_t(o.bulkSize);
+  const size_t chunk = std::max<size_t>(bulk, (4u << 20) / bulk * bulk);
+  VolumeReader reader(o.source, o.sizeBytes, chunk);
+  const uint64_t size = reader.size();
+  const uint64_t nBulks = (size + bulk - 1) / bulk;
+
+  std::optional<HashIndex> old;
+  if (!o.indexIn.empty()) {
+    old = readHashIndex(o.indexIn);
+    if (old->bulkSize != bulk || old->sizeBytes != size) {
+      throw walb::fmt::FormatError(o.indexIn, 12, "hash-index-geometry", "hash index bulk size or volume size differs from the volume's");
+    }
+  }
+  HashIndex fresh;
+  fresh.bulkSize = uint32_t(bulk);
+  fresh.sizeBytes = size;
+  fresh.gidB = o.gidB;
+  fresh.gidE = o.gidE;
+  std::copy(o.uuid, o.uuid + 16, fresh.uuid);
+  fresh.hashes.resize(size_t(nBulks));
+
+  std::vector<uint8_t> zeros(bulk, 0);
+  const XXH128_hash_t zeroHash = XXH3_128bits(zeros.data(), bulk);
+  const size_t tail = size_t(size % bulk);
+  const XXH128_hash_t zeroTailHash = XXH3_128bits(zeros.data(), tail);
+
+  int imageFd = -1;
+  if (!o.imageOut.empty()) {
+    imageFd = walb::fmt::openOrThrow(o.imageOut, O_WRONLY | O_CREAT | O_TRUNC);
+    if (ftruncate(imageFd, off_t(size)) != 0) {
+      int e = errno;
+      ::close(imageFd);
+      throw IoError(o.imageOut, "truncate", e);
+    }
+  }
+  struct FdCloser {
+    int& fd;
+    ~FdCloser() { if (fd >= 0) ::close(fd); }
+  } closer{imageFd};
+
+  std::unique_ptr<walb::fmt::SortedWdiffWriter> writer;
+  std::unique_ptr<RecordBuilder> builder;
+  if (!o.diffOut.empty()) {
+    walb::fmt::SortedWriterOptions wo;
+    if (!walb::fmt::parseCompression(o.compression, wo.compression)) {
+      throw std::invalid_argument("unknown compression \"" + o.compression + "\"");
+    }
+    wo.uuid = o.uuid;
+    wo.sync = o.sync;
+    writer = std::make_unique<walb::fmt::SortedWdiffWriter>(o.diffOut, wo);
+    builder = std::make_unique<RecordBuilder>(*writer);
+  }
+
+  Chunk c;
+  while (reader.next(c)) {
+    uint64_t runStart = 0;
+    size_t runLen = 0;  // pending run of non-zero bytes to write to the image
+    for (size_t at = 0; at < c.length; at += bulk) {
+      const size_t len = std::min(bulk, c.length - at);
+      const uint64_t offset = c.offset + at;
+      const uint64_t i = offset / bulk;
+      const uint8_t* p = c.data ? c.data + at : nullptr;
+      const bool zero = p == nullptr || isAllZero(p, len);
+      XXH128_hash_t h = zero ? (len == bulk ? zeroHash : zeroTailHash) : XXH3_128bits(p, len);
+      fresh.hashes[size_t(i)] = h;
+      if (!zero) r.dataBytes += len;
+      if (imageFd >= 0) {
+        if (!zero && runLen > 0 && runStart + runLen == offset) {
+          runLen += len;
+        } else {
+          if (runLen > 0) writeImageRun(imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen);
+          runLen = 0;
+          if (!zero) {
+            runStart = offset;
+            runLen = len;
+          }
+        }
+      }
+      if (builder && !sameHash(h, old->hashes[size_t(i)])) {
+        r.changedBulks++;
+        r.changedBytes += len;
+        builder->add(offset, len, p, zero);
+      }
+    }
+    if (imageFd >= 0 && runLen > 0) writeImageRun(imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen);
+    if (builder) builder->flush();  // the chunk buffer is reused: records never span chunks
+    r.bytesScanned += c.length;
+    progress.report(r.bytesScanned, size);
+  }
+  r.bytesRead = reader.bytesRead();
+  if (imageFd >= 0 && o.sync && fsync(imageFd) != 0) throw IoError(o.imageOut, "fsync", errno);
+  if (writer) {
+    r.diffBytes = writer->finish();
+    r.records = builder->records();
+  }
+  if (!o.indexOut.empty()) writeHashIndex(o.indexOut, fresh);
+  progress.report(r.bytesScanned, size, true);
+  return r;
+}
+
+Napi::Value ScanVolume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, "scanVolume(options, onProgress?): options must be an object");
+  Napi::Object opts = info[0].As<Napi::Object>();
+  auto o = std::make_shared<ScanOptions>();
+  o->source = optString(opts, "source");
+  o->imageOut = optStringOr(opts, "imageOut", "");
+  o->indexIn = optStringOr(opts, "indexIn", "");
+  o->indexOut = optStringOr(opts, "indexOut", "");
+  o->diffOut = optStringOr(opts, "diffOut", "");
+  o->compression = optStringOr(opts, "compression", "lz4");
+  o->sizeBytes = optU64Or(opts, "sizeBytes", 0);
+  o->bulkSize = optU64Or(opts, "bulkSize", 65536);
+  o->gidB = optU64Or(opts, "gidB", 0);
+  o->gidE = optU64Or(opts, "gidE", 0);
+  o->sync = optBoolOr(opts, "sync", true);
+  std::string uuid = optStringOr(opts, "uuid", std::string(32, '0'));
+  if (!parseUuidHex(uuid, o->uuid)) throw Napi::TypeError::New(env, "option \"uuid\" must be 32 hex digits");
+  if (o->bulkSize == 0 || o->bulkSize % 512 != 0 || o->bulkSize > (1u << 20)) {
+    throw Napi::TypeError::New(env, "option \"bulkSize\" must be a multiple of 512 up to 1 MiB");
+  }
+  if (o->sizeBytes % 512 != 0) throw Napi::TypeError::New(env, "option \"sizeBytes\" must be a multiple of 512");
+  if (!o->diffOut.empty() && o->indexIn.empty()) throw Napi::TypeError::New(env, "option \"diffOut\" needs \"indexIn\"");
+  auto result = std::make_shared<ScanResult>();
+  auto* worker = new OpWorker(
+      env, info[1], [o, result](ProgressSink& p) { *result = runScan(*o, p); },
+      [result](Napi::Env e) {
+        Napi::Object out = Napi::Object::New(e);
+        out.Set("bytesScanned", Napi::Number::New(e, double(result->bytesScanned)));
+        out.Set("bytesRead", Napi::Number::New(e, double(result->bytesRead)));
+        out.Set("dataBytes", Napi::Number::New(e, double(result->dataBytes)));
+        out.Set("changedBulks", Napi::Number::New(e, double(result->changedBulks)));
+        out.Set("changedBytes", Napi::Number::New(e, double(result->changedBytes)));
+        out.Set("diffBytes", Napi::Number::New(e, double(result->diffBytes)));
+        out.Set("records", Napi::Number::New(e, double(result->records)));
+        return out;
+      });
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+WALBCTL_EXPORT("scanVolume", ScanVolume);
+}  // namespace walbctl::scan

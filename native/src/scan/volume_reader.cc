@@ -1,0 +1,91 @@
+#include "scan/volume_reader.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "format/error.h"
+#include "format/io.h"
+
+namespace walbctl::scan {
+using walb::fmt::IoError;
+
+uint64_t deviceSize(int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) throw IoError(path, "stat", errno);
+  if (S_ISBLK(st.st_mode)) {
+    uint64_t bytes = 0;
+    if (ioctl(fd, BLKGETSIZE64, &bytes) != 0) throw IoError(path, "ioctl BLKGETSIZE64", errno);
+    return bytes;
+  }
+  return uint64_t(st.st_size);
+}
+
+bool isAllZero(const uint8_t* p, size_t n) {
+  if (n == 0) return true;
+  size_t head = std::min<size_t>(n, 16);
+  for (size_t i = 0; i < head; i++) {
+    if (p[i] != 0) return false;
+  }
+  return n <= 16 || std::memcmp(p, p + 16, n - 16) == 0;
+}
+
+VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk) : path_(path), chunk_(chunk) {
+  fd_ = walb::fmt::openOrThrow(path, O_RDONLY);
+  uint64_t own = deviceSize(fd_, path);
+  size_ = sizeBytes ? sizeBytes : own;
+  if (own < size_) {
+    ::close(fd_);
+    throw IoError(path, "size check (the volume is smaller than its recorded size " + std::to_string(size_) + ")", EINVAL);
+  }
+  struct stat st;
+  fstat(fd_, &st);
+  seekable_ = S_ISREG(st.st_mode);
+  posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  buf_.resize(chunk_);
+}
+
+VolumeReader::~VolumeReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool VolumeReader::next(Chunk& c) {
+  if (off_ >= size_) return false;
+  uint64_t end = std::min<uint64_t>(off_ + chunk_, size_);
+  c.offset = off_;
+  c.length = size_t(end - off_);
+  c.data = nullptr;
+  bool read = true;
+  if (seekable_ && off_ >= dataEnd_) {
+    if (off_ >= nextData_) {
+      off_t d = lseek(fd_, off_t(off_), SEEK_DATA);
+      if (d < 0) {
+        if (errno != ENXIO) throw IoError(path_, "lseek SEEK_DATA", errno);
+        nextData_ = size_;
+      } else {
+        nextData_ = uint64_t(d);
+      }
+    }
+    if (nextData_ >= end) {
+      read = false;
+    } else {
+      off_t h = lseek(fd_, off_t(nextData_), SEEK_HOLE);
+      dataEnd_ = h < 0 ? size_ : uint64_t(h);
+    }
+  }
+  if (read) {
+    walb::fmt::preadFull(fd_, path_, off_, buf_.data(), c.length);
+    bytesRead_ += c.length;
+    c.data = buf_.data();
+  }
+  off_ = end;
+  return true;
+}
+
+}  // namespace walbctl::scan

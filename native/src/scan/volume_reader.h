@@ -1,0 +1,50 @@
+// Reads a volume (a regular file or a block device) in aligned chunks. On a file, holes found with
+// SEEK_DATA/SEEK_HOLE are reported as hole chunks without reading them, so a sparse volume costs
+// only its data. Also: the all-zero test used by full backup, scan and copy.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace walbctl::scan {
+
+struct Chunk {
+  uint64_t offset = 0;
+  size_t length = 0;
+  // nullptr for a hole (all zero, not read).
+  const uint8_t* data = nullptr;
+};
+
+class VolumeReader {
+ public:
+  // `sizeBytes` 0 means the file's (or device's) own size. `chunk` is the read size.
+  VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk);
+  ~VolumeReader();
+  VolumeReader(const VolumeReader&) = delete;
+  VolumeReader& operator=(const VolumeReader&) = delete;
+  bool next(Chunk& c);
+  uint64_t size() const { return size_; }
+  uint64_t bytesRead() const { return bytesRead_; }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  uint64_t off_ = 0;
+  size_t chunk_;
+  bool seekable_ = false;
+  uint64_t dataEnd_ = 0;   // [.., dataEnd_) is known to be data
+  uint64_t nextData_ = 0;  // [off_, nextData_) is known to be a hole
+  uint64_t bytesRead_ = 0;
+  std::vector<uint8_t> buf_;
+};
+
+// Size in bytes of a regular file or a block device.
+uint64_t deviceSize(int fd, const std::string& path);
+
+bool isAllZero(const uint8_t* p, size_t n);
+
+}  // namespace walbctl::scan
