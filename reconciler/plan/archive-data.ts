@@ -1,0 +1,138 @@
+/**
+ * The data actions one Archived archive needs, in the order they run (they exclude each other in
+ * WalB, so they form one chain): finish an interrupted apply, apply what is older than the declared
+ * age (never past what retention keeps), merge away the snapshots retention drops, then one merge of
+ * walb-worker's choice when due. Each step is planned against the chain as the previous steps leave
+ * it, so later steps never touch diffs an earlier one removed.
+ */
+import type { DesiredVolume } from '../model/desired.js';
+import type { GidSnap, ObservedArchive, ObservedDiff } from '../model/observed.js';
+import { applyTarget } from '../policy/apply-point.js';
+import { mergedDiff, sortDiffs } from '../policy/diff-chain.js';
+import { chooseMerge, mergeDue } from '../policy/merge-choice.js';
+import { decideRetention } from '../policy/retention/decide.js';
+import type { Snap } from '../policy/retention/rule.js';
+import { rulesFrom } from '../policy/retention/rules-from.js';
+import { dropMerges } from '../policy/retention-merge.js';
+import type { Step } from '../policy/step.js';
+import { formatAge, toMs } from '../policy/time.js';
+import { formatBytes } from './format.js';
+
+export interface ArchiveDataPlan {
+  steps: Step[];
+  /** Gids still restorable once the steps ran, with their times. */
+  restorable: { gid: number; time: number }[];
+  /** Newest clean gid the archive holds. */
+  newestGid: number | null;
+  upcoming: { kind: 'apply' | 'merge'; at: number }[];
+  warnings: string[];
+}
+
+export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now: number): ArchiveDataPlan {
+  const steps: Step[] = [];
+  const warnings: string[] = [];
+  const upcoming: ArchiveDataPlan['upcoming'] = [];
+  let diffs = sortDiffs(archive.diffs);
+  let base: GidSnap = archive.base.b;
+  const removed = new Set<number>();
+
+  const times = new Map<number, number>();
+  for (const r of archive.restorable) times.set(r.gid, toMs(r.timestamp));
+  for (const d of diffs) if (d.e.b === d.e.e && !times.has(d.e.b)) times.set(d.e.b, toMs(d.timestamp));
+  const explicit = new Set([...archive.explicitSnapshots, ...archive.restorable.filter((r) => r.explicit).map((r) => r.gid)]);
+  const snaps: Snap[] = [...explicit].filter((g) => times.has(g)).map((gid) => ({ gid, time: times.get(gid)! }));
+  const replicas = Object.fromEntries(Object.entries(archive.replicas).map(([h, r]) => [h, r.gid]));
+  const retention = decideRetention(snaps, rulesFrom(volume.retention), { now, replicas });
+  const barriers = new Set<number>([...retention.keep.keys(), ...Object.values(replicas)]);
+
+  const foldInto = (gid: number): void => {
+    for (const t of times.keys()) if (t < gid) removed.add(t);
+    diffs = diffs.filter((d) => d.e.e > gid);
+    base = { b: gid, e: gid };
+  };
+
+  if (archive.busy) {
+    warnings.push(`the archive is busy (${archive.busy}): apply, merge and restores wait for the next round`);
+    return { steps, restorable: [], newestGid: newest(base, diffs), upcoming, warnings };
+  }
+
+  if (archive.base.e) {
+    const gid = archive.base.e.b;
+    steps.push({ kind: 'apply', key: 'resume', params: { gid }, reason: `an apply to gid ${gid} was interrupted: finish it` });
+    foldInto(gid);
+  } else if (volume.apply) {
+    const age = volume.apply.olderThanSeconds * 1000;
+    const keptGids = [...retention.keep.keys()];
+    const limitGid = keptGids.length > 0 ? Math.min(...keptGids) : null;
+    const target = applyTarget(base, diffs, { cutoff: now - age, limitGid });
+    if (target) {
+      const limited = limitGid === target.gid ? `; retention keeps gid ${limitGid}, so no further` : '';
+      steps.push({
+        kind: 'apply',
+        params: { gid: target.gid, diffs: target.count, bytes: target.bytes },
+        reason: `${target.count} diff(s), ${formatBytes(target.bytes)}, are older than ${formatAge(age)}${limited}`,
+      });
+      foldInto(target.gid);
+    }
+    const next = diffs[0];
+    if (next) upcoming.push({ kind: 'apply', at: toMs(next.timestamp) + age });
+  }
+  barriers.add(base.b);
+
+  const drops = new Set(retention.drop.filter((g) => g > base.b));
+  const dropPlan = dropMerges(diffs, drops, barriers);
+  const merged: ObservedDiff[] = [];
+  let cursor = 0;
+  for (const m of dropPlan.merges) {
+    const run = diffs.slice(m.from, m.to + 1);
+    const bytes = run.reduce((n, d) => n + d.dataSize, 0);
+    steps.push({
+      kind: 'merge', key: `drop-${m.drops[0]}`,
+      params: { gidB: run[0]!.b.b, gidE: run[run.length - 1]!.e.b, diffs: run.length, bytes, drops: m.drops },
+      reason: `retention drops snapshot${m.drops.length > 1 ? 's' : ''} ${m.drops.join(', ')}: no rule keeps ${m.drops.length > 1 ? 'them' : 'it'}`,
+    });
+    for (let i = m.from; i < m.to; i++) removed.add(diffs[i]!.e.b);
+    merged.push(...diffs.slice(cursor, m.from), mergedDiff(diffs, m.from, m.to));
+    cursor = m.to + 1;
+  }
+  diffs = [...merged, ...diffs.slice(cursor)];
+  for (const s of dropPlan.stuck) {
+    if (s.why === 'not-mergeable' || s.why === 'gap') {
+      warnings.push(`retention drops snapshot ${s.gid} but it cannot be merged away (${s.why === 'gap' ? 'a diff is missing next to it' : 'the diff after it is not mergeable'})`);
+    }
+  }
+
+  const lastMergeAt = archive.lastMergeAt ? toMs(archive.lastMergeAt) : null;
+  const due = mergeDue(diffs.length, volume.merge, { lastMergeAt, now });
+  if (due) {
+    const run = chooseMerge(diffs, volume.merge, barriers);
+    if (run) {
+      const first = diffs[run.from]!;
+      const last = diffs[run.to]!;
+      const why = due === 'urgent'
+        ? `${diffs.length} diffs reach the urgent threshold of ${volume.merge.thresholdNr}`
+        : `the periodic merge (every ${formatAge(volume.merge.intervalSeconds * 1000)}) is due`;
+      steps.push({
+        kind: 'merge', key: 'choice',
+        params: { gidB: first.b.b, gidE: last.e.b, diffs: run.count, bytes: run.bytes },
+        reason: `${why}; the run of ${run.count} diffs from gid ${first.b.b} to ${last.e.b} has the smallest average size (${formatBytes(Math.round(run.bytes / run.count))})`,
+      });
+      for (let i = run.from; i < run.to; i++) removed.add(diffs[i]!.e.b);
+    }
+  } else if (lastMergeAt !== null) {
+    upcoming.push({ kind: 'merge', at: lastMergeAt + volume.merge.intervalSeconds * 1000 });
+  }
+
+  const restorable = archive.restorable
+    .filter((r) => r.gid >= base.b && !removed.has(r.gid))
+    .map((r) => ({ gid: r.gid, time: toMs(r.timestamp) }));
+  return { steps, restorable, newestGid: newest(base, diffs), upcoming, warnings };
+}
+
+function newest(base: GidSnap, diffs: readonly ObservedDiff[]): number | null {
+  for (let i = diffs.length - 1; i >= 0; i--) {
+    const d = diffs[i]!;
+    if (d.e.b === d.e.e) return d.e.b;
+  }
+  return base.b === base.e ? base.b : null;
+}

@@ -1,0 +1,48 @@
+/**
+ * Turns policy steps into PlanActions: a stable id (`HOST/VOLUME:kind[:key]`), the change kind, the
+ * dependencies (each step after the previous one of the same chain, plus any extra), and the
+ * protect rule: a destructive action on a protected volume is refused, never silently dropped.
+ */
+import type { PlanAction } from '../model/plan.js';
+import type { Step } from '../policy/step.js';
+import { CHANGE_OF } from './change-kind.js';
+
+export class VolumeActions {
+  readonly actions: PlanAction[] = [];
+  private readonly chains = new Map<string, string>();
+
+  constructor(
+    readonly address: string,
+    private readonly protect: { on: boolean; why: string },
+  ) {}
+
+  /** Adds a step to `chain` (e.g. `storage`, `archive`): it depends on the chain's previous action. */
+  add(step: Step, chain: string, extraDeps: readonly string[] = []): PlanAction {
+    const base = `${this.address}:${step.kind}${step.key ? `:${step.key}` : ''}`;
+    let id = base;
+    for (let n = 2; this.actions.some((a) => a.id === id); n++) id = `${base}:${n}`;
+    const previous = this.chains.get(chain);
+    const dependsOn = [...new Set([...(previous ? [previous] : []), ...extraDeps])];
+    const destructive = step.destructive === true;
+    const action: PlanAction = {
+      id,
+      kind: step.kind,
+      address: this.address,
+      change: CHANGE_OF[step.kind],
+      params: step.params,
+      dependsOn,
+      reason: step.reason,
+      destructive,
+      blocked: step.blocked ?? null,
+      refused: destructive && this.protect.on ? this.protect.why : null,
+    };
+    this.actions.push(action);
+    this.chains.set(chain, id);
+    return action;
+  }
+
+  /** The id of the last action added to `chain`, if any. */
+  last(chain: string): string | undefined {
+    return this.chains.get(chain);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * computePlan(desired, observed, now): the whole plan for the observed host, as a plain value. Pure:
+ * no I/O, no clock but `now`. Volumes are planned in address order; a volume that cannot be planned
+ * gives an error diagnostic and leaves the plan incomplete and not applyable, the others still plan.
+ */
+import type { DesiredState, DesiredVolume } from '../model/desired.js';
+import type { ObservedState } from '../model/observed.js';
+import type { Diagnostic, Plan, PlanAction, SkippedVolume, UpcomingAction } from '../model/plan.js';
+import { clearSteps } from '../policy/lifecycle.js';
+import { toIso } from '../policy/time.js';
+import { VolumeActions } from './builder.js';
+import { observedDigest } from './digest.js';
+import { findDrift } from './drift.js';
+import { planVolume } from './volume.js';
+
+export interface PlanResult {
+  plan: Plan;
+  diagnostics: Diagnostic[];
+}
+
+/** The volumes `host` holds a role of: stored here, archived here, or proxied here. */
+export function volumesOf(desired: DesiredState, host: string): Map<string, DesiredVolume> {
+  const found = new Map<string, DesiredVolume>();
+  for (const h of Object.values(desired.hosts)) {
+    for (const v of Object.values(h.volumes)) {
+      if (v.host === host || v.archives.some((a) => a.host === host) || v.proxies.includes(host)) found.set(v.name, v);
+    }
+  }
+  return found;
+}
+
+export function computePlan(desired: DesiredState, observed: ObservedState, now: Date): PlanResult {
+  const host = observed.host;
+  const t = now.getTime();
+  const diagnostics: Diagnostic[] = [];
+  const actions: PlanAction[] = [];
+  const skipped: SkippedVolume[] = [];
+  const upcoming: UpcomingAction[] = [];
+  let complete = true;
+
+  const declared = desired.hosts[host] ? volumesOf(desired, host) : new Map<string, DesiredVolume>();
+  if (!desired.hosts[host]) {
+    diagnostics.push({ severity: 'error', address: host, message: `host ${host} is not declared in the repository (no hosts/${host}.yaml)` });
+    complete = false;
+  }
+  const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
+  const names = [...new Set([...declared.keys(), ...(desired.hosts[host] ? Object.keys(observed.volumes) : [])])];
+  names.sort((a, b) => (addressOf(a) < addressOf(b) ? -1 : addressOf(a) > addressOf(b) ? 1 : 0));
+
+  for (const name of names) {
+    const volume = declared.get(name);
+    const live = observed.volumes[name];
+    const address = addressOf(name);
+    try {
+      if (volume?.suspend) {
+        skipped.push({ address, reason: 'suspend: true — not reconciled' });
+        continue;
+      }
+      if (volume) {
+        const out = new VolumeActions(address, { on: volume.protect, why: `${address} is protected (protect: true): destructive actions never run on it` });
+        const result = planVolume(host, volume, live, out, t);
+        actions.push(...out.actions);
+        upcoming.push(...result.upcoming);
+        for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message });
+        continue;
+      }
+      const wasProtected = observed.lastApplied?.volumes[name]?.protect === true;
+      const out = new VolumeActions(address, {
+        on: wasProtected,
+        why: `${address} was protected when last applied: remove "protect" in one commit and the volume in a later one`,
+      });
+      const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
+      for (const step of steps) out.add(step, `clear-${step.key}`);
+      actions.push(...out.actions);
+    } catch (error) {
+      complete = false;
+      diagnostics.push({ severity: 'error', address, message: `cannot plan this volume: ${(error as Error).message}` });
+    }
+  }
+  for (const a of actions) {
+    if (a.refused) diagnostics.push({ severity: 'warning', address: a.address, message: `${a.kind} is refused: ${a.refused}` });
+  }
+
+  const plan: Plan = {
+    formatVersion: 1,
+    host,
+    revision: desired.revision,
+    observedAt: observed.observedAt,
+    observedDigest: observedDigest(observed),
+    createdAt: toIso(t),
+    drift: findDrift(observed, addressOf),
+    actions,
+    diagnostics,
+    complete,
+    applyable: !diagnostics.some((d) => d.severity === 'error'),
+    skipped,
+    upcoming: upcoming.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.address.localeCompare(b.address))),
+  };
+  return { plan, diagnostics };
+}

@@ -1,0 +1,39 @@
+/**
+ * Drift: live state that differs from what walbctl last applied on the host, reported before the
+ * plan (Terraform's "Objects have changed outside of Terraform"). A volume cleared by hand, a storage
+ * that went back (reset), an archive with fewer diffs than walbctl left or with a hole in its chain.
+ */
+import type { ObservedState } from '../model/observed.js';
+import type { DriftItem } from '../model/plan.js';
+import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
+
+export function findDrift(observed: ObservedState, addressOf: (name: string) => string): DriftItem[] {
+  const items: DriftItem[] = [];
+  const last = observed.lastApplied;
+  const at = last?.revision ? ` at ${last.revision}` : '';
+  for (const [name, mark] of Object.entries(last?.volumes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const live = observed.volumes[name];
+    const address = addressOf(name);
+    const storageGone = !live?.storage || live.storage.state === 'Clear';
+    const archiveGone = !live?.archive || live.archive.state === 'Clear';
+    if (mark.initialized && storageGone && archiveGone) {
+      items.push({ address, message: `was cleared outside walbctl: it was initialised when walbctl last applied${at}, now nothing of it is here` });
+      continue;
+    }
+    const storage = live?.storage;
+    if (storage && storage.latestGid !== null && mark.latestGid !== null && storage.latestGid < mark.latestGid) {
+      items.push({ address, message: `the storage went back from gid ${mark.latestGid} to gid ${storage.latestGid}: it was reset outside walbctl` });
+    }
+    const archive = live?.archive;
+    if (archive && archive.state !== 'Clear' && archive.diffs.length < mark.diffCount) {
+      items.push({ address, message: `the archive holds ${archive.diffs.length} diffs, ${mark.diffCount} when walbctl last applied${at}: diffs went missing` });
+    }
+  }
+  for (const [name, live] of Object.entries(observed.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!live.archive || live.archive.state === 'Clear') continue;
+    for (const gap of chainGaps(live.archive.base, sortDiffs(live.archive.diffs))) {
+      items.push({ address: addressOf(name), message: `the archive is missing diffs between gid ${gap.after} and gid ${gap.before}` });
+    }
+  }
+  return items;
+}

@@ -1,0 +1,85 @@
+/**
+ * Plans one declared volume on one host: the lifecycle of the roles the host holds for it, the
+ * scheduled snapshot, the archive's data actions, declared restores and replication — and the
+ * clearing of roles the host held but no longer should. Chains: `storage` and `archive` (WalB runs
+ * one action at a time per server and volume), with a backup waiting for the archive's init.
+ */
+import type { DesiredVolume } from '../model/desired.js';
+import type { ObservedVolume } from '../model/observed.js';
+import type { UpcomingAction } from '../model/plan.js';
+import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
+import { replicationSteps } from '../policy/replication.js';
+import { restoreSteps } from '../policy/restores.js';
+import { toIso } from '../policy/time.js';
+import { archiveData } from './archive-data.js';
+import type { VolumeActions } from './builder.js';
+import { lastSnapshotTime, snapshotPlan } from './snapshot.js';
+
+export interface VolumeResult {
+  warnings: string[];
+  upcoming: UpcomingAction[];
+}
+
+export function planVolume(host: string, volume: DesiredVolume, live: ObservedVolume | undefined, out: VolumeActions, now: number): VolumeResult {
+  const warnings: string[] = [];
+  const upcoming: UpcomingAction[] = [];
+  const at = (kind: UpcomingAction['kind'], t: number): void => void upcoming.push({ address: volume.address, kind, at: toIso(t) });
+  const storageHere = volume.host === host;
+  const archiveHere = volume.archives.some((a) => a.host === host);
+  const primaryHere = volume.archives.some((a) => a.primary && a.host === host);
+  const archive = live?.archive;
+
+  let archiveReady = false;
+  if (archiveHere) {
+    const lc = archiveLifecycle(archive);
+    for (const step of lc.steps) out.add(step, 'archive');
+    archiveReady = lc.ready;
+  }
+  if (storageHere) {
+    const lc = storageLifecycle({ host, volume, storage: live?.storage, localArchive: primaryHere ? archive : undefined });
+    warnings.push(...lc.warnings);
+    const archiveInit = out.last('archive');
+    for (const step of lc.steps) {
+      const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
+      out.add(step, 'storage', waitsForArchive && archiveInit ? [archiveInit] : []);
+    }
+    if (lc.ready && live?.storage) {
+      const snap = snapshotPlan(volume, lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now);
+      if (snap.step) out.add(snap.step, 'storage');
+      at('snapshot', snap.nextAt);
+    }
+  }
+
+  let newestGid: number | null = null;
+  if (archiveHere && archiveReady && archive) {
+    const data = archiveData(volume, archive, now);
+    warnings.push(...data.warnings);
+    for (const step of data.steps) out.add(step, 'archive');
+    for (const u of data.upcoming) at(u.kind, u.at);
+    newestGid = data.newestGid;
+    if (primaryHere && !archive.busy) {
+      const restores = restoreSteps({ specs: volume.restores, restored: archive.restored, restorable: data.restorable, now });
+      warnings.push(...restores.warnings);
+      for (const step of restores.steps) out.add(step, 'archive');
+    }
+  }
+  if ((archiveHere && archiveReady) || live?.proxy) {
+    const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, now });
+    for (const step of repl.steps) out.add(step, 'archive');
+    for (const t of repl.upcoming) at('replicate', t);
+  }
+
+  const why = (role: string): string => `${host} no longer holds the ${role} role of this volume`;
+  const keepStorage = storageHere;
+  const keepArchive = archiveHere;
+  if (!keepStorage || !keepArchive) {
+    const steps = clearSteps({
+      storage: keepStorage ? undefined : live?.storage,
+      archive: keepArchive ? undefined : archive,
+      keepStorage, keepArchive,
+      why: !keepStorage && live?.storage ? why('storage') : why('archive'),
+    });
+    for (const step of steps) out.add(step, `clear-${step.key}`);
+  }
+  return { warnings, upcoming };
+}

@@ -1,0 +1,58 @@
+/**
+ * Where a chain of diffs may be merged. Between diff i and diff i+1 lies a boundary, the snapshot
+ * at gid `diffs[i].e.b`. A merge may cross it only when the two diffs are contiguous, the later one
+ * is mergeable (its M flag), the snapshot is not a barrier (an explicit snapshot retention keeps, a
+ * replica's position), and the later diff is not the newest one (walb-worker never merges the newest
+ * diff: the storage may still be extending it).
+ */
+import type { GidSnap, ObservedDiff } from '../model/observed.js';
+
+export function sameSnap(a: GidSnap, b: GidSnap): boolean {
+  return a.b === b.b && a.e === b.e;
+}
+
+/** Diffs ordered by their start gid (the order WalB's diff list has). */
+export function sortDiffs(diffs: readonly ObservedDiff[]): ObservedDiff[] {
+  return [...diffs].sort((x, y) => x.b.b - y.b.b || x.e.e - y.e.e);
+}
+
+export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';
+
+/** Why the boundary after diff `i` cannot be crossed, or null when it can. */
+export function boundaryBlocker(diffs: readonly ObservedDiff[], i: number, barriers: ReadonlySet<number>): Blocker | null {
+  const left = diffs[i]!;
+  const right = diffs[i + 1];
+  if (!right || !sameSnap(left.e, right.b)) return 'gap';
+  if (i + 1 === diffs.length - 1) return 'newest';
+  if (!right.mergeable) return 'not-mergeable';
+  if (barriers.has(left.e.b)) return 'barrier';
+  return null;
+}
+
+/** Gaps in the chain: where one diff does not start where the previous ended (or the base). */
+export function chainGaps(base: { b: GidSnap; e?: GidSnap }, diffs: readonly ObservedDiff[]): { after: number; before: number }[] {
+  const gaps: { after: number; before: number }[] = [];
+  let at = base.e ?? base.b;
+  for (const d of diffs) {
+    if (d.e.e <= at.e) continue; // already covered by the base (applied)
+    if (!sameSnap(d.b, at) && d.b.b > at.e) gaps.push({ after: at.e, before: d.b.b });
+    at = d.e;
+  }
+  return gaps;
+}
+
+/** One diff standing for diffs[from..to] merged (for planning what comes after a merge). */
+export function mergedDiff(diffs: readonly ObservedDiff[], from: number, to: number): ObservedDiff {
+  const run = diffs.slice(from, to + 1);
+  const first = run[0]!;
+  const last = run[run.length - 1]!;
+  return {
+    b: first.b,
+    e: last.e,
+    mergeable: first.mergeable,
+    compared: run.every((d) => d.compared),
+    timestamp: last.timestamp,
+    dataSize: run.reduce((n, d) => n + d.dataSize, 0),
+    file: `${first.file}..${last.file}`,
+  };
+}
