@@ -1,0 +1,114 @@
+/**
+ * Reads an ObservedState from JSON text (`walbctl show observed --json` output, or a hand-written
+ * fixture), checking every field the planner uses, so bad input is one clear error naming the file
+ * and the field rather than a wrong plan.
+ */
+import type { GidSnap, ObservedArchive, ObservedState, ObservedStorage } from '../model/observed.js';
+import { Checker, parseJsonText } from './check.js';
+
+export function parseObservedState(text: string, file: string): ObservedState {
+  const c = new Checker(file);
+  const top = c.object(parseJsonText(text, file), '');
+  if (top.formatVersion !== 1) c.fail('formatVersion', `expected 1, got ${JSON.stringify(top.formatVersion)}`);
+  c.string(top.host, 'host');
+  c.time(top.observedAt, 'observedAt');
+  const volumes = c.object(top.volumes, 'volumes');
+  for (const [name, raw] of Object.entries(volumes)) {
+    const p = `volumes.${name}`;
+    const v = c.object(raw, p);
+    if (v.name !== name) c.fail(`${p}.name`, `expected "${name}" (the key), got ${JSON.stringify(v.name)}`);
+    if (v.storage !== undefined) checkStorage(c, v.storage, `${p}.storage`);
+    if (v.archive !== undefined) checkArchive(c, v.archive, `${p}.archive`);
+    if (v.proxy !== undefined) {
+      const proxy = c.object(v.proxy, `${p}.proxy`);
+      c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
+      c.array(proxy.archives, `${p}.proxy.archives`).forEach((h, i) => c.string(h, `${p}.proxy.archives[${i}]`));
+    }
+  }
+  if (top.lastApplied !== null && top.lastApplied !== undefined) {
+    const la = c.object(top.lastApplied, 'lastApplied');
+    c.string(la.revision, 'lastApplied.revision', true);
+    c.time(la.at, 'lastApplied.at', true);
+    for (const [name, raw] of Object.entries(c.object(la.volumes, 'lastApplied.volumes'))) {
+      const p = `lastApplied.volumes.${name}`;
+      const m = c.object(raw, p);
+      c.boolean(m.initialized, `${p}.initialized`);
+      c.number(m.diffCount, `${p}.diffCount`);
+      c.number(m.latestGid, `${p}.latestGid`, true);
+      if (m.protect !== undefined) c.boolean(m.protect, `${p}.protect`);
+    }
+  } else if (top.lastApplied === undefined) {
+    c.fail('lastApplied', 'expected an object or null, got nothing (missing)');
+  }
+  return top as unknown as ObservedState;
+}
+
+function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
+  const s = c.object(raw, p);
+  c.oneOf(s.state, `${p}.state`, ['Clear', 'SyncReady', 'Stopped', 'Target', 'Standby'] as const);
+  c.oneOf(s.capture, `${p}.capture`, ['wdev', 'scan'] as const);
+  c.string(s.uuid, `${p}.uuid`);
+  c.string(s.devicePath, `${p}.devicePath`);
+  c.number(s.sizeBytes, `${p}.sizeBytes`);
+  c.boolean(s.overflow, `${p}.overflow`);
+  c.number(s.latestGid, `${p}.latestGid`, true);
+  if (s.lastSnapshotAt !== undefined) c.time(s.lastSnapshotAt, `${p}.lastSnapshotAt`, true);
+  return s as unknown as ObservedStorage;
+}
+
+function checkSnap(c: Checker, raw: unknown, p: string): GidSnap {
+  const s = c.object(raw, p);
+  const b = c.number(s.b, `${p}.b`)!;
+  const e = c.number(s.e, `${p}.e`)!;
+  if (e < b) c.fail(p, `a snapshot's e (${e}) must not be below its b (${b})`);
+  return { b, e };
+}
+
+function checkArchive(c: Checker, raw: unknown, p: string): ObservedArchive {
+  const a = c.object(raw, p);
+  c.oneOf(a.state, `${p}.state`, ['Clear', 'SyncReady', 'Archived', 'Stopped'] as const);
+  const base = c.object(a.base, `${p}.base`);
+  checkSnap(c, base.b, `${p}.base.b`);
+  if (base.e !== undefined) checkSnap(c, base.e, `${p}.base.e`);
+  c.string(a.uuid, `${p}.uuid`);
+  c.array(a.diffs, `${p}.diffs`).forEach((raw, i) => {
+    const q = `${p}.diffs[${i}]`;
+    const d = c.object(raw, q);
+    const b = checkSnap(c, d.b, `${q}.b`);
+    const e = checkSnap(c, d.e, `${q}.e`);
+    if (e.b <= b.b) c.fail(q, `a diff must end after it begins (b.b ${b.b}, e.b ${e.b})`);
+    c.boolean(d.mergeable, `${q}.mergeable`);
+    c.boolean(d.compared, `${q}.compared`);
+    c.time(d.timestamp, `${q}.timestamp`);
+    c.number(d.dataSize, `${q}.dataSize`);
+    c.string(d.file, `${q}.file`);
+  });
+  c.array(a.explicitSnapshots, `${p}.explicitSnapshots`).forEach((g, i) => c.number(g, `${p}.explicitSnapshots[${i}]`));
+  c.array(a.restorable, `${p}.restorable`).forEach((raw, i) => {
+    const r = c.object(raw, `${p}.restorable[${i}]`);
+    c.number(r.gid, `${p}.restorable[${i}].gid`);
+    c.time(r.timestamp, `${p}.restorable[${i}].timestamp`);
+    c.boolean(r.explicit, `${p}.restorable[${i}].explicit`);
+  });
+  c.array(a.restored, `${p}.restored`).forEach((raw, i) => {
+    const r = c.object(raw, `${p}.restored[${i}]`);
+    c.number(r.gid, `${p}.restored[${i}].gid`);
+    c.string(r.path, `${p}.restored[${i}].path`);
+    c.time(r.createdAt, `${p}.restored[${i}].createdAt`);
+    c.boolean(r.verified, `${p}.restored[${i}].verified`, true);
+  });
+  for (const [host, raw] of Object.entries(c.object(a.replicas, `${p}.replicas`))) {
+    const r = c.object(raw, `${p}.replicas.${host}`);
+    c.number(r.gid, `${p}.replicas.${host}.gid`);
+    c.time(r.timestamp, `${p}.replicas.${host}.timestamp`);
+    if (r.replicatedAt !== undefined) c.time(r.replicatedAt, `${p}.replicas.${host}.replicatedAt`);
+  }
+  c.string(a.busy, `${p}.busy`, true);
+  if (a.lastMergeAt !== undefined) c.time(a.lastMergeAt, `${p}.lastMergeAt`, true);
+  return a as unknown as ObservedArchive;
+}
+
+/** An observed state with nothing in it: a host whose volumes do not exist yet. */
+export function emptyObservedState(host: string, observedAt: string): ObservedState {
+  return { formatVersion: 1, host, observedAt, volumes: {}, lastApplied: null };
+}
