@@ -55,7 +55,7 @@ class IndexedWdiffWriter {
   IndexedWriterOptions opts_;
   std::map<uint64_t, Extent> index_;
   std::vector<uint8_t> scratch_;
-  uint32_t nData_ = 0;
+  uint32_t nData_ = 0;  // IOs added (WalB's n_data counts writes, all-zero writes and discards)
 };
 
 class IndexedWdiffReader {

@@ -65,7 +65,7 @@ void IndexedWdiffWriter::insert(uint64_t addr, const Extent& e) {
 void IndexedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data) {
   size_t raw = size_t(blocks) * kLogicalBlock;
   if (allZero(data, raw)) {
-    addAllZero(addr, blocks);
+    addAllZero(addr, blocks);  // counts as one IO (n_data counts every IO, as WalB does)
     return;
   }
   Extent e{blocks, 0, 0, sink_.offset(), 0, 0, blocks, 0};
@@ -84,10 +84,12 @@ void IndexedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* 
 }
 
 void IndexedWdiffWriter::addDiscard(uint64_t addr, uint32_t blocks) {
+  nData_++;
   insert(addr, Extent{blocks, kRecDiscard, 0, sink_.offset(), 0, 0, 0, 0});
 }
 
 void IndexedWdiffWriter::addAllZero(uint64_t addr, uint32_t blocks) {
+  nData_++;
   insert(addr, Extent{blocks, kRecAllZero, 0, sink_.offset(), 0, 0, 0, 0});
 }
 

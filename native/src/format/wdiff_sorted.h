@@ -42,6 +42,7 @@ class SortedWdiffWriter {
   // Flushes the last pack, writes END, closes (fsync when opts.sync). Returns the file size.
   uint64_t finish();
   uint64_t recordCount() const { return nRecords_; }
+  uint64_t dataBytes() const { return dataBytes_; }  // compressed data bytes written so far
 
  private:
   void append(SortedRecord rec, const uint8_t* data, size_t size);
@@ -55,6 +56,7 @@ class SortedWdiffWriter {
   uint16_t n_ = 0;
   uint64_t nextAddr_ = 0;
   uint64_t nRecords_ = 0;
+  uint64_t dataBytes_ = 0;
   bool finished_ = false;
 };
 

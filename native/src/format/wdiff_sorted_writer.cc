@@ -32,6 +32,7 @@ void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t siz
   std::memcpy(block_.data() + kPackRecordsOffset + sizeof(SortedRecord) * n_, &rec, sizeof(rec));
   n_++;
   nRecords_++;
+  dataBytes_ += size;
   if (size) data_.insert(data_.end(), data, data + size);
 }
 

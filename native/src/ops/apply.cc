@@ -1,0 +1,112 @@
+#include "ops/apply.h"
+
+#include <memory>
+#include <stdexcept>
+
+#include "format/error.h"
+#include "format/io.h"
+#include "format/wdiff_indexed.h"
+#include "format/wdiff_sorted.h"
+#include "ops/detect.h"
+#include "ops/wlog_stream.h"
+
+namespace walb::ops {
+
+using namespace walb::fmt;
+
+namespace {
+
+void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResult& res) {
+  SortedWdiffReader r(src);
+  SortedEntry e;
+  std::vector<uint8_t> buf;
+  while (r.next(e)) {
+    const SortedRecord& rec = e.rec;
+    if (rec.flags & kRecDiscard) {
+      t.discard(rec.io_address, rec.io_blocks, opts.discard, src.name(), e.recordOffset);
+      res.discards++;
+      res.discardBlocks += rec.io_blocks;
+    } else if (rec.flags & kRecAllZero) {
+      t.zero(rec.io_address, rec.io_blocks, src.name(), e.recordOffset);
+      res.allZeros++;
+      res.allZeroBlocks += rec.io_blocks;
+    } else {
+      r.readData(e, buf);
+      t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), e.recordOffset);
+      res.writes++;
+      res.writeBlocks += rec.io_blocks;
+    }
+  }
+}
+
+void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResult& res) {
+  IndexedWdiffReader r(src);
+  std::vector<uint8_t> buf;
+  const auto& recs = r.records();
+  for (size_t i = 0; i < recs.size(); i++) {
+    const IndexedRecord& rec = recs[i];
+    if (rec.flags & kRecDiscard) {
+      t.discard(rec.io_address, rec.io_blocks, opts.discard, src.name(), r.recordOffset(i));
+      res.discards++;
+      res.discardBlocks += rec.io_blocks;
+    } else if (rec.flags & kRecAllZero) {
+      t.zero(rec.io_address, rec.io_blocks, src.name(), r.recordOffset(i));
+      res.allZeros++;
+      res.allZeroBlocks += rec.io_blocks;
+    } else {
+      r.readData(i, buf);
+      t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), r.recordOffset(i));
+      res.writes++;
+      res.writeBlocks += rec.io_blocks;
+    }
+  }
+}
+
+void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res) {
+  WlogStreamSummary s = forEachIo(paths, [&](const LoggedIo& io) {
+    if (io.kind == IoKind::Discard) {
+      t.discard(io.address, io.blocks, opts.discard, paths[io.file], io.dataOffset);
+      res.discards++;
+      res.discardBlocks += io.blocks;
+    } else {
+      t.write(io.address, io.blocks, io.data, paths[io.file], io.dataOffset);
+      res.writes++;
+      res.writeBlocks += io.blocks;
+    }
+  });
+  res.inputBytes += s.bytesRead;
+}
+
+}  // namespace
+
+ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string& target, const ApplyOptions& opts) {
+  if (inputs.empty()) throw std::invalid_argument("nothing to apply");
+  // Check every input's header before touching the target.
+  std::vector<FileKind> kinds;
+  for (const auto& p : inputs) {
+    FileSource src(p);
+    kinds.push_back(detectKind(src));
+  }
+  Target t(target);
+  ApplyResult res;
+  for (size_t i = 0; i < inputs.size();) {
+    if (kinds[i] == FileKind::Wlog) {
+      std::vector<std::string> run;
+      while (i < inputs.size() && kinds[i] == FileKind::Wlog) run.push_back(inputs[i++]);
+      applyWlogs(run, t, opts, res);
+      continue;
+    }
+    FileSource src(inputs[i]);
+    res.inputBytes += src.size();
+    if (kinds[i] == FileKind::SortedWdiff)
+      applySorted(src, t, opts, res);
+    else
+      applyIndexed(src, t, opts, res);
+    i++;
+  }
+  if (opts.sync) t.sync();
+  res.bytesWritten = t.bytesWritten();
+  return res;
+}
+
+}  // namespace walb::ops

@@ -1,0 +1,132 @@
+#include "ops/convert.h"
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "format/error.h"
+#include "format/io.h"
+#include "format/wdiff_indexed.h"
+#include "format/wdiff_sorted.h"
+#include "ops/extent_map.h"
+#include "ops/wlog_stream.h"
+
+namespace walb::ops {
+
+using namespace walb::fmt;
+
+bool isAllZero(const uint8_t* p, size_t n) {
+  static const uint8_t zeros[4096] = {};
+  while (n >= sizeof(zeros)) {
+    if (std::memcmp(p, zeros, sizeof(zeros)) != 0) return false;
+    p += sizeof(zeros);
+    n -= sizeof(zeros);
+  }
+  return n == 0 || std::memcmp(p, zeros, n) == 0;
+}
+
+namespace {
+
+// Where a converted extent's blocks are: in wlog file `file` at byte `offset`, or nowhere (discard).
+struct LogSource {
+  bool discard;
+  uint32_t file;
+  uint64_t offset;
+  void advance(uint64_t blocks) {
+    if (!discard) offset += blocks * kLogicalBlock;
+  }
+};
+
+ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::string& output, const ConvertOptions& opts) {
+  ConvertResult res;
+  ExtentMap<LogSource> index;
+  // Pass 1: every IO, split into maxIoBlocks pieces from its start, goes into the index; newest wins.
+  WlogStreamSummary s = forEachIo(inputs, [&](const LoggedIo& io) {
+    for (uint64_t done = 0; done < io.blocks; done += opts.maxIoBlocks) {
+      uint64_t n = std::min<uint64_t>(opts.maxIoBlocks, io.blocks - done);
+      LogSource src{io.kind == IoKind::Discard, uint32_t(io.file), io.dataOffset + done * kLogicalBlock};
+      index.insert(io.address + done, n, src);
+    }
+    if (index.size() > res.indexExtents) res.indexExtents = index.size();
+  });
+  // Pass 2: the visible pieces in address order, data read back from the wlogs.
+  std::vector<std::unique_ptr<FileSource>> files;
+  for (const auto& p : inputs) files.push_back(std::make_unique<FileSource>(p));
+  SortedWriterOptions wo;
+  wo.compression = opts.compression;
+  wo.uuid = s.uuid;
+  wo.sync = opts.sync;
+  SortedWdiffWriter writer(output, wo);
+  std::vector<uint8_t> buf;
+  DiffStats& st = res.stats;
+  for (const auto& [addr, e] : index.extents()) {
+    uint32_t blocks = uint32_t(e.blocks);
+    if (e.payload.discard) {
+      writer.addDiscard(addr, blocks);
+      st.discardRecords++;
+      st.discardBlocks += blocks;
+      continue;
+    }
+    size_t bytes = size_t(blocks) * kLogicalBlock;
+    buf.resize(bytes);
+    FileSource& f = *files[e.payload.file];
+    if (f.readAt(e.payload.offset, buf.data(), bytes) != bytes)
+      throw FormatError(f.name(), e.payload.offset, "wlog-changed", "wlog became shorter during conversion");
+    if (isAllZero(buf.data(), bytes)) {
+      writer.addAllZero(addr, blocks);
+      st.allZeroRecords++;
+      st.allZeroBlocks += blocks;
+    } else {
+      writer.addData(addr, blocks, buf.data());
+      st.normalRecords++;
+      st.normalBlocks += blocks;
+    }
+  }
+  st.fileBytes = writer.finish();
+  st.dataBytes = writer.dataBytes();
+  res.wlogBytes = s.bytesRead;
+  res.beginLsid = s.beginLsid;
+  res.endLsid = s.endLsid;
+  res.logIos = s.writes + s.discards;
+  return res;
+}
+
+ConvertResult convertIndexed(const std::vector<std::string>& inputs, const std::string& output, const ConvertOptions& opts) {
+  ConvertResult res;
+  // The uuid is known only after the first header is read: peek it.
+  uint8_t uuid[16] = {};
+  {
+    FileSource src(inputs.at(0));
+    WlogReader r(src);
+    std::memcpy(uuid, r.header().uuid, 16);
+  }
+  IndexedWriterOptions wo;
+  wo.compression = opts.compression;
+  wo.uuid = uuid;
+  wo.maxIoBlocks = opts.maxIoBlocks;
+  wo.sync = opts.sync;
+  IndexedWdiffWriter writer(output, wo);
+  WlogStreamSummary s = forEachIo(inputs, [&](const LoggedIo& io) {
+    if (io.kind == IoKind::Discard)
+      writer.addDiscard(io.address, io.blocks);
+    else
+      writer.addData(io.address, io.blocks, io.data);
+    if (writer.indexExtents() > res.indexExtents) res.indexExtents = writer.indexExtents();
+  });
+  res.stats.fileBytes = writer.finish();
+  res.wlogBytes = s.bytesRead;
+  res.beginLsid = s.beginLsid;
+  res.endLsid = s.endLsid;
+  res.logIos = s.writes + s.discards;
+  return res;
+}
+
+}  // namespace
+
+ConvertResult convertWlogs(const std::vector<std::string>& inputs, const std::string& output, const ConvertOptions& opts) {
+  if (inputs.empty()) throw std::invalid_argument("no wlog given");
+  if (opts.maxIoBlocks == 0) throw std::invalid_argument("maxIoBlocks must be positive");
+  return opts.indexed ? convertIndexed(inputs, output, opts) : convertSorted(inputs, output, opts);
+}
+
+}  // namespace walb::ops

@@ -1,0 +1,169 @@
+#include "ops/merge.h"
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "format/checksum.h"
+#include "format/error.h"
+#include "format/io.h"
+#include "format/wdiff_header.h"
+#include "format/wdiff_indexed.h"
+#include "format/wdiff_sorted.h"
+#include "ops/extent_map.h"
+
+namespace walb::ops {
+
+using namespace walb::fmt;
+
+namespace {
+
+// Where a merged extent's blocks come from: the (compressed) record or image at `offset` in input
+// `input`, starting `skip` blocks into its decompressed form.
+struct DiffSource {
+  uint32_t input;
+  uint8_t flags;        // kRecAllZero / kRecDiscard / 0
+  uint8_t compression;
+  uint64_t offset;      // file offset of the compressed bytes
+  uint32_t size;        // compressed bytes
+  uint32_t sum;         // their checksum
+  uint32_t origBlocks;  // blocks of the decompressed record / image
+  uint32_t skip;        // blocks into it where this extent starts
+  void advance(uint64_t blocks) { skip += uint32_t(blocks); }
+};
+
+class DataReader {
+ public:
+  explicit DataReader(const std::vector<std::string>& paths) {
+    for (const auto& p : paths) files_.push_back(std::make_unique<FileSource>(p));
+  }
+  // The decompressed record or image of `s` (cached: consecutive pieces of one image reuse it).
+  const uint8_t* image(const DiffSource& s) {
+    if (valid_ && s.input == cur_.input && s.offset == cur_.offset && s.size == cur_.size &&
+        s.origBlocks == cur_.origBlocks && s.compression == cur_.compression && s.sum == cur_.sum)
+      return decoded_.data();
+    valid_ = false;
+    FileSource& f = *files_[s.input];
+    raw_.resize(s.size);
+    if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
+      throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
+    if (checksum(raw_.data(), s.size, 0) != s.sum)
+      throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
+    decoded_.resize(size_t(s.origBlocks) * kLogicalBlock);
+    if (!decompress(Compression(s.compression), raw_.data(), s.size, decoded_.data(), decoded_.size()))
+      throw FormatError(f.name(), s.offset, "record-decompress", "record data does not decompress");
+    cur_ = s;
+    valid_ = true;
+    return decoded_.data();
+  }
+  const uint8_t* raw(const DiffSource& s) {
+    FileSource& f = *files_[s.input];
+    raw_.resize(s.size);
+    if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
+      throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
+    if (checksum(raw_.data(), s.size, 0) != s.sum)
+      throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
+    return raw_.data();
+  }
+
+ private:
+  std::vector<std::unique_ptr<FileSource>> files_;
+  std::vector<uint8_t> raw_, decoded_;
+  DiffSource cur_{};
+  bool valid_ = false;
+};
+
+}  // namespace
+
+MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::string& output, const MergeOptions& opts) {
+  if (inputs.empty()) throw std::invalid_argument("no wdiff given");
+  MergeResult res;
+  ExtentMap<DiffSource> index;
+  uint8_t uuid[16] = {};
+  bool sameUuid = true;
+  // Pass 1: the index. Later inputs are inserted later, so they win.
+  for (size_t i = 0; i < inputs.size(); i++) {
+    FileSource src(inputs[i]);
+    WdiffFileHeader h = readWdiffHeader(src);
+    if (i == 0)
+      std::memcpy(uuid, h.uuid, 16);
+    else if (std::memcmp(uuid, h.uuid, 16) != 0)
+      sameUuid = false;
+    if (h.type == kWdiffSorted) {
+      SortedWdiffReader r(src);
+      SortedEntry e;
+      while (r.next(e)) {
+        const SortedRecord& rec = e.rec;
+        uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
+        DiffSource s{uint32_t(i), kind, rec.compression, e.dataOffset, rec.data_size, rec.checksum, rec.io_blocks, 0};
+        index.insert(rec.io_address, rec.io_blocks, s);
+        res.inputRecords++;
+      }
+    } else {
+      IndexedWdiffReader r(src);
+      for (const IndexedRecord& rec : r.records()) {
+        uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
+        DiffSource s{uint32_t(i), kind, rec.compression, rec.data_offset, rec.data_size, rec.io_checksum,
+                     rec.orig_blocks, kind ? 0 : rec.io_offset};
+        index.insert(rec.io_address, rec.io_blocks, s);
+        res.inputRecords++;
+      }
+    }
+    if (index.size() > res.indexExtents) res.indexExtents = index.size();
+  }
+  // Pass 2: the visible pieces in address order.
+  SortedWriterOptions wo;
+  wo.compression = opts.compression;
+  wo.uuid = sameUuid ? uuid : nullptr;
+  wo.sync = opts.sync;
+  SortedWdiffWriter writer(output, wo);
+  DataReader reader(inputs);
+  DiffStats& st = res.stats;
+  for (const auto& [addr, e] : index.extents()) {
+    const DiffSource& s = e.payload;
+    // A record longer than 2^32-1 blocks cannot come from the inputs; pieces fit in u32.
+    uint32_t blocks = uint32_t(e.blocks);
+    if (s.flags & kRecDiscard) {
+      writer.addDiscard(addr, blocks);
+      st.discardRecords++;
+      st.discardBlocks += blocks;
+      continue;
+    }
+    if (s.flags & kRecAllZero) {
+      writer.addAllZero(addr, blocks);
+      st.allZeroRecords++;
+      st.allZeroBlocks += blocks;
+      continue;
+    }
+    bool whole = s.skip == 0 && blocks == s.origBlocks;
+    if (whole && s.compression == uint8_t(opts.compression)) {
+      SortedRecord rec{};
+      rec.io_address = addr;
+      rec.io_blocks = blocks;
+      rec.compression = s.compression;
+      rec.data_size = s.size;
+      writer.addRaw(rec, reader.raw(s));
+      res.copiedRecords++;
+      st.normalRecords++;
+      st.normalBlocks += blocks;
+      continue;
+    }
+    const uint8_t* data = reader.image(s) + size_t(s.skip) * kLogicalBlock;
+    size_t bytes = size_t(blocks) * kLogicalBlock;
+    res.reencodedRecords++;
+    if (isAllZero(data, bytes)) {
+      writer.addAllZero(addr, blocks);
+      st.allZeroRecords++;
+      st.allZeroBlocks += blocks;
+    } else {
+      writer.addData(addr, blocks, data);
+      st.normalRecords++;
+      st.normalBlocks += blocks;
+    }
+  }
+  st.fileBytes = writer.finish();
+  st.dataBytes = writer.dataBytes();
+  return res;
+}
+
+}  // namespace walb::ops

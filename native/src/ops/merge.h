@@ -1,0 +1,30 @@
+// Merge of consecutive wdiffs (sorted or indexed) into one sorted wdiff; the later input wins.
+// Streaming: pass 1 reads every input's index of records (checking every checksum) into an
+// ExtentMap; pass 2 writes the visible pieces in address order, reading each record's data back
+// from its input. Memory is the extent index plus one record, never the data (see design.md).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format/compression.h"
+#include "ops/convert.h"
+
+namespace walb::ops {
+
+struct MergeOptions {
+  fmt::Compression compression = fmt::Compression::Lz4;
+  bool sync = true;
+};
+
+struct MergeResult {
+  DiffStats stats;
+  uint64_t inputRecords = 0;
+  uint64_t indexExtents = 0;
+  uint64_t copiedRecords = 0;     // copied without recompressing
+  uint64_t reencodedRecords = 0;  // cut or recompressed
+};
+
+MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::string& output, const MergeOptions& opts);
+
+}  // namespace walb::ops
