@@ -1,0 +1,276 @@
+/**
+ * The per-host GitOps daemon: follows a branch of the repository in its own working copy, and
+ * reconciles the host on every new commit (a local repository is watched), at every schedule tick
+ * the planner announces, after a volume's backoff ends, and every interval (±5 % jitter). A commit
+ * that does not validate is never acted on: the daemon keeps converging to the last good revision and
+ * reports the diagnostics. SIGTERM stops it after the running action.
+ */
+import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+
+import type { Logger } from 'pino';
+
+import type { Driver } from '../drivers/driver.js';
+import type { DesiredHost, DesiredState } from '../model/desired.js';
+import { statePaths } from '../apply/state-paths.js';
+import { Backoff, jitter } from './backoff.js';
+import { rebaseDesiredState, type DesiredLoader } from './desired-source.js';
+import { GitSource, GitSourceError, isLocalRepo, localRepoPath, type SourceRevision } from './git-source.js';
+import { parseListen } from './listen.js';
+import { ActionMetrics, renderMetrics } from './metrics.js';
+import { runPass, type PlanFunction } from './pass.js';
+import { startStatusServer, type StatusServer } from './server.js';
+import { StatusStore } from './status-store.js';
+import { withAges } from './status-view.js';
+import { watchRepository, type RepoWatcher } from './watch.js';
+
+export interface DaemonOptions {
+  /** URL or local path of the repository. */
+  repo: string;
+  branch?: string;
+  host: string;
+  /** The tree's directory inside the repository (default: its root). */
+  tree?: string;
+  cwd: string;
+  /** The daemon's own working copy (default: under $XDG_STATE_HOME/walbctl/checkouts/). */
+  workdir?: string;
+  allowDestroy?: boolean;
+  /** One pass, then exit. */
+  once?: boolean;
+  /** Overrides the host file's daemon.intervalSeconds (tests, benchmarks). */
+  intervalSeconds?: number;
+  /** Overrides the host file's daemon.listen (tests: `127.0.0.1:0`). */
+  listen?: string;
+  log: Logger;
+  load: DesiredLoader;
+  computePlan: PlanFunction;
+  driverFor: (host: DesiredHost) => Promise<Driver>;
+  now?: () => Date;
+}
+
+interface Good {
+  state: DesiredState;
+  host: DesiredHost;
+  revision: string;
+}
+
+export function defaultWorkdir(repo: string, host: string, env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  const id = createHash('sha256').update(repo).digest('hex').slice(0, 12);
+  return join(state, 'walbctl', 'checkouts', `${host}-${id}`);
+}
+
+export class Daemon {
+  readonly store: StatusStore;
+  private readonly metrics = new ActionMetrics();
+  private readonly backoff = new Backoff();
+  private readonly source: GitSource;
+  private readonly repoPath: string | null;
+  private readonly now: () => Date;
+  private good: Good | null = null;
+  private seenSha: string | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private triggered = false;
+  private server: StatusServer | null = null;
+  private watcher: RepoWatcher | null = null;
+  private drivers = new Map<string, Driver>();
+
+  constructor(private readonly options: DaemonOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.repoPath = isLocalRepo(options.repo) ? localRepoPath(options.repo, options.cwd) : null;
+    const repo = this.repoPath ?? options.repo;
+    const workdir = options.workdir ?? defaultWorkdir(repo, options.host);
+    this.source = new GitSource({
+      repo,
+      branch: options.branch,
+      workdir,
+      onDirty: (files) => options.log.warn({ files }, `the daemon's working copy had local changes; checkout discarded them (${files.length} file(s))`),
+    });
+    this.store = new StatusStore(
+      {
+        formatVersion: 1,
+        host: options.host,
+        pid: process.pid,
+        startedAt: this.now().toISOString(),
+        source: { repo, branch: options.branch ?? null, workdir, revision: null, subject: null, fetchedAt: null, error: null },
+        desired: { lastGoodRevision: null, lastAttemptedRevision: null, valid: true, diagnostics: [] },
+        lastPassAt: null,
+        nextPassAt: null,
+        running: null,
+        volumes: {},
+      },
+      (error) => options.log.error({ err: error }, 'cannot write status.json'),
+    );
+  }
+
+  /** The port the status server listens on (once started). */
+  get port(): number | null {
+    return this.server?.port ?? null;
+  }
+
+  /** Asks for a pass now (a new commit, POST /reconcile, SIGHUP). */
+  trigger(why: string): void {
+    this.options.log.debug({ why }, 'reconcile requested');
+    this.triggered = true;
+    this.wake?.();
+  }
+
+  /** Stops after the running action (SIGTERM). */
+  stop(): void {
+    if (!this.stopping) this.options.log.info('stopping after the running action');
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /** Runs until stopped (or one pass with `once`); resolves to the exit code. */
+  async run(): Promise<number> {
+    const { log } = this.options;
+    log.info({ repo: this.store.status.source.repo, host: this.options.host, workdir: this.source.workdir }, `walbctl daemon for host ${this.options.host} starting`);
+    let ok = false;
+    try {
+      while (!this.stopping) {
+        this.triggered = false;
+        const result = await this.pass();
+        ok = result.ok;
+        if (this.options.once) break;
+        await this.sleepUntil(result.wakeAt);
+      }
+    } finally {
+      await this.watcher?.close();
+      await this.server?.close();
+      await this.store.flush();
+      log.info('stopped');
+    }
+    return ok ? 0 : 1;
+  }
+
+  private async pass(): Promise<{ ok: boolean; wakeAt: number }> {
+    const { log } = this.options;
+    const started = this.now();
+    this.store.status.lastPassAt = started.toISOString();
+    await this.refreshSource();
+    const good = this.good;
+    const intervalMs = (this.options.intervalSeconds ?? good?.host.daemon.intervalSeconds ?? 60) * 1000;
+    let wakeAt = started.getTime() + jitter(intervalMs);
+    if (!good) {
+      log.error('no revision of the repository validated yet: nothing to converge to');
+      await this.store.flush();
+      return { ok: false, wakeAt };
+    }
+    let ok = false;
+    const hostKey = `${good.host.name}/*`;
+    try {
+      const driver = await this.driver(good.host);
+      const result = await runPass({
+        desired: good.state,
+        host: good.host,
+        revision: good.revision,
+        driver,
+        computePlan: this.options.computePlan,
+        store: this.store,
+        backoff: this.backoff,
+        metrics: this.metrics,
+        log,
+        allowDestroy: this.options.allowDestroy ?? false,
+        shouldStop: () => this.stopping,
+        now: this.now,
+      });
+      ok = result.ok && this.store.status.desired.valid;
+      this.backoff.succeed(hostKey);
+      if (result.nextScheduledAt !== null) wakeAt = Math.min(wakeAt, Math.max(result.nextScheduledAt + 250, this.now().getTime() + 250));
+    } catch (error) {
+      log.error({ err: error }, `reconcile pass failed: ${(error as Error).message}`);
+      wakeAt = Math.min(wakeAt, this.backoff.fail(hostKey, this.now().getTime()));
+    }
+    const retry = this.backoff.nextRetry(this.now().getTime());
+    if (retry !== null) wakeAt = Math.min(wakeAt, retry + 50);
+    this.store.status.nextPassAt = new Date(wakeAt).toISOString();
+    await this.store.flush();
+    return { ok, wakeAt };
+  }
+
+  /** Fetches; loads a new commit; keeps the last good desired state when it does not validate. */
+  private async refreshSource(): Promise<void> {
+    const { log } = this.options;
+    const status = this.store.status;
+    let rev: SourceRevision;
+    try {
+      rev = await this.source.sync();
+      status.source.error = null;
+      status.source.fetchedAt = this.now().toISOString();
+    } catch (error) {
+      if (!(error instanceof GitSourceError)) throw error;
+      status.source.error = error.message;
+      log.error({ err: error }, `cannot fetch the repository: ${error.message}${this.good ? `; converging to ${this.good.revision}` : ''}`);
+      return;
+    }
+    status.source.revision = rev.revision;
+    status.source.branch = rev.branch;
+    status.source.subject = rev.subject;
+    if (rev.sha === this.seenSha) return;
+    this.seenSha = rev.sha;
+    status.desired.lastAttemptedRevision = rev.revision;
+    const treeDir = join(this.source.workdir, this.options.tree ?? '.');
+    const loaded = await this.options.load(treeDir, this.options.host);
+    const host = loaded.state?.hosts[this.options.host];
+    const errors = loaded.errors.length > 0 ? loaded.errors : host ? [] : [`hosts/${this.options.host}.yaml: error: host "${this.options.host}" is not in the tree`];
+    if (errors.length > 0 || !loaded.state || !host) {
+      status.desired.valid = false;
+      status.desired.diagnostics = errors;
+      log.error({ revision: rev.revision, diagnostics: errors }, `${rev.revision} ("${rev.subject}") does not validate: not acting on it${this.good ? `; converging to ${this.good.revision}` : ''}`);
+      for (const line of errors) log.error({ revision: rev.revision }, line);
+      return;
+    }
+    let state: DesiredState = { ...loaded.state, revision: rev.revision };
+    if (this.repoPath) state = rebaseDesiredState(state, this.source.workdir, this.repoPath);
+    const previous = this.good;
+    this.good = { state, host: state.hosts[this.options.host], revision: rev.revision };
+    status.desired = { lastGoodRevision: rev.revision, lastAttemptedRevision: rev.revision, valid: true, diagnostics: [] };
+    log.info({ revision: rev.revision }, `desired state ${rev.revision} ("${rev.subject}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
+    this.store.setFile(statePaths(this.good.host.dataDir).status);
+    if (!previous) await this.startServices();
+    else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {
+      log.warn(`daemon.listen changed to ${this.good.host.daemon.listen}; restart the daemon to move the status server`);
+    }
+  }
+
+  private async startServices(): Promise<void> {
+    const { log } = this.options;
+    const good = this.good as Good;
+    if (!this.options.once) {
+      const listen = parseListen(this.options.listen ?? good.host.daemon.listen, `${good.host.source.file}: daemon.listen`);
+      this.server = await startStatusServer(listen, {
+        status: () => withAges(this.store.status, this.now().getTime()),
+        metrics: () => renderMetrics(this.store.status, this.metrics, this.now().getTime()),
+        reconcileNow: () => this.trigger('POST /reconcile'),
+      });
+      log.info(`status on http://${listen.host}:${this.server.port}/status, metrics on /metrics`);
+      if (this.repoPath) {
+        this.watcher = watchRepository(this.repoPath, () => this.trigger('new commit'));
+        if (this.watcher) log.info(`watching ${relative(this.options.cwd, this.repoPath) || '.'} for new commits`);
+      }
+    }
+  }
+
+  private async driver(host: DesiredHost): Promise<Driver> {
+    let d = this.drivers.get(host.driver);
+    if (!d) this.drivers.set(host.driver, (d = await this.options.driverFor(host)));
+    return d;
+  }
+
+  private async sleepUntil(at: number): Promise<void> {
+    if (this.stopping || this.triggered) return;
+    const ms = Math.max(0, at - this.now().getTime());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+    this.wake = null;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The daemon's status as plain data: what `/status` serves, what `walbctl status` prints and what
+ * `status.json` in the data directory holds. Times are UTC ISO 8601; ages are computed when read.
+ */
+import type { Condition } from './conditions.js';
+
+export interface VolumeStatus {
+  address: string;
+  conditions: Condition[];
+  /** Revision the volume last converged to without failures (`main@sha1:<sha>`). */
+  lastAppliedRevision: string | null;
+  /** Revision of the latest pass, whatever its result. */
+  lastAttemptedRevision: string | null;
+  /** When the last pass that left the volume converged ended. */
+  lastSucceededAt: string | null;
+  /** The newest restorable snapshot. */
+  lastSnapshot: { gid: number; at: string } | null;
+  restorable: number;
+  /** Diffs in the archive not folded into the base yet. */
+  diffBacklog: { count: number; bytes: number };
+  /** The next time-driven action the planner expects. */
+  nextScheduled: { kind: string; at: string } | null;
+  /** Consecutive failed passes, and when the next attempt may run. */
+  failures: number;
+  retryAt: string | null;
+  /** Actions of the latest pass that did not finish (failed, refused, blocked, skipped). */
+  unfinished: { id: string; status: string; message: string }[];
+}
+
+export interface DaemonStatus {
+  formatVersion: 1;
+  host: string;
+  pid: number;
+  startedAt: string;
+  /** Where the desired state comes from. */
+  source: {
+    repo: string;
+    branch: string | null;
+    workdir: string;
+    /** The commit checked out now. */
+    revision: string | null;
+    subject: string | null;
+    fetchedAt: string | null;
+    /** The last fetch's error, or null when it worked. */
+    error: string | null;
+  };
+  desired: {
+    /** The newest revision that validated: the one the daemon converges to. */
+    lastGoodRevision: string | null;
+    /** The newest revision seen. */
+    lastAttemptedRevision: string | null;
+    valid: boolean;
+    /** The diagnostics of the newest revision when it does not validate, one line each. */
+    diagnostics: string[];
+  };
+  lastPassAt: string | null;
+  nextPassAt: string | null;
+  /** The action running now, or null. */
+  running: string | null;
+  volumes: Record<string, VolumeStatus>;
+}
+
+export function emptyVolumeStatus(address: string): VolumeStatus {
+  return {
+    address,
+    conditions: [],
+    lastAppliedRevision: null,
+    lastAttemptedRevision: null,
+    lastSucceededAt: null,
+    lastSnapshot: null,
+    restorable: 0,
+    diffBacklog: { count: 0, bytes: 0 },
+    nextScheduled: null,
+    failures: 0,
+    retryAt: null,
+    unfinished: [],
+  };
+}

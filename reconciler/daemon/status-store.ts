@@ -1,0 +1,66 @@
+/**
+ * The one place the daemon's status is written: in memory for `/status` and `/metrics`, and to
+ * `<dataDir>/reconciler/status.json` (atomically) so `walbctl status` can show the last known state
+ * when no daemon answers.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import type { ObservedVolume } from '../model/observed.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { conditionsFor, type VolumeOutcome } from './conditions.js';
+import { emptyVolumeStatus, type DaemonStatus, type VolumeStatus } from './status-model.js';
+
+export class StatusStore {
+  private file: string | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly status: DaemonStatus,
+    private readonly onWriteError: (error: unknown) => void = () => {},
+  ) {}
+
+  /** Where status.json goes (the data directory is known once a revision validated). */
+  setFile(file: string): void {
+    this.file = file;
+  }
+
+  volume(name: string, address: string): VolumeStatus {
+    return (this.status.volumes[name] ??= emptyVolumeStatus(address));
+  }
+
+  /** Sets a volume's conditions from its outcome, keeping transition times of unchanged ones. */
+  setOutcome(name: string, address: string, outcome: VolumeOutcome, now: Date): VolumeStatus {
+    const v = this.volume(name, address);
+    const invalid = this.status.desired.valid ? null : `the newest revision ${this.status.desired.lastAttemptedRevision ?? ''} does not validate (${this.status.desired.diagnostics.length} error(s): ${this.status.desired.diagnostics[0] ?? ''}); converging to ${this.status.desired.lastGoodRevision ?? 'nothing'}`;
+    v.conditions = conditionsFor(outcome, { previous: v.conditions, now: now.toISOString(), invalid });
+    return v;
+  }
+
+  /** Copies what observation says into a volume's status: newest snapshot, restorable count, backlog. */
+  setObserved(name: string, address: string, observed: ObservedVolume | undefined): void {
+    const v = this.volume(name, address);
+    const archive = observed?.archive;
+    const newest = archive?.restorable.at(-1);
+    v.lastSnapshot = newest ? { gid: newest.gid, at: newest.timestamp } : null;
+    v.restorable = archive?.restorable.length ?? 0;
+    v.diffBacklog = { count: archive?.diffs.length ?? 0, bytes: archive?.diffs.reduce((s, d) => s + d.dataSize, 0) ?? 0 };
+  }
+
+  /** Drops volumes no longer declared nor found on disk. */
+  retain(names: Set<string>): void {
+    for (const name of Object.keys(this.status.volumes)) if (!names.has(name)) delete this.status.volumes[name];
+  }
+
+  /** Writes status.json; writes are serialised so an older status never lands after a newer one. */
+  flush(): Promise<void> {
+    const file = this.file;
+    if (!file) return this.writing;
+    const text = JSON.stringify(this.status, null, 2) + '\n';
+    this.writing = this.writing.then(async () => {
+      await mkdir(dirname(file), { recursive: true });
+      await atomicWriteFile(file, text);
+    }).catch((error: unknown) => this.onWriteError(error));
+    return this.writing;
+  }
+}
