@@ -9,6 +9,16 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=c++17"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "libraries": ["-llz4", "-lzstd", "-lsnappy", "-lz", "-llzma", "-lxxhash"]
+    },
+    {
+      "target_name": "walbctl-wdev",
+      "type": "<!(node native/wdev/gyp-sources.mjs type)",
+      "sources": ["<!@(node native/wdev/gyp-sources.mjs sources)"],
+      "include_dirs": ["native/src", "<!@(pkg-config --cflags-only-I fuse3 2>/dev/null | sed 's/-I//g')"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=c++17", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"],
+      "ldflags": ["-pthread"],
+      "libraries": ["<!@(pkg-config --libs fuse3 2>/dev/null)", "-llz4", "-lzstd", "-lsnappy", "-lz", "-llzma"]
     }
   ]
 }

@@ -1,0 +1,409 @@
+#include "device.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+
+namespace wdev {
+
+namespace {
+constexpr uint64_t kLb = kLogicalBs;
+bool Overlaps(uint64_t a, uint32_t an, uint64_t b, uint32_t bn) { return a < b + bn && b < a + an; }
+}  // namespace
+
+Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath)
+    : ldev_(ldev), super_(s), ddevFd_(ddevFd), ddevPath_(std::move(ddevPath)), builder_(s.physicalBs, s.salt) {
+  sizeBytes_ = s.deviceLb * kLb;
+  pbs_ = s.physicalBs;
+  maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, (8u << 20) / pbs_, 65535});
+  builder_ = walb::fmt::LogpackBuilder(pbs_, s.salt, static_cast<uint32_t>(maxPackData_));
+  overflow_ = (s.flags & kFlagOverflow) != 0;
+  oldest_ = s.oldestLsid;
+  written_ = s.writtenLsid;
+  permanent_ = std::max(s.permanentLsid, s.writtenLsid);
+  latest_ = logged_ = s.writtenLsid;
+}
+
+Super Device::SnapshotSuperLocked() const {
+  Super s = super_;
+  s.oldestLsid = oldest_;
+  s.writtenLsid = written_;
+  s.permanentLsid = permanent_;
+  s.flags = overflow_ ? (super_.flags | kFlagOverflow) : (super_.flags & ~kFlagOverflow);
+  return s;
+}
+
+void Device::PersistSuper(const Super& snap) {
+  Super s = snap;
+  s.generation = super_.generation;
+  ldev_.WriteSuper(s, true);
+  super_.generation = s.generation;
+}
+
+uint64_t Device::AppliedLocked() const {
+  uint64_t applied = latest_;
+  for (const auto& [seq, io] : inflight_) {
+    if (!io->direct) applied = std::min(applied, io->packLsid);
+  }
+  return applied;
+}
+
+void Device::WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io) {
+  for (;;) {
+    bool blocked = false;
+    for (const auto& [seq, e] : inflight_) {
+      if (seq >= io->seq) break;
+      if (Overlaps(e->offLb, e->lbs, io->offLb, io->lbs)) {
+        blocked = true;
+        break;
+      }
+    }
+    if (!blocked) return;
+    cv_.wait(lk);
+  }
+}
+
+void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk) {
+  // Called by the leader: no pack is written meanwhile. From here on writes go straight to the
+  // ddev, and start-up no longer replays the log, so the ddev is synced before the flag is set.
+  overflow_ = true;
+  lk.unlock();
+  fdatasync(ddevFd_);
+  {
+    std::lock_guard<std::mutex> g(superMutex_);
+    Super s;
+    {
+      std::lock_guard<std::mutex> g2(m_);
+      written_ = latest_;
+      s = SnapshotSuperLocked();
+    }
+    try {
+      PersistSuper(s);
+    } catch (const std::exception&) {
+      // The ddev is synced; a stale super only means a longer replay at start-up.
+    }
+  }
+  lk.lock();
+}
+
+void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
+  leader_ = true;
+  std::vector<Io*> batch;
+  uint64_t dataBlocks = 0;
+  const uint32_t maxRec = MaxRecords(pbs_);
+  while (!queue_.empty() && batch.size() < maxRec) {
+    Io* io = queue_.front();
+    uint64_t b = io->discard ? 0 : BlocksFor(io->lbs, pbs_);
+    if (!batch.empty() && dataBlocks + b > maxPackData_) break;
+    queue_.pop_front();
+    batch.push_back(io);
+    dataBlocks += b;
+  }
+  const uint64_t need = 1 + dataBlocks;
+  if (!overflow_ && latest_ + need - std::min(oldest_, written_) > super_.ringBlocks) {
+    lk.unlock();
+    try {
+      Checkpoint();  // frees ring space when the checkpoint, not shipping, holds it
+    } catch (const std::exception&) {
+    }
+    lk.lock();
+    if (!overflow_ && latest_ + need - std::min(oldest_, written_) > super_.ringBlocks) EnterOverflowLocked(lk);
+  }
+  if (overflow_) {
+    for (Io* io : batch) {
+      io->direct = true;
+      io->seq = ++seq_;
+      inflight_[io->seq] = io;
+      io->logged = true;
+    }
+    leader_ = false;
+    cv_.notify_all();
+    return;
+  }
+  const uint64_t packLsid = latest_;
+  for (Io* io : batch) {
+    io->seq = ++seq_;
+    io->packLsid = packLsid;
+    inflight_[io->seq] = io;
+  }
+  latest_ += need;
+  lk.unlock();
+
+  bool ok = true;
+  try {
+    builder_.reset(packLsid);
+    for (Io* io : batch) {
+      ok = ok && (io->discard ? builder_.addDiscard(io->offLb, io->lbs) : builder_.addWrite(io->offLb, io->lbs, io->data));
+    }
+    const std::vector<uint8_t>& pack = builder_.seal();
+    ok = ok && builder_.nextLsid() == packLsid + need && pack.size() == need * pbs_;
+    if (ok) ldev_.RingWrite(packLsid, pack.data(), need, super_);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+
+  lk.lock();
+  packs_++;
+  for (Io* io : batch) {
+    if (ok) {
+      io->logged = true;
+    } else {
+      io->err = -EIO;
+      inflight_.erase(io->seq);
+    }
+  }
+  if (ok) {
+    logged_ = packLsid + need;
+  } else {
+    EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
+  }
+  leader_ = false;
+  cv_.notify_all();
+}
+
+int Device::Submit(Io* io) {
+  std::unique_lock<std::mutex> lk(m_);
+  if (io->discard) discards_++; else writes_++;
+  if (overflow_) {
+    io->direct = true;
+    io->seq = ++seq_;
+    inflight_[io->seq] = io;
+    io->logged = true;
+  } else {
+    queue_.push_back(io);
+    while (!io->logged && io->err == 0) {
+      if (!leader_) LeadLocked(lk);
+      else cv_.wait(lk);
+    }
+    if (io->err != 0) return io->err;
+  }
+  WaitOrderLocked(lk, io);
+  lk.unlock();
+  int rc = 0;
+  const uint64_t off = io->offLb * kLb, len = uint64_t{io->lbs} * kLb;
+  if (io->discard) {
+    if (fallocate(ddevFd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(off), static_cast<off_t>(len)) != 0)
+      rc = -errno;
+  } else {
+    try {
+      PwriteAll(ddevFd_, io->data, len, off, ddevPath_);
+    } catch (const std::exception&) {
+      rc = -EIO;
+    }
+  }
+  lk.lock();
+  inflight_.erase(io->seq);
+  cv_.notify_all();
+  return rc;
+}
+
+int Device::WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off) {
+  std::unique_lock<std::shared_mutex> x(rmw_);  // no other write runs: read-modify-write is safe
+  const uint64_t a = off / kLb * kLb, e = (off + size + kLb - 1) / kLb * kLb;
+  std::vector<uint8_t> tmp(e - a);
+  try {
+    PreadAll(ddevFd_, tmp.data(), tmp.size(), a, ddevPath_);
+  } catch (const std::exception&) {
+    return -EIO;
+  }
+  std::memcpy(tmp.data() + (off - a), buf, size);
+  Io io;
+  io.offLb = a / kLb;
+  io.lbs = static_cast<uint32_t>((e - a) / kLb);
+  io.data = tmp.data();
+  int rc = Submit(&io);
+  return rc < 0 ? rc : static_cast<int>(size);
+}
+
+int Device::Write(const uint8_t* buf, uint64_t size, uint64_t off) {
+  if (off >= sizeBytes_) return size == 0 ? 0 : -ENOSPC;
+  size = std::min(size, sizeBytes_ - off);
+  if (size == 0) return 0;
+  if (off % kLb != 0 || size % kLb != 0) return WriteUnaligned(buf, size, off);
+  std::shared_lock<std::shared_mutex> s(rmw_);
+  Io io;
+  io.offLb = off / kLb;
+  io.lbs = static_cast<uint32_t>(size / kLb);
+  io.data = buf;
+  int rc = Submit(&io);
+  return rc < 0 ? rc : static_cast<int>(size);
+}
+
+int Device::Read(uint8_t* buf, uint64_t size, uint64_t off) {
+  if (off >= sizeBytes_) return 0;
+  size = std::min(size, sizeBytes_ - off);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t r = pread(ddevFd_, buf + done, size - done, static_cast<off_t>(off + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -errno;
+    if (r == 0) {
+      std::memset(buf + done, 0, size - done);  // a sparse ddev shorter than the device reads as zeros
+      break;
+    }
+    done += static_cast<uint64_t>(r);
+  }
+  return static_cast<int>(size);
+}
+
+int Device::Discard(uint64_t off, uint64_t len) {
+  if (off >= sizeBytes_) return 0;
+  const uint64_t end = std::min(off + len, sizeBytes_);
+  const uint64_t a = std::min((off + kLb - 1) / kLb * kLb, end), b = std::max(end / kLb * kLb, a);
+  std::vector<uint8_t> zero(kLb);
+  for (uint64_t p = off; p < a; p += std::min<uint64_t>(a - p, kLb)) {
+    int rc = Write(zero.data(), a - p, p);  // unaligned edges become zero writes
+    if (rc < 0) return rc;
+  }
+  for (uint64_t p = b; p < end; p += std::min<uint64_t>(end - p, kLb)) {
+    int rc = Write(zero.data(), end - p, p);
+    if (rc < 0) return rc;
+  }
+  for (uint64_t p = a; p < b;) {
+    const uint64_t n = std::min<uint64_t>(b - p, uint64_t{1} << 30);
+    std::shared_lock<std::shared_mutex> s(rmw_);
+    Io io;
+    io.offLb = p / kLb;
+    io.lbs = static_cast<uint32_t>(n / kLb);
+    io.discard = true;
+    int rc = Submit(&io);
+    if (rc < 0) return rc;
+    p += n;
+  }
+  return 0;
+}
+
+int Device::Flush() {
+  std::unique_lock<std::mutex> lk(m_);
+  flushes_++;
+  if (!overflow_) {
+    const uint64_t target = logged_;
+    while (permanent_ < target) {
+      if (!syncing_) {
+        syncing_ = true;
+        const uint64_t t = logged_;
+        lk.unlock();
+        const int rc = fdatasync(ldev_.fd());
+        lk.lock();
+        syncing_ = false;
+        cv_.notify_all();
+        if (rc != 0) return -EIO;
+        permanent_ = std::max(permanent_, t);
+        logSyncs_++;
+      } else {
+        cv_.wait(lk);
+      }
+    }
+  }
+  if (overflow_) {
+    lk.unlock();
+    if (fdatasync(ddevFd_) != 0) return -EIO;
+  }
+  return 0;
+}
+
+void Device::Checkpoint() {
+  std::lock_guard<std::mutex> g(superMutex_);
+  uint64_t applied;
+  {
+    std::lock_guard<std::mutex> g2(m_);
+    applied = AppliedLocked();
+  }
+  if (fdatasync(ddevFd_) != 0) throw WdevError("io", ddevPath_ + ": fdatasync: " + std::strerror(errno));
+  Super s;
+  {
+    std::lock_guard<std::mutex> g2(m_);
+    s = SnapshotSuperLocked();
+    if (!overflow_) s.writtenLsid = std::max(written_, applied);
+  }
+  PersistSuper(s);
+  std::lock_guard<std::mutex> g2(m_);
+  written_ = std::max(written_, s.writtenLsid);
+  cv_.notify_all();
+}
+
+void Device::SetOldest(uint64_t lsid) {
+  std::lock_guard<std::mutex> g(superMutex_);
+  Super s;
+  {
+    std::lock_guard<std::mutex> g2(m_);
+    if (overflow_) throw WdevError("overflow", "the log overflowed: nothing to ship until a hash backup and \"walbctl wdev reset\"");
+    if (lsid < oldest_ || lsid > permanent_)
+      throw WdevError("bad-lsid", "oldest lsid " + std::to_string(lsid) + " is outside [" + std::to_string(oldest_) + ", " +
+                                      std::to_string(permanent_) + "] (oldest, permanent)");
+    s = SnapshotSuperLocked();
+  }
+  if (lsid < s.permanentLsid) {
+    std::vector<uint8_t> b(pbs_);
+    ldev_.RingRead(lsid, b.data(), 1, super_);
+    LogpackHeader h;
+    std::string why = DecodeLogpack(b.data(), pbs_, super_.salt, lsid, &h);
+    if (!why.empty()) throw WdevError("bad-lsid", "lsid " + std::to_string(lsid) + " is not the start of a logpack: " + why);
+  }
+  s.oldestLsid = lsid;
+  PersistSuper(s);
+  std::lock_guard<std::mutex> g2(m_);
+  oldest_ = lsid;
+  cv_.notify_all();
+}
+
+void Device::Reset() {
+  std::unique_lock<std::mutex> lk(m_);
+  while (leader_) cv_.wait(lk);
+  leader_ = true;       // new writes queue behind us (leadership first, then the super: same order as the leader)
+  overflow_ = false;    // and any direct write still running finishes before the sync below
+  while (!inflight_.empty()) cv_.wait(lk);
+  lk.unlock();
+  int rc = fdatasync(ddevFd_);
+  std::string why = rc == 0 ? "" : std::strerror(errno);
+  if (rc == 0) {
+    std::lock_guard<std::mutex> g(superMutex_);
+    try {
+      ldev_.RingPunch(latest_, super_.ringBlocks, super_);
+      Super s;
+      {
+        std::lock_guard<std::mutex> g2(m_);
+        oldest_ = written_ = permanent_ = logged_ = latest_;
+        s = SnapshotSuperLocked();
+      }
+      PersistSuper(s);
+    } catch (const std::exception& e) {
+      rc = -1;
+      why = e.what();
+    }
+  }
+  lk.lock();
+  if (rc != 0) overflow_ = true;
+  leader_ = false;
+  cv_.notify_all();
+  if (rc != 0) throw WdevError("io", "reset failed: " + why);
+}
+
+void Device::Shutdown() {
+  Flush();
+  Checkpoint();
+}
+
+DeviceStatus Device::Status() {
+  std::lock_guard<std::mutex> g(m_);
+  DeviceStatus st;
+  st.super = SnapshotSuperLocked();
+  st.oldest = oldest_;
+  st.written = written_;
+  st.permanent = permanent_;
+  st.latest = latest_;
+  st.overflow = overflow_;
+  st.writes = writes_;
+  st.discards = discards_;
+  st.packs = packs_;
+  st.flushes = flushes_;
+  st.logSyncs = logSyncs_;
+  return st;
+}
+
+}  // namespace wdev

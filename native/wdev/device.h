@@ -1,0 +1,86 @@
+// The wdev's write path (design.md): every write becomes a record of a WalB logpack appended to
+// the ldev's ring, then is written to the ddev, then acknowledged. Concurrent writes are batched
+// into one logpack by whichever writer finds no pack being written (group commit); flushes share
+// one fdatasync of the ldev. Overlapping writes reach the ddev in lsid order.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "format/wlog.h"
+#include "ldev.h"
+
+namespace wdev {
+
+struct DeviceStatus {
+  Super super;                    // as last persisted, plus the in-memory lsids below
+  uint64_t oldest = 0, written = 0, permanent = 0, latest = 0;
+  bool overflow = false;
+  uint64_t writes = 0, discards = 0, packs = 0, flushes = 0, logSyncs = 0;
+};
+
+class Device {
+ public:
+  // `latest` is where the recovered log ends; `s` is the super as recovery left it.
+  Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath);
+
+  int Write(const uint8_t* buf, uint64_t size, uint64_t off);  // bytes written or -errno
+  int Read(uint8_t* buf, uint64_t size, uint64_t off);
+  int Discard(uint64_t off, uint64_t len);
+  int Flush();                   // everything acknowledged before it is durable (log, or ddev when overflowed)
+  DeviceStatus Status();
+  void Checkpoint();             // ddev durable up to the applied lsid, super rewritten
+  void SetOldest(uint64_t lsid); // after the log before `lsid` was shipped; throws WdevError
+  void Reset();                  // after a hash backup: clear overflow, restart the log at the latest lsid
+  void Shutdown();               // flush, checkpoint: written == permanent == latest
+  uint64_t sizeBytes() const { return sizeBytes_; }
+
+ private:
+  struct Io {
+    uint64_t offLb = 0;
+    uint32_t lbs = 0;
+    const uint8_t* data = nullptr;
+    bool discard = false;
+    bool direct = false;         // overflowed: straight to the ddev
+    bool logged = false;
+    int err = 0;
+    uint64_t seq = 0, packLsid = 0;
+  };
+
+  int Submit(Io* io);
+  void LeadLocked(std::unique_lock<std::mutex>& lk);
+  void EnterOverflowLocked(std::unique_lock<std::mutex>& lk);
+  void WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io);
+  uint64_t AppliedLocked() const;
+  void PersistSuper(const Super& s);
+  Super SnapshotSuperLocked() const;
+  int WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off);
+
+  Ldev& ldev_;
+  Super super_;                  // static fields (salt, uuid, ring, pbs, name)
+  int ddevFd_;
+  std::string ddevPath_;
+  uint64_t sizeBytes_;
+  uint32_t pbs_;
+  uint64_t maxPackData_;         // blocks
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Io*> queue_;
+  bool leader_ = false, syncing_ = false, overflow_ = false;
+  std::map<uint64_t, Io*> inflight_;   // by seq
+  uint64_t seq_ = 0;
+  uint64_t oldest_, written_, permanent_, latest_, logged_;
+  uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
+  walb::fmt::LogpackBuilder builder_;  // used by the leader only
+
+  std::mutex superMutex_;        // one super write (and checkpoint) at a time
+  std::shared_mutex rmw_;        // unaligned writes take it exclusively
+};
+
+}  // namespace wdev
