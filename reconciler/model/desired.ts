@@ -44,6 +44,14 @@ export interface DesiredHost {
   /** Volumes this host holds in the storage role (empty for proxy/archive-only hosts). */
   volumes: Record<string, DesiredVolume>;
   source: SourceRef;
+  /** Per-role settings, with defaults filled in; null for a role the host does not have. */
+  roleSettings?: RoleSettings;
+}
+
+export interface RoleSettings {
+  storage: { wlogSizeBytes: number } | null;
+  proxy: { listen: string; spoolLimitBytes: number } | null;
+  archive: { listen: string } | null;
 }
 
 export type Schedule =

@@ -1,0 +1,24 @@
+/**
+ * Runs one compiled schema over a tree and turns its errors into diagnostics at the right keys.
+ */
+import type { ValidateFunction } from 'ajv';
+
+import type { Diagnostic } from './diagnostic.js';
+import { diagnoseAt } from './locate.js';
+import { toPlain, type PMap } from './node.js';
+import { schemaProblem } from './schema-message.js';
+
+export function schemaDiagnostics(validate: ValidateFunction, root: PMap): Diagnostic[] {
+  if (validate(toPlain(root))) return [];
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const problem = schemaProblem(error);
+    if (!problem) continue;
+    const key = `${problem.segments.join('\0')}\0${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(diagnoseAt(root, problem.segments, problem.message));
+  }
+  return out;
+}

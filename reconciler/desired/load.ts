@@ -1,0 +1,42 @@
+/**
+ * loadDesiredState: a desired-state tree (hosts/, templates/) to one validated, normalised
+ * DesiredState, or to the diagnostics that say why not. `state` is null whenever there is an
+ * error. With `host`, the state holds that host and the hosts whose volumes name it (as proxy,
+ * archive or replication end) — what that host's daemon needs; the whole tree is still checked.
+ */
+import type { DesiredHost, DesiredState } from '../model/desired.js';
+import type { Diagnostic } from './diagnostic.js';
+import { normaliseHost } from './normalise-host.js';
+import { resolveTree } from './resolve.js';
+import { gitRevision } from './revision.js';
+
+export type { Diagnostic } from './diagnostic.js';
+
+export interface LoadResult {
+  state: DesiredState | null;
+  diagnostics: Diagnostic[];
+}
+
+export async function loadDesiredState(dir: string, options: { host?: string } = {}): Promise<LoadResult> {
+  return loadDesiredStateSync(dir, options);
+}
+
+export function loadDesiredStateSync(dir: string, options: { host?: string } = {}): LoadResult {
+  const { root, fleet, diagnostics } = resolveTree(dir);
+  if (options.host !== undefined && !fleet.hosts.has(options.host)) {
+    diagnostics.push({ file: `hosts/${options.host}.yaml`, line: 0, col: 0, path: '', message: `no host ${JSON.stringify(options.host)} in ${root}`, setIn: null, via: [] });
+  }
+  if (diagnostics.length > 0) return { state: null, diagnostics };
+  const hosts: Record<string, DesiredHost> = {};
+  for (const host of fleet.hosts.values()) hosts[host.name] = normaliseHost(host, { root });
+  return { state: { root, revision: gitRevision(root), hosts: options.host === undefined ? hosts : involving(hosts, options.host) }, diagnostics };
+}
+
+function involving(hosts: Record<string, DesiredHost>, name: string): Record<string, DesiredHost> {
+  const out: Record<string, DesiredHost> = {};
+  for (const host of Object.values(hosts)) {
+    const names = host.name === name || Object.values(host.volumes).some((v) => v.proxies.includes(name) || v.archives.some((a) => a.host === name) || v.replication.some((r) => r.from === name || r.to === name));
+    if (names) out[host.name] = host;
+  }
+  return out;
+}

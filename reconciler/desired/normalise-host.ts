@@ -1,0 +1,39 @@
+/**
+ * One merged, checked host to its DesiredHost, volumes included. The data directory is absolute
+ * (a relative one is taken from the tree's root).
+ */
+import { isAbsolute, resolve } from 'node:path';
+
+import type { DesiredHost, DesiredVolume } from '../model/desired.js';
+import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
+import { DEFAULTS } from './defaults.js';
+import type { ResolvedHost } from './fleet.js';
+import { normaliseVolume } from './normalise-volume.js';
+
+export function normaliseHost(host: ResolvedHost, options: { root: string }): DesiredHost {
+  const raw = host.raw;
+  const dataDir = isAbsolute(raw.dataDir!) ? resolve(raw.dataDir!) : resolve(options.root, raw.dataDir!);
+  const roles = [...raw.roles!];
+  const volumes: Record<string, DesiredVolume> = {};
+  const volumeTrees = host.tree.entries.get('volumes');
+  for (const [name, volume] of Object.entries(raw.volumes ?? {})) {
+    const node = volumeTrees?.kind === 'map' ? volumeTrees.entries.get(name) : undefined;
+    volumes[name] = normaliseVolume(volume, { host: host.name, name, dataDir, source: node?.at ?? host.tree.at });
+  }
+  return {
+    name: host.name,
+    address: raw.address!,
+    roles,
+    dataDir,
+    driver: raw.driver ?? DEFAULTS.driver,
+    daemon: { intervalSeconds: parseDuration(raw.daemon?.interval ?? DEFAULTS.daemonInterval), listen: raw.daemon?.listen ?? DEFAULTS.daemonListen },
+    volumes,
+    source: host.tree.at,
+    roleSettings: {
+      storage: roles.includes('storage') ? { wlogSizeBytes: parseSize(raw.storage?.wlogSize ?? DEFAULTS.wlogSize) } : null,
+      proxy: roles.includes('proxy') ? { listen: raw.proxy?.listen ?? `${raw.address!}:${DEFAULTS.proxyPort}`, spoolLimitBytes: parseSize(raw.proxy?.spoolLimit ?? DEFAULTS.spoolLimit) } : null,
+      archive: roles.includes('archive') ? { listen: raw.archive?.listen ?? `${raw.address!}:${DEFAULTS.archivePort}` } : null,
+    },
+  };
+}
