@@ -32,7 +32,7 @@ export interface ArchiveMeta {
   /** While a merge commits: its output name and the inputs it replaces. */
   merging: { output: string; inputs: string[] } | null;
   /** Restores under way: where their temporary image is. */
-  restoring: { gid: number; path: string; tmp: string }[];
+  restoring: { gid: number; path: string; tmp: string; pid: number }[];
   restored: ObservedRestored[];
   /** Id of the full backup that made the base (so a re-run storage can tell it landed). */
   fullBackupId: string | null;

@@ -1,0 +1,98 @@
+/**
+ * Recovery of interrupted actions (design.md): a merge whose output landed loses its inputs, one
+ * whose output did not is forgotten; an apply (`<B-->E>`) is finished by applying the same diffs
+ * again; a restore's temporary image is removed; temp files of dead writers and diffs already
+ * folded into the base are deleted. Runs as an exclusive action, only when something needs it.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { pidAlive } from './lock.js';
+import type { ArchiveMeta } from './meta.js';
+import { finishApply } from './apply-core.js';
+import { tempOwner, fsyncDir } from './files.js';
+import { asAction, listDiffFiles, liveActions, readStateOrClear, updateMeta } from './volume.js';
+import { archivePaths } from './layout.js';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function needsRecovery(meta: ArchiveMeta, names: string[]): boolean {
+  const live = liveActions(meta).map((a) => a.name);
+  if (meta.applying && !live.includes('apply')) return true;
+  if (meta.merging && !live.includes('merge')) return true;
+  if (meta.restoring.some((r) => !pidAlive(r.pid))) return true;
+  return names.some((n) => {
+    const pid = tempOwner(n);
+    return pid !== null && !pidAlive(pid);
+  });
+}
+
+/** Finishes or rolls back whatever a dead process left half done on the volume. */
+export async function ensureRecovered(dataDir: string, vol: string): Promise<boolean> {
+  const paths = archivePaths(dataDir, vol);
+  const { meta } = await readStateOrClear(paths);
+  if (!meta) return false;
+  const names = await readdir(paths.dir);
+  if (!needsRecovery(meta, names)) return false;
+  await asAction(dataDir, vol, {
+    op: 'recover',
+    run: async (h) => {
+      const m = h.meta;
+      if (m.merging) {
+        const { output, inputs } = m.merging;
+        const landed = await exists(join(paths.dir, output));
+        if (landed) for (const f of inputs) await rm(join(paths.dir, f), { force: true });
+        await fsyncDir(paths.dir);
+        await updateMeta(paths, (x) => void (x.merging = null), { volume: vol, operation: 'recover merge' });
+      }
+      if (m.applying) await finishApply(h.paths, vol, {});
+      // A dead restore whose temp file is gone but whose target exists got as far as its rename:
+      // it is complete, so it is listed; any other dead restore is rolled back.
+      const done: ArchiveMeta['restoring'] = [];
+      for (const r of m.restoring) {
+        if (pidAlive(r.pid)) continue;
+        const tmpGone = !(await exists(r.tmp));
+        if (tmpGone && (await exists(r.path))) done.push(r);
+        else await rm(r.tmp, { force: true });
+      }
+      await updateMeta(
+        paths,
+        (x) => {
+          x.restoring = x.restoring.filter((r) => pidAlive(r.pid));
+          for (const r of done) {
+            x.restored = x.restored.filter((y) => y.path !== r.path);
+            x.restored.push({ gid: r.gid, path: r.path, createdAt: new Date().toISOString(), verified: null });
+          }
+        },
+        { volume: vol, operation: 'recover restore' },
+      );
+      for (const n of await readdir(paths.dir)) {
+        const pid = tempOwner(n);
+        if (pid !== null && !pidAlive(pid)) await rm(join(paths.dir, n), { force: true });
+      }
+      await removeStaleDiffs(dataDir, vol);
+    },
+  });
+  return true;
+}
+
+/** Deletes diffs that end at or before a clean base (left by an apply that crashed after its commit). */
+export async function removeStaleDiffs(dataDir: string, vol: string): Promise<number> {
+  const paths = archivePaths(dataDir, vol);
+  const { meta } = await readStateOrClear(paths);
+  if (!meta || meta.base.e || meta.applying) return 0;
+  let n = 0;
+  for (const d of await listDiffFiles(paths)) {
+    if (d.e.b <= meta.base.b.b) {
+      await rm(d.path, { force: true });
+      n++;
+    }
+  }
+  if (n > 0) await fsyncDir(paths.dir);
+  return n;
+}

@@ -1,0 +1,132 @@
+/**
+ * restore VOL GID: makes the image of a clean restorable snapshot as a file: a reflink clone of the
+ * base (FICLONE) where the file system supports it, a sparse copy otherwise, then the diff chain
+ * applied. The image is written at a temporary name beside the target and renamed when complete;
+ * the metadata lists it only then. Diffs are held open from the start, so a concurrent merge that
+ * deletes them (WalB lets merge run during a restore) cannot pull them away.
+ */
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+import { InputError } from '../../../reconciler/errors.js';
+import { copyImage } from './addon.js';
+import { pathTo, restorableSnaps } from './chain.js';
+import { GidError } from './errors.js';
+import { formats } from './formats.js';
+import { fsyncDir, fsyncFile, tempFor } from './files.js';
+import { defaultRestorePath } from './layout.js';
+import { phaseReporter, since, type OnProgress } from './progress.js';
+import { ensureRecovered } from './recover.js';
+import { asAction, listDiffFiles, updateMeta } from './volume.js';
+import { mapAddonError } from './wdiff-errors.js';
+
+export interface RestoreOptions {
+  /** Where the image goes; `<dataDir>/archive/<vol>/restored/wr_<vol>_<gid>.img` by default. */
+  path?: string;
+  /** `auto` (reflink where possible), `reflink` (fail without it) or `copy`. */
+  mode?: 'auto' | 'reflink' | 'copy';
+  onProgress?: OnProgress;
+}
+
+export interface RestoreResult {
+  gid: number;
+  path: string;
+  method: 'reflink' | 'copy';
+  diffsApplied: number;
+  /** Bytes written: copied base data plus the diff files read. */
+  bytes: number;
+  seconds: number;
+  /** True when this gid was restored at this path already (nothing was done). */
+  existed: boolean;
+}
+
+export async function restore(dataDir: string, vol: string, gid: number, opts: RestoreOptions = {}): Promise<RestoreResult> {
+  const t0 = process.hrtime.bigint();
+  const target = resolve(opts.path ?? defaultRestorePath(dataDir, vol, gid));
+  await ensureRecovered(dataDir, vol);
+  return asAction(dataDir, vol, {
+    op: 'restore',
+    run: async (h) => {
+      if (h.meta.restored.some((r) => r.gid === gid && r.path === target)) {
+        return { gid, path: target, method: 'copy', diffsApplied: 0, bytes: 0, seconds: since(t0), existed: true };
+      }
+      const base = h.meta.base.e ?? h.meta.base.b;
+      const diffs = await listDiffFiles(h.paths);
+      const chain = pathTo(base, diffs, gid);
+      if (!chain) {
+        const ok = restorableSnaps(base, diffs).map((r) => r.snap.b);
+        throw new GidError(vol, `gid ${gid} is not restorable; restorable gids: ${ok.join(', ') || 'none'}`);
+      }
+      const existing = await stat(target).then(
+        () => true,
+        () => false,
+      );
+      if (existing) throw new InputError('exists already; delete it or restore to another --path', target);
+      await mkdir(dirname(target), { recursive: true });
+      const handles: FileHandle[] = [];
+      const names = new Map<string, string>();
+      const tmp = tempFor(target);
+      await updateMeta(h.paths, (m) => void m.restoring.push({ gid, path: target, tmp, pid: process.pid }), { volume: vol, operation: 'restore begin' });
+      let method: 'reflink' | 'copy';
+      let bytes = 0;
+      try {
+        for (const d of chain) {
+          const fh = await open(d.path, 'r');
+          handles.push(fh);
+          names.set(`/proc/self/fd/${fh.fd}`, d.path);
+          bytes += d.dataSize;
+        }
+        const copied = await copyImage({ source: h.paths.base, target: tmp, mode: opts.mode ?? 'auto', sync: chain.length === 0 }, phaseReporter(opts.onProgress, 'copy'));
+        method = copied.method;
+        bytes += copied.bytesWritten;
+        if (chain.length > 0) {
+          const api = await formats();
+          await api.applyDiffs([...names.keys()], tmp, { discard: 'punch' });
+          opts.onProgress?.({ phase: 'apply', done: chain.length, total: chain.length });
+          await fsyncFile(tmp);
+        }
+        await rename(tmp, target);
+        await fsyncDir(dirname(target));
+      } catch (error) {
+        await rm(tmp, { force: true });
+        await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore abort' }).catch(() => {});
+        throw mapAddonError(error, names);
+      } finally {
+        for (const fh of handles) await fh.close().catch(() => {});
+      }
+      await updateMeta(
+        h.paths,
+        (m) => {
+          m.restoring = m.restoring.filter((r) => r.tmp !== tmp);
+          m.restored = m.restored.filter((r) => r.path !== target);
+          m.restored.push({ gid, path: target, createdAt: new Date().toISOString(), verified: null });
+        },
+        { volume: vol, operation: 'restore commit' },
+      );
+      return { gid, path: target, method, diffsApplied: chain.length, bytes, seconds: since(t0), existed: false };
+    },
+  });
+}
+
+/** Deletes a restored image (all of the gid's, or the one at `path`). */
+export async function deleteRestored(dataDir: string, vol: string, gid: number, opts: { path?: string } = {}): Promise<string[]> {
+  await ensureRecovered(dataDir, vol);
+  return asAction(dataDir, vol, {
+    op: 'del-restored',
+    run: async (h) => {
+      const want = opts.path ? resolve(opts.path) : null;
+      const hit = h.meta.restored.filter((r) => r.gid === gid && (want === null || r.path === want));
+      if (hit.length === 0) {
+        const have = h.meta.restored.map((r) => r.gid);
+        throw new GidError(vol, `gid ${gid} is not restored${want ? ` at ${want}` : ''}; restored gids: ${have.join(', ') || 'none'}`);
+      }
+      // The list forgets the image first: a crash then leaves a stray file, never an entry without one.
+      await updateMeta(h.paths, (m) => void (m.restored = m.restored.filter((r) => !hit.some((x) => x.path === r.path))), { volume: vol, operation: 'del-restored' });
+      for (const r of hit) {
+        await rm(r.path, { force: true });
+        await fsyncDir(dirname(r.path)).catch(() => {});
+      }
+      return hit.map((r) => r.path);
+    },
+  });
+}
