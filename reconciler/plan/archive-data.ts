@@ -89,7 +89,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now
     steps.push({
       kind: 'merge', key: `drop-${m.drops[0]}`,
       params: { gidB: run[0]!.b.b, gidE: run[run.length - 1]!.e.b, diffs: run.length, bytes, drops: m.drops },
-      reason: `retention drops snapshot${m.drops.length > 1 ? 's' : ''} ${m.drops.join(', ')}: no rule keeps ${m.drops.length > 1 ? 'them' : 'it'}`,
+      reason: `retention drops ${listGids(m.drops)}: no rule keeps ${m.drops.length > 1 ? 'them' : 'it'}`,
     });
     for (let i = m.from; i < m.to; i++) removed.add(diffs[i]!.e.b);
     merged.push(...diffs.slice(cursor, m.from), mergedDiff(diffs, m.from, m.to));
@@ -135,4 +135,11 @@ function newest(base: GidSnap, diffs: readonly ObservedDiff[]): number | null {
     if (d.e.b === d.e.e) return d.e.b;
   }
   return base.b === base.e ? base.b : null;
+}
+
+/** `snapshot 40`, `snapshots 40, 50`, `11 snapshots (10, 20, 30, …, 110)`. */
+function listGids(gids: readonly number[]): string {
+  if (gids.length === 1) return `snapshot ${gids[0]}`;
+  if (gids.length <= 4) return `snapshots ${gids.join(', ')}`;
+  return `${gids.length} snapshots (${gids.slice(0, 3).join(', ')}, …, ${gids[gids.length - 1]})`;
 }

@@ -78,7 +78,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
     }
   }
   for (const a of actions) {
-    if (a.refused) diagnostics.push({ severity: 'warning', address: a.address, message: `${a.kind} is refused: ${a.refused}` });
+    if (a.refused) diagnostics.push({ severity: 'warning', address: a.address, message: `${a.id} is refused: ${a.refused}` });
   }
 
   const plan: Plan = {

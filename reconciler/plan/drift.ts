@@ -17,7 +17,7 @@ export function findDrift(observed: ObservedState, addressOf: (name: string) => 
     const storageGone = !live?.storage || live.storage.state === 'Clear';
     const archiveGone = !live?.archive || live.archive.state === 'Clear';
     if (mark.initialized && storageGone && archiveGone) {
-      items.push({ address, message: `was cleared outside walbctl: it was initialised when walbctl last applied${at}, now nothing of it is here` });
+      items.push({ address, message: `the volume was cleared outside walbctl: it was initialised when walbctl last applied${at}, now nothing of it is here` });
       continue;
     }
     const storage = live?.storage;

@@ -1,6 +1,6 @@
 /**
- * walb-worker's merge choice: among runs of mergeable diffs within the count and size limits, take
- * the run with the smallest average diff size (ties: the oldest run). A run never includes the newest
+ * walb-worker's merge choice: among all runs of two or more mergeable diffs within the count and size
+ * limits, take the run with the smallest average diff size (ties: the longer run, then the older one). A run never includes the newest
  * diff and never crosses a barrier (see diff-chain.ts). Returns null when no run of two or more exists.
  */
 import type { ObservedDiff } from '../model/observed.js';
@@ -23,21 +23,22 @@ export function chooseMerge(diffs: readonly ObservedDiff[], limits: MergeLimits,
   let best: MergeRun | null = null;
   for (let from = 0; from < diffs.length - 1; from++) {
     let bytes = diffs[from]!.dataSize;
-    let to = from;
-    while (
-      to + 1 < diffs.length &&
-      to + 1 - from + 1 <= limits.maxNr &&
-      bytes + diffs[to + 1]!.dataSize <= limits.maxSizeBytes &&
-      boundaryBlocker(diffs, to, barriers) === null
-    ) {
-      to += 1;
+    for (let to = from + 1; to < diffs.length && to - from + 1 <= limits.maxNr; to++) {
+      if (boundaryBlocker(diffs, to - 1, barriers) !== null) break;
       bytes += diffs[to]!.dataSize;
+      if (bytes > limits.maxSizeBytes) break;
+      const run = { from, to, count: to - from + 1, bytes };
+      if (!best || better(run, best)) best = run;
     }
-    if (to === from) continue;
-    const run = { from, to, count: to - from + 1, bytes };
-    if (!best || run.bytes / run.count < best.bytes / best.count) best = run;
   }
   return best;
+}
+
+/** Smaller average first; on a tie the longer run (it merges more), then the older one. */
+function better(a: MergeRun, b: MergeRun): boolean {
+  const d = a.bytes * b.count - b.bytes * a.count;
+  if (d !== 0) return d < 0;
+  return a.count > b.count;
 }
 
 /** An urgent merge is due at `thresholdNr` diffs; a periodic one every `intervalSeconds`. */

@@ -1,0 +1,126 @@
+/**
+ * `walbctl plan`: the desired state against the live (or fixture) state of one host, or of every host
+ * from fixtures for CI, shown in Terraform's manner or as JSON, optionally saved for `walbctl apply`.
+ */
+import { resolve } from 'node:path';
+
+import { UsageError } from '../../errors.js';
+import type { ObservedState } from '../../model/observed.js';
+import type { Plan } from '../../model/plan.js';
+import { computePlan } from '../../plan/compute.js';
+import { loadDesiredTree, readDesiredJson } from '../../plan/io/desired.js';
+import { listObservedDir, observeLive, readObservedFile } from '../../plan/io/observed.js';
+import { emptyObservedState } from '../../plan/observed-json.js';
+import { hasChanges } from '../../plan/summary.js';
+import { PLAN_JSON_FORMAT_VERSION, planToJson, renderPlanJson } from '../../render/plan-json.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { atomicWriteFile } from '../../util/atomic-write.js';
+import { parse } from '../args.js';
+import { defineCommand, type CliIO } from '../command.js';
+
+const help = `Usage: walbctl plan [DIR] --host H [--observed FILE] [--json] [--out FILE] [--detailed-exitcode]
+       walbctl plan [DIR] --all-hosts --observed-dir DIR2 [--json] [--detailed-exitcode]
+
+Computes what walbctl would do to make a host match the repository at DIR (default: the current
+directory) and prints it: drift first (live state that changed outside walbctl), then one block per
+volume with a line per action and its reason, then the summary line
+"Plan: N to create, N to change, N to destroy, N data actions." or "No changes. H matches the repository."
+
+Symbols: + create, ~ change in place, - destroy, > data-path action (backup, snapshot, merge, apply,
+verify, replicate). Destructive actions are marked; on a protected volume they are refused.
+Replication is planned but blocked until the transport between hosts exists.
+
+Options:
+  --host H             plan this host (required unless --all-hosts)
+  --observed FILE      live state from a file (walbctl show observed --json); default: observe the host
+  --all-hosts          plan every host of the repository, from fixtures (for CI)
+  --observed-dir DIR2  with --all-hosts: <host>.json per host; a host without a file is planned as empty
+  --desired FILE       the desired state as JSON (walbctl show desired --json) instead of the tree at DIR
+  --now TIME           plan as if it were this UTC time (ISO 8601); default: now
+  --json               print the plan as JSON (format_version ${PLAN_JSON_FORMAT_VERSION}, resource_changes[])
+  --out FILE           also save the plan (JSON) for "walbctl apply FILE", which refuses it once stale
+  --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error (as Terraform)
+
+Exit status: 0 success (or no changes with --detailed-exitcode), 2 changes (--detailed-exitcode only),
+1 error (bad input, or a plan with errors).`;
+
+export default defineCommand({
+  summary: 'show what walbctl would change on a host (Terraform-style plan)',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      host: { type: 'string' },
+      observed: { type: 'string' },
+      'all-hosts': { type: 'boolean' },
+      'observed-dir': { type: 'string' },
+      desired: { type: 'string' },
+      now: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      'detailed-exitcode': { type: 'boolean' },
+    }, { command: 'plan', maxPositionals: 1 });
+    const all = values['all-hosts'] === true;
+    if (all && values.host) throw new UsageError('plan: --host and --all-hosts exclude each other');
+    if (!all && !values.host) throw new UsageError('plan: --host H is required (or --all-hosts with --observed-dir)');
+    if (all && !values['observed-dir']) throw new UsageError('plan: --all-hosts needs --observed-dir DIR2 (one <host>.json per host)');
+    if (all && values.observed) throw new UsageError('plan: --observed is for one host; with --all-hosts use --observed-dir');
+    if (all && values.out) throw new UsageError('plan: --out saves one host\'s plan; use --host H');
+    if (!all && values['observed-dir']) throw new UsageError('plan: --observed-dir goes with --all-hosts');
+    if (values.desired && positionals.length > 0) throw new UsageError('plan: give either DIR or --desired FILE, not both');
+    const now = parseNow(values.now);
+    const dir = resolve(io.cwd, positionals[0] ?? '.');
+    const desired = values.desired
+      ? await readDesiredJson(resolve(io.cwd, values.desired))
+      : await loadDesiredTree(dir, all ? {} : { host: values.host! });
+
+    const plans: Plan[] = [];
+    if (all) {
+      const files = await listObservedDir(resolve(io.cwd, values['observed-dir']!));
+      const hosts = [...new Set([...Object.keys(desired.hosts), ...files.keys()])].sort();
+      for (const host of hosts) {
+        const file = files.get(host);
+        if (!file) io.stderr(`walbctl: warning: no observed state for host ${host} (${host}.json): planned as a host with nothing on it\n`);
+        const observed = file ? await readObservedFile(file) : emptyObservedState(host, now.toISOString());
+        checkHost(observed, host, file);
+        plans.push(computePlan(desired, observed, now).plan);
+      }
+    } else {
+      const host = values.host!;
+      let observed: ObservedState;
+      if (values.observed) {
+        observed = await readObservedFile(resolve(io.cwd, values.observed));
+        checkHost(observed, host, values.observed);
+      } else {
+        const declared = desired.hosts[host];
+        if (!declared) throw new UsageError(`plan: host ${host} is not declared in the repository (no hosts/${host}.yaml)`);
+        observed = await observeLive(declared, desired);
+      }
+      plans.push(computePlan(desired, observed, now).plan);
+    }
+
+    if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
+    print(io, plans, values.json === true, all);
+    if (plans.some((p) => !p.applyable)) return 1;
+    return values['detailed-exitcode'] && plans.some(hasChanges) ? 2 : 0;
+  },
+});
+
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(t)) throw new UsageError(`--now: expected a UTC ISO 8601 time, got "${value}"`);
+  return new Date(t);
+}
+
+function checkHost(observed: ObservedState, host: string, file: string | undefined): void {
+  if (observed.host !== host) throw new UsageError(`plan: ${file ?? 'the observed state'} is of host ${observed.host}, not ${host}`);
+}
+
+function print(io: CliIO, plans: Plan[], json: boolean, all: boolean): void {
+  if (json) {
+    const body = all ? { format_version: PLAN_JSON_FORMAT_VERSION, hosts: plans.map(planToJson) } : planToJson(plans[0]!);
+    io.stdout(JSON.stringify(body, null, 2) + '\n');
+    return;
+  }
+  io.stdout(plans.map(renderPlanText).join('\n'));
+}

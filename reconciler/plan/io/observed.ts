@@ -1,0 +1,43 @@
+/**
+ * Reading observed state for the plan command: a fixture file (`--observed FILE`), one file per host
+ * in a directory (`--observed-dir DIR`, `<host>.json`), or the live host through observeHost.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { InputError, StateError } from '../../errors.js';
+import type { DesiredHost, DesiredState } from '../../model/desired.js';
+import type { ObservedState } from '../../model/observed.js';
+import { parseObservedState } from '../observed-json.js';
+
+export async function readObservedFile(file: string): Promise<ObservedState> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the observed state: ${error.code ?? error.message}`, file, { cause: error });
+  });
+  return parseObservedState(text, file);
+}
+
+/** Host name → fixture file for every `<host>.json` in `dir`. */
+export async function listObservedDir(dir: string): Promise<Map<string, string>> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the observed-state directory: ${error.code ?? error.message}`, dir, { cause: error });
+  });
+  const found = new Map<string, string>();
+  for (const name of entries.sort()) if (name.endsWith('.json')) found.set(name.slice(0, -5), join(dir, name));
+  return found;
+}
+
+interface ObserveModule {
+  observeHost: (host: DesiredHost, desired: DesiredState) => Promise<ObservedState>;
+}
+
+/** Observes the live host through reconciler/observed (the host's driver). */
+export async function observeLive(host: DesiredHost, desired: DesiredState): Promise<ObservedState> {
+  let mod: ObserveModule;
+  try {
+    mod = (await import(new URL('../../observed/index.js', import.meta.url).href)) as ObserveModule;
+  } catch (error) {
+    throw new StateError(`cannot observe host ${host.name}: the observer (reconciler/observed/index.ts) is not available (${(error as Error).message}); pass --observed FILE`, { cause: error });
+  }
+  return mod.observeHost(host, desired);
+}

@@ -1,0 +1,45 @@
+/**
+ * Golden plans: each test/fixtures/plan/<case>/ holds a desired state, an observed state and the
+ * time; the plan rendered as text must equal plan.txt there. Regenerate with UPDATE_GOLDEN=1 and
+ * review the diff by hand.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { computePlan } from '../../../reconciler/plan/compute.js';
+import { readDesiredJson } from '../../../reconciler/plan/io/desired.js';
+import { parseObservedState } from '../../../reconciler/plan/observed-json.js';
+import { parseSavedPlan } from '../../../reconciler/plan/saved-plan.js';
+import { renderPlanJson } from '../../../reconciler/render/plan-json.js';
+import { renderPlanText } from '../../../reconciler/render/plan-text.js';
+
+export const casesDir = fileURLToPath(new URL('../../fixtures/plan/', import.meta.url));
+const cases = readdirSync(casesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
+export async function planCase(name: string) {
+  const dir = join(casesDir, name);
+  const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { about: string; host: string; now: string };
+  const desired = await readDesiredJson(join(dir, 'desired.json'));
+  const observed = parseObservedState(readFileSync(join(dir, 'observed.json'), 'utf8'), join(dir, 'observed.json'));
+  return { meta, ...computePlan(desired, observed, new Date(meta.now)) };
+}
+
+describe('golden plans from observed fixtures', () => {
+  it('has the cases this suite relies on', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  for (const name of cases) {
+    it(`plans the "${name}" case as recorded in plan.txt`, async () => {
+      const { plan } = await planCase(name);
+      const text = renderPlanText(plan);
+      const golden = join(casesDir, name, 'plan.txt');
+      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+      expect(text).toBe(readFileSync(golden, 'utf8'));
+      expect(parseSavedPlan(renderPlanJson(plan), 'plan.json')).toEqual(plan);
+    });
+  }
+});
