@@ -1,0 +1,92 @@
+/**
+ * `walbctl apply`: makes a host match the repository now — or applies exactly a saved plan — under
+ * the host lock, journalled so a crash is rolled forward by the next run.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+import { applyHost } from '../../apply/apply-host.js';
+import type { ActionReport, ApplyReport } from '../../apply/executor.js';
+import { loadHostContext } from '../../apply/host-context.js';
+import { InputError, UsageError } from '../../errors.js';
+import type { ChangeKind, Plan, PlanAction } from '../../model/plan.js';
+import { parseSavedPlan } from '../../plan/saved-plan.js';
+import { parse } from '../args.js';
+import { defineCommand } from '../command.js';
+
+const help = `Usage: walbctl apply [DIR] --host H [PLAN.json] [--allow-destroy] [--json]
+
+Makes host H match the repository at DIR (default: the current directory): observes the host, plans
+and runs the plan's actions in dependency order. With PLAN.json (saved by "walbctl plan --out"), runs
+exactly that plan, and refuses it as stale when the repository revision or the host's live state
+changed since it was made.
+
+The host is locked while apply runs (the lock names its ID, operation, who, pid and since; see
+"walbctl unlock"). Every step is journalled in the host's data directory: when a run crashes, the next
+apply (or the daemon) first finishes that plan. Destructive actions run only with --allow-destroy and
+never on a volume marked "protect: true". Blocked actions (replication, until the transport between
+hosts exists) are reported as blocked.
+
+Options:
+  --host H          the host to apply (required)
+  --allow-destroy   allow destructive actions (clear a volume, delete a restored image)
+  --json            print the report as JSON (host, revision, result, actions[], counts)
+
+Exit status: 0 when every action is done or blocked, 1 when an action failed or was refused, or on error.`;
+
+const GLYPH: Record<ChangeKind, string> = { create: '+', update: '~', delete: '-', data: '>' };
+
+export default defineCommand({
+  summary: 'apply the plan for a host (or a saved plan), under the host lock',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parse(args, { host: { type: 'string' }, 'allow-destroy': { type: 'boolean' }, json: { type: 'boolean' } }, { command: 'apply', maxPositionals: 2 });
+    if (!values.host) throw new UsageError('apply: --host H is required (see "walbctl apply --help")');
+    let dir = io.cwd;
+    let planFile: string | undefined;
+    for (const p of positionals) {
+      const path = resolve(io.cwd, p);
+      const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+      if (isDir) dir = path;
+      else if (planFile === undefined) planFile = path;
+      else throw new UsageError(`apply: two plan files given ("${planFile}", "${path}")`);
+    }
+    const saved = planFile ? parseSavedPlan(await readFile(planFile, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new InputError(`cannot read the plan: ${e.code ?? e.message}`, planFile); }), planFile) : undefined;
+    const context = await loadHostContext(dir, values.host);
+    const json = values.json === true;
+    const glyphs = new Map<string, string>();
+    const report = await applyHost(context, {
+      saved,
+      allowDestroy: values['allow-destroy'] === true,
+      onResumed: (r) => {
+        if (!json) io.stdout(`Finished a plan an earlier run left unfinished (run ${r.runId}): ${counts(r)}\n`);
+      },
+      onPlan: (plan: Plan) => {
+        for (const a of plan.actions) glyphs.set(a.id, GLYPH[a.change]);
+        if (json) return;
+        io.stdout(plan.actions.length === 0 ? `No changes. ${plan.host} matches the repository.\n` : `Applying ${plan.actions.length} action(s) to ${plan.host} (${plan.revision ?? 'no revision'}):\n`);
+      },
+      events: json
+        ? undefined
+        : {
+            actionStart: (a: PlanAction) => io.stderr(`  ${GLYPH[a.change]} ${a.address} ${a.kind}…\n`),
+            actionEnd: (a: PlanAction, r: ActionReport) => io.stdout(line(glyphs.get(a.id) ?? GLYPH[a.change], r)),
+          },
+    });
+    if (json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+    else if (report.actions.length > 0) io.stdout(`Apply ${report.result === 'ok' ? 'complete' : 'finished with problems'}: ${counts(report)}\n`);
+    if (!json && report.counts.refused > 0 && !values['allow-destroy']) io.stdout('Destructive actions were refused: review them with "walbctl plan", then rerun with --allow-destroy.\n');
+    return report.result === 'ok' ? 0 : 1;
+  },
+});
+
+function line(glyph: string, r: ActionReport): string {
+  const took = r.ms === null ? '' : ` (${(r.ms / 1000).toFixed(1)} s)`;
+  const what = r.status === 'done' ? `done${took}` : `${r.status}${took}: ${r.message ?? ''}`;
+  return `  ${glyph} ${r.address} ${r.kind}: ${what}\n`;
+}
+
+function counts(r: ApplyReport): string {
+  const c = r.counts;
+  return `${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.refused} refused, ${c.skipped} skipped${c['not-run'] ? `, ${c['not-run']} not run` : ''}.`;
+}

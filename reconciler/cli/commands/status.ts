@@ -1,0 +1,104 @@
+/**
+ * `walbctl status`: per-volume conditions, revisions, snapshots and backlog, read from the running
+ * daemon of each host (or the last status it wrote when it is not running).
+ */
+import { resolve } from 'node:path';
+
+import { loadAllHosts } from '../../apply/host-context.js';
+import { readDaemonStatus, type StatusReading } from '../../daemon/status-client.js';
+import type { DaemonStatusView } from '../../daemon/status-view.js';
+import { UsageError } from '../../errors.js';
+import { parse } from '../args.js';
+import { defineCommand } from '../command.js';
+
+const help = `Usage: walbctl status [DIR] [--host H] [--json]
+
+Shows what the daemon of each host (or of host H) reports: the revision it follows and whether it
+validates, then per volume the Ready condition and its reason, the newest restorable snapshot and its
+age, the number of restorable snapshots, the diff backlog and the next scheduled action, with the
+message of every volume that is not Ready. The daemon is asked on daemon.listen from the host file in
+DIR (default: the current directory); when none answers, the status it last wrote is shown, marked so.
+
+Options:
+  --host H   only host H
+  --json     print [{host, source: "daemon"|"file"|"none", status}] as JSON
+
+Exit status: 0 when every volume shown is Ready, 1 otherwise (not Ready, or no daemon and no status).`;
+
+export default defineCommand({
+  summary: 'show per-volume status from the running daemon(s)',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parse(args, { host: { type: 'string' }, json: { type: 'boolean' } }, { command: 'status', maxPositionals: 1 });
+    const desired = await loadAllHosts(resolve(io.cwd, positionals[0] ?? '.'));
+    const hosts = values.host ? [desired.hosts[values.host]].filter(Boolean) : Object.values(desired.hosts).sort((a, b) => a.name.localeCompare(b.name));
+    if (values.host && hosts.length === 0) throw new UsageError(`status: host ${values.host} is not declared in the tree`);
+    const readings = await Promise.all(hosts.map((h) => readDaemonStatus(h)));
+    if (values.json) io.stdout(JSON.stringify(readings, null, 2) + '\n');
+    else io.stdout(readings.map(render).join('\n'));
+    const allReady = readings.every((r) => r.source !== 'none' && Object.values(r.status.volumes).every((v) => v.conditions.find((c) => c.type === 'Ready')?.status === 'True'));
+    return allReady ? 0 : 1;
+  },
+});
+
+function ago(iso: string | null, now: number): string {
+  if (!iso) return '-';
+  return `${human(Math.round((now - Date.parse(iso)) / 1000))} ago`;
+}
+
+function human(seconds: number): string {
+  const s = Math.abs(seconds);
+  if (s < 90) return `${seconds}s`;
+  if (s < 90 * 60) return `${Math.round(seconds / 60)}m`;
+  if (s < 36 * 3600) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function render(r: StatusReading): string {
+  if (r.source === 'none') return `Host ${r.host}: ${r.error}, and it never wrote a status.\n  Start it with: npx walbctl daemon --repo . --host ${r.host}\n`;
+  const s: DaemonStatusView = r.status;
+  const now = Date.parse(s.now);
+  const lines: string[] = [];
+  lines.push(r.source === 'daemon' ? `Host ${s.host}: daemon pid ${s.pid}, up ${human(Math.round((now - Date.parse(s.startedAt)) / 1000))}, ${r.url}` : `Host ${s.host}: ${r.error}; showing the status it wrote ${ago(s.lastPassAt, Date.now())} (${r.file})`);
+  lines.push(`  repository  ${s.source.repo}${s.source.error ? `  (fetch failing: ${s.source.error})` : ''}`);
+  if (s.desired.valid) lines.push(`  revision    ${s.desired.lastGoodRevision ?? '(none yet)'}${s.source.subject ? `  "${s.source.subject}"` : ''}`);
+  else {
+    lines.push(`  revision    ${s.desired.lastAttemptedRevision} DOES NOT VALIDATE — converging to ${s.desired.lastGoodRevision ?? 'nothing'}:`);
+    for (const d of s.desired.diagnostics) lines.push(`    ${d.replace(/\n/g, '\n    ')}`);
+  }
+  const next = s.nextPassAt ? `, next in ${human(Math.max(0, Math.round((Date.parse(s.nextPassAt) - now) / 1000)))}` : '';
+  lines.push(`  last pass   ${ago(s.lastPassAt, now)}${next}${s.running ? `; running ${s.running}` : ''}`);
+  lines.push('');
+  const rows = [['VOLUME', 'READY', 'REASON', 'LAST SNAPSHOT', 'RESTORABLE', 'BACKLOG', 'NEXT']];
+  const messages: string[] = [];
+  for (const [name, v] of Object.entries(s.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+    const ready = v.conditions.find((c) => c.type === 'Ready');
+    const stalled = v.conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
+    rows.push([
+      name,
+      ready?.status ?? 'Unknown',
+      stalled?.reason ?? ready?.reason ?? 'Pending',
+      v.lastSnapshot ? `gid ${v.lastSnapshot.gid}, ${human(v.lastSnapshot.ageSeconds)} ago` : '-',
+      String(v.restorable),
+      `${v.diffBacklog.count} diff(s), ${bytes(v.diffBacklog.bytes)}`,
+      v.nextScheduled ? `${v.nextScheduled.kind} in ${human(Math.max(0, Math.round((Date.parse(v.nextScheduled.at) - now) / 1000)))}` : '-',
+    ]);
+    if (ready?.status !== 'True' || stalled) messages.push(`  ${name}: ${stalled?.message || ready?.message || ''}${v.retryAt ? ` (attempt ${v.failures + 1} at ${v.retryAt})` : ''}`);
+    for (const u of v.unfinished) messages.push(`    ${u.id}: ${u.status}${u.message ? ` — ${u.message}` : ''}`);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) lines.push('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  if (messages.length) lines.push('', ...messages);
+  return lines.join('\n') + '\n';
+}
