@@ -1,0 +1,133 @@
+/**
+ * Full backup and hash backup (WalB's full-bkp and hash-bkp) in scan capture.
+ * - Full: the volume is streamed into the archive's base (all-zero bulks and holes cost nothing);
+ *   the base is the dirty snapshot `|g,g+1|`; the storage keeps the hash index of what it sent.
+ * - Hash: the archive's newest image is hashed bulk by bulk; the volume is scanned against those
+ *   hashes and the bulks that differ go to the archive as a compared diff.
+ * Both leave the storage in Target (through Stopped, as WalB's storage does).
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+
+import { scanVolume, type ScanVolumeResult } from '../archive/addon.js';
+import { tempFor } from '../archive/files.js';
+import { since, phaseReporter, type OnProgress } from '../archive/progress.js';
+import { receiveFullBackup } from '../archive/receive.js';
+import { latestImage } from '../archive/latest-image.js';
+import { recoverPending } from './pending.js';
+import { scanDiffAndSend } from './scan-diff.js';
+import { withStorage } from './volume.js';
+
+export interface BackupOptions {
+  /** The data directory of the host holding the archive (this host's by default). */
+  archiveDataDir?: string;
+  compression?: string;
+  /** The snapshot at the end of a hash backup is explicit (default true). */
+  explicit?: boolean;
+  onProgress?: OnProgress;
+}
+
+export interface FullBackupResult {
+  /** The base's snapshot `|b,e|`. */
+  snap: { b: number; e: number };
+  bytesScanned: number;
+  /** Bytes read from the volume (holes are not read) and non-zero bytes written to the base. */
+  bytesRead: number;
+  dataBytes: number;
+  seconds: number;
+  finished: string | null;
+}
+
+export async function fullBackup(dataDir: string, vol: string, opts: BackupOptions = {}): Promise<FullBackupResult> {
+  const t0 = process.hrtime.bigint();
+  const archiveDataDir = opts.archiveDataDir ?? dataDir;
+  return withStorage(dataDir, vol, {
+    op: 'full-backup',
+    states: ['SyncReady'],
+    run: async (o) => {
+      const finished = await recoverPending(o, opts);
+      if (o.meta.state !== 'SyncReady') {
+        // The interrupted full backup had landed: it is finished now.
+        return { snap: o.meta.indexSnap!, bytesScanned: 0, bytesRead: 0, dataBytes: 0, seconds: since(t0), finished };
+      }
+      const first = o.meta.latestGid === null ? 0 : o.meta.latestGid + 1;
+      const snap = { b: first, e: first + 1 };
+      const id = randomBytes(8).toString('hex');
+      const indexTmp = tempFor(o.paths.index);
+      o.meta.pending = { op: 'full-backup', id, snap, indexTmp, archiveDataDir };
+      await o.save();
+      let scan: ScanVolumeResult;
+      try {
+        scan = await receiveFullBackup(archiveDataDir, vol, {
+          deviceUuid: o.meta.uuid,
+          sizeBytes: o.meta.sizeBytes,
+          snap,
+          id,
+          timestamp: new Date().toISOString(),
+          produce: (tmp) =>
+            scanVolume(
+              { source: o.meta.devicePath, sizeBytes: o.meta.sizeBytes, bulkSize: o.meta.bulkSize, uuid: o.meta.uuid, imageOut: tmp, indexOut: indexTmp, gidB: snap.b, gidE: snap.e },
+              phaseReporter(opts.onProgress, 'scan'),
+            ),
+        });
+      } catch (error) {
+        await rm(indexTmp, { force: true });
+        o.meta.pending = null;
+        await o.save();
+        throw error;
+      }
+      await recoverPending(o, opts);
+      return { snap, bytesScanned: scan.bytesScanned, bytesRead: scan.bytesRead, dataBytes: scan.dataBytes, seconds: since(t0), finished };
+    },
+  });
+}
+
+export interface HashBackupResult {
+  gid: number;
+  file: string;
+  bytesScanned: number;
+  changedBytes: number;
+  diffBytes: number;
+  seconds: number;
+  finished: string | null;
+}
+
+export async function hashBackup(dataDir: string, vol: string, opts: BackupOptions = {}): Promise<HashBackupResult> {
+  const t0 = process.hrtime.bigint();
+  const archiveDataDir = opts.archiveDataDir ?? dataDir;
+  return withStorage(dataDir, vol, {
+    op: 'hash-backup',
+    states: ['SyncReady', 'Stopped', 'Target'],
+    run: async (o) => {
+      const finished = await recoverPending(o, opts);
+      const archIndex = tempFor(`${o.paths.dir}/archive.index`);
+      try {
+        const from = await latestImage(archiveDataDir, vol, {
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          use: async (img) => {
+            await scanVolume(
+              { source: img.path, sizeBytes: o.meta.sizeBytes, bulkSize: o.meta.bulkSize, uuid: o.meta.uuid, indexOut: archIndex, gidB: img.snap.b, gidE: img.snap.e },
+              phaseReporter(opts.onProgress, 'hash'),
+            );
+            return img.snap;
+          },
+        });
+        const gid = Math.max(o.meta.latestGid ?? 0, from.e) + 1;
+        const explicit = opts.explicit ?? true;
+        const r = await scanDiffAndSend(o, {
+          op: 'hash-backup',
+          gid,
+          indexIn: archIndex,
+          diff: { b: from, e: { b: gid, e: gid }, mergeable: false, compared: true },
+          explicit,
+          archiveDataDir,
+          ...(opts.compression ? { compression: opts.compression } : {}),
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        });
+        return { gid, file: r.file, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: since(t0), finished };
+      } finally {
+        await rm(archIndex, { force: true });
+      }
+    },
+  });
+}

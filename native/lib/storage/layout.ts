@@ -1,0 +1,22 @@
+/**
+ * Where a storage volume's state lives: `<dataDir>/storage/<vol>/` holds `meta.json`, the hash
+ * index of the last snapshot (`hash.index`, scan capture) and the volume's `lock`.
+ */
+import { join } from 'node:path';
+
+import { checkVolumeName } from '../archive/layout.js';
+
+export interface StoragePaths {
+  root: string;
+  dir: string;
+  meta: string;
+  index: string;
+  lock: string;
+}
+
+export function storagePaths(dataDir: string, vol: string): StoragePaths {
+  checkVolumeName(vol);
+  const root = join(dataDir, 'storage');
+  const dir = join(root, vol);
+  return { root, dir, meta: join(dir, 'meta.json'), index: join(dir, 'hash.index'), lock: join(dir, 'lock') };
+}

@@ -1,0 +1,55 @@
+/**
+ * Roll-forward of a storage operation interrupted after its commit point (design.md): the scan has
+ * written the diff and the new hash index (fsynced) and `pending` names them; what is left is to
+ * hand the diff to the archive (idempotent), install the index and advance the gid. Before the
+ * commit point nothing is recorded, and the temp files of the dead writer are simply removed.
+ */
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { addDiff } from '../archive/receive.js';
+import { archiveMeta } from '../archive/query.js';
+import { fsyncDir, tempOwner } from '../archive/files.js';
+import { pidAlive } from '../archive/lock.js';
+import type { OnProgress } from '../archive/progress.js';
+import type { StorageOp } from './volume.js';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Completes the pending step of `o` if there is one; returns what it finished. */
+export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgress }): Promise<string | null> {
+  const p = o.meta.pending;
+  let finished: string | null = null;
+  if (p?.op === 'full-backup') {
+    const archive = await archiveMeta(p.archiveDataDir, o.meta.volume).catch(() => null);
+    if (archive?.fullBackupId === p.id && (await exists(p.indexTmp))) {
+      await rename(p.indexTmp, o.paths.index);
+      Object.assign(o.meta, { state: 'Target', latestGid: p.snap.e, indexSnap: p.snap, indexExplicit: false });
+      finished = `full backup ${p.id}`;
+    } else {
+      await rm(p.indexTmp, { force: true });
+    }
+  } else if (p && (p.op === 'snapshot' || p.op === 'hash-backup')) {
+    if (await exists(p.diffTmp)) {
+      await addDiff(p.archiveDataDir, o.meta.volume, { source: p.diffTmp, diff: p.diff, move: true, explicitEnd: p.explicit });
+    }
+    if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);
+    Object.assign(o.meta, { state: 'Target', latestGid: p.gid, indexSnap: p.diff.e, indexExplicit: p.explicit });
+    finished = `${p.op} of gid ${p.gid}`;
+  }
+  if (p) {
+    o.meta.pending = null;
+    await o.save();
+  }
+  for (const n of await readdir(o.paths.dir)) {
+    const pid = tempOwner(n);
+    if (pid !== null && !pidAlive(pid)) await rm(join(o.paths.dir, n), { force: true });
+  }
+  await fsyncDir(o.paths.dir);
+  return finished;
+}

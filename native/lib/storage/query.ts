@@ -1,0 +1,45 @@
+/** Read-only views of a storage volume: its state and `observeStorage` for the reconciler. */
+import { readdir, stat } from 'node:fs/promises';
+
+import type { ObservedStorage, StorageState } from '../../../reconciler/model/observed.js';
+import { storagePaths } from './layout.js';
+import type { StorageMeta } from './meta.js';
+import { readStorage } from './volume.js';
+
+export async function storageState(dataDir: string, vol: string): Promise<StorageState> {
+  return (await readStorage(storagePaths(dataDir, vol)))?.state ?? 'Clear';
+}
+
+export async function storageMeta(dataDir: string, vol: string): Promise<StorageMeta | null> {
+  return readStorage(storagePaths(dataDir, vol));
+}
+
+/** What the reconciler's native driver reports; undefined when the volume was never initialised. */
+export async function observeStorage(dataDir: string, vol: string): Promise<ObservedStorage | undefined> {
+  const paths = storagePaths(dataDir, vol);
+  const meta = await readStorage(paths);
+  if (!meta) return undefined;
+  const indexOk = await stat(paths.index).then(
+    () => true,
+    () => false,
+  );
+  return {
+    state: meta.state,
+    capture: meta.capture,
+    uuid: meta.uuid,
+    devicePath: meta.devicePath,
+    sizeBytes: meta.sizeBytes,
+    // In scan capture the "log" is the hash index: without it only a hash backup recovers.
+    overflow: (meta.state === 'Target' || meta.state === 'Stopped') && !indexOk,
+    latestGid: meta.latestGid,
+  };
+}
+
+export async function listStorageVolumes(dataDir: string): Promise<string[]> {
+  try {
+    const names = await readdir(storagePaths(dataDir, '_').root, { withFileTypes: true });
+    return names.filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    return [];
+  }
+}
