@@ -15,6 +15,16 @@ Napi::Value MergeWdiffs(const Napi::CallbackInfo& info) {
   opts.sync = boolOpt(o, "sync", true);
   if (!parseCompressionOpt(stringOpt(o, "compression", "lz4"), opts.compression))
     throw Napi::RangeError::New(info.Env(), "unknown compression");
+  std::string uuid = stringOpt(o, "uuid", "");
+  if (!uuid.empty()) {
+    std::string hex;
+    for (char c : uuid)
+      if (c != '-') hex += c;
+    if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+      throw Napi::RangeError::New(info.Env(), "uuid must be 32 hex digits");
+    for (int i = 0; i < 16; i++) opts.uuid[i] = uint8_t(std::stoul(hex.substr(size_t(i) * 2, 2), nullptr, 16));
+    opts.hasUuid = true;
+  }
   return OpWorker::Run(info.Env(), "walbctl.mergeWdiffs", [=]() {
     auto r = walb::ops::mergeWdiffs(inputs, output, opts);
     JValue v = JValue::object();

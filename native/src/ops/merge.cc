@@ -114,7 +114,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
   // Pass 2: the visible pieces in address order.
   SortedWriterOptions wo;
   wo.compression = opts.compression;
-  wo.uuid = sameUuid ? uuid : nullptr;
+  wo.uuid = opts.hasUuid ? opts.uuid : sameUuid ? uuid : nullptr;
   wo.sync = opts.sync;
   SortedWdiffWriter writer(output, wo);
   DataReader reader(inputs);

@@ -15,6 +15,9 @@ namespace walb::ops {
 struct MergeOptions {
   fmt::Compression compression = fmt::Compression::Lz4;
   bool sync = true;
+  // The output's uuid: these 16 bytes when set, else the inputs' uuid when they all share one, else zeros.
+  bool hasUuid = false;
+  uint8_t uuid[16] = {};
 };
 
 struct MergeResult {
