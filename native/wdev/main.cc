@@ -4,7 +4,7 @@
 //   format --ldev P --size-bytes N --ring-bytes N [--pbs 4096] --uuid HEX --salt N --name VOL
 //   serve --ldev P --ddev P --mount DIR --socket P [--file-name disk] [--checkpoint-ms 1000] [--page-cache]
 //   status --ldev P · extract --ldev P --from L --to L --out FILE · set-oldest --ldev P --lsid L
-//   recover --ldev P --ddev P · repair --ldev P --ddev P [format flags, when the super is lost]
+//   recover --ldev P --ddev P · repair --ldev P --ddev P [format flags, when the super is lost] [--mark-overflow 1]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -175,9 +175,9 @@ int Serve(const Flags& f) {
   }
   ckcv.notify_all();
   checkpointer.join();
-  control.Stop();
   fuse.Unmount();
   dev.Shutdown();
+  control.Stop();  // the socket goes last: once it is gone, the super says everything
   close(ddev);
   return rc == 0 ? 0 : 1;
 }
@@ -261,6 +261,14 @@ int Repair(const Flags& f) {
     what = std::string("cut the log at the corrupt pack (") + e.what() + ")";
   }
   close(ddev);
+  if (f.Has("mark-overflow")) {
+    Super cur = ldev.ReadSuper();
+    if (!(cur.flags & kFlagOverflow)) {
+      cur.flags |= kFlagOverflow;
+      ldev.WriteSuper(cur, true);
+      what += "; marked overflowed";
+    }
+  }
   std::string w = what;
   for (auto& ch : w) if (ch == '"' || ch == '\\') ch = '\'';
   std::printf("{\"repaired\":\"%s\",\"overflow\":%s}\n", w.c_str(), (ldev.ReadSuper().flags & kFlagOverflow) ? "true" : "false");

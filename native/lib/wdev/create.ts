@@ -1,0 +1,72 @@
+/**
+ * `create` makes a new wdev: an empty (sparse, all-zero) data device, a log device formatted with a
+ * fresh uuid and salt, and `wdev.json`. `format` rewrites the log device of an existing wdev (a lost
+ * log: the volume is then overflowed until a hash backup).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdir, open, stat } from 'node:fs/promises';
+
+import { InputError, StateError } from '../../../reconciler/errors.js';
+import { runWdev } from './binary.js';
+import { formatFlags, readWdevConfig, writeWdevConfig, type WdevConfig } from './config.js';
+import type { WdevStatusJson } from './control.js';
+import { wdevPaths } from './paths.js';
+import { isServing } from './serve.js';
+
+export interface CreateOptions {
+  sizeBytes: number;
+  /** Ring buffer of the log device; default 1/4 of the volume, at least 4 MiB. */
+  ringBytes?: number;
+  pbs?: 512 | 4096;
+}
+
+export async function createWdev(dataDir: string, vol: string, opts: CreateOptions): Promise<WdevConfig> {
+  const p = wdevPaths(dataDir, vol);
+  const pbs = opts.pbs ?? 4096;
+  if (!Number.isSafeInteger(opts.sizeBytes) || opts.sizeBytes <= 0 || opts.sizeBytes % pbs !== 0) {
+    throw new InputError(`--size must be a positive multiple of ${pbs} bytes, got ${opts.sizeBytes}`);
+  }
+  const ringBytes = opts.ringBytes ?? Math.max(4 << 20, Math.floor(opts.sizeBytes / 4 / pbs) * pbs);
+  if (ringBytes < 4 << 20 || ringBytes % pbs !== 0) throw new InputError(`--ring must be at least 4 MiB and a multiple of ${pbs} bytes`);
+  if (await exists(p.config)) throw new StateError(`volume ${vol}: a wdev already exists in ${p.dir}`);
+  await mkdir(p.mnt, { recursive: true });
+  const c: WdevConfig = {
+    formatVersion: 1,
+    name: vol,
+    uuid: randomBytes(16).toString('hex'),
+    salt: randomInt(1, 2 ** 32 - 1),
+    sizeBytes: opts.sizeBytes,
+    ringBytes,
+    pbs,
+    createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+  const ddev = await open(p.ddev, 'wx', 0o600);
+  try {
+    await ddev.truncate(opts.sizeBytes);
+    await ddev.sync();
+  } finally {
+    await ddev.close();
+  }
+  await runWdev<WdevStatusJson>(['format', ...formatFlags(c, p.ldev)], { vol });
+  await writeWdevConfig(p.config, c);
+  return c;
+}
+
+/** Reformats the log device; refuses while serving. The volume is marked overflowed unless `fresh`. */
+export async function formatWdev(dataDir: string, vol: string): Promise<WdevStatusJson> {
+  const p = wdevPaths(dataDir, vol);
+  const c = await readWdevConfig(p.config);
+  if (await isServing(p)) throw new StateError(`volume ${vol}: stop serving it before formatting its log device`);
+  await runWdev(['format', ...formatFlags(c, p.ldev)], { vol });
+  // The log no longer covers the writes since the last snapshot: only a hash backup can follow.
+  return runWdev<WdevStatusJson>(['repair', ...formatFlags(c, p.ldev), '--ddev', p.ddev, '--mark-overflow', '1'], { vol });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
