@@ -4,28 +4,39 @@
  * code. Paths of the form /proc/self/fd/N (diffs held open during a restore) are mapped back.
  */
 import { InputError, WalbctlError } from '../../../reconciler/errors.js';
-import type { AddonError } from './addon.js';
 
 export class NoSpaceError extends WalbctlError {
-  constructor(readonly file: string, options: { cause?: unknown } = {}) {
-    super('no-space', `${file}: no space left on the device; nothing was changed (free space and run it again)`, { ...options, retryable: true });
+  constructor(
+    readonly file: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('no-space', `${file}: no space left on the device; the operation was undone (free space and run it again)`, { ...options, retryable: true });
   }
+}
+
+interface RawError extends Error {
+  code?: string;
+  file?: string;
+  offset?: number;
+  rule?: string;
 }
 
 export function mapAddonError(error: unknown, names: Map<string, string> = new Map()): unknown {
   if (!(error instanceof Error)) return error;
-  const e = error as AddonError;
+  const e = error as RawError;
+  const real = (p: string) => names.get(p) ?? p;
   let message = e.message;
   for (const [from, to] of names) message = message.split(from).join(to);
-  const file = e.file ? (names.get(e.file) ?? e.file) : undefined;
-  if (e.code === 'ENOSPC' || e.code === 'EDQUOT' || /ENOSPC|No space left/.test(message)) return new NoSpaceError(file ?? 'the target', { cause: error });
-  if (e.rule !== undefined || e.offset !== undefined || e.code === 'bad-format') {
-    const stripped = file && message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
-    return new InputError(stripped, file, { cause: error });
+  const file = e.file !== undefined ? real(e.file) : undefined;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT' || /ENOSPC|No space left/.test(message)) return new NoSpaceError(file || 'the target', { cause: error });
+  if (e.rule !== undefined && file !== undefined && e.offset !== undefined) {
+    const location = `${file}: byte ${e.offset}`;
+    const detail = message.startsWith(`${location}: `) ? message.slice(location.length + 2) : message;
+    return new InputError(detail, location, { cause: error });
   }
   if (message !== e.message) {
-    const copy = new Error(message, { cause: error }) as AddonError;
-    copy.code = e.code;
+    const copy = new Error(message, { cause: error }) as RawError;
+    if (e.code) copy.code = e.code;
     return copy;
   }
   return error;
