@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+
+import type { ObservedDiff } from '../../../reconciler/model/observed.js';
+import { dropMerges } from '../../../reconciler/policy/retention-merge.js';
+
+/** Diffs 0→10→20→… (n of them); `nm` lists indexes not mergeable. */
+function chain(n: number, nm: number[] = []): ObservedDiff[] {
+  return Array.from({ length: n }, (_, i) => ({
+    b: { b: i * 10, e: i * 10 }, e: { b: (i + 1) * 10, e: (i + 1) * 10 }, mergeable: !nm.includes(i), compared: true,
+    timestamp: '2026-11-21T00:00:00Z', dataSize: 1, file: `d${i}`,
+  }));
+}
+
+describe('dropMerges: dropping a snapshot merges it away', () => {
+  it.each([
+    { name: 'merges the two diffs around one dropped snapshot', diffs: chain(4), drop: [10], barriers: [20], merges: [{ from: 0, to: 1, drops: [10] }], stuck: [] },
+    { name: 'one merge covers neighbouring dropped snapshots up to the next kept one', diffs: chain(5), drop: [10, 20], barriers: [30], merges: [{ from: 0, to: 2, drops: [10, 20] }], stuck: [] },
+    { name: 'kept snapshots split the merges', diffs: chain(6), drop: [10, 30], barriers: [20, 40], merges: [{ from: 0, to: 1, drops: [10] }, { from: 2, to: 3, drops: [30] }], stuck: [] },
+    { name: 'a snapshot before the newest diff waits (the newest diff never merges)', diffs: chain(3), drop: [20], barriers: [], merges: [], stuck: [{ gid: 20, why: 'newest' }] },
+    { name: 'a snapshot before a non-mergeable diff stays, with the reason', diffs: chain(4), drop: [10], barriers: [], merges: [], stuck: [{ gid: 10, why: 'not-mergeable' }], nm: [1] },
+    { name: 'a gid that is no boundary (the base) is reported, not merged', diffs: chain(3), drop: [0], barriers: [], merges: [], stuck: [{ gid: 0, why: 'not-a-boundary' }] },
+  ])('$name', ({ diffs, drop, barriers, merges, stuck, nm }) => {
+    const plan = dropMerges(nm ? chain(diffs.length, nm) : diffs, new Set(drop), new Set(barriers));
+    expect(plan.merges).toEqual(merges);
+    expect(plan.stuck).toEqual(stuck);
+  });
+});
