@@ -5,41 +5,23 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { InputError, StateError } from '../../errors.js';
+import { formatDiagnostic, sortDiagnostics } from '../../desired/diagnostic.js';
+import { loadDesiredState } from '../../desired/load.js';
+import { InputError } from '../../errors.js';
 import type { DesiredState } from '../../model/desired.js';
 import { Checker, parseJsonText } from '../check.js';
 
 export class DesiredStateInvalid extends InputError {
   constructor(readonly dir: string, readonly lines: string[]) {
-    super(`the desired state does not validate:\n${lines.join('\n')}`, dir);
+    super(`the desired state does not validate (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, dir);
   }
 }
 
-interface LoaderModule {
-  loadDesiredState: (dir: string, options?: { host?: string }) => unknown;
-}
-
-/** Loads and validates the tree at `dir` (only `host`'s file and what it needs, when given). */
+/** Loads and validates the tree at `dir` (with `host`: that host and the hosts its volumes name). */
 export async function loadDesiredTree(dir: string, options: { host?: string } = {}): Promise<DesiredState> {
-  let mod: LoaderModule;
-  try {
-    mod = (await import(new URL('../../desired/load.js', import.meta.url).href)) as LoaderModule;
-  } catch (error) {
-    throw new StateError('the desired-state loader (reconciler/desired/load.ts) is not built yet: pass --desired FILE (a DesiredState as JSON) instead', { cause: error });
-  }
-  const result = (await mod.loadDesiredState(dir, options.host ? { host: options.host } : {})) as unknown;
-  return unwrap(result, dir);
-}
-
-/** The loader may return the state itself or `{ state, diagnostics }`; diagnostics with errors fail. */
-function unwrap(result: unknown, dir: string): DesiredState {
-  const r = result as { state?: DesiredState | null; desired?: DesiredState | null; diagnostics?: unknown[]; hosts?: unknown };
-  if (r && typeof r === 'object' && 'hosts' in r) return result as DesiredState;
-  const diagnostics = (r?.diagnostics ?? []) as { file?: string; line?: number; col?: number; path?: string; message?: string; severity?: string }[];
-  const errors = diagnostics.filter((d) => d.severity === undefined || d.severity === 'error');
-  const state = r?.state ?? r?.desired ?? null;
-  if (errors.length > 0 || !state) {
-    const lines = errors.map((d) => `${d.file ?? dir}${d.line ? `:${d.line}:${d.col ?? 0}` : ''}: error: ${d.path ? `${d.path}: ` : ''}${d.message ?? String(d)}`);
+  const { state, diagnostics } = await loadDesiredState(dir, options.host ? { host: options.host } : {});
+  if (!state || diagnostics.length > 0) {
+    const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
     throw new DesiredStateInvalid(dir, lines.length > 0 ? lines : ['the loader returned no state']);
   }
   return state;
