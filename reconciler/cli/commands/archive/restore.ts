@@ -1,0 +1,38 @@
+import { restore } from '../../../../native/lib/archive/index.js';
+import { UsageError } from '../../../errors.js';
+import { parse } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { dataDirFrom, gidArg, hostHelp, hostOptions, printJson, progress, summary } from './_common.js';
+
+export default defineCommand({
+  summary: 'restore a clean snapshot into an image file',
+  help: `Usage: walbctl archive restore VOL GID [--path FILE] [--mode auto|reflink|copy] [--json]
+
+Makes the image of the clean restorable snapshot GID: a reflink clone of the base (FICLONE) where
+the file system supports it, else a sparse copy, then the diffs up to GID applied. The image is
+written beside its target and renamed into place when complete. Default path:
+<data dir>/archive/VOL/restored/wr_VOL_GID.img. "walbctl archive get restorable VOL" lists the gids.
+
+Options:
+  --path FILE        where to write the image (must not exist)
+  --mode MODE        auto (default): reflink where possible; reflink: fail without it; copy: never
+${hostHelp}`,
+  async run(args, io) {
+    const { values, positionals } = parse(args, { ...hostOptions, path: { type: 'string' }, mode: { type: 'string' } }, { command: 'archive restore', minPositionals: 2, maxPositionals: 2 });
+    const mode = values.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'reflink' && mode !== 'copy') throw new UsageError(`archive restore: --mode must be auto, reflink or copy, got "${mode}"`);
+    const vol = positionals[0]!;
+    const gid = gidArg(positionals[1], 'GID', 'archive restore');
+    const p = progress(io, `restore ${vol} ${gid}`);
+    try {
+      const r = await restore(dataDirFrom(values, io), vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
+      p.end();
+      if (values.json) printJson(io, r);
+      else if (r.existed) io.stdout(`${vol}: gid ${gid} is restored already at ${r.path}\n`);
+      else io.stdout(`${vol}: restored gid ${gid} to ${r.path} (${r.method}, ${r.diffsApplied} diff(s)): ${summary(r.bytes, r.seconds)}\n`);
+      return 0;
+    } finally {
+      p.end();
+    }
+  },
+});

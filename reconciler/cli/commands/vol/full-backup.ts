@@ -1,0 +1,39 @@
+import { fullBackup } from '../../../../native/lib/storage/index.js';
+import { parse } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { dataDirFrom, hostHelp, hostOptions, printJson, progress, summary } from '../archive/_common.js';
+import { resolve } from 'node:path';
+
+export default defineCommand({
+  summary: "stream the whole volume into the archive's base (SyncReady → Target)",
+  help: `Usage: walbctl vol full-backup VOL [--archive-data-dir DIR] [--json]
+
+Reads the volume in bulks and writes it as the archive's base image, a sparse file: all-zero bulks
+and holes cost nothing. The base is the dirty snapshot |g,g+1|; the storage keeps the hash index of
+what it sent, and snapshots follow. The archive volume must be initialised (walbctl archive init).
+Running it again after a crash finishes or redoes the interrupted backup.
+
+Options:
+  --archive-data-dir DIR   the data directory of the archive (default: this host's)
+${hostHelp}`,
+  async run(args, io) {
+    const { values, positionals } = parse(args, { ...hostOptions, 'archive-data-dir': { type: 'string' } }, { command: 'vol full-backup', minPositionals: 1, maxPositionals: 1 });
+    const vol = positionals[0]!;
+    const p = progress(io, `full-backup ${vol}`);
+    try {
+      const r = await fullBackup(dataDirFrom(values, io), vol, {
+        ...(values['archive-data-dir'] ? { archiveDataDir: resolve(io.cwd, values['archive-data-dir']) } : {}),
+        ...(p.onProgress ? { onProgress: p.onProgress } : {}),
+      });
+      p.end();
+      if (values.json) printJson(io, r);
+      else {
+        if (r.finished) io.stdout(`${vol}: finished the interrupted ${r.finished}\n`);
+        io.stdout(`${vol}: base |${r.snap.b},${r.snap.e}|, ${r.dataBytes} bytes of data: ${summary(r.bytesScanned, r.seconds)}\n`);
+      }
+      return 0;
+    } finally {
+      p.end();
+    }
+  },
+});
