@@ -52,14 +52,17 @@ export async function createWdev(dataDir: string, vol: string, opts: CreateOptio
   return c;
 }
 
-/** Reformats the log device; refuses while serving. The volume is marked overflowed unless `fresh`. */
+/** Reformats the log device; refused while served. Once capture has started, the volume is marked overflowed. */
 export async function formatWdev(dataDir: string, vol: string): Promise<WdevStatusJson> {
   const p = wdevPaths(dataDir, vol);
   const c = await readWdevConfig(p.config);
   if (await isServing(p)) throw new StateError(`volume ${vol}: stop serving it before formatting its log device`);
-  await runWdev(['format', ...formatFlags(c, p.ldev)], { vol });
-  // The log no longer covers the writes since the last snapshot: only a hash backup can follow.
-  return runWdev<WdevStatusJson>(['repair', ...formatFlags(c, p.ldev), '--ddev', p.ddev, '--mark-overflow', '1'], { vol });
+  const formatted = await runWdev<WdevStatusJson>(['format', ...formatFlags(c, p.ldev)], { vol });
+  if (!(await exists(p.capture))) return formatted;
+  // Capture had started: the log no longer covers the writes since the last snapshot, so only a
+  // hash backup can follow.
+  await runWdev(['repair', ...formatFlags(c, p.ldev), '--ddev', p.ddev, '--mark-overflow', '1'], { vol });
+  return runWdev<WdevStatusJson>(['status', '--ldev', p.ldev], { vol });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,61 @@
+/**
+ * `capture.json`: the storage role's position for a wdev volume. `shipped` is what the archive
+ * holds (its newest snapshot and the lsid it corresponds to: the log before it may be freed);
+ * `queue` holds snapshots taken (an lsid each) whose log is not in the archive yet.
+ */
+import { readFile } from 'node:fs/promises';
+
+import { InputError, StateError } from '../../../reconciler/errors.js';
+import { atomicWriteFile } from '../../../reconciler/util/atomic-write.js';
+import type { GidSnap } from '../archive/gid.js';
+
+export interface CaptureSnapshot {
+  gid: number;
+  lsid: number;
+  /** UTC, ISO 8601 without milliseconds. */
+  timestamp: string;
+  explicit: boolean;
+}
+
+export interface CaptureState {
+  formatVersion: 1;
+  archiveDataDir: string;
+  shipped: { snap: GidSnap; lsid: number; explicit: boolean };
+  queue: CaptureSnapshot[];
+  latestGid: number;
+}
+
+export async function readCapture(path: string, vol: string): Promise<CaptureState> {
+  const s = await readCaptureOrNull(path);
+  if (!s) throw new StateError(`volume ${vol}: capture has not started; run "walbctl wdev backup ${vol}" (a full backup) first`);
+  return s;
+}
+
+export async function readCaptureOrNull(path: string): Promise<CaptureState | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let s: CaptureState;
+  try {
+    s = JSON.parse(text) as CaptureState;
+  } catch (error) {
+    throw new InputError(`not valid JSON: ${(error as Error).message}`, path);
+  }
+  const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (!s.shipped || !count(s.shipped.lsid) || !count(s.shipped.snap?.b) || !count(s.latestGid) || !Array.isArray(s.queue)) {
+    throw new InputError('field "shipped", "latestGid" or "queue" is missing or invalid', path);
+  }
+  return s;
+}
+
+export function writeCapture(path: string, s: CaptureState): Promise<void> {
+  return atomicWriteFile(path, JSON.stringify(s, null, 2) + '\n');
+}
+
+export function nowSeconds(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,150 @@
+/**
+ * The storage role with `wdev` capture (spec/walb-model.md): a snapshot is an explicit gid at the
+ * permanent lsid, shipped as the log since the previous one. The first backup is a full backup;
+ * after an overflow, a hash backup. Both scan the live device while the log, restarted just before
+ * the scan, records every write; the scanned image is the dirty snapshot |g,g+1| and the log of the
+ * scan's duration, shipped as |g|-->|g+1|, makes it clean.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { StateError } from '../../../reconciler/errors.js';
+import { scanVolume } from '../archive/addon.js';
+import { diffName } from './diff-timestamp.js';
+import { tempFor } from '../archive/files.js';
+import { latestImage } from '../archive/latest-image.js';
+import { initArchiveVolume } from '../archive/lifecycle.js';
+import { withLock } from '../archive/lock.js';
+import { archivePaths } from '../archive/layout.js';
+import { addDiff, receiveFullBackup } from '../archive/receive.js';
+import { readStateOrClear } from '../archive/volume.js';
+import { nowSeconds, readCapture, readCaptureOrNull, writeCapture, type CaptureState } from './capture-state.js';
+import { readWdevConfig } from './config.js';
+import { WdevOverflowError } from './errors.js';
+import { resetLog, syncLog } from './log-position.js';
+import { wdevPaths, type WdevPaths } from './paths.js';
+import { isServing } from './serve.js';
+import { shipQueue, type ShippedDiff } from './ship.js';
+
+const BULK = 256 << 10;
+
+export interface CaptureOptions {
+  /** The data directory holding the archive (this host's by default). */
+  archiveDataDir?: string;
+  compression?: string;
+}
+
+export interface BackupResult {
+  kind: 'full' | 'hash';
+  /** The snapshot the scan produced (dirty) and the clean gid the log then completes. */
+  scanned: { b: number; e: number };
+  gid: number;
+  bytesScanned: number;
+  changedBytes: number;
+  shipped: ShippedDiff[];
+}
+
+export interface SnapshotResult {
+  gid: number;
+  lsid: number;
+  shipped: ShippedDiff[];
+}
+
+function lock<T>(p: WdevPaths, vol: string, operation: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(join(p.dir, 'capture.lock'), fn, { volume: vol, operation, timeoutMs: 600_000 });
+}
+
+/**
+ * Full backup when the archive has no base yet, hash backup otherwise (after an overflow, or to
+ * re-sync). Needs the wdev served: the scan reads the live file.
+ */
+export async function backupWdev(dataDir: string, vol: string, opts: CaptureOptions = {}): Promise<BackupResult> {
+  const p = wdevPaths(dataDir, vol);
+  const cfg = await readWdevConfig(p.config);
+  if (!(await isServing(p))) throw new StateError(`volume ${vol}: not served; run "walbctl wdev serve ${vol}" first`);
+  return lock(p, vol, 'backup', async () => {
+    const prior = await readCaptureOrNull(p.capture);
+    const archiveDataDir = opts.archiveDataDir ?? prior?.archiveDataDir ?? dataDir;
+    const { state } = await readStateOrClear(archivePaths(archiveDataDir, vol));
+    if (state === 'Clear') await initArchiveVolume(archiveDataDir, vol);
+    const full = state === 'Clear' || state === 'SyncReady';
+    const start = await resetLog(p, vol); // the log restarts here; the ddev holds everything before
+    let g = (prior?.latestGid ?? -1) + 1;
+    let bytesScanned = 0;
+    let changedBytes = 0;
+    if (full) {
+      const r = await receiveFullBackup(archiveDataDir, vol, {
+        deviceUuid: cfg.uuid,
+        sizeBytes: cfg.sizeBytes,
+        snap: { b: g, e: g + 1 },
+        timestamp: new Date().toISOString(),
+        id: randomBytes(8).toString('hex'),
+        produce: (tmp) => scanVolume({ source: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, imageOut: tmp }),
+      });
+      bytesScanned = r.bytesScanned;
+      changedBytes = r.dataBytes;
+    } else {
+      await mkdir(p.work, { recursive: true });
+      const archIndex = tempFor(join(p.work, 'archive.index'));
+      const diffTmp = tempFor(join(p.work, 'hash.wdiff'));
+      try {
+        const from = await latestImage(archiveDataDir, vol, {
+          use: async (img) => {
+            await scanVolume({ source: img.path, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, indexOut: archIndex, gidB: img.snap.b, gidE: img.snap.e });
+            return img.snap;
+          },
+        });
+        g = Math.max(g, from.e + 1);
+        const r = await scanVolume({
+          source: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, indexIn: archIndex, diffOut: diffTmp, gidB: g, gidE: g + 1,
+          ...(opts.compression ? { compression: opts.compression } : {}),
+        });
+        bytesScanned = r.bytesScanned;
+        changedBytes = r.changedBytes;
+        await addDiff(archiveDataDir, vol, {
+          source: diffTmp,
+          diff: diffName({ b: from, e: { b: g, e: g + 1 }, mergeable: false, compared: true }),
+          move: true,
+        });
+      } finally {
+        await rm(archIndex, { force: true });
+        await rm(diffTmp, { force: true });
+      }
+    }
+    const end = await syncLog(p, vol);
+    const s: CaptureState = {
+      formatVersion: 1,
+      archiveDataDir,
+      shipped: { snap: { b: g, e: g }, lsid: start.latestLsid, explicit: false },
+      queue: [{ gid: g + 1, lsid: end.permanentLsid, timestamp: nowSeconds(), explicit: true }],
+      latestGid: g + 1,
+    };
+    await writeCapture(p.capture, s);
+    const shipped = await shipQueue(p, vol, s, opts);
+    return { kind: full ? 'full' : 'hash', scanned: { b: g, e: g + 1 }, gid: g + 1, bytesScanned, changedBytes, shipped };
+  });
+}
+
+/** Takes a snapshot at the permanent lsid and ships every snapshot not yet archived. */
+export async function snapshotWdev(dataDir: string, vol: string, opts: CaptureOptions & { explicit?: boolean } = {}): Promise<SnapshotResult> {
+  const p = wdevPaths(dataDir, vol);
+  await readWdevConfig(p.config);
+  return lock(p, vol, 'snapshot', async () => {
+    const s = await readCapture(p.capture, vol);
+    const st = await syncLog(p, vol);
+    if (st.overflow) throw new WdevOverflowError(vol);
+    const gid = s.latestGid + 1;
+    s.queue.push({ gid, lsid: st.permanentLsid, timestamp: nowSeconds(), explicit: opts.explicit ?? true });
+    s.latestGid = gid;
+    await writeCapture(p.capture, s);
+    const shipped = await shipQueue(p, vol, s, opts);
+    return { gid, lsid: st.permanentLsid, shipped };
+  });
+}
+
+/** Ships snapshots taken but not archived yet (after a crash mid-snapshot). */
+export async function shipWdev(dataDir: string, vol: string, opts: CaptureOptions = {}): Promise<ShippedDiff[]> {
+  const p = wdevPaths(dataDir, vol);
+  return lock(p, vol, 'ship', async () => shipQueue(p, vol, await readCapture(p.capture, vol), opts));
+}

@@ -1,0 +1,14 @@
+/**
+ * The wdev's public API (docs/wdev.md): create, format, serve, attach, detach, status, stop, repair,
+ * and the storage role with wdev capture (backup, snapshot, ship) plus what the reconciler observes.
+ */
+export { createWdev, formatWdev, type CreateOptions } from './create.js';
+export { serveWdev, checkPrerequisites, isServing, type ServeOptions, type ServeResult } from './serve.js';
+export { attachWdev, detachWdev, attachedLoop, type AttachResult } from './attach.js';
+export { wdevStatus, formatStatus, type WdevStatus } from './status.js';
+export { stopWdev } from './stop.js';
+export { repairWdev, type RepairResult } from './repair.js';
+export { backupWdev, snapshotWdev, shipWdev, type BackupResult, type SnapshotResult, type CaptureOptions } from './capture.js';
+export { observeWdevStorage } from './observe.js';
+export { wdevPaths, type WdevPaths } from './paths.js';
+export { WdevCorruptError, WdevError, WdevOverflowError, WdevUnavailableError } from './errors.js';

@@ -1,0 +1,45 @@
+/**
+ * Reading and moving the log's positions, online (through the serving process) or offline (the
+ * ldev's super sector): sync (flush, then the permanent lsid), set-oldest (free shipped log),
+ * reset (restart the log at the latest lsid, clearing overflow).
+ */
+import { StateError } from '../../../reconciler/errors.js';
+import { runWdev } from './binary.js';
+import { controlRequest, type WdevStatusJson } from './control.js';
+import type { WdevPaths } from './paths.js';
+
+/** Flushes the log when served; the returned permanent lsid covers every acknowledged write. */
+export async function syncLog(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
+  return (await controlRequest(p.socket, 'sync')) ?? runWdev<WdevStatusJson>(['status', '--ldev', p.ldev], { vol });
+}
+
+export async function setOldest(p: WdevPaths, vol: string, lsid: number): Promise<WdevStatusJson> {
+  return (
+    (await controlRequest(p.socket, `set-oldest ${lsid}`)) ??
+    runWdev<WdevStatusJson>(['set-oldest', '--ldev', p.ldev, '--lsid', String(lsid)], { vol })
+  );
+}
+
+/** Needs the serving process: the ddev must be synced by whoever owns it. */
+export async function resetLog(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
+  const r = await controlRequest(p.socket, 'reset');
+  if (!r) throw new StateError(`volume ${vol}: not served; run "walbctl wdev serve ${vol}" first`);
+  return r;
+}
+
+export interface ExtractResult {
+  packs: number;
+  ios: number;
+  discards: number;
+  bytes: number;
+  from: number;
+  to: number;
+}
+
+/** Copies the logpacks in [from, to) into a wlog file (checked pack by pack). */
+export function extractWlog(p: WdevPaths, vol: string, range: { from: number; to: number }, out: string): Promise<ExtractResult> {
+  return runWdev<ExtractResult>(
+    ['extract', '--ldev', p.ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), '--out', out],
+    { vol },
+  );
+}

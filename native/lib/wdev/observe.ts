@@ -1,0 +1,26 @@
+/**
+ * What the reconciler observes of a wdev volume's storage role (reconciler/model/observed.ts):
+ * capture `wdev`, the lsids and log usage, overflow (then a hash backup is due), the newest gid.
+ */
+import type { ObservedStorage } from '../../../reconciler/model/observed.js';
+import { readCaptureOrNull } from './capture-state.js';
+import { readWdevConfig } from './config.js';
+import { wdevPaths } from './paths.js';
+import { wdevStatus } from './status.js';
+
+export async function observeWdevStorage(dataDir: string, vol: string): Promise<ObservedStorage> {
+  const p = wdevPaths(dataDir, vol);
+  const cfg = await readWdevConfig(p.config);
+  const st = await wdevStatus(dataDir, vol);
+  const cap = await readCaptureOrNull(p.capture);
+  return {
+    state: cap ? (st.serving ? 'Target' : 'Stopped') : 'SyncReady',
+    capture: 'wdev',
+    uuid: cfg.uuid,
+    devicePath: st.attached ? st.attached.link : p.file,
+    sizeBytes: cfg.sizeBytes,
+    overflow: st.overflow,
+    latestGid: cap ? cap.latestGid : null,
+    log: { oldestLsid: st.oldestLsid, permanentLsid: st.permanentLsid, writtenLsid: st.writtenLsid, capacityPb: st.capacityPb, usagePb: st.usagePb },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Shipping (the storage → proxy → archive path on one host): for each snapshot taken and not yet
+ * archived, extract the log between the shipped position and its lsid as a wlog, convert it to a
+ * sorted wdiff `|prev|-->|gid|` (the proxy's work), hand it to the archive, and only then advance
+ * the oldest lsid so the ring space comes free. Every step can be re-run after a crash: the log is
+ * not freed before the archive holds the diff, and the archive ignores a diff it already has.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { addDiff } from '../archive/receive.js';
+import type { CompressionName } from '../native-types.js';
+import { convertWlog } from '../wlog.js';
+import { writeCapture, type CaptureState } from './capture-state.js';
+import { extractWlog, setOldest } from './log-position.js';
+import type { WdevPaths } from './paths.js';
+
+export interface ShippedDiff {
+  gid: number;
+  file: string;
+  wlogBytes: number;
+  ios: number;
+}
+
+export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts: { compression?: string } = {}): Promise<ShippedDiff[]> {
+  const shipped: ShippedDiff[] = [];
+  await mkdir(p.work, { recursive: true });
+  while (s.queue.length > 0) {
+    const q = s.queue[0]!;
+    const wlog = join(p.work, `${q.gid}.wlog`);
+    const wdiff = join(p.work, `${q.gid}.wdiff`);
+    try {
+      const x = await extractWlog(p, vol, { from: s.shipped.lsid, to: q.lsid }, wlog);
+      await convertWlog([wlog], wdiff, { compression: (opts.compression ?? 'lz4') as CompressionName });
+      const r = await addDiff(s.archiveDataDir, vol, {
+        source: wdiff,
+        diff: { b: s.shipped.snap, e: { b: q.gid, e: q.gid }, mergeable: !s.shipped.explicit, compared: false, timestamp: q.timestamp },
+        move: true,
+        explicitEnd: q.explicit,
+      });
+      await setOldest(p, vol, q.lsid);
+      s.shipped = { snap: { b: q.gid, e: q.gid }, lsid: q.lsid, explicit: q.explicit };
+      s.queue.shift();
+      await writeCapture(p.capture, s);
+      shipped.push({ gid: q.gid, file: r.file, wlogBytes: x.bytes, ios: x.ios + x.discards });
+    } finally {
+      await rm(wlog, { force: true });
+      await rm(wdiff, { force: true });
+    }
+  }
+  return shipped;
+}
