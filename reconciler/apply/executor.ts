@@ -141,7 +141,7 @@ async function run(
       const started = performance.now();
       let report: ActionReport;
       try {
-        const outcome = (await runDriverAction(options.driver, action, { host: options.host, volume, volumeName, desired: options.desired, signal: options.signal })) ?? null;
+        const outcome = (await runDriverAction(options.driver, action, { host: options.host, volume, volumeName, desired: options.desired, signal: options.signal, planCreatedAt: plan.createdAt })) ?? null;
         const ms = Math.round(performance.now() - started);
         await journal.append({ t: 'done', at: now().toISOString(), id: action.id, ms, outcome });
         report = { ...base, status: 'done', message: null, ms, outcome, fromJournal: false };

@@ -9,6 +9,7 @@
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
 import type { ObservedArchive, ObservedStorage } from '../model/observed.js';
+import { InputError } from '../errors.js';
 import type { ActionKind, PlanAction } from '../model/plan.js';
 
 export type DriverRole = 'storage' | 'archive';
@@ -23,10 +24,12 @@ export interface ActionContext {
   desired: DesiredState;
   /** Aborted when the daemon must stop now (a second SIGTERM); a driver may ignore it. */
   signal?: AbortSignal;
+  /** When the plan was computed: an action whose effect is newer already ran (idempotence). */
+  planCreatedAt: string;
 }
 
 /** What an action reports back: plain data, recorded in the journal and shown with --json. */
-export type ActionOutcome = Record<string, string | number | boolean | null> | void;
+export type ActionOutcome = Record<string, string | number | boolean | null | undefined> | void;
 
 export type ActionMethod = (action: PlanAction, context: ActionContext) => Promise<ActionOutcome>;
 
@@ -54,6 +57,10 @@ export interface StorageDriver {
 export interface ArchiveDriver {
   /** The archive side of one volume, or undefined when this host holds no archive of it. */
   observe(target: ObserveTarget): Promise<ObservedArchive | undefined>;
+  init: ActionMethod;
+  start: ActionMethod;
+  stop: ActionMethod;
+  clear: ActionMethod;
   merge: ActionMethod;
   apply: ActionMethod;
   restore: ActionMethod;
@@ -67,15 +74,23 @@ export interface ArchiveDriver {
 export type StorageActionKind = Exclude<keyof StorageDriver, 'observe'>;
 export type ArchiveActionKind = Exclude<keyof ArchiveDriver, 'observe'>;
 
-/** Which role performs each action kind. Checked against ACTION_KINDS at compile time. */
-export const ACTION_ROLE: { [K in ActionKind]: K extends StorageActionKind ? 'storage' : K extends ArchiveActionKind ? 'archive' : never } = {
-  init: 'storage',
+/** Kinds both roles have (init, start, stop, clear): the action's `params.role` says which. */
+export type SharedActionKind = StorageActionKind & ArchiveActionKind;
+
+/**
+ * Which role performs each action kind; `params` for the kinds both roles have. Checked against
+ * ACTION_KINDS at compile time.
+ */
+export const ACTION_ROLE: {
+  [K in ActionKind]: K extends SharedActionKind ? 'params' : K extends StorageActionKind ? 'storage' : K extends ArchiveActionKind ? 'archive' : never;
+} = {
+  init: 'params',
+  start: 'params',
+  stop: 'params',
+  clear: 'params',
   'full-backup': 'storage',
   'hash-backup': 'storage',
   snapshot: 'storage',
-  start: 'storage',
-  stop: 'storage',
-  clear: 'storage',
   merge: 'archive',
   apply: 'archive',
   restore: 'archive',
@@ -85,6 +100,15 @@ export const ACTION_ROLE: { [K in ActionKind]: K extends StorageActionKind ? 'st
   synchronize: 'archive',
   'stop-synchronize': 'archive',
 };
+
+/** The role that performs `action`. */
+export function roleOf(action: PlanAction): DriverRole {
+  const role = ACTION_ROLE[action.kind];
+  if (role !== 'params') return role;
+  const declared = action.params.role;
+  if (declared === 'storage' || declared === 'archive') return declared;
+  throw new InputError(`${action.id}: a ${action.kind} action needs params.role "storage" or "archive", got ${JSON.stringify(declared ?? null)}`);
+}
 
 export interface Driver {
   /** `native` or `walb`, as a host file's `driver` names it. */
@@ -97,7 +121,7 @@ export interface Driver {
 
 /** Runs one action through the driver method for its kind. */
 export function runDriverAction(driver: Driver, action: PlanAction, context: ActionContext): Promise<ActionOutcome> {
-  const role = ACTION_ROLE[action.kind];
+  const role = roleOf(action);
   if (role === 'storage') return driver.storage[action.kind as StorageActionKind](action, context);
   return driver.archive[action.kind as ArchiveActionKind](action, context);
 }

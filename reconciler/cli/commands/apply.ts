@@ -69,8 +69,10 @@ export default defineCommand({
       events: json
         ? undefined
         : {
-            actionStart: (a: PlanAction) => io.stderr(`  ${GLYPH[a.change]} ${a.address} ${a.kind}…\n`),
-            actionEnd: (a: PlanAction, r: ActionReport) => io.stdout(line(glyphs.get(a.id) ?? GLYPH[a.change], r)),
+            actionStart: (a: PlanAction) => {
+              if (io.isTTY) io.stderr(`  ${GLYPH[a.change]} ${a.address} ${label(a)}…\n`);
+            },
+            actionEnd: (a: PlanAction, r: ActionReport) => io.stdout(line(glyphs.get(a.id) ?? GLYPH[a.change], label(a), r)),
           },
     });
     if (json) io.stdout(JSON.stringify(report, null, 2) + '\n');
@@ -80,10 +82,15 @@ export default defineCommand({
   },
 });
 
-function line(glyph: string, r: ActionReport): string {
+/** `init (storage)`, `snapshot`: the kind, and the role for kinds both roles have. */
+function label(a: PlanAction): string {
+  return typeof a.params.role === 'string' ? `${a.kind} (${a.params.role})` : a.kind;
+}
+
+function line(glyph: string, what: string, r: ActionReport): string {
   const took = r.ms === null ? '' : ` (${(r.ms / 1000).toFixed(1)} s)`;
-  const what = r.status === 'done' ? `done${took}` : `${r.status}${took}: ${r.message ?? ''}`;
-  return `  ${glyph} ${r.address} ${r.kind}: ${what}\n`;
+  const result = r.status === 'done' ? `done${took}` : `${r.status}${took}: ${r.message ?? ''}`;
+  return `  ${glyph} ${r.address} ${what}: ${result}\n`;
 }
 
 function counts(r: ApplyReport): string {

@@ -77,7 +77,7 @@ export function action(id: string, overrides: Partial<PlanAction> = {}): PlanAct
     kind: kind as PlanAction['kind'],
     address,
     change: 'data',
-    params: {},
+    params: ['init', 'start', 'stop', 'clear'].includes(kind) ? { role: 'storage' } : {},
     dependsOn: [],
     reason: 'because a test says so',
     destructive: false,

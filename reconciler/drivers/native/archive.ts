@@ -1,0 +1,119 @@
+/**
+ * The native driver's archive role (native/lib/archive). Each method first checks whether its effect
+ * is already there, so running it again after a crash is harmless; the archive's own recovery
+ * finishes an interrupted apply, merge or restore.
+ */
+import { resolve } from 'node:path';
+
+import { applyUpTo, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
+import type { ObservedArchive } from '../../model/observed.js';
+import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
+import { DriverUnavailableError } from '../errors.js';
+import { numberParam, stringParam } from '../params.js';
+import { forgetVolume, readDriverState, updateDriverState } from './driver-state.js';
+import { scratchDir, verifyRestore } from './verify-restore.js';
+
+async function live(ctx: ActionContext) {
+  return observeArchive(ctx.host.dataDir, ctx.volumeName);
+}
+
+const needsTransport: ActionMethod = async (action) => {
+  throw new DriverUnavailableError('native', `${action.kind} needs the transport between hosts, which is not built yet`);
+};
+
+/** The archive's own report, plus what the driver remembers: last merge, verification outcomes. */
+async function observe(t: ObserveTarget): Promise<ObservedArchive | undefined> {
+  const archive = await observeArchive(t.host.dataDir, t.name);
+  if (!archive) return undefined;
+  const mine = (await readDriverState(t.host.dataDir)).volumes[t.name];
+  const scratch = scratchDir(t.host.dataDir) + '/';
+  archive.restored = archive.restored
+    .filter((r) => !r.path.startsWith(scratch))
+    .map((r) => {
+      if (r.verified !== null) return r;
+      const v = mine?.verified?.[r.path];
+      return v && v.gid === r.gid && v.createdAt === r.createdAt ? { ...r, verified: v.ok } : r;
+    });
+  if (archive.lastMergeAt === undefined && mine?.lastMergeAt) archive.lastMergeAt = mine.lastMergeAt;
+  return archive;
+}
+
+export function nativeArchive(): ArchiveDriver {
+  return {
+    observe,
+
+    async init(_action, ctx) {
+      const a = await live(ctx);
+      if (a && a.state !== 'Clear') return { already: true, state: a.state };
+      const meta = await initArchiveVolume(ctx.host.dataDir, ctx.volumeName);
+      return { uuid: meta.uuid };
+    },
+
+    async start(_action, ctx) {
+      const a = await live(ctx);
+      if (a?.state === 'Archived') return { already: true };
+      await startArchive(ctx.host.dataDir, ctx.volumeName);
+    },
+
+    async stop(_action, ctx) {
+      const a = await live(ctx);
+      if (!a || a.state !== 'Archived') return { already: true };
+      await stopArchive(ctx.host.dataDir, ctx.volumeName);
+    },
+
+    async clear(_action, ctx) {
+      const a = await live(ctx);
+      if (a && a.state !== 'Clear') await clearArchive(ctx.host.dataDir, ctx.volumeName);
+      await forgetVolume(ctx.host.dataDir, ctx.volumeName);
+      return a ? { diffs: a.diffs.length } : { already: true };
+    },
+
+    async merge(action, ctx) {
+      const gidB = numberParam(action, 'gidB');
+      const gidE = numberParam(action, 'gidE');
+      const a = await live(ctx);
+      const done = a?.diffs.some((d) => d.b.b === gidB && d.e.b === gidE);
+      let outcome: Record<string, number | boolean>;
+      if (done) outcome = { already: true };
+      else {
+        const r = await merge(ctx.host.dataDir, ctx.volumeName, { gidB, gidE });
+        outcome = { diffsIn: r.inputs.length, bytesIn: r.bytesIn, bytesOut: r.bytesOut, seconds: r.seconds };
+      }
+      await updateDriverState(ctx.host.dataDir, ctx.volumeName, (v) => void (v.lastMergeAt = new Date().toISOString()));
+      return outcome;
+    },
+
+    async apply(action, ctx) {
+      const gid = numberParam(action, 'gid');
+      const a = await live(ctx);
+      if (a && !a.base.e && a.base.b.b >= gid) return { already: true, gid: a.base.b.b };
+      const r = await applyUpTo(ctx.host.dataDir, ctx.volumeName, gid);
+      return { gid: r.gid, diffsApplied: r.diffsApplied, bytes: r.bytes, seconds: r.seconds };
+    },
+
+    async restore(action, ctx) {
+      const gid = numberParam(action, 'gid');
+      const path = resolve(stringParam(action, 'path'));
+      const r = await restore(ctx.host.dataDir, ctx.volumeName, gid, { path, mode: 'auto' });
+      return { gid, path: r.path, method: r.method, diffsApplied: r.diffsApplied, bytes: r.bytes, seconds: r.seconds, already: r.existed };
+    },
+
+    'verify-restore': verifyRestore,
+
+    async 'delete-restore'(action, ctx) {
+      const gid = numberParam(action, 'gid');
+      const path = resolve(stringParam(action, 'path'));
+      const listed = (await restoredImages(ctx.host.dataDir, ctx.volumeName)).some((r) => r.gid === gid && r.path === path);
+      if (!listed) return { already: true };
+      await deleteRestored(ctx.host.dataDir, ctx.volumeName, gid, { path });
+      await updateDriverState(ctx.host.dataDir, ctx.volumeName, (v) => {
+        if (v.verified) delete v.verified[path];
+      });
+      return { gid, path };
+    },
+
+    replicate: needsTransport,
+    synchronize: needsTransport,
+    'stop-synchronize': needsTransport,
+  };
+}
