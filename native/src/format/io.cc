@@ -92,6 +92,7 @@ size_t FileSource::readAt(uint64_t offset, void* buf, size_t n) {
 size_t MemorySource::readAt(uint64_t offset, void* buf, size_t n) {
   if (offset >= size_) return 0;
   if (n > size_ - offset) n = size_t(size_ - offset);
+  if (n == 0) return 0;
   std::memcpy(buf, data_ + offset, n);
   return n;
 }

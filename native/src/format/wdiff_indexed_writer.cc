@@ -98,7 +98,9 @@ uint64_t IndexedWdiffWriter::finish() {
   sink_.writeZeros(pad);
   uint64_t indexOffset = sink_.offset();
   uint32_t n = 0;
-  for (const auto& [addr, e] : index_) {
+  for (const auto& kv : index_) {
+    const uint64_t addr = kv.first;
+    const Extent& e = kv.second;
     uint32_t base = e.ioOffset;
     forEachAlignedPiece(addr, e.blocks, opts_.maxIoBlocks, [&](uint64_t a, uint32_t b) {
       IndexedRecord r;

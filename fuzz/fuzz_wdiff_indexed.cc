@@ -1,0 +1,21 @@
+// libFuzzer target: the indexed wdiff reader, reading every record's blocks, on arbitrary bytes.
+#include <cstdint>
+#include <vector>
+
+#include "format/error.h"
+#include "format/io.h"
+#include "format/wdiff_indexed.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  walb::fmt::MemorySource src(data, size, "fuzz");
+  try {
+    walb::fmt::IndexedWdiffReader r(src);
+    std::vector<uint8_t> buf;
+    for (size_t i = 0; i < r.records().size(); i++) {
+      if (r.records()[i].flags & (walb::fmt::kRecAllZero | walb::fmt::kRecDiscard)) continue;
+      r.readData(i, buf);
+    }
+  } catch (const walb::fmt::FormatError&) {
+  }
+  return 0;
+}

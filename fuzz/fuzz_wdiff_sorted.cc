@@ -1,0 +1,22 @@
+// libFuzzer target: the sorted wdiff reader, decompressing every record, on arbitrary bytes.
+#include <cstdint>
+#include <vector>
+
+#include "format/error.h"
+#include "format/io.h"
+#include "format/wdiff_sorted.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  walb::fmt::MemorySource src(data, size, "fuzz");
+  try {
+    walb::fmt::SortedWdiffReader r(src);
+    walb::fmt::SortedEntry e;
+    std::vector<uint8_t> buf;
+    while (r.next(e)) {
+      if (e.rec.flags & (walb::fmt::kRecAllZero | walb::fmt::kRecDiscard)) continue;
+      r.readData(e, buf);
+    }
+  } catch (const walb::fmt::FormatError&) {
+  }
+  return 0;
+}
