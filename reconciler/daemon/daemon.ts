@@ -73,6 +73,7 @@ export class Daemon {
   private stopping = false;
   private wake: (() => void) | null = null;
   private triggered = false;
+  private followUps = 0;
   private server: StatusServer | null = null;
   private watcher: RepoWatcher | null = null;
   private drivers = new Map<string, Driver>();
@@ -179,6 +180,10 @@ export class Daemon {
       });
       ok = result.ok && this.store.status.desired.valid;
       this.backoff.succeed(hostKey);
+      // Actions change what the next plan holds (a new snapshot makes the declared restore stale):
+      // look again soon rather than a whole interval later, a few times in a row at most.
+      this.followUps = result.ran > 0 && result.ok ? this.followUps + 1 : 0;
+      if (result.ran > 0 && result.ok && this.followUps <= 3) wakeAt = Math.min(wakeAt, this.now().getTime() + 1000);
       if (result.nextScheduledAt !== null) wakeAt = Math.min(wakeAt, Math.max(result.nextScheduledAt + 250, this.now().getTime() + 250));
     } catch (error) {
       log.error({ err: error }, `reconcile pass failed: ${(error as Error).message}`);

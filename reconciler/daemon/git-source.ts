@@ -54,6 +54,8 @@ export function localRepoPath(repo: string, cwd: string): string {
 
 export class GitSource {
   private git: SimpleGit | null = null;
+  private branch: string | null = null;
+  private current: SourceRevision | null = null;
 
   constructor(private readonly options: GitSourceOptions) {}
 
@@ -86,16 +88,24 @@ export class GitSource {
         await mkdir(dirname(workdir), { recursive: true });
         await this.client(dirname(workdir)).raw(['clone', '--no-checkout', '--origin', 'origin', '--', repo, workdir]);
       }
-      const git = (this.git ??= this.client(workdir));
-      await git.raw(['remote', 'set-url', 'origin', repo]);
+      let git = this.git;
+      if (!git) {
+        // Once per process: point origin at the repository given, learn the branch.
+        git = this.client(workdir);
+        await git.raw(['remote', 'set-url', 'origin', repo]);
+        this.git = git;
+      }
       await git.raw(['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*']);
-      const branch = this.options.branch ?? (await this.remoteHeadBranch(git));
+      const branch = (this.branch ??= this.options.branch ?? (await this.remoteHeadBranch(git)));
       const sha = (await git.raw(['rev-parse', '--verify', '--end-of-options', `refs/remotes/origin/${branch}^{commit}`]).catch((error: unknown) => {
         throw new GitSourceError(repo, `branch "${branch}" not found`, { cause: error });
       })).trim();
+      // An idle pass costs two git processes: fetch and rev-parse.
+      if (this.current?.sha === sha) return this.current;
       await this.checkout(git, sha, fresh);
       const subject = (await git.raw(['log', '-1', '--format=%s', sha])).trim();
-      return { sha, branch, revision: `${branch}@sha1:${sha}`, subject };
+      this.current = { sha, branch, revision: `${branch}@sha1:${sha}`, subject };
+      return this.current;
     } catch (error) {
       if (error instanceof GitSourceError) throw error;
       throw new GitSourceError(repo, (error as Error).message, { cause: error });

@@ -1,7 +1,8 @@
 /**
  * The daemon's logger: pino JSON lines on stdout, or pino-pretty's readable lines when stdout is a
  * terminal (or `--log-format pretty`). pino-pretty runs as a plain stream in this thread, not as a
- * worker transport, so nothing is lost at exit and no extra thread costs memory.
+ * worker transport, so nothing is lost at exit and no extra thread costs memory. Readable lines show
+ * the message only; the fields stay in the JSON form (messages are written to stand alone).
  */
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
@@ -20,7 +21,7 @@ export function createLogger(options: { format: LogFormat; level?: string; desti
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,host,volume',
       messageFormat: '{if volume}{volume}: {end}{msg}',
-      hideObject: false,
+      hideObject: true,
       singleLine: true,
       destination: options.destination ?? process.stdout,
       sync: true,

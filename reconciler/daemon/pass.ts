@@ -114,13 +114,24 @@ function actionEvents(ctx: PassContext) {
       const volume = volumeOf(action.address);
       ctx.store.status.running = null;
       ctx.metrics.record(action.kind, report.status, report.ms === null ? null : report.ms / 1000);
-      const took = report.ms === null ? '' : ` in ${(report.ms / 1000).toFixed(1)} s`;
+      const took = report.ms === null ? '' : ` in ${(report.ms / 1000).toFixed(1)} s${brief(report.outcome)}`;
       const detail = { volume, action: action.id, status: report.status, ms: report.ms, outcome: report.outcome ?? undefined };
       if (report.status === 'done') ctx.log.info(detail, `${action.kind} done${took}`);
       else if (report.status === 'failed') ctx.log.error(detail, `${action.kind} failed${took}: ${report.message}`);
       else ctx.log.warn(detail, `${action.kind} ${report.status}: ${report.message}`);
     },
   };
+}
+
+/** ` (gid 4, diffBytes 4128)`: an action's outcome in a few words for the readable log line. */
+function brief(outcome: Record<string, unknown> | null): string {
+  if (!outcome) return '';
+  if (outcome.already === true) return ' (already done)';
+  const parts = Object.entries(outcome)
+    .filter(([k, v]) => k !== 'seconds' && k !== 'already' && k !== 'path' && (typeof v === 'number' || typeof v === 'string'))
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${String(v)}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 /** Sets every volume's status from the pass; true when all of them converged. */
