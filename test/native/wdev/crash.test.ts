@@ -1,0 +1,133 @@
+// kill -9 of the wdev process at random moments while writers fsync: after each restart (which
+// replays the log) every write acknowledged by an fsync is there, and so it is in the restore of
+// the newest snapshot taken after the last crash.
+import { spawn } from 'node:child_process';
+import { readFileSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { restore } from '../../../native/lib/archive/restore.js';
+import { backupWdev, snapshotWdev } from '../../../native/lib/wdev/capture.js';
+import { createWdev } from '../../../native/lib/wdev/create.js';
+import { wdevPaths } from '../../../native/lib/wdev/paths.js';
+import { serveWdev } from '../../../native/lib/wdev/serve.js';
+// @ts-expect-error: a plain .mjs helper shared with the child processes
+import { blockOf, contentOf } from './crash-writer.mjs';
+import { Scratch, wdevSkipReason } from './fixture.js';
+
+const writerPath = fileURLToPath(new URL('./crash-writer.mjs', import.meta.url));
+const BLOCKS = 8192; // 32 MiB of 4 KiB blocks
+const WRITERS = 3;
+const TRIALS = 20;
+
+interface Acked {
+  trial: number;
+  w: number;
+  seq: number;
+}
+
+function runWriter(file: string, w: number, trial: number, seed: number, every: number): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [writerPath, file, String(w), String(WRITERS), String(trial), String(seed), String(BLOCKS), String(every)]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => {
+      const acks = out.split('\n').filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+      resolve(acks.length ? Math.max(...acks) : -1);
+    });
+  });
+}
+
+const skip = wdevSkipReason();
+
+describe.skipIf(skip)('a wdev killed with SIGKILL', () => {
+  const s = new Scratch('crash');
+  const vol = 'crash';
+  let file: string;
+  // block -> the newest acknowledged write to it, and whether a later unacknowledged one may have landed
+  const model = new Map<number, { acked: Acked; uncertain: boolean }>();
+
+  beforeAll(async () => {
+    s.volume(vol);
+    s.volume('replay');
+    await createWdev(s.dataDir, vol, { sizeBytes: BLOCKS * 4096, ringBytes: 16 << 20 });
+    file = wdevPaths(s.dataDir, vol).file;
+  }, 120_000);
+  afterAll(() => s.cleanup(), 120_000);
+
+  it(`keeps every fsync-acknowledged write over ${TRIALS} kills at random moments`, { timeout: 300_000 }, async () => {
+    let replayed = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const served = await serveWdev(s.dataDir, vol, { checkpointMs: 200 });
+      replayed += served.recoveredPacks;
+      if (trial === 0) await backupWdev(s.dataDir, vol);
+
+      // Before writing: what the last restart must have kept.
+      if (trial > 0) {
+        const data = readFileSync(file);
+        for (const [block, m] of model) {
+          if (m.uncertain) continue;
+          const got = data.subarray(block * 4096, (block + 1) * 4096);
+          expect(got.equals(contentOf(m.acked.trial, m.acked.w, m.acked.seq)), `trial ${trial}: block ${block} lost ${JSON.stringify(m.acked)}`).toBe(true);
+        }
+        if (trial % 5 === 0) await snapshotWdev(s.dataDir, vol); // ship across crashes
+      }
+
+      const seed = Math.floor(Math.random() * 100_000);
+      const every = 1 + Math.floor(Math.random() * 8);
+      const writers = Array.from({ length: WRITERS }, (_, w) => runWriter(file, w, trial, seed, every));
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 400));
+      process.kill(served.pid, 'SIGKILL');
+      const acks = await Promise.all(writers);
+
+      const per = Math.floor(BLOCKS / WRITERS);
+      for (let w = 0; w < WRITERS; w++) {
+        // Writes up to the ack are durable; the one after may or may not have reached the log.
+        for (let seq = 0; seq <= Math.min(acks[w]! + 64, per - 1); seq++) {
+          const block = blockOf(w, WRITERS, seed, seq, BLOCKS);
+          if (seq <= acks[w]!) model.set(block, { acked: { trial, w, seq }, uncertain: false });
+          else if (model.has(block)) model.get(block)!.uncertain = true;
+        }
+      }
+    }
+    const last = await serveWdev(s.dataDir, vol);
+    replayed += last.recoveredPacks;
+    expect(replayed).toBeGreaterThan(0); // the kills did land between checkpoints
+    const data = readFileSync(file);
+    const snap = await snapshotWdev(s.dataDir, vol);
+    const img = join(s.dir, 'newest.img');
+    await restore(s.dataDir, vol, snap.gid, { path: img });
+    const restored = readFileSync(img);
+    let checked = 0;
+    for (const [block, m] of model) {
+      if (m.uncertain) continue;
+      const want = contentOf(m.acked.trial, m.acked.w, m.acked.seq);
+      expect(data.subarray(block * 4096, (block + 1) * 4096).equals(want), `block ${block} after the last restart`).toBe(true);
+      expect(restored.subarray(block * 4096, (block + 1) * 4096).equals(want), `block ${block} in the restored gid ${snap.gid}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(restored.equals(data)).toBe(true);
+  });
+
+  it('rebuilds a data device that lost every unsynced write from the log alone', { timeout: 60_000 }, async () => {
+    await createWdev(s.dataDir, 'replay', { sizeBytes: BLOCKS * 4096, ringBytes: 16 << 20 });
+    const p = wdevPaths(s.dataDir, 'replay');
+    const served = await serveWdev(s.dataDir, 'replay', { checkpointMs: 3_600_000 }); // no checkpoint: written lsid stays 0
+    const acked = await runWriter(p.file, 0, 0, 12345, 4);
+    expect(acked).toBe(Math.floor(BLOCKS / WRITERS) - 1);
+    process.kill(served.pid, 'SIGKILL');
+    // What a host crash could leave: a data device without the writes that were never synced.
+    truncateSync(p.ddev, 0);
+    truncateSync(p.ddev, BLOCKS * 4096);
+    const again = await serveWdev(s.dataDir, 'replay');
+    expect(again.recoveredIos).toBe(acked + 1);
+    const data = readFileSync(p.file);
+    for (let seq = 0; seq <= acked; seq++) {
+      const block = blockOf(0, WRITERS, 12345, seq, BLOCKS);
+      expect(data.subarray(block * 4096, (block + 1) * 4096).equals(contentOf(0, 0, seq)), `seq ${seq}`).toBe(true);
+    }
+  });
+});
