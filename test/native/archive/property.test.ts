@@ -68,7 +68,6 @@ describe('restore after random workloads', () => {
           }
         }
         expect(merged + refused).toBeGreaterThan(0);
-        process.stderr.write(`SEED ${seed} ${merged} ${refused}\n`);
         const afterMerge = await checkAll(f, expected, `after ${merged} merges (${refused} refused)`);
         const explicit = (await observeArchive(f.dataDir, f.vol))!.explicitSnapshots;
         for (const g of explicit) if (expected.has(g)) expect(afterMerge).toContain(g);
