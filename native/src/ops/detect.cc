@@ -1,5 +1,6 @@
 #include "ops/detect.h"
 
+#include "format/checksum.h"
 #include "format/endian.h"
 #include "format/error.h"
 #include "format/layout.h"
@@ -17,15 +18,15 @@ const char* fileKindName(FileKind k) {
 }
 
 FileKind detectKind(fmt::ByteSource& src) {
-  int type = fmt::peekWdiffType(src);
-  if (type == fmt::kWdiffSorted) return FileKind::SortedWdiff;
-  if (type == fmt::kWdiffIndexed) return FileKind::IndexedWdiff;
-  uint8_t b[8] = {};
+  uint8_t b[32] = {};
   size_t got = src.readAt(0, b, sizeof(b));
+  // A sealed 32-byte header is a wdiff header: the wdiff reader names any bad field.
+  if (got == sizeof(b) && fmt::blockIsValid(b, sizeof(b), 0)) {
+    fmt::WdiffFileHeader h = fmt::readWdiffHeader(src);
+    return h.type == fmt::kWdiffSorted ? FileKind::SortedWdiff : FileKind::IndexedWdiff;
+  }
   if (got >= 6 && fmt::loadU16(b) == fmt::kSectorTypeWlogHeader && fmt::loadU16(b + 4) == fmt::kWlogHeaderSize)
     return FileKind::Wlog;
-  if (type >= 0)
-    throw fmt::FormatError(src.name(), 6, "wdiff-header-type", "unknown wdiff type " + std::to_string(type));
   // A damaged wdiff header still says version 2 at byte 4: let the wdiff reader name the rule.
   if (got >= 8 && fmt::loadU16(b + 4) == fmt::kWdiffVersion && (b[6] == 0 || b[6] == 1))
     return b[6] == 0 ? FileKind::SortedWdiff : FileKind::IndexedWdiff;

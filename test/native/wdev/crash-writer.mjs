@@ -18,6 +18,7 @@ export function contentOf(trial, w, seq) {
 if (process.argv[1] && process.argv[1].endsWith('crash-writer.mjs')) {
   const [file, w, writers, trial, seed, blocks, every] = process.argv.slice(2).map((x, i) => (i === 0 ? x : Number(x)));
   const fd = openSync(file, 'r+');
+  process.stdout.write('start\n');
   const per = Math.floor(blocks / writers);
   try {
     for (let seq = 0; seq < per; seq++) {
