@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { applyUpTo, archivePaths, listDiffs, observeArchive, restore, verifyArchive } from '../../../native/lib/archive/index.js';
 import { InputError } from '../../../reconciler/errors.js';
+import { showWdiff } from '../../../native/lib/wdiff.js';
 import { fullBackup, snapshot } from '../../../native/lib/storage/index.js';
-import { freshVolume, randomChange, rng, sha1, type Fixture } from './_workload.js';
+import { freshVolume, randomChange, rng, sha1, writeAt, type Fixture } from './_workload.js';
 
 describe('a corrupt wdiff in the archive', () => {
   let f: Fixture;
@@ -26,12 +27,15 @@ describe('a corrupt wdiff in the archive', () => {
     await fullBackup(f.dataDir, f.vol);
     for (let s = 0; s < 3; s++) {
       for (let c = 0; c < 3; c++) randomChange(f.device, f.size, r);
+      writeAt(f.device, 8192 * (s + 1), Buffer.alloc(5000, 0x5a + s));
       await snapshot(f.dataDir, f.vol, { explicit: false });
     }
+    // The second diff, with a data record: flip a byte inside that record's compressed data.
     const diffs = await listDiffs(f.dataDir, f.vol);
     victim = join(archivePaths(f.dataDir, f.vol).dir, diffs[1]!.file);
-    // The first record's data starts after the 32-byte file header and the 4096-byte pack block.
-    offset = 32 + 4096 + 10;
+    const record = (await showWdiff(victim)).records.find((x) => x.dataSize > 2);
+    expect(record).toBeDefined();
+    offset = record!.dataOffset + 1;
     const bytes = readFileSync(victim);
     bytes[offset] ^= 0xff;
     writeFileSync(victim, bytes);
