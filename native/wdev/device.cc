@@ -309,17 +309,23 @@ int Device::Flush() {
 
 void Device::Checkpoint() {
   std::lock_guard<std::mutex> g(superMutex_);
-  uint64_t applied;
+  uint64_t applied, logged;
   {
     std::lock_guard<std::mutex> g2(m_);
     applied = AppliedLocked();
+    logged = logged_;
   }
+  // The log before `logged` is made durable too: every pack below the super's permanent lsid can
+  // then be checked at start-up (an invalid one is corruption, not a torn tail), and no pack the
+  // extraction will need was lost with a crash after the ddev got its data.
+  if (fdatasync(ldev_.fd()) != 0) throw WdevError("io", ldev_.path() + ": fdatasync: " + std::strerror(errno));
   if (fdatasync(ddevFd_) != 0) throw WdevError("io", ddevPath_ + ": fdatasync: " + std::strerror(errno));
   Super s;
   {
     std::lock_guard<std::mutex> g2(m_);
+    permanent_ = std::max(permanent_, logged);
     s = SnapshotSuperLocked();
-    if (!overflow_) s.writtenLsid = std::max(written_, applied);
+    if (!overflow_) s.writtenLsid = std::max(written_, std::min(applied, logged));
   }
   PersistSuper(s);
   std::lock_guard<std::mutex> g2(m_);

@@ -248,17 +248,19 @@ int Repair(const Flags& f) {
     ldev.WriteSuper(s, true);
   }
   int ddev = OpenDdev(s, f.Get("ddev"));
-  try {
-    Recover(ldev, s, ddev, f.Get("ddev"));
-    if (what.empty()) what = "nothing to repair";
-  } catch (const WdevError& e) {
-    if (e.code() != "corrupt-logpack") throw;
-    s.permanentLsid = s.writtenLsid;  // replay what precedes the bad pack, then stop logging
-    Recover(ldev, s, ddev, f.Get("ddev"));
+  uint64_t corruptAt = kEndLsid;
+  RecoverOptions ro;
+  ro.tolerateCorruption = true;
+  Recover(ldev, s, ddev, f.Get("ddev"), ro, &corruptAt);
+  if (corruptAt != kEndLsid) {
+    // The log is not whole any more: what it held after the damage cannot be shipped.
     s = ldev.ReadSuper();
     s.flags |= kFlagOverflow;
     ldev.WriteSuper(s, true);
-    what = std::string("cut the log at the corrupt pack (") + e.what() + ")";
+    what = "cut the log at the corrupt logpack of lsid " + std::to_string(corruptAt) + " (ldev byte offset " +
+           std::to_string(ldev.RingByteOffset(corruptAt, s.ringBlocks, s.physicalBs)) + ")";
+  } else if (what.empty()) {
+    what = "nothing to repair";
   }
   close(ddev);
   if (f.Has("mark-overflow")) {

@@ -26,7 +26,15 @@ void ReplayPack(const PackRead& p, uint32_t pbs, int ddevFd, const std::string& 
 }
 }  // namespace
 
-RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddevPath) {
+namespace {
+WdevError Corrupt(const Ldev& ldev, const Super& s, uint64_t lsid, const PackRead& p) {
+  return WdevError("corrupt-logpack", ldev.path() + ": corrupt logpack at byte offset " + std::to_string(p.errorOffset) + " (lsid " +
+                                          std::to_string(lsid) + ", durable up to lsid " + std::to_string(s.permanentLsid) +
+                                          "): " + p.error + " (repair with \"walbctl wdev repair\", which marks the volume overflowed)");
+}
+}  // namespace
+
+RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddevPath, const RecoverOptions& opts, uint64_t* corruptAt) {
   RecoveryResult res;
   if (s.flags & kFlagOverflow) {
     // Overflowed: the ddev was synced when logging stopped and every write since went straight to it.
@@ -34,15 +42,21 @@ RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddev
     return res;
   }
   const uint64_t base = std::min(s.oldestLsid, s.writtenLsid);
-  uint64_t lsid = s.writtenLsid;
   PackRead p;
+  for (uint64_t lsid = s.oldestLsid; lsid < s.writtenLsid; lsid = p.next()) {
+    if (!ReadPack(ldev, s, lsid, &p) || p.next() > s.writtenLsid) {
+      if (p.error.empty()) p.error = "logpack runs past the written lsid";
+      if (!opts.tolerateCorruption) throw Corrupt(ldev, s, lsid, p);
+      if (corruptAt) *corruptAt = lsid;
+      break;
+    }
+  }
+  uint64_t lsid = s.writtenLsid;
   for (;;) {
     if (!ReadPack(ldev, s, lsid, &p)) {
       if (lsid < s.permanentLsid) {
-        throw WdevError("corrupt-logpack", ldev.path() + ": corrupt logpack at byte offset " + std::to_string(p.errorOffset) +
-                                               " (lsid " + std::to_string(lsid) + ", durable up to lsid " +
-                                               std::to_string(s.permanentLsid) + "): " + p.error +
-                                               " (repair with \"walbctl wdev repair\", which marks the volume overflowed)");
+        if (!opts.tolerateCorruption) throw Corrupt(ldev, s, lsid, p);
+        if (corruptAt && *corruptAt == kEndLsid) *corruptAt = lsid;
       }
       break;
     }

@@ -13,8 +13,16 @@ struct RecoveryResult {
   uint64_t ios = 0;        // IOs (writes and discards) replayed
 };
 
-// Throws WdevError("corrupt-logpack") naming the ldev byte offset when a pack below the super's
-// permanent lsid is invalid: that pack was durable, so it is corruption, not a torn tail.
-RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddevPath);
+struct RecoverOptions {
+  // Repair: a corrupt pack ends the check (unshipped part) or the replay instead of throwing.
+  bool tolerateCorruption = false;
+};
+
+// First checks every pack not yet shipped ([oldest, written): durable, needed by extraction), then
+// replays [written, end of log). Throws WdevError("corrupt-logpack") naming the ldev byte offset when
+// a pack below the super's permanent lsid is invalid: it was durable, so it is corruption, not a
+// torn tail. `corruptAt` (when tolerated) is set to the first corrupt lsid.
+RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddevPath, const RecoverOptions& opts = {},
+                       uint64_t* corruptAt = nullptr);
 
 }  // namespace wdev
