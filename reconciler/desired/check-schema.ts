@@ -1,15 +1,16 @@
 /**
  * Runs one compiled schema over a tree and turns its errors into diagnostics at the right keys.
  */
-import type { ValidateFunction } from 'ajv';
+import type { ValidateFunction } from './schema.js';
 
 import type { Diagnostic } from './diagnostic.js';
 import { diagnoseAt } from './locate.js';
 import { toPlain, type PMap } from './node.js';
 import { schemaProblem } from './schema-message.js';
 
-export function schemaDiagnostics(validate: ValidateFunction, root: PMap): Diagnostic[] {
-  if (validate(toPlain(root))) return [];
+/** `plain` is `toPlain(root)` when the caller has it already. */
+export function schemaDiagnostics(validate: ValidateFunction, root: PMap, options: { plain?: unknown } = {}): Diagnostic[] {
+  if (validate(options.plain ?? toPlain(root))) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {

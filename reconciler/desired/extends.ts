@@ -10,12 +10,16 @@ import { throughVia, type PMap, type PNode } from './node.js';
 import type { TemplateFile, TemplateKind } from './tree.js';
 
 export class ExtendsResolver {
-  private readonly cache = new Map<string, PMap | null>();
-
   constructor(
     private readonly templates: Map<string, TemplateFile>,
     private readonly diagnostics: Diagnostic[],
+    private readonly cache = new Map<string, PMap | null>(),
   ) {}
+
+  /** The same resolver (sharing resolved templates) reporting into `sink`. */
+  withDiagnostics(sink: Diagnostic[]): ExtendsResolver {
+    return new ExtendsResolver(this.templates, sink, this.cache);
+  }
 
   /** `node` with the templates its `extends` names merged under it, and `extends` removed. */
   apply(kind: TemplateKind, node: PMap, path: string, stack: string[] = []): PMap {
@@ -24,8 +28,11 @@ export class ExtendsResolver {
     const items = ext.kind === 'seq' ? ext.items : [ext];
     let base: PNode | undefined;
     items.forEach((item, i) => {
-      if (item.kind !== 'scalar' || typeof item.value !== 'string') return; // the schema reports it
       const itemPath = `${path ? `${path}.` : ''}extends${ext.kind === 'seq' ? `[${i}]` : ''}`;
+      if (item.kind !== 'scalar' || typeof item.value !== 'string' || item.value === '') {
+        this.diagnostics.push({ ...item.at, path: itemPath, message: 'must be a template name (or extends a list of them)', setIn: null, via: [] });
+        return;
+      }
       const template = this.resolve(kind, item.value, { at: item.at, path: itemPath, stack });
       if (template) base = base ? mergeNodes(base, throughVia(template, [item.at, ...item.via])) : throughVia(template, [item.at, ...item.via]);
     });

@@ -1,31 +1,33 @@
 /**
- * The fleet after `extends` is resolved: one merged tree per host, with its plain value. The
- * semantic checks read the plain values and report through the trees, so each problem lands on
- * the file, line and column (and template chain) of the value at fault.
+ * The fleet after `extends` is resolved: one merged host per file, as plain values. The semantic
+ * checks read the plain values and report through the merged trees, so each problem lands on the
+ * file, line and column (and template chain) of the value at fault. Trees left behind in a worker
+ * thread are rebuilt on demand, only for hosts that have a problem to report.
  */
 import type { Role } from '../model/desired.js';
 import type { Diagnostic } from './diagnostic.js';
+import type { HostResult } from './host-pipeline.js';
 import { diagnoseAt, type Segment } from './locate.js';
 import type { PMap } from './node.js';
-import type { RawHost, RawVolume } from './raw-types.js';
+import type { RawVolume } from './raw-types.js';
 
-export interface ResolvedHost {
-  name: string;
-  /** hosts/NAME.yaml */
-  file: string;
-  tree: PMap;
-  raw: RawHost;
-  /** True when the merged host passed the complete schema (the checks may trust its shape). */
-  valid: boolean;
-}
+export type ResolvedHost = HostResult;
 
 export class Fleet {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(readonly hosts: Map<string, ResolvedHost>) {}
+  constructor(
+    readonly hosts: Map<string, HostResult>,
+    private readonly loadTree: (host: HostResult) => PMap,
+  ) {}
 
-  report(host: ResolvedHost, segments: Segment[], message: string): void {
-    this.diagnostics.push(diagnoseAt(host.tree, segments, message));
+  treeOf(host: HostResult): PMap {
+    host.tree ??= this.loadTree(host);
+    return host.tree;
+  }
+
+  report(host: HostResult, segments: Segment[], message: string): void {
+    this.diagnostics.push(diagnoseAt(this.treeOf(host), segments, message));
   }
 
   roles(name: string): Role[] | null {
@@ -34,7 +36,7 @@ export class Fleet {
   }
 
   /** The valid hosts' volumes, in file order. */
-  *volumes(): Generator<{ host: ResolvedHost; name: string; volume: RawVolume }> {
+  *volumes(): Generator<{ host: HostResult; name: string; volume: RawVolume }> {
     for (const host of this.hosts.values()) {
       if (!host.valid) continue;
       for (const [name, volume] of Object.entries(host.raw.volumes ?? {})) yield { host, name, volume };

@@ -6,8 +6,8 @@
  */
 import type { DesiredHost, DesiredState } from '../model/desired.js';
 import type { Diagnostic } from './diagnostic.js';
-import { normaliseHost } from './normalise-host.js';
-import { resolveTree } from './resolve.js';
+import { parallelRunner, threadsFor } from './parallel.js';
+import { resolveTree, resolveTreeWith, type Resolved } from './resolve.js';
 import { gitRevision } from './revision.js';
 
 export type { Diagnostic } from './diagnostic.js';
@@ -17,18 +17,28 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-export async function loadDesiredState(dir: string, options: { host?: string } = {}): Promise<LoadResult> {
-  return loadDesiredStateSync(dir, options);
+/**
+ * Loads the tree at `dir`. A big tree is spread over worker threads (`threads`: how many, 1 for
+ * none; default: by the number of host files and cores).
+ */
+export async function loadDesiredState(dir: string, options: { host?: string; threads?: number } = {}): Promise<LoadResult> {
+  const resolved = await resolveTreeWith(dir, (hosts) => parallelRunner(options.threads ?? threadsFor(hosts)));
+  return finishState(resolved, options);
 }
 
+/** The same on this thread only (for callers that cannot wait, and small trees). */
+
 export function loadDesiredStateSync(dir: string, options: { host?: string } = {}): LoadResult {
-  const { root, fleet, diagnostics } = resolveTree(dir);
+  return finishState(resolveTree(dir), options);
+}
+
+function finishState({ root, fleet, diagnostics }: Resolved, options: { host?: string }): LoadResult {
   if (options.host !== undefined && !fleet.hosts.has(options.host)) {
     diagnostics.push({ file: `hosts/${options.host}.yaml`, line: 0, col: 0, path: '', message: `no host ${JSON.stringify(options.host)} in ${root}`, setIn: null, via: [] });
   }
   if (diagnostics.length > 0) return { state: null, diagnostics };
   const hosts: Record<string, DesiredHost> = {};
-  for (const host of fleet.hosts.values()) hosts[host.name] = normaliseHost(host, { root });
+  for (const host of fleet.hosts.values()) hosts[host.name] = host.desired!;
   return { state: { root, revision: gitRevision(root), hosts: options.host === undefined ? hosts : involving(hosts, options.host) }, diagnostics };
 }
 

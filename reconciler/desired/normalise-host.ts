@@ -8,10 +8,11 @@ import type { DesiredHost, DesiredVolume } from '../model/desired.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { DEFAULTS } from './defaults.js';
-import type { ResolvedHost } from './fleet.js';
+import type { PMap } from './node.js';
+import type { RawHost } from './raw-types.js';
 import { normaliseVolume } from './normalise-volume.js';
 
-export function normaliseHost(host: ResolvedHost, options: { root: string }): DesiredHost {
+export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, options: { root: string }): DesiredHost {
   const raw = host.raw;
   const dataDir = isAbsolute(raw.dataDir!) ? resolve(raw.dataDir!) : resolve(options.root, raw.dataDir!);
   const roles = [...raw.roles!];

@@ -35,7 +35,7 @@ export function parseFile(file: string, text: string): ParsedFile {
     const { line, col } = lineCounter.linePos(offset);
     diagnostics.push({ file, line, col, path, message, setIn: null, via: [] });
   };
-  for (const e of [...doc.errors, ...doc.warnings]) problem(e.pos[0], yamlMessage(e.code, e.message));
+  for (const e of [...doc.errors, ...doc.warnings]) problem(opener(text, e.pos[0], e.message), yamlMessage(e.code, e.message));
   if (diagnostics.length > 0) return { file, root: null, diagnostics };
   const walker = new Walker(file, doc, lineCounter, problem);
   if (doc.contents === null) return { file, root: emptyMap({ file, line: 1, col: 1 }), diagnostics };
@@ -45,6 +45,17 @@ export function parseFile(file: string, text: string): ParsedFile {
   }
   const root = walker.node(doc.contents, walker.ref(doc.contents.range?.[0] ?? 0), '') as PMap;
   return { file, root, diagnostics };
+}
+
+/**
+ * yaml notices an unclosed `[`, `{` or quote where the next token starts; the offending place is
+ * the opener, so point there.
+ */
+function opener(text: string, pos: number, message: string): number {
+  const char = /end with a \]/.test(message) ? '[' : /end with a \}/.test(message) ? '{' : /missing closing "/i.test(message) ? '"' : /missing closing '/i.test(message) ? "'" : null;
+  if (char === null) return pos;
+  const at = text.lastIndexOf(char, Math.min(pos, text.length) - 1);
+  return at >= 0 ? at : pos;
 }
 
 function yamlMessage(code: string, message: string): string {

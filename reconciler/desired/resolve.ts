@@ -1,7 +1,11 @@
 /**
- * The desired-state pipeline up to checked, merged trees: read and parse every file, check each
- * file on its own (lenient: templates may supply any key), resolve `extends`, check each merged
+ * The desired-state pipeline up to checked, merged hosts: read and parse every file, check each
+ * template on its own (lenient: any key may be left out), resolve `extends`, check each merged
  * host in full, then run the semantic checks across the fleet. All problems are collected.
+ *
+ * A host file is checked once, merged: it is the last layer, so every value it sets is in the
+ * merged host, and a problem there is reported at the host file's own line. A problem in a
+ * template's value is reported once, at the template, not again for every host that uses it.
  */
 import { resolve as resolvePath } from 'node:path';
 
@@ -10,58 +14,77 @@ import { checkReplication } from './checks/replication.js';
 import { checkRetention } from './checks/retention.js';
 import { checkRoles } from './checks/roles.js';
 import { checkStorage } from './checks/storage.js';
-import { schemaDiagnostics } from './check-schema.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { ExtendsResolver } from './extends.js';
-import { Fleet, type ResolvedHost } from './fleet.js';
-import { diagnoseAt } from './locate.js';
-import { toPlain, type PMap, type PNode } from './node.js';
-import type { RawHost } from './raw-types.js';
-import { validators } from './schema.js';
-import { readTree, type Tree } from './tree.js';
+import { Fleet } from './fleet.js';
+import { mergeHost, processHost, type HostResult } from './host-pipeline.js';
+import { checkTemplates } from './templates.js';
+import { listHosts, readHost, readTemplates, type HostEntry, type TemplateFile } from './tree.js';
 
 export interface Resolved {
   root: string;
-  tree: Tree;
   fleet: Fleet;
   diagnostics: Diagnostic[];
 }
 
+/** Runs every host through `processHost`: here in order, or spread over threads by the caller. */
+export type HostRunner = (root: string, entries: HostEntry[], templates: Map<string, TemplateFile>) => Promise<Array<HostResult | Diagnostic[]>>;
+
+/** Host results in file order; a host that did not parse is its parse diagnostics instead. */
+export function processHostsHere(root: string, entries: HostEntry[], templates: Map<string, TemplateFile>): Array<HostResult | Diagnostic[]> {
+  const resolver = new ExtendsResolver(templates, []);
+  return entries.map((entry) => {
+    const file = readHost(root, entry);
+    const sink: Diagnostic[] = [];
+    const local = resolver.withDiagnostics(sink);
+    const result = processHost(file, { resolver: local, root });
+    if (!result) return file.diagnostics;
+    result.diagnostics.push(...file.diagnostics, ...sink);
+    return result;
+  });
+}
+
 export function resolveTree(dir: string): Resolved {
   const root = resolvePath(dir);
-  const tree = readTree(root);
-  const v = validators();
-  const perFile: Diagnostic[] = [...tree.diagnostics];
-  for (const host of tree.hosts) if (host.root) perFile.push(...schemaDiagnostics(v.host, host.root));
-  for (const t of tree.templates.values()) {
-    if (!t.root) continue;
-    perFile.push(...schemaDiagnostics(t.kind === 'host' ? v.host : v.volume, t.root));
-    if (t.kind === 'host' && t.root.entries.has('host')) perFile.push(diagnoseAt(t.root, ['host'], "a template cannot set host (a host's name is its file's name)"));
-  }
-  const resolver = new ExtendsResolver(tree.templates, perFile);
-  const seen = new Set(perFile.map(key));
-  const merged: Diagnostic[] = [];
-  const hosts = new Map<string, ResolvedHost>();
-  for (const file of tree.hosts) {
-    if (!file.root) continue;
-    const host = resolver.apply('host', file.root, '');
-    const volumes = host.entries.get('volumes');
-    if (volumes?.kind === 'map') {
-      const entries = new Map<string, PNode>();
-      for (const [name, volume] of volumes.entries) entries.set(name, volume.kind === 'map' ? resolver.apply('volume', volume, `volumes.${name}`) : volume);
-      host.entries.set('volumes', { ...volumes, entries });
+  const { templates, entries, early } = start(root);
+  return finish(root, templates, early, processHostsHere(root, entries, templates));
+}
+
+/** As resolveTree, with the hosts processed by `runner(entries.length)` (e.g. over threads). */
+export async function resolveTreeWith(dir: string, runner: (hosts: number) => HostRunner): Promise<Resolved> {
+  const root = resolvePath(dir);
+  const { templates, entries, early } = start(root);
+  return finish(root, templates, early, await runner(entries.length)(root, entries, templates));
+}
+
+function start(root: string): { templates: Map<string, TemplateFile>; entries: HostEntry[]; early: Diagnostic[] } {
+  const early: Diagnostic[] = [];
+  const entries = listHosts(root, early);
+  const templates = readTemplates(root, early);
+  early.push(...checkTemplates(templates));
+  return { templates, entries, early };
+}
+
+function finish(root: string, templates: Map<string, TemplateFile>, early: Diagnostic[], results: Array<HostResult | Diagnostic[]>): Resolved {
+  const seen = new Set(early.map(key));
+  const diagnostics = [...early];
+  const hosts = new Map<string, HostResult>();
+  for (const r of results) {
+    if (Array.isArray(r)) {
+      diagnostics.push(...r);
+      continue;
     }
-    const complete = schemaDiagnostics(v.completeHost, host);
-    merged.push(...complete.filter((d) => !seen.has(key(d))));
-    hosts.set(file.name, { name: file.name, file: file.file, tree: host, raw: toPlain(host) as RawHost, valid: complete.length === 0 });
+    diagnostics.push(...r.diagnostics.filter((d) => !seen.has(key(d))));
+    hosts.set(r.name, r);
   }
-  const fleet = new Fleet(hosts);
+  const resolver = new ExtendsResolver(templates, []);
+  const fleet = new Fleet(hosts, (host) => mergeHost(readHost(root, { file: host.file, name: host.name }).root!, resolver));
   checkNames(fleet);
   checkRoles(fleet);
   checkStorage(fleet, { root });
   checkReplication(fleet);
   checkRetention(fleet);
-  return { root, tree, fleet, diagnostics: sortDiagnostics([...perFile, ...merged, ...fleet.diagnostics]) };
+  return { root, fleet, diagnostics: sortDiagnostics([...diagnostics, ...fleet.diagnostics]) };
 }
 
 /** Where the value at fault was written, and what is wrong with it: the same problem seen twice. */
@@ -69,5 +92,3 @@ function key(d: Diagnostic): string {
   const at = d.setIn ?? d;
   return `${at.file}:${at.line}:${at.col}\0${d.message}`;
 }
-
-export type { PMap };

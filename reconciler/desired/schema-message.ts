@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 
 import { UnitSyntaxError } from '../util/unit-error.js';
-import { FORMATS } from './schema.js';
+import { PARSERS } from './formats.js';
 
 export interface SchemaProblem {
   /** Key path segments from the checked value's root. */
@@ -70,7 +70,7 @@ export function schemaProblem(error: ErrorObject): SchemaProblem | null {
 
 function formatMessage(format: string, data: unknown): string {
   try {
-    FORMATS[format]?.(String(data));
+    PARSERS[format]?.(String(data));
   } catch (error) {
     if (error instanceof UnitSyntaxError) return `bad ${error.kind} ${JSON.stringify(error.text)}: ${error.field ? `${error.field}: ` : ''}${error.reason}`;
   }

@@ -22,46 +22,54 @@ export interface TemplateFile extends ParsedFile {
   name: string;
 }
 
-export interface Tree {
-  root: string;
-  hosts: HostFile[];
-  /** By `KIND/NAME`. */
-  templates: Map<string, TemplateFile>;
-  diagnostics: Diagnostic[];
+/** A host file found but not read yet. */
+export interface HostEntry {
+  /** `hosts/NAME.yaml` */
+  file: string;
+  name: string;
 }
 
 const fileProblem = (file: string, message: string): Diagnostic => ({ file, line: 0, col: 0, path: '', message, setIn: null, via: [] });
 
-export function readTree(root: string): Tree {
-  const tree: Tree = { root, hosts: [], templates: new Map(), diagnostics: [] };
+/** The host files of the tree, in name order; problems with the folder go to `diagnostics`. */
+export function listHosts(root: string, diagnostics: Diagnostic[]): HostEntry[] {
   const hostsDir = join(root, 'hosts');
   if (!existsSync(hostsDir) || !statSync(hostsDir).isDirectory()) {
-    tree.diagnostics.push(fileProblem('hosts/', `no hosts/ directory in ${root} (a desired-state tree holds hosts/NAME.yaml files)`));
-    return tree;
+    diagnostics.push(fileProblem('hosts/', `no hosts/ directory in ${root} (a desired-state tree holds hosts/NAME.yaml files)`));
+    return [];
   }
+  const out: HostEntry[] = [];
   for (const entry of readdirSync(hostsDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const file = `hosts/${entry.name}`;
     if (entry.isDirectory()) continue;
-    if (entry.name.endsWith('.yml')) tree.diagnostics.push(fileProblem(file, 'host files end in .yaml; this file is ignored'));
-    if (!entry.name.endsWith('.yaml')) continue;
-    const name = entry.name.slice(0, -'.yaml'.length);
-    tree.hosts.push({ ...parseFile(file, readFileSync(join(hostsDir, entry.name), 'utf8')), name });
+    if (entry.name.endsWith('.yml')) diagnostics.push(fileProblem(file, 'host files end in .yaml; this file is ignored'));
+    if (entry.name.endsWith('.yaml')) out.push({ file, name: entry.name.slice(0, -'.yaml'.length) });
   }
+  return out;
+}
+
+export function readHost(root: string, entry: HostEntry): HostFile {
+  return { ...parseFile(entry.file, readFileSync(join(root, entry.file), 'utf8')), name: entry.name };
+}
+
+/** Every template by `KIND/NAME`; parse problems and misplaced files go to `diagnostics`. */
+export function readTemplates(root: string, diagnostics: Diagnostic[]): Map<string, TemplateFile> {
+  const templates = new Map<string, TemplateFile>();
   const templatesDir = join(root, 'templates');
   for (const path of existsSync(templatesDir) ? walk(templatesDir) : []) {
     const file = relative(root, path).split(sep).join('/');
-    if (file.endsWith('.yml')) tree.diagnostics.push(fileProblem(file, 'template files end in .yaml; this file is ignored'));
+    if (file.endsWith('.yml')) diagnostics.push(fileProblem(file, 'template files end in .yaml; this file is ignored'));
     if (!file.endsWith('.yaml')) continue;
     const m = /^templates\/(host|volume)\/(.+)\.yaml$/.exec(file);
     if (!m) {
-      tree.diagnostics.push(fileProblem(file, 'a template lives under templates/host/ or templates/volume/'));
+      diagnostics.push(fileProblem(file, 'a template lives under templates/host/ or templates/volume/'));
       continue;
     }
-    const kind = m[1] as TemplateKind;
-    tree.templates.set(`${kind}/${m[2]}`, { ...parseFile(file, readFileSync(path, 'utf8')), kind, name: m[2] });
+    const parsed = parseFile(file, readFileSync(path, 'utf8'));
+    diagnostics.push(...parsed.diagnostics);
+    templates.set(`${m[1]}/${m[2]}`, { ...parsed, kind: m[1] as TemplateKind, name: m[2] });
   }
-  for (const f of [...tree.hosts, ...tree.templates.values()]) tree.diagnostics.push(...f.diagnostics);
-  return tree;
+  return templates;
 }
 
 function walk(dir: string): string[] {

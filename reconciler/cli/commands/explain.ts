@@ -51,7 +51,7 @@ problems (they are printed after the values, which are still shown when the host
       return 1;
     }
     const key = keyText === undefined ? [] : parsePath(keyText);
-    const rows = explainRows(host.tree, volume ?? null, key);
+    const rows = explainRows(fleet.treeOf(host), volume ?? null, key);
     if (!rows) {
       io.stderr(`walbctl: error: explain: ${address}${keyText ? ` has no ${keyText}` : ' does not exist'} (hosts/${hostName}.yaml after templates)\n`);
       return 1;

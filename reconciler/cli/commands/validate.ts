@@ -2,7 +2,7 @@
  * `walbctl validate [DIR]`: checks a desired-state tree (each file, the merged hosts, the fleet's
  * references) and prints every problem, one line each, or a one-line summary when all is well.
  */
-import { loadDesiredStateSync } from '../../desired/load.js';
+import { loadDesiredState } from '../../desired/load.js';
 import { formatDiagnostic } from '../../desired/diagnostic.js';
 import { treeDir } from '../../desired/tree-dir.js';
 import { parse } from '../args.js';
@@ -31,7 +31,7 @@ Exit status: 0 when the tree is valid, 1 when it has problems or cannot be read.
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } }, { command: 'validate', maxPositionals: 1 });
     const dir = treeDir(positionals[0], io.cwd);
-    const { state, diagnostics } = loadDesiredStateSync(dir);
+    const { state, diagnostics } = await loadDesiredState(dir);
     const hosts = state ? Object.keys(state.hosts).length : 0;
     const volumes = state ? Object.values(state.hosts).reduce((n, h) => n + Object.keys(h.volumes).length, 0) : 0;
     if (values.json) {

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 
 import { formatDiagnostic } from '../../../desired/diagnostic.js';
-import { loadDesiredStateSync } from '../../../desired/load.js';
+import { loadDesiredState } from '../../../desired/load.js';
 import { treeDir } from '../../../desired/tree-dir.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
@@ -25,7 +25,7 @@ Options:
 Exit status: 0 on success; 1 when the tree has problems (printed to stderr, as walbctl validate).`,
   async run(args, io) {
     const { values, positionals } = parse(args, { host: { type: 'string' }, json: { type: 'boolean' } }, { command: 'show desired', maxPositionals: 1 });
-    const { state, diagnostics } = loadDesiredStateSync(treeDir(positionals[0], io.cwd), values.host === undefined ? {} : { host: values.host });
+    const { state, diagnostics } = await loadDesiredState(treeDir(positionals[0], io.cwd), values.host === undefined ? {} : { host: values.host });
     if (!state) {
       io.stderr(`${diagnostics.map(formatDiagnostic).join('\n')}\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}\n`);
       return 1;

@@ -1,0 +1,47 @@
+/**
+ * Spreads the host files of a big tree over worker threads: parsing YAML is most of the work of
+ * loading a fleet, and hosts are independent until the fleet-wide checks. The main thread takes
+ * the first share itself while the workers start.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import type { Diagnostic } from './diagnostic.js';
+import type { HostResult } from './host-pipeline.js';
+import { processHostsHere, type HostRunner } from './resolve.js';
+import type { HostEntry } from './tree.js';
+
+/** Below this many host files one thread is faster than starting workers. */
+export const PARALLEL_MIN_HOSTS = 200;
+
+// Under vitest this module runs from source; the worker always runs the compiled copy.
+const workerUrl = import.meta.url.endsWith('.ts') ? new URL('../../dist/reconciler/desired/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+
+/** How many threads to use for `hosts` host files (1: no workers). */
+export function threadsFor(hosts: number): number {
+  return hosts < PARALLEL_MIN_HOSTS ? 1 : Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export function parallelRunner(threads: number): HostRunner {
+  return async (root, entries, templates) => {
+    const size = Math.ceil(entries.length / threads);
+    const chunks: HostEntry[][] = [];
+    for (let i = 0; i < entries.length; i += size) chunks.push(entries.slice(i, i + size));
+    const pending = chunks.slice(1).map((chunk) => runWorker(root, chunk));
+    const here = processHostsHere(root, chunks[0] ?? [], templates);
+    const there = await Promise.all(pending);
+    return [...here, ...there.flat()];
+  };
+}
+
+function runWorker(root: string, entries: HostEntry[]): Promise<Array<HostResult | Diagnostic[]>> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(workerUrl), { workerData: { root, entries } });
+    worker.once('message', (results: Array<HostResult | Diagnostic[]>) => resolve(results));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`desired-state worker exited with code ${code}`));
+    });
+  });
+}

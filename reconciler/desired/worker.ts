@@ -1,0 +1,16 @@
+/**
+ * A worker thread of the parallel loader: parses and processes its share of the host files (see
+ * parallel.ts) and posts the results back without their trees (the main thread rebuilds a tree
+ * only for a host it has a problem to report on).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import type { Diagnostic } from './diagnostic.js';
+import { processHostsHere } from './resolve.js';
+import { readTemplates, type HostEntry } from './tree.js';
+
+const { root, entries } = workerData as { root: string; entries: HostEntry[] };
+const ignored: Diagnostic[] = []; // the main thread reports template problems
+const results = processHostsHere(root, entries, readTemplates(root, ignored));
+for (const r of results) if (!Array.isArray(r)) delete r.tree;
+parentPort!.postMessage(results);
