@@ -44,8 +44,10 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
     complete = false;
   }
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
-  const names = [...new Set([...declared.keys(), ...(desired.hosts[host] ? Object.keys(observed.volumes) : [])])];
-  names.sort((a, b) => (addressOf(a) < addressOf(b) ? -1 : addressOf(a) > addressOf(b) ? 1 : 0));
+  const names = [...new Set([...declared.keys(), ...(desired.hosts[host] ? Object.keys(observed.volumes) : [])])]
+    .map((name) => ({ name, address: addressOf(name) }))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
+    .map((n) => n.name);
 
   for (const name of names) {
     const volume = declared.get(name);

@@ -11,9 +11,14 @@ export function sameSnap(a: GidSnap, b: GidSnap): boolean {
   return a.b === b.b && a.e === b.e;
 }
 
-/** Diffs ordered by their start gid (the order WalB's diff list has). */
-export function sortDiffs(diffs: readonly ObservedDiff[]): ObservedDiff[] {
-  return [...diffs].sort((x, y) => x.b.b - y.b.b || x.e.e - y.e.e);
+/** Diffs ordered by their start gid (the order WalB's diff list has); the same array when already so. */
+export function sortDiffs(diffs: readonly ObservedDiff[]): readonly ObservedDiff[] {
+  for (let i = 1; i < diffs.length; i++) {
+    const x = diffs[i - 1]!;
+    const y = diffs[i]!;
+    if (x.b.b > y.b.b || (x.b.b === y.b.b && x.e.e > y.e.e)) return [...diffs].sort((p, q) => p.b.b - q.b.b || p.e.e - q.e.e);
+  }
+  return diffs;
 }
 
 export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';

@@ -24,8 +24,11 @@ export function everyFire(everySeconds: number): NextFire {
 }
 
 const parsed = new Map<string, CronSpec>();
+/** Next fire time by whole minute, per expression: a fleet's volumes share `now` and often `last`. */
+const memos = new Map<string, Map<number, number>>();
 
-/** A five-field cron expression, UTC (reconciler/util/cron.ts). Parsed once per expression. */
+/** A five-field cron expression, UTC (reconciler/util/cron.ts). Parsed once per expression; cron fires on
+ *  whole minutes, so the next fire time after any instant of a minute is the same and is memoised. */
 export function cronFire(expr: string): NextFire {
   let spec = parsed.get(expr);
   if (!spec) {
@@ -33,7 +36,18 @@ export function cronFire(expr: string): NextFire {
     parsed.set(expr, spec);
   }
   const s = spec;
-  return (after) => nextCronTime(s, new Date(after)).getTime();
+  const memo = memos.get(expr) ?? new Map<number, number>();
+  memos.set(expr, memo);
+  return (after) => {
+    const minute = Math.floor(after / 60_000);
+    let next = memo.get(minute);
+    if (next === undefined) {
+      next = nextCronTime(s, new Date(after)).getTime();
+      if (memo.size > 10_000) memo.clear();
+      memo.set(minute, next);
+    }
+    return next;
+  };
 }
 
 export function fireFor(schedule: Schedule): NextFire {

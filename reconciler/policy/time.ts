@@ -3,6 +3,8 @@
  * policies take numbers so they stay plain arithmetic.
  */
 export function toMs(iso: string): number {
+  const fast = parseCanonical(iso);
+  if (fast !== null) return fast;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO 8601 time: "${iso}"`);
   return ms;
@@ -25,4 +27,21 @@ export function formatAge(ms: number): string {
     }
   }
   return parts.length ? parts.join(' ') : '0 s';
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+
+/** `YYYY-MM-DDTHH:MM:SSZ` (the form drivers write) without Date.parse; null for any other form. */
+function parseCanonical(s: string): number | null {
+  if (s.length !== 20 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== 'Z') return null;
+  const year = two(s, 0) * 100 + two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return null;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  return new Date(ms).getUTCDate() === day ? ms : null;
 }

@@ -72,5 +72,5 @@ export function planToJson(plan: Plan): PlanJson {
 }
 
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(planToJson(plan), null, 2) + '\n';
+  return JSON.stringify(planToJson(plan)) + '\n';
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { ObservedState } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
 import { computePlan } from '../../plan/compute.js';
-import { loadDesiredTree, readDesiredJson } from '../../plan/io/desired.js';
+import { readDesiredJson } from '../../plan/io/desired-json.js';
 import { listObservedDir, observeLive, readObservedFile } from '../../plan/io/observed.js';
 import { emptyObservedState } from '../../plan/observed-json.js';
 import { hasChanges } from '../../plan/summary.js';
@@ -71,7 +71,7 @@ export default defineCommand({
     const dir = resolve(io.cwd, positionals[0] ?? '.');
     const desired = values.desired
       ? await readDesiredJson(resolve(io.cwd, values.desired))
-      : await loadDesiredTree(dir, all ? {} : { host: values.host! });
+      : await (await import('../../plan/io/desired.js')).loadDesiredTree(dir, all ? {} : { host: values.host! });
 
     const plans: Plan[] = [];
     if (all) {
@@ -119,7 +119,7 @@ function checkHost(observed: ObservedState, host: string, file: string | undefin
 function print(io: CliIO, plans: Plan[], json: boolean, all: boolean): void {
   if (json) {
     const body = all ? { format_version: PLAN_JSON_FORMAT_VERSION, hosts: plans.map(planToJson) } : planToJson(plans[0]!);
-    io.stdout(JSON.stringify(body, null, 2) + '\n');
+    io.stdout(JSON.stringify(body) + '\n');
     return;
   }
   io.stdout(plans.map(renderPlanText).join('\n'));

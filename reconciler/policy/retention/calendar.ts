@@ -6,39 +6,54 @@
  */
 import { newestFirst, type RetentionRule } from './rule.js';
 
-export type PeriodKey = (time: number) => string;
+/** The calendar period a time falls in, as a number: equal numbers mean the same period. */
+export type PeriodKey = (time: number) => number;
 
-export function calendarRule(unit: string, count: number, key: PeriodKey): RetentionRule {
+export function calendarRule(unit: string, count: number, key: PeriodKey, label: (time: number) => string): RetentionRule {
   return {
     name: `keep-${unit} ${count}`,
     keep(snaps) {
       const kept = new Map<number, string>();
-      const seen = new Set<string>();
+      let last = Number.NaN;
+      let periods = 0;
       for (const s of newestFirst(snaps)) {
-        if (seen.size >= count) break;
         const k = key(s.time);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        kept.set(s.gid, `keep-${unit} ${count} (${k})`);
+        if (k === last) continue;
+        if (periods >= count) break;
+        periods += 1;
+        last = k;
+        kept.set(s.gid, `keep-${unit} ${count} (${label(s.time)})`);
       }
       return kept;
     },
   };
 }
 
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 const iso = (t: number): string => new Date(t).toISOString();
 
-export const hourKey: PeriodKey = (t) => iso(t).slice(0, 13) + 'h';
-export const dayKey: PeriodKey = (t) => iso(t).slice(0, 10);
-export const monthKey: PeriodKey = (t) => iso(t).slice(0, 7);
-export const yearKey: PeriodKey = (t) => iso(t).slice(0, 4);
+export const hourKey: PeriodKey = (t) => Math.floor(t / HOUR);
+export const dayKey: PeriodKey = (t) => Math.floor(t / DAY);
+export const monthKey: PeriodKey = (t) => {
+  const d = new Date(t);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+};
+export const yearKey: PeriodKey = (t) => new Date(t).getUTCFullYear();
+/** ISO 8601 weeks start on Monday; 1970-01-01 was a Thursday, so shift by three days. */
+export const weekKey: PeriodKey = (t) => Math.floor((Math.floor(t / DAY) + 3) / 7);
 
-/** ISO 8601 week, Monday first: `2026-W47`. */
-export const weekKey: PeriodKey = (t) => {
+export const hourLabel = (t: number): string => iso(t).slice(0, 13) + 'h';
+export const dayLabel = (t: number): string => iso(t).slice(0, 10);
+export const monthLabel = (t: number): string => iso(t).slice(0, 7);
+export const yearLabel = (t: number): string => iso(t).slice(0, 4);
+
+/** ISO 8601 week label, Monday first: `2026-W47`. */
+export const weekLabel = (t: number): string => {
   const d = new Date(t);
   const day = (d.getUTCDay() + 6) % 7; // Monday 0
   const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3);
   const year = new Date(thursday).getUTCFullYear();
-  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * 86400000)) + 1;
+  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY)) + 1;
   return `${year}-W${String(week).padStart(2, '0')}`;
 };

@@ -23,44 +23,43 @@ export function gridRule(grid: readonly GridInterval[]): RetentionRule {
     name,
     keep(snaps, now) {
       const kept = new Map<number, string>();
-      const buckets = new Map<string, Snap[]>();
-      const label = new Map<string, string>();
+      const buckets = new Map<number, Snap[]>();
       for (const s of snaps) {
         if (s.time > now) {
           kept.set(s.gid, `${name} (dated after now)`);
           continue;
         }
-        const found = bucketOf(grid, now, s.time);
-        if (!found) continue;
-        const list = buckets.get(found.id) ?? [];
-        list.push(s);
-        buckets.set(found.id, list);
-        label.set(found.id, found.label);
+        const id = bucketOf(grid, now, s.time);
+        if (id < 0) continue;
+        const list = buckets.get(id);
+        if (list) list.push(s);
+        else buckets.set(id, [s]);
       }
       for (const [id, list] of buckets) {
-        const keep = grid[Number(id.split(':')[0])]!.keep;
+        const series = Math.floor(id / BUCKETS);
+        const g = grid[series]!;
         const oldestFirst = list.sort((a, b) => a.time - b.time || a.gid - b.gid);
-        const chosen = keep === 'all' ? oldestFirst : oldestFirst.slice(0, keep);
-        for (const s of chosen) kept.set(s.gid, `${name} (${label.get(id)})`);
+        const chosen = g.keep === 'all' ? oldestFirst : oldestFirst.slice(0, g.keep);
+        const label = `${name} (bucket ${(id % BUCKETS) + 1}/${g.count} of ${formatPeriod(g.periodSeconds)})`;
+        for (const s of chosen) kept.set(s.gid, label);
       }
       return kept;
     },
   };
 }
 
-/** The bucket holding `time`: buckets cover (end - period, end], the first ending at now. */
-function bucketOf(grid: readonly GridInterval[], now: number, time: number): { id: string; label: string } | null {
+/** Bucket ids are `series * BUCKETS + index`; no series has this many buckets. */
+const BUCKETS = 1_000_000_000;
+
+/** The bucket holding `time` (-1: older than the grid): buckets cover (end - period, end], the first ending at now. */
+function bucketOf(grid: readonly GridInterval[], now: number, time: number): number {
   let end = now;
   for (let i = 0; i < grid.length; i++) {
     const g = grid[i]!;
     const period = g.periodSeconds * 1000;
     const span = g.count * period;
-    if (time > end - span) {
-      const k = Math.floor((end - time) / period);
-      const index = Math.min(k, g.count - 1);
-      return { id: `${i}:${index}`, label: `bucket ${index + 1}/${g.count} of ${formatPeriod(g.periodSeconds)}` };
-    }
+    if (time > end - span) return i * BUCKETS + Math.min(Math.floor((end - time) / period), g.count - 1);
     end -= span;
   }
-  return null;
+  return -1;
 }

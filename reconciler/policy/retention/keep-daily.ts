@@ -1,7 +1,7 @@
 /** `keepDaily: N` keeps the newest snapshot of each of the N most recent UTC days that hold one. */
-import { calendarRule, dayKey } from './calendar.js';
+import { calendarRule, dayKey, dayLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepDaily(count: number): RetentionRule {
-  return calendarRule('daily', count, dayKey);
+  return calendarRule('daily', count, dayKey, dayLabel);
 }

@@ -1,7 +1,7 @@
 /** `keepHourly: N` keeps the newest snapshot of each of the N most recent UTC hours that hold one. */
-import { calendarRule, hourKey } from './calendar.js';
+import { calendarRule, hourKey, hourLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepHourly(count: number): RetentionRule {
-  return calendarRule('hourly', count, hourKey);
+  return calendarRule('hourly', count, hourKey, hourLabel);
 }

@@ -1,7 +1,7 @@
 /** `keepWeekly: N` keeps the newest snapshot of each of the N most recent UTC weeks that hold one. */
-import { calendarRule, weekKey } from './calendar.js';
+import { calendarRule, weekKey, weekLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepWeekly(count: number): RetentionRule {
-  return calendarRule('weekly', count, weekKey);
+  return calendarRule('weekly', count, weekKey, weekLabel);
 }

@@ -1,7 +1,7 @@
 /** `keepYearly: N` keeps the newest snapshot of each of the N most recent UTC years that hold one. */
-import { calendarRule, yearKey } from './calendar.js';
+import { calendarRule, yearKey, yearLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepYearly(count: number): RetentionRule {
-  return calendarRule('yearly', count, yearKey);
+  return calendarRule('yearly', count, yearKey, yearLabel);
 }

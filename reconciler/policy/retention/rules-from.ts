@@ -9,7 +9,20 @@ import { keepWeekly } from './keep-weekly.js';
 import { keepYearly } from './keep-yearly.js';
 import type { RetentionRule } from './rule.js';
 
+const cache = new Map<string, RetentionRule[]>();
+
+/** Rules are pure values: volumes declaring the same retention (a shared template) share them. */
 export function rulesFrom(retention: Retention): RetentionRule[] {
+  const key = JSON.stringify(retention);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  if (cache.size > 1000) cache.clear();
+  const rules = build(retention);
+  cache.set(key, rules);
+  return rules;
+}
+
+function build(retention: Retention): RetentionRule[] {
   const rules: RetentionRule[] = [];
   if (retention.grid && retention.grid.length > 0) rules.push(gridRule(retention.grid));
   if (retention.keepLast !== undefined) rules.push(keepLast(retention.keepLast));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { computePlan } from '../../../reconciler/plan/compute.js';
-import { readDesiredJson } from '../../../reconciler/plan/io/desired.js';
+import { readDesiredJson } from '../../../reconciler/plan/io/desired-json.js';
 import { parseObservedState } from '../../../reconciler/plan/observed-json.js';
 import { parseSavedPlan } from '../../../reconciler/plan/saved-plan.js';
 import { renderPlanJson } from '../../../reconciler/render/plan-json.js';

@@ -1,0 +1,31 @@
+/**
+ * A DesiredState from a JSON file, as `walbctl show desired --json` prints it (`walbctl plan --desired`),
+ * checked at the fields the planner walks. Kept apart from the tree loader so planning from JSON does
+ * not load the YAML and schema machinery.
+ */
+import { readFile } from 'node:fs/promises';
+
+import { InputError } from '../../errors.js';
+import type { DesiredState } from '../../model/desired.js';
+import { Checker, parseJsonText } from '../check.js';
+
+/** A DesiredState from JSON (`walbctl show desired --json`), checked at its top level. */
+export async function readDesiredJson(file: string): Promise<DesiredState> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the desired state: ${error.code ?? error.message}`, file, { cause: error });
+  });
+  const c = new Checker(file);
+  const top = c.object(parseJsonText(text, file), '');
+  c.string(top.root, 'root');
+  c.string(top.revision, 'revision', true);
+  for (const [name, raw] of Object.entries(c.object(top.hosts, 'hosts'))) {
+    const h = c.object(raw, `hosts.${name}`);
+    if (h.name !== name) c.fail(`hosts.${name}.name`, `expected "${name}" (the key), got ${JSON.stringify(h.name)}`);
+    for (const [vname, rawV] of Object.entries(c.object(h.volumes, `hosts.${name}.volumes`))) {
+      const v = c.object(rawV, `hosts.${name}.volumes.${vname}`);
+      c.string(v.address, `hosts.${name}.volumes.${vname}.address`);
+      c.array(v.archives, `hosts.${name}.volumes.${vname}.archives`);
+    }
+  }
+  return top as unknown as DesiredState;
+}
