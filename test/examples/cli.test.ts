@@ -79,7 +79,7 @@ describe('walbctl explain', () => {
 
   it('explains a host from a host template', async () => {
     const r = await walbctl(['explain', threeLevels, 'db-1', 'storage.wlogSize']);
-    expect(r.stdout).toMatch(/^db-1\n {2}storage\.wlogSize +8GiB +templates\/host\/database\.yaml:5:13, via hosts\/db-1\.yaml:3:11\n$/);
+    expect(r.stdout).toMatch(/^db-1\n {2}storage\.wlogSize +8GiB +templates\/host\/database\.yaml:6:13, via hosts\/db-1\.yaml:3:11\n$/);
   });
 
   it('takes the current directory when the first argument is not a tree', async () => {
