@@ -5,7 +5,6 @@
  * that does not validate is never acted on: the daemon keeps converging to the last good revision and
  * reports the diagnostics. SIGTERM stops it after the running action.
  */
-import { homedir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 
@@ -20,6 +19,7 @@ import { GitSource, GitSourceError, isLocalRepo, localRepoPath, type SourceRevis
 import { parseListen } from './listen.js';
 import { ActionMetrics, renderMetrics } from './metrics.js';
 import { runPass, type PlanFunction } from './pass.js';
+import { register, stateHome, unregister } from './registry.js';
 import { startStatusServer, type StatusServer } from './server.js';
 import { StatusStore } from './status-store.js';
 import { withAges } from './status-view.js';
@@ -56,7 +56,7 @@ interface Good {
 }
 
 export function defaultWorkdir(repo: string, host: string, env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  const state = stateHome(env);
   const id = createHash('sha256').update(repo).digest('hex').slice(0, 12);
   return join(state, 'walbctl', 'checkouts', `${host}-${id}`);
 }
@@ -125,7 +125,7 @@ export class Daemon {
     this.wake?.();
   }
 
-  /** Runs until stopped (or one pass with `once`); resolves to the exit code. */
+  /** Runs until stopped (0), or one pass with `once` (0 when every volume converged, else 1). */
   async run(): Promise<number> {
     const { log } = this.options;
     log.info({ repo: this.store.status.source.repo, host: this.options.host, workdir: this.source.workdir }, `walbctl daemon for host ${this.options.host} starting`);
@@ -141,10 +141,12 @@ export class Daemon {
     } finally {
       await this.watcher?.close();
       await this.server?.close();
+      if (this.server) await unregister(this.options.host).catch(() => {});
       await this.store.flush();
       log.info('stopped');
     }
-    return ok ? 0 : 1;
+    // A stop asked for (SIGTERM) is a clean exit; with --once the pass's result is the exit status.
+    return this.options.once ? (ok ? 0 : 1) : 0;
   }
 
   private async pass(): Promise<{ ok: boolean; wakeAt: number }> {
@@ -226,6 +228,8 @@ export class Daemon {
       status.desired.diagnostics = errors;
       log.error({ revision: rev.revision, diagnostics: errors }, `${rev.revision} ("${rev.subject}") does not validate: not acting on it${this.good ? `; converging to ${this.good.revision}` : ''}`);
       for (const line of errors) log.error({ revision: rev.revision }, line);
+      this.store.refreshConditions(this.now());
+      await this.store.flush();
       return;
     }
     let state: DesiredState = { ...loaded.state, revision: rev.revision };
@@ -233,6 +237,7 @@ export class Daemon {
     const previous = this.good;
     this.good = { state, host: state.hosts[this.options.host], revision: rev.revision };
     status.desired = { lastGoodRevision: rev.revision, lastAttemptedRevision: rev.revision, valid: true, diagnostics: [] };
+    this.store.refreshConditions(this.now());
     log.info({ revision: rev.revision }, `desired state ${rev.revision} ("${rev.subject}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
     this.store.setFile(statePaths(this.good.host.dataDir).status);
     if (!previous) await this.startServices();
@@ -251,7 +256,11 @@ export class Daemon {
         metrics: () => renderMetrics(this.store.status, this.metrics, this.now().getTime()),
         reconcileNow: () => this.trigger('POST /reconcile'),
       });
-      log.info(`status on http://${listen.host}:${this.server.port}/status, metrics on /metrics`);
+      const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${this.server.port}`;
+      log.info(`status on ${url}/status, metrics on ${url}/metrics`);
+      await register({ host: good.host.name, pid: process.pid, url, repo: this.store.status.source.repo, dataDir: good.host.dataDir, startedAt: this.store.status.startedAt }).catch((error: unknown) =>
+        log.warn({ err: error }, 'cannot record the daemon in the registry: walbctl status finds it through the host file only'),
+      );
       if (this.repoPath) {
         this.watcher = watchRepository(this.repoPath, () => this.trigger('new commit'));
         if (this.watcher) log.info(`watching ${relative(this.options.cwd, this.repoPath) || '.'} for new commits`);

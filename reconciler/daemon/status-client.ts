@@ -5,8 +5,6 @@
 import { readFile } from 'node:fs/promises';
 
 import { statePaths } from '../apply/state-paths.js';
-import type { DesiredHost } from '../model/desired.js';
-import { statusUrl } from './listen.js';
 import { withAges, type DaemonStatusView } from './status-view.js';
 import type { DaemonStatus } from './status-model.js';
 
@@ -15,8 +13,15 @@ export type StatusReading =
   | { host: string; source: 'file'; file: string; url: string; error: string; status: DaemonStatusView }
   | { host: string; source: 'none'; url: string; error: string };
 
-export async function readDaemonStatus(host: DesiredHost, options: { timeoutMs?: number } = {}): Promise<StatusReading> {
-  const url = `${statusUrl(host.daemon.listen)}/status`;
+/** Where to ask: the host's name, its status server's base URL, its data directory when known. */
+export interface StatusTarget {
+  name: string;
+  baseUrl: string;
+  dataDir: string | null;
+}
+
+export async function readDaemonStatus(host: StatusTarget, options: { timeoutMs?: number } = {}): Promise<StatusReading> {
+  const url = `${host.baseUrl}/status`;
   let error: string;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 3000) });
@@ -28,6 +33,7 @@ export async function readDaemonStatus(host: DesiredHost, options: { timeoutMs?:
     const cause = (e as Error & { cause?: { code?: string } }).cause;
     error = `no daemon answers on ${url}${cause?.code ? ` (${cause.code})` : `: ${(e as Error).message}`}`;
   }
+  if (host.dataDir === null) return { host: host.name, source: 'none', url, error };
   const file = statePaths(host.dataDir).status;
   try {
     const status = JSON.parse(await readFile(file, 'utf8')) as DaemonStatus;

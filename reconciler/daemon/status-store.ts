@@ -13,6 +13,7 @@ import { emptyVolumeStatus, type DaemonStatus, type VolumeStatus } from './statu
 
 export class StatusStore {
   private file: string | null = null;
+  private readonly outcomes = new Map<string, VolumeOutcome>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -32,9 +33,15 @@ export class StatusStore {
   /** Sets a volume's conditions from its outcome, keeping transition times of unchanged ones. */
   setOutcome(name: string, address: string, outcome: VolumeOutcome, now: Date): VolumeStatus {
     const v = this.volume(name, address);
+    this.outcomes.set(name, outcome);
     const invalid = this.status.desired.valid ? null : `the newest revision ${this.status.desired.lastAttemptedRevision ?? ''} does not validate (${this.status.desired.diagnostics.length} error(s): ${this.status.desired.diagnostics[0] ?? ''}); converging to ${this.status.desired.lastGoodRevision ?? 'nothing'}`;
     v.conditions = conditionsFor(outcome, { previous: v.conditions, now: now.toISOString(), invalid });
     return v;
+  }
+
+  /** Recomputes every volume's conditions from its last outcome (the desired state's validity changed). */
+  refreshConditions(now: Date): void {
+    for (const [name, v] of Object.entries(this.status.volumes)) this.setOutcome(name, v.address, this.outcomes.get(name) ?? { kind: 'pending' }, now);
   }
 
   /** Copies what observation says into a volume's status: newest snapshot, restorable count, backlog. */
@@ -49,7 +56,11 @@ export class StatusStore {
 
   /** Drops volumes no longer declared nor found on disk. */
   retain(names: Set<string>): void {
-    for (const name of Object.keys(this.status.volumes)) if (!names.has(name)) delete this.status.volumes[name];
+    for (const name of Object.keys(this.status.volumes)) {
+      if (names.has(name)) continue;
+      delete this.status.volumes[name];
+      this.outcomes.delete(name);
+    }
   }
 
   /** Writes status.json; writes are serialised so an older status never lands after a newer one. */

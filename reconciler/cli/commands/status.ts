@@ -5,9 +5,11 @@
 import { resolve } from 'node:path';
 
 import { loadAllHosts } from '../../apply/host-context.js';
-import { readDaemonStatus, type StatusReading } from '../../daemon/status-client.js';
+import { statusUrl } from '../../daemon/listen.js';
+import { registeredDaemons, registryDir } from '../../daemon/registry.js';
+import { readDaemonStatus, type StatusReading, type StatusTarget } from '../../daemon/status-client.js';
 import type { DaemonStatusView } from '../../daemon/status-view.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, WalbctlError } from '../../errors.js';
 import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
 
@@ -18,28 +20,54 @@ validates, then per volume the Ready condition and its reason, the newest restor
 age, the number of restorable snapshots, the diff backlog and the next scheduled action, with the
 message of every volume that is not Ready. The daemon is asked on daemon.listen from the host file in
 DIR (default: the current directory); when none answers, the status it last wrote is shown, marked so.
+When the tree at DIR does not validate, the daemons running on this machine are found through
+$XDG_STATE_HOME/walbctl/daemons/ (~/.local/state/walbctl/daemons/) instead.
 
 Options:
   --host H   only host H
   --json     print [{host, source: "daemon"|"file"|"none", status}] as JSON
 
-Exit status: 0 when every volume shown is Ready, 1 otherwise (not Ready, or no daemon and no status).`;
+Exit status: 0 when every volume shown is Ready and none is Stalled, 1 otherwise (also when the newest
+revision does not validate, or no daemon answers and none wrote a status).`;
 
 export default defineCommand({
   summary: 'show per-volume status from the running daemon(s)',
   help,
   async run(args, io) {
     const { values, positionals } = parse(args, { host: { type: 'string' }, json: { type: 'boolean' } }, { command: 'status', maxPositionals: 1 });
-    const desired = await loadAllHosts(resolve(io.cwd, positionals[0] ?? '.'));
-    const hosts = values.host ? [desired.hosts[values.host]].filter(Boolean) : Object.values(desired.hosts).sort((a, b) => a.name.localeCompare(b.name));
-    if (values.host && hosts.length === 0) throw new UsageError(`status: host ${values.host} is not declared in the tree`);
-    const readings = await Promise.all(hosts.map((h) => readDaemonStatus(h)));
+    const dir = resolve(io.cwd, positionals[0] ?? '.');
+    const { targets, note } = await findTargets(dir, values.host, io.env);
+    const readings = await Promise.all(targets.map((t) => readDaemonStatus(t)));
+    if (note) io.stderr(`walbctl: warning: ${note}\n`);
     if (values.json) io.stdout(JSON.stringify(readings, null, 2) + '\n');
     else io.stdout(readings.map(render).join('\n'));
-    const allReady = readings.every((r) => r.source !== 'none' && Object.values(r.status.volumes).every((v) => v.conditions.find((c) => c.type === 'Ready')?.status === 'True'));
+    const healthy = (c: { type: string; status: string }) => (c.type === 'Ready' ? c.status === 'True' : c.type === 'Stalled' ? c.status !== 'True' : true);
+    const allReady = readings.every((r) => r.source !== 'none' && r.status.desired.valid && Object.values(r.status.volumes).every((v) => v.conditions.length > 0 && v.conditions.every(healthy)));
     return allReady ? 0 : 1;
   },
 });
+
+/**
+ * The daemons to ask: the hosts of the tree at DIR; when that tree does not load (a broken commit
+ * checked out), the daemons registered on this machine.
+ */
+async function findTargets(dir: string, host: string | undefined, env: NodeJS.ProcessEnv): Promise<{ targets: StatusTarget[]; note: string | null }> {
+  try {
+    const desired = await loadAllHosts(dir);
+    const hosts = host ? [desired.hosts[host]].filter(Boolean) : Object.values(desired.hosts).sort((a, b) => a.name.localeCompare(b.name));
+    if (host && hosts.length === 0) throw new UsageError(`status: host ${host} is not declared in the tree`);
+    return { targets: hosts.map((h) => ({ name: h.name, baseUrl: statusUrl(h.daemon.listen), dataDir: h.dataDir })), note: null };
+  } catch (error) {
+    if (!(error instanceof WalbctlError) || error instanceof UsageError) throw error;
+    const registered = (await registeredDaemons(env)).filter((e) => !host || e.host === host);
+    if (registered.length === 0) throw error;
+    const first = error.message.split('\n').slice(0, 2).join(' ');
+    return {
+      targets: registered.map((e) => ({ name: e.host, baseUrl: e.url, dataDir: e.dataDir })),
+      note: `${first}; asking the daemon(s) registered in ${registryDir(env)} instead`,
+    };
+  }
+}
 
 function ago(iso: string | null, now: number): string {
   if (!iso) return '-';
