@@ -4,6 +4,7 @@
  * not what it should be.
  */
 import { InputError } from '../errors.js';
+import { parseCanonical } from '../policy/time.js';
 
 export class Checker {
   constructor(private readonly file: string) {}
@@ -30,7 +31,7 @@ export class Checker {
 
   time(v: unknown, path: string, nullable = false): string | null {
     const s = this.string(v, path, nullable);
-    if (s !== null && (!/^\d{4}-\d\d-\d\dT/.test(s) || Number.isNaN(Date.parse(s)))) this.fail(path, `expected a UTC ISO 8601 time, got "${s}"`);
+    if (s !== null && !isIsoTime(s)) this.fail(path, `expected a UTC ISO 8601 time, got "${s}"`);
     return s;
   }
 
@@ -70,4 +71,8 @@ export function parseJsonText(text: string, file: string): unknown {
     const where = m ? `line ${text.slice(0, Number(m[1])).split('\n').length}: ` : '';
     throw new InputError(`${where}not valid JSON: ${(error as Error).message}`, file, { cause: error });
   }
+}
+
+function isIsoTime(s: string): boolean {
+  return parseCanonical(s) !== null || (/^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)));
 }

@@ -33,7 +33,7 @@ const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
 const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
 
 /** `YYYY-MM-DDTHH:MM:SSZ` (the form drivers write) without Date.parse; null for any other form. */
-function parseCanonical(s: string): number | null {
+export function parseCanonical(s: string): number | null {
   if (s.length !== 20 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== 'Z') return null;
   const year = two(s, 0) * 100 + two(s, 2);
   const month = two(s, 5);
