@@ -36,24 +36,6 @@ bool parseCompression(const std::string& name, Compression& out) {
 
 namespace {
 
-bool compressGzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
-  uLongf size = compressBound(uLong(n));
-  out.resize(size);
-  if (compress2(out.data(), &size, in, uLong(n), level ? level : Z_DEFAULT_COMPRESSION) != Z_OK) return false;
-  out.resize(size);
-  return true;
-}
-
-bool compressLzma(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
-  out.resize(lzma_stream_buffer_bound(n));
-  size_t pos = 0;
-  uint32_t preset = level > 0 ? uint32_t(level) : LZMA_PRESET_DEFAULT;
-  if (lzma_easy_buffer_encode(preset, LZMA_CHECK_CRC64, nullptr, in, n, out.data(), &pos, out.size()) != LZMA_OK)
-    return false;
-  out.resize(pos);
-  return true;
-}
-
 bool decompressLzma(const uint8_t* in, size_t n, uint8_t* out, size_t expected) {
   uint64_t memlimit = UINT64_MAX;
   size_t inPos = 0, outPos = 0;
@@ -71,43 +53,69 @@ bool decompressGzip(const uint8_t* in, size_t n, uint8_t* out, size_t expected) 
 
 }  // namespace
 
-bool compress(Compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
-  bool ok = false;
+size_t compressBound(Compression c, size_t n) {
+  switch (c) {
+    case Compression::None: return n;
+    case Compression::Gzip: return ::compressBound(uLong(n));
+    case Compression::Snappy: return snappy_max_compressed_length(n);
+    case Compression::Lzma: return lzma_stream_buffer_bound(n);
+    case Compression::Lz4: return size_t(LZ4_compressBound(int(n)));
+    case Compression::Zstd: return ZSTD_compressBound(n);
+  }
+  return n;
+}
+
+size_t compressInto(Compression c, const uint8_t* in, size_t n, uint8_t* out, size_t cap, int level) {
+  size_t size = 0;
   switch (c) {
     case Compression::None:
-      return false;
-    case Compression::Gzip:
-      ok = compressGzip(in, n, out, level);
-      break;
-    case Compression::Snappy: {
-      size_t size = snappy_max_compressed_length(n);
-      out.resize(size);
-      ok = snappy_compress(reinterpret_cast<const char*>(in), n, reinterpret_cast<char*>(out.data()), &size) == SNAPPY_OK;
-      if (ok) out.resize(size);
+      return 0;
+    case Compression::Gzip: {
+      uLongf len = uLongf(cap);
+      if (compress2(out, &len, in, uLong(n), level ? level : Z_DEFAULT_COMPRESSION) != Z_OK) return 0;
+      size = len;
       break;
     }
-    case Compression::Lzma:
-      ok = compressLzma(in, n, out, level);
+    case Compression::Snappy: {
+      size_t len = cap;
+      if (snappy_compress(reinterpret_cast<const char*>(in), n, reinterpret_cast<char*>(out), &len) != SNAPPY_OK) return 0;
+      size = len;
       break;
+    }
+    case Compression::Lzma: {
+      size_t pos = 0;
+      uint32_t preset = level > 0 ? uint32_t(level) : LZMA_PRESET_DEFAULT;
+      if (lzma_easy_buffer_encode(preset, LZMA_CHECK_CRC64, nullptr, in, n, out, &pos, cap) != LZMA_OK) return 0;
+      size = pos;
+      break;
+    }
     case Compression::Lz4: {
-      int bound = LZ4_compressBound(int(n));
-      out.resize(size_t(bound));
-      int size = level > 1 ? LZ4_compress_fast(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out.data()), int(n), bound, level)
-                           : LZ4_compress_default(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out.data()), int(n), bound);
-      ok = size > 0;
-      if (ok) out.resize(size_t(size));
+      if (n > size_t(LZ4_MAX_INPUT_SIZE)) return 0;
+      int cap32 = cap > size_t(INT32_MAX) ? INT32_MAX : int(cap);
+      int len = level > 1 ? LZ4_compress_fast(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out), int(n), cap32, level)
+                          : LZ4_compress_default(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out), int(n), cap32);
+      if (len <= 0) return 0;
+      size = size_t(len);
       break;
     }
     case Compression::Zstd: {
-      size_t bound = ZSTD_compressBound(n);
-      out.resize(bound);
-      size_t size = ZSTD_compress(out.data(), bound, in, n, level ? level : 3);
-      ok = !ZSTD_isError(size);
-      if (ok) out.resize(size);
+      size_t len = ZSTD_compress(out, cap, in, n, level ? level : 3);
+      if (ZSTD_isError(len)) return 0;
+      size = len;
       break;
     }
   }
-  return ok && out.size() < n;
+  return size < n ? size : 0;
+}
+
+bool compress(Compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
+  if (c == Compression::None) return false;
+  size_t bound = compressBound(c, n);
+  if (out.size() < bound) out.resize(bound);
+  size_t size = compressInto(c, in, n, out.data(), out.size(), level);
+  if (size == 0) return false;
+  out.resize(size);
+  return true;
 }
 
 bool decompress(Compression c, const uint8_t* in, size_t n, uint8_t* out, size_t expected) {

@@ -19,6 +19,12 @@ bool parseCompression(const std::string& name, Compression& out);
 // would not be smaller than the input (WalB then stores the data with id 0). `level` 0 = default.
 bool compress(Compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level = 0);
 
+// The largest output compressInto() may produce for `n` input bytes.
+size_t compressBound(Compression c, size_t n);
+// Compresses into `out` (capacity `cap` >= compressBound) without allocating. Returns the compressed
+// size, or 0 when it would not be smaller than the input (or `c` is None).
+size_t compressInto(Compression c, const uint8_t* in, size_t n, uint8_t* out, size_t cap, int level = 0);
+
 // Decompresses into exactly `expected` bytes at `out`. Returns false when the data is not a valid
 // stream of that kind or does not decompress to exactly `expected` bytes. Never reads past `in + n`
 // nor writes past `out + expected`.

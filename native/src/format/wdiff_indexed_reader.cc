@@ -68,13 +68,14 @@ void IndexedWdiffReader::readData(size_t i, uint8_t* out) {
   ImageKey key{r.data_offset, r.data_size, r.orig_blocks, r.io_checksum, r.compression};
   if (!cached_ || !(cachedKey_ == key)) {
     cached_ = false;
-    raw_.resize(r.data_size);
+    if (raw_.size() < r.data_size) raw_.resize(r.data_size);  // buffers grow only
     if (src_.readAt(r.data_offset, raw_.data(), r.data_size) != r.data_size)
       throw FormatError(src_.name(), r.data_offset, "record-data-range", "short read of an image");
-    if (checksum(raw_.data(), raw_.size(), 0) != r.io_checksum)
+    if (checksum(raw_.data(), r.data_size, 0) != r.io_checksum)
       throw FormatError(src_.name(), r.data_offset, "record-data-checksum", "image checksum mismatch");
-    image_.resize(size_t(r.orig_blocks) * kLogicalBlock);
-    if (!decompress(Compression(r.compression), raw_.data(), raw_.size(), image_.data(), image_.size()))
+    size_t imageBytes = size_t(r.orig_blocks) * kLogicalBlock;
+    if (image_.size() < imageBytes) image_.resize(imageBytes);
+    if (!decompress(Compression(r.compression), raw_.data(), r.data_size, image_.data(), imageBytes))
       throw FormatError(src_.name(), r.data_offset, "record-decompress",
                         std::string("image does not decompress (") + compressionName(Compression(r.compression)) + ")");
     cachedKey_ = key;

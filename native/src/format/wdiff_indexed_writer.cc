@@ -71,10 +71,12 @@ void IndexedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* 
   Extent e{blocks, 0, 0, sink_.offset(), 0, 0, blocks, 0};
   const uint8_t* bytes = data;
   size_t size = raw;
-  if (compress(opts_.compression, data, raw, scratch_, opts_.level)) {
+  size_t bound = compressBound(opts_.compression, raw);
+  if (scratch_.size() < bound) scratch_.resize(bound);  // grows only
+  if (size_t c = compressInto(opts_.compression, data, raw, scratch_.data(), scratch_.size(), opts_.level)) {
     e.compression = uint8_t(opts_.compression);
     bytes = scratch_.data();
-    size = scratch_.size();
+    size = c;
   }
   e.dataSize = uint32_t(size);
   e.ioChecksum = checksum(bytes, size, 0);

@@ -51,7 +51,8 @@ class SortedWdiffWriter {
   FileSink sink_;
   SortedWriterOptions opts_;
   std::vector<uint8_t> block_;   // the 4096-byte pack block being filled
-  std::vector<uint8_t> data_;    // the pack's data
+  std::vector<uint8_t> data_;    // the pack's data: the first dataLen_ bytes (the vector only grows)
+  size_t dataLen_ = 0;
   std::vector<uint8_t> scratch_;
   uint16_t n_ = 0;
   uint64_t nextAddr_ = 0;

@@ -45,7 +45,7 @@ bool SortedWdiffReader::loadPack() {
   if (src_.size() < dataAt + h.total_size)
     throw FormatError(name, src_.size(), "pack-data-truncated",
                       "file ends inside the data of the pack at byte " + std::to_string(at));
-  data_.resize(h.total_size);
+  if (data_.size() < h.total_size) data_.resize(h.total_size);  // grows only
   if (src_.readAt(dataAt, data_.data(), h.total_size) != h.total_size)
     throw FormatError(name, dataAt, "pack-data-truncated", "short read of pack data");
   // Check every record of the pack before handing any out.

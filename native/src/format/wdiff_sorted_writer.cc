@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,8 +24,8 @@ void SortedWdiffWriter::checkOrder(uint64_t addr, uint32_t blocks) {
 }
 
 void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t size) {
-  if (n_ > 0 && (n_ >= kMaxPackRecords || data_.size() + size > opts_.maxPackData)) flushPack();
-  rec.data_offset = uint32_t(data_.size());
+  if (n_ > 0 && (n_ >= kMaxPackRecords || dataLen_ + size > opts_.maxPackData)) flushPack();
+  rec.data_offset = uint32_t(dataLen_);
   rec.data_size = uint32_t(size);
   rec.checksum = size ? checksum(data, size, 0) : 0;
   rec.reserved1 = 0;
@@ -33,7 +34,11 @@ void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t siz
   n_++;
   nRecords_++;
   dataBytes_ += size;
-  if (size) data_.insert(data_.end(), data, data + size);
+  if (size) {
+    if (data_.size() < dataLen_ + size) data_.resize(std::max(dataLen_ + size, data_.size() * 2));
+    std::memcpy(data_.data() + dataLen_, data, size);
+    dataLen_ += size;
+  }
 }
 
 void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data) {
@@ -42,9 +47,13 @@ void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* d
   rec.io_address = addr;
   rec.io_blocks = blocks;
   size_t raw = size_t(blocks) * kLogicalBlock;
-  if (compress(opts_.compression, data, raw, scratch_, opts_.level)) {
+  // scratch_ only grows, so compressing never zero-fills a fresh buffer.
+  size_t bound = compressBound(opts_.compression, raw);
+  if (scratch_.size() < bound) scratch_.resize(bound);
+  size_t size = compressInto(opts_.compression, data, raw, scratch_.data(), scratch_.size(), opts_.level);
+  if (size > 0) {
     rec.compression = uint8_t(opts_.compression);
-    append(rec, scratch_.data(), scratch_.size());
+    append(rec, scratch_.data(), size);
   } else {
     rec.compression = 0;
     append(rec, data, raw);
@@ -80,12 +89,12 @@ void SortedWdiffWriter::flushPack() {
   auto* h = reinterpret_cast<PackHeader*>(block_.data());
   h->n_records = n_;
   h->flags = 0;
-  h->total_size = uint32_t(data_.size());
+  h->total_size = uint32_t(dataLen_);
   sealBlock(block_.data(), kPackBlock, 0, 0);
   sink_.write(block_.data(), kPackBlock);
-  sink_.write(data_.data(), data_.size());
+  sink_.write(data_.data(), dataLen_);
   std::memset(block_.data(), 0, kPackBlock);
-  data_.clear();
+  dataLen_ = 0;
   n_ = 0;
 }
 

@@ -52,7 +52,7 @@ struct WlogWriterOptions {
   uint32_t salt = 0;
   const uint8_t* uuid = nullptr;
   uint64_t beginLsid = 0;
-  uint32_t maxPackBlocks = 65535;  // data pbs blocks per pack
+  uint32_t maxPackBlocks = 0;  // data pbs blocks per pack; 0 = 32 MiB worth (at most 65535)
   bool sync = true;
 };
 

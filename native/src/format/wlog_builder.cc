@@ -116,8 +116,16 @@ std::vector<uint8_t> makeWlogHeader(uint32_t pbs, uint32_t salt, const uint8_t* 
   return b;
 }
 
+namespace {
+uint32_t defaultPackBlocks(const WlogWriterOptions& o) {
+  if (o.maxPackBlocks) return o.maxPackBlocks;
+  uint32_t blocks = validPbs(o.pbs) ? (32u << 20) / o.pbs : 65535;
+  return blocks > 65535 ? 65535 : blocks;
+}
+}  // namespace
+
 WlogWriter::WlogWriter(const std::string& path, const WlogWriterOptions& opts)
-    : sink_(path), opts_(opts), pack_(opts.pbs, opts.salt, opts.maxPackBlocks), lsid_(opts.beginLsid) {
+    : sink_(path), opts_(opts), pack_(opts.pbs, opts.salt, defaultPackBlocks(opts)), lsid_(opts.beginLsid) {
   auto h = makeWlogHeader(opts.pbs, opts.salt, opts.uuid, opts.beginLsid, kEndLsid);
   sink_.write(h.data(), h.size());
   pack_.reset(lsid_);

@@ -126,7 +126,7 @@ bool WlogReader::nextPack(WlogPack& pack) {
   uint64_t dataBytes = uint64_t(h.total_io_size) * pbs;
   if (src_.size() < at + pbs + dataBytes)
     return stop(WlogEnd::TornTail, at, "file ends inside the data of this logpack", "logpack-data-truncated");
-  data_.resize(dataBytes);
+  if (data_.size() < dataBytes) data_.resize(dataBytes);  // grows only
   if (src_.readAt(at + pbs, data_.data(), dataBytes) != dataBytes)
     return stop(WlogEnd::TornTail, at, "short read of logpack data", "logpack-data-truncated");
   dataBase_ = at + pbs;

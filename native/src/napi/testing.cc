@@ -31,7 +31,7 @@ Napi::Value WriteWlog(const Napi::CallbackInfo& info) {
   opts.pbs = u32Opt(o, "pbs", 4096);
   opts.salt = u32Opt(o, "salt", 0);
   opts.beginLsid = uint64_t(o.Get("beginLsid").IsNumber() ? o.Get("beginLsid").As<Napi::Number>().Int64Value() : 0);
-  opts.maxPackBlocks = u32Opt(o, "maxPackBlocks", 65535);
+  opts.maxPackBlocks = u32Opt(o, "maxPackBlocks", 0);
   opts.sync = false;
   if (!walb::fmt::validPbs(opts.pbs)) throw Napi::RangeError::New(info.Env(), "pbs must be 512 or 4096");
   auto uuid = std::make_shared<std::vector<uint8_t>>(16, 0);

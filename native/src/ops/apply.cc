@@ -31,7 +31,11 @@ void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResu
       res.allZeros++;
       res.allZeroBlocks += rec.io_blocks;
     } else {
-      r.readData(e, buf);
+      size_t bytes = size_t(rec.io_blocks) * kLogicalBlock;
+      if (bytes > kMaxRecordBytes)
+        throw FormatError(src.name(), e.recordOffset + 8, "record-too-large", "record too large to read as one buffer");
+      if (buf.size() < bytes) buf.resize(bytes);
+      r.readData(e, buf.data());
       t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), e.recordOffset);
       res.writes++;
       res.writeBlocks += rec.io_blocks;
@@ -54,7 +58,11 @@ void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyRes
       res.allZeros++;
       res.allZeroBlocks += rec.io_blocks;
     } else {
-      r.readData(i, buf);
+      size_t bytes = size_t(rec.io_blocks) * kLogicalBlock;
+      if (bytes > kMaxRecordBytes)
+        throw FormatError(src.name(), r.recordOffset(i) + 8, "record-too-large", "record too large to read as one buffer");
+      if (buf.size() < bytes) buf.resize(bytes);
+      r.readData(i, buf.data());
       t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), r.recordOffset(i));
       res.writes++;
       res.writeBlocks += rec.io_blocks;

@@ -68,7 +68,7 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
       continue;
     }
     size_t bytes = size_t(blocks) * kLogicalBlock;
-    buf.resize(bytes);
+    if (buf.size() < bytes) buf.resize(bytes);  // grows only: no zero-fill per record
     FileSource& f = *files[e.payload.file];
     if (f.readAt(e.payload.offset, buf.data(), bytes) != bytes)
       throw FormatError(f.name(), e.payload.offset, "wlog-changed", "wlog became shorter during conversion");

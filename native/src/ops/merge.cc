@@ -44,13 +44,10 @@ class DataReader {
       return decoded_.data();
     valid_ = false;
     FileSource& f = *files_[s.input];
-    raw_.resize(s.size);
-    if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
-      throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
-    if (checksum(raw_.data(), s.size, 0) != s.sum)
-      throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
-    decoded_.resize(size_t(s.origBlocks) * kLogicalBlock);
-    if (!decompress(Compression(s.compression), raw_.data(), s.size, decoded_.data(), decoded_.size()))
+    const uint8_t* raw = this->raw(s);
+    size_t bytes = size_t(s.origBlocks) * kLogicalBlock;
+    if (decoded_.size() < bytes) decoded_.resize(bytes);
+    if (!decompress(Compression(s.compression), raw, s.size, decoded_.data(), bytes))
       throw FormatError(f.name(), s.offset, "record-decompress", "record data does not decompress");
     cur_ = s;
     valid_ = true;
@@ -58,7 +55,7 @@ class DataReader {
   }
   const uint8_t* raw(const DiffSource& s) {
     FileSource& f = *files_[s.input];
-    raw_.resize(s.size);
+    if (raw_.size() < s.size) raw_.resize(s.size);
     if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
       throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
     if (checksum(raw_.data(), s.size, 0) != s.sum)
