@@ -61,6 +61,11 @@ export function defaultWorkdir(repo: string, host: string, env: NodeJS.ProcessEn
   return join(state, 'walbctl', 'checkouts', `${host}-${id}`);
 }
 
+/** A commit subject cut for one log line. */
+function short(subject: string): string {
+  return subject.length > 60 ? `${subject.slice(0, 57)}…` : subject;
+}
+
 export class Daemon {
   readonly store: StatusStore;
   private readonly metrics = new ActionMetrics();
@@ -226,7 +231,7 @@ export class Daemon {
     if (errors.length > 0 || !loaded.state || !host) {
       status.desired.valid = false;
       status.desired.diagnostics = errors;
-      log.error({ revision: rev.revision, diagnostics: errors }, `${rev.revision} ("${rev.subject}") does not validate: not acting on it${this.good ? `; converging to ${this.good.revision}` : ''}`);
+      log.error({ revision: rev.revision, diagnostics: errors }, `${rev.revision} ("${short(rev.subject)}") does not validate: not acting on it${this.good ? `; converging to ${this.good.revision}` : ''}`);
       for (const line of errors) log.error({ revision: rev.revision }, line);
       this.store.refreshConditions(this.now());
       await this.store.flush();
@@ -238,7 +243,7 @@ export class Daemon {
     this.good = { state, host: state.hosts[this.options.host], revision: rev.revision };
     status.desired = { lastGoodRevision: rev.revision, lastAttemptedRevision: rev.revision, valid: true, diagnostics: [] };
     this.store.refreshConditions(this.now());
-    log.info({ revision: rev.revision }, `desired state ${rev.revision} ("${rev.subject}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
+    log.info({ revision: rev.revision, subject: rev.subject }, `desired state ${rev.revision} ("${short(rev.subject)}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
     this.store.setFile(statePaths(this.good.host.dataDir).status);
     if (!previous) await this.startServices();
     else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {

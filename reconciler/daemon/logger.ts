@@ -22,7 +22,7 @@ export function createLogger(options: { format: LogFormat; level?: string; desti
       ignore: 'pid,hostname,host,volume',
       messageFormat: '{if volume}{volume}: {end}{msg}',
       hideObject: true,
-      singleLine: true,
+      singleLine: false,
       destination: options.destination ?? process.stdout,
       sync: true,
     });
