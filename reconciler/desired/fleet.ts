@@ -15,6 +15,8 @@ export type ResolvedHost = HostResult;
 
 export class Fleet {
   readonly diagnostics: Diagnostic[] = [];
+  /** Hosts whose file exists but could not be read (their own problems are reported already). */
+  readonly unreadable = new Set<string>();
 
   constructor(
     readonly hosts: Map<string, HostResult>,

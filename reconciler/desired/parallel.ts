@@ -7,9 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import type { Diagnostic } from './diagnostic.js';
-import type { HostResult } from './host-pipeline.js';
-import { processHostsHere, type HostRunner } from './resolve.js';
+import { processHostsHere, type HostOutcome, type HostRunner } from './resolve.js';
 import type { HostEntry } from './tree.js';
 
 /** Below this many host files one thread is faster than starting workers. */
@@ -35,10 +33,10 @@ export function parallelRunner(threads: number): HostRunner {
   };
 }
 
-function runWorker(root: string, entries: HostEntry[]): Promise<Array<HostResult | Diagnostic[]>> {
+function runWorker(root: string, entries: HostEntry[]): Promise<HostOutcome[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(fileURLToPath(workerUrl), { workerData: { root, entries } });
-    worker.once('message', (results: Array<HostResult | Diagnostic[]>) => resolve(results));
+    worker.once('message', (results: HostOutcome[]) => resolve(results));
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`desired-state worker exited with code ${code}`));

@@ -28,17 +28,20 @@ export interface Resolved {
 }
 
 /** Runs every host through `processHost`: here in order, or spread over threads by the caller. */
-export type HostRunner = (root: string, entries: HostEntry[], templates: Map<string, TemplateFile>) => Promise<Array<HostResult | Diagnostic[]>>;
+export type HostRunner = (root: string, entries: HostEntry[], templates: Map<string, TemplateFile>) => Promise<HostOutcome[]>;
+
+/** A host's result, or — for a file that could not be parsed — its name and parse problems. */
+export type HostOutcome = HostResult | { unreadable: string; diagnostics: Diagnostic[] };
 
 /** Host results in file order; a host that did not parse is its parse diagnostics instead. */
-export function processHostsHere(root: string, entries: HostEntry[], templates: Map<string, TemplateFile>): Array<HostResult | Diagnostic[]> {
+export function processHostsHere(root: string, entries: HostEntry[], templates: Map<string, TemplateFile>): HostOutcome[] {
   const resolver = new ExtendsResolver(templates, []);
   return entries.map((entry) => {
     const file = readHost(root, entry);
     const sink: Diagnostic[] = [];
     const local = resolver.withDiagnostics(sink);
     const result = processHost(file, { resolver: local, root });
-    if (!result) return file.diagnostics;
+    if (!result) return { unreadable: file.name, diagnostics: file.diagnostics };
     result.diagnostics.push(...file.diagnostics, ...sink);
     return result;
   });
@@ -65,13 +68,15 @@ function start(root: string): { templates: Map<string, TemplateFile>; entries: H
   return { templates, entries, early };
 }
 
-function finish(root: string, templates: Map<string, TemplateFile>, early: Diagnostic[], results: Array<HostResult | Diagnostic[]>): Resolved {
+function finish(root: string, templates: Map<string, TemplateFile>, early: Diagnostic[], results: HostOutcome[]): Resolved {
   const seen = new Set(early.map(key));
   const diagnostics = [...early];
   const hosts = new Map<string, HostResult>();
+  const unreadable: string[] = [];
   for (const r of results) {
-    if (Array.isArray(r)) {
-      diagnostics.push(...r);
+    if ('unreadable' in r) {
+      diagnostics.push(...r.diagnostics);
+      unreadable.push(r.unreadable);
       continue;
     }
     diagnostics.push(...r.diagnostics.filter((d) => !seen.has(key(d))));
@@ -79,6 +84,7 @@ function finish(root: string, templates: Map<string, TemplateFile>, early: Diagn
   }
   const resolver = new ExtendsResolver(templates, []);
   const fleet = new Fleet(hosts, (host) => mergeHost(readHost(root, { file: host.file, name: host.name }).root!, resolver));
+  for (const name of unreadable) fleet.unreadable.add(name);
   checkNames(fleet);
   checkRoles(fleet);
   checkStorage(fleet, { root });

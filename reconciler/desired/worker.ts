@@ -12,5 +12,5 @@ import { readTemplates, type HostEntry } from './tree.js';
 const { root, entries } = workerData as { root: string; entries: HostEntry[] };
 const ignored: Diagnostic[] = []; // the main thread reports template problems
 const results = processHostsHere(root, entries, readTemplates(root, ignored));
-for (const r of results) if (!Array.isArray(r)) delete r.tree;
+for (const r of results) if (!('unreadable' in r)) delete r.tree;
 parentPort!.postMessage(results);

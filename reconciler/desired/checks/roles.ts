@@ -29,6 +29,7 @@ export function checkRoles(fleet: Fleet): void {
 /** Reports a reference to a host that does not exist or lacks `role`; true when it is fine. */
 export function reference(fleet: Fleet, host: ResolvedHost, path: Segment[], name: string, role: Role): boolean {
   const roles = fleet.roles(name);
+  if (fleet.unreadable.has(name)) return false;
   if (!fleet.hosts.has(name)) {
     fleet.report(host, path, `no host ${JSON.stringify(name)} (no hosts/${name}.yaml)`);
     return false;

@@ -56,3 +56,11 @@ describe('loadDesiredState', () => {
     expect(three.diagnostics).toEqual(one.diagnostics);
   });
 });
+
+describe('a host file that does not parse', () => {
+  it('is reported once, not again as a missing host wherever it is named', async () => {
+    const root = writeTree({ 'hosts/h1.yaml': hostFile('h1').replace('archives: [h1]', 'archives: [h2]'), 'hosts/h2.yaml': 'host: h2\nroles: [archive\n' });
+    const { diagnostics } = await loadDesiredState(root);
+    expect(diagnostics.map((d) => d.file)).toEqual(['hosts/h2.yaml']);
+  });
+});

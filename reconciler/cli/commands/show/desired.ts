@@ -30,7 +30,7 @@ Exit status: 0 on success; 1 when the tree has problems (printed to stderr, as w
       io.stderr(`${diagnostics.map(formatDiagnostic).join('\n')}\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}\n`);
       return 1;
     }
-    io.stdout(values.json ? JSON.stringify(state, null, 2) + '\n' : stringify(state, { lineWidth: 0 }));
+    io.stdout(values.json ? JSON.stringify(state) + '\n' : stringify(state, { lineWidth: 0 }));
     return 0;
   },
 });
