@@ -22,7 +22,11 @@ const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-n
 const MB = 1e6;
 
 function row(name: string, m: Measured, bytes: number, note = ''): string {
-  return `${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(7)} s ${(bytes / MB / m.seconds).toFixed(0).padStart(7)} MB/s ${(m.maxRssKiB / 1024).toFixed(0).padStart(6)} MB RSS  ${note}`;
+  const rate = (s: number) => (s > 0 ? (bytes / MB / s).toFixed(0) : '-').padStart(6);
+  return (
+    `${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(6)} s ${rate(m.seconds)} MB/s | ` +
+    `${m.cpuSeconds.toFixed(2).padStart(6)} cpu-s ${rate(m.cpuSeconds)} MB/cpu-s | ${(m.maxRssKiB / 1024).toFixed(0).padStart(5)} MB RSS  ${note}`
+  );
 }
 
 function walbctl(...args: string[]): Measured {
@@ -45,14 +49,16 @@ try {
   const wdiffs: string[] = [];
   let convSeconds = 0;
   let convRss = 0;
+  let convCpu = 0;
   for (const w of wlogs) {
     const d = w.replace(/\.wlog$/, '.wdiff');
     const m = walbctl('wlog', 'to-wdiff', w, '-o', d);
     convSeconds += m.seconds;
+    convCpu += m.cpuSeconds;
     convRss = Math.max(convRss, m.maxRssKiB);
     wdiffs.push(d);
   }
-  lines.push(row('convert each wlog (16 processes)', { seconds: convSeconds, maxRssKiB: convRss, stdout: '' }, wlogBytes, 'sum of times'));
+  lines.push(row('convert each wlog (16 processes)', { seconds: convSeconds, cpuSeconds: convCpu, maxRssKiB: convRss, stdout: '' }, wlogBytes, 'sum of times'));
 
   const merged = join(dir, 'merged.wdiff');
   const wdiffBytes = wdiffs.reduce((s, p) => s + statSync(p).size, 0);
@@ -76,12 +82,16 @@ try {
   const cp = measure(['sh', '-c', `cp "${src}" "${join(dir, 'cp-dst')}" && sync "${join(dir, 'cp-dst')}"`]);
   lines.push(row('baseline: cp + sync, same bytes', cp, written, ''));
 
+  console.log(`${'step'.padEnd(34)} ${'wall'.padStart(8)} ${'rate'.padStart(11)} | ${'cpu'.padStart(12)} ${'rate'.padStart(15)} | peak RSS`);
   console.log(lines.join('\n'));
   const applyRatio = written / apply.seconds / (written / cp.seconds);
   console.log(
-    `\ntargets: conversion >= 500 MB/s of wlog: ${(wlogBytes / MB / conv.seconds).toFixed(0)} MB/s; ` +
-      `apply >= 0.7x cp: ${applyRatio.toFixed(2)}x; peak RSS < 512 MB: convert ${(conv.maxRssKiB / 1024).toFixed(0)} MB, merge ${(merge.maxRssKiB / 1024).toFixed(0)} MB`,
+    `\ntargets: conversion >= 500 MB/s of wlog: ${(wlogBytes / MB / conv.seconds).toFixed(0)} MB/s wall, ` +
+      `${(wlogBytes / MB / conv.cpuSeconds).toFixed(0)} MB/cpu-s; apply >= 0.7x cp: ${applyRatio.toFixed(2)}x wall; ` +
+      `peak RSS < 512 MB: convert ${(conv.maxRssKiB / 1024).toFixed(0)} MB, merge ${(merge.maxRssKiB / 1024).toFixed(0)} MB`,
   );
+  const load = (await import('node:os')).loadavg();
+  console.log(`load average during the run: ${load.map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 }
