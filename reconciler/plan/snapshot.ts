@@ -31,7 +31,7 @@ export function snapshotPlan(volume: DesiredVolume, last: number | null, now: nu
   const reason = last === null
     ? `no snapshot was taken yet (${what})`
     : decision.missed > 1
-      ? `${what} missed ${decision.missed} runs since the last snapshot at ${toIso(last)}: one catch-up snapshot`
+      ? `${what} missed ${decision.missed >= 1000 ? 'over 1000' : decision.missed} runs since the last snapshot at ${toIso(last)}: one catch-up snapshot`
       : `${what} is due (last snapshot at ${toIso(last)})`;
   return { step: { kind: 'snapshot', params: {}, reason }, nextAt: decision.nextAt };
 }

@@ -50,7 +50,7 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
     const decision = scheduleDue(fireFor(schedule), replica.replicatedAt ? toMs(replica.replicatedAt) : null, now);
     upcoming.push(decision.nextAt);
     if (!decision.due || replica.gid >= input.newestGid) continue;
-    const catchUp = decision.missed > 1 ? ` (${decision.missed} runs missed: one catch-up run)` : '';
+    const catchUp = decision.missed > 1 ? ` (${decision.missed >= 1000 ? 'over 1000' : decision.missed} runs missed: one catch-up run)` : '';
     steps.push({
       kind: 'replicate', key: pair.to,
       params: { ...params, fromGid: replica.gid, toGid: input.newestGid },

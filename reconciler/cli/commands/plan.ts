@@ -9,7 +9,7 @@ import type { ObservedState } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
 import { computePlan } from '../../plan/compute.js';
 import { readDesiredJson } from '../../plan/io/desired-json.js';
-import { listObservedDir, observeLive, readObservedFile } from '../../plan/io/observed.js';
+import { listObservedDir, observeLive, readObservedFile, resolveFixturePaths } from '../../plan/io/observed.js';
 import { emptyObservedState } from '../../plan/observed-json.js';
 import { hasChanges } from '../../plan/summary.js';
 import { PLAN_JSON_FORMAT_VERSION, planToJson, renderPlanJson } from '../../render/plan-json.js';
@@ -35,8 +35,11 @@ Options:
   --observed FILE      live state from a file (walbctl show observed --json); default: observe the host
   --all-hosts          plan every host of the repository, from fixtures (for CI)
   --observed-dir DIR2  with --all-hosts: <host>.json per host; a host without a file is planned as empty
+                       (relative paths in fixtures are taken from the tree's root)
   --desired FILE       the desired state as JSON (walbctl show desired --json) instead of the tree at DIR
-  --now TIME           plan as if it were this UTC time (ISO 8601); default: now
+  --now TIME           plan as if it were this UTC time (ISO 8601); default: the observed state's
+                       observedAt for fixture files (so a fixture plans the same on every CI run),
+                       the clock for a live host
   --json               print the plan as JSON (format_version ${PLAN_JSON_FORMAT_VERSION}, resource_changes[])
   --out FILE           also save the plan (JSON) for "walbctl apply FILE", which refuses it once stale
   --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error (as Terraform)
@@ -80,22 +83,22 @@ export default defineCommand({
       for (const host of hosts) {
         const file = files.get(host);
         if (!file) io.stderr(`walbctl: warning: no observed state for host ${host} (${host}.json): planned as a host with nothing on it\n`);
-        const observed = file ? await readObservedFile(file) : emptyObservedState(host, now.toISOString());
+        const observed = file ? resolveFixturePaths(await readObservedFile(file), desired.root) : emptyObservedState(host, (now ?? new Date()).toISOString());
         checkHost(observed, host, file);
-        plans.push(computePlan(desired, observed, now).plan);
+        plans.push(computePlan(desired, observed, now ?? new Date(observed.observedAt)).plan);
       }
     } else {
       const host = values.host!;
       let observed: ObservedState;
       if (values.observed) {
-        observed = await readObservedFile(resolve(io.cwd, values.observed));
+        observed = resolveFixturePaths(await readObservedFile(resolve(io.cwd, values.observed)), desired.root);
         checkHost(observed, host, values.observed);
       } else {
         const declared = desired.hosts[host];
         if (!declared) throw new UsageError(`plan: host ${host} is not declared in the repository (no hosts/${host}.yaml)`);
         observed = await observeLive(declared, desired);
       }
-      plans.push(computePlan(desired, observed, now).plan);
+      plans.push(computePlan(desired, observed, now ?? (values.observed ? new Date(observed.observedAt) : new Date())).plan);
     }
 
     if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
@@ -105,8 +108,9 @@ export default defineCommand({
   },
 });
 
-function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
+/** `--now`, or undefined: then a fixture is planned at its own observedAt and a live host at the clock. */
+function parseNow(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
   const t = Date.parse(value);
   if (!/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(t)) throw new UsageError(`--now: expected a UTC ISO 8601 time, got "${value}"`);
   return new Date(t);

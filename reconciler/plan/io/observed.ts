@@ -3,7 +3,7 @@
  * in a directory (`--observed-dir DIR`, `<host>.json`), or the live host through observeHost.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 import { InputError, StateError } from '../../errors.js';
 import type { DesiredHost, DesiredState } from '../../model/desired.js';
@@ -40,4 +40,18 @@ export async function observeLive(host: DesiredHost, desired: DesiredState): Pro
     throw new StateError(`cannot observe host ${host.name}: the observer (reconciler/observed/index.ts) is not available (${(error as Error).message}); pass --observed FILE`, { cause: error });
   }
   return mod.observeHost(host, desired);
+}
+
+/**
+ * Fixtures travel between machines (a CI checkout lives anywhere), so paths in an observed-state file
+ * may be relative: they are taken relative to the desired-state tree's root, as the tree's own paths
+ * are. Live observations always carry absolute paths and are left alone.
+ */
+export function resolveFixturePaths(observed: ObservedState, root: string): ObservedState {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
+  for (const v of Object.values(observed.volumes)) {
+    if (v.storage) v.storage.devicePath = abs(v.storage.devicePath);
+    for (const r of v.archive?.restored ?? []) r.path = abs(r.path);
+  }
+  return observed;
 }
