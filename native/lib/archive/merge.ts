@@ -75,6 +75,9 @@ export async function merge(dataDir: string, vol: string, opts: MergeOptions): P
     run: async (h) => {
       const base = h.meta.base.e ?? h.meta.base.b;
       const chain = latestSnap(base, await listDiffFiles(h.paths)).path;
+      // One diff that spans the range already: the merge is done (a re-run after a crash).
+      const done = opts.gidE !== undefined ? chain.find((d) => d.b.b === opts.gidB && d.e.b === opts.gidE) : undefined;
+      if (done) return { output: done.file, inputs: [], bytesIn: 0, bytesOut: done.dataSize, seconds: since(t0) };
       const picked = pickMergeRange(vol, chain, h.meta.explicitSnapshots, opts);
       let span: DiffSpan = picked[0]!;
       for (const d of picked.slice(1)) span = mergeSpan(span, d);

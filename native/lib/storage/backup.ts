@@ -14,6 +14,8 @@ import { tempFor } from '../archive/files.js';
 import { since, phaseReporter, type OnProgress } from '../archive/progress.js';
 import { receiveFullBackup } from '../archive/receive.js';
 import { latestImage } from '../archive/latest-image.js';
+import { archiveMeta } from '../archive/query.js';
+import { WrongStateError } from '../archive/errors.js';
 import { recoverPending } from './pending.js';
 import { scanDiffAndSend } from './scan-diff.js';
 import { withStorage } from './volume.js';
@@ -43,12 +45,17 @@ export async function fullBackup(dataDir: string, vol: string, opts: BackupOptio
   const archiveDataDir = opts.archiveDataDir ?? dataDir;
   return withStorage(dataDir, vol, {
     op: 'full-backup',
-    states: ['SyncReady'],
+    states: ['SyncReady', 'Target', 'Stopped'],
     run: async (o) => {
+      const wasSyncReady = o.meta.state === 'SyncReady';
       const finished = await recoverPending(o, opts);
       if (o.meta.state !== 'SyncReady') {
-        // The interrupted full backup had landed: it is finished now.
-        return { snap: o.meta.indexSnap!, bytesScanned: 0, bytesRead: 0, dataBytes: 0, seconds: since(t0), finished };
+        // A full backup that landed and was not followed by a snapshot is done: a re-run after a
+        // crash succeeds without doing it again. Anything else is the wrong state.
+        const archive = await archiveMeta(archiveDataDir, vol).catch(() => null);
+        const done = o.meta.fullBackupId && archive?.fullBackupId === o.meta.fullBackupId && o.meta.latestGid === o.meta.indexSnap?.e;
+        if (!wasSyncReady && !done) throw new WrongStateError(vol, 'full-backup', o.meta.state, ['SyncReady']);
+        return { snap: o.meta.indexSnap!, bytesScanned: 0, bytesRead: 0, dataBytes: 0, seconds: since(t0), finished: finished ?? 'full backup (already complete)' };
       }
       const first = o.meta.latestGid === null ? 0 : o.meta.latestGid + 1;
       const snap = { b: first, e: first + 1 };

@@ -41,6 +41,8 @@ export interface StorageMeta {
   /** Was that snapshot explicit? The next diff is then not mergeable. */
   indexExplicit: boolean;
   pending: PendingFull | PendingDiff | null;
+  /** Id of the last full backup that landed in the archive. */
+  fullBackupId?: string | null;
   createdAt: string;
 }
 

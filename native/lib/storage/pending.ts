@@ -27,9 +27,10 @@ export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgre
   let finished: string | null = null;
   if (p?.op === 'full-backup') {
     const archive = await archiveMeta(p.archiveDataDir, o.meta.volume).catch(() => null);
-    if (archive?.fullBackupId === p.id && (await exists(p.indexTmp))) {
-      await rename(p.indexTmp, o.paths.index);
-      Object.assign(o.meta, { state: 'Target', latestGid: p.snap.e, indexSnap: p.snap, indexExplicit: false });
+    if (archive?.fullBackupId === p.id) {
+      // The base landed: install the index (unless a previous recovery did) and move on.
+      if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);
+      Object.assign(o.meta, { state: 'Target', latestGid: p.snap.e, indexSnap: p.snap, indexExplicit: false, fullBackupId: p.id });
       finished = `full backup ${p.id}`;
     } else {
       await rm(p.indexTmp, { force: true });
