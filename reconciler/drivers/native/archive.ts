@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 
-import { applyUpTo, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
+import { applyUpTo, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedArchive } from '../../model/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
@@ -63,6 +63,8 @@ export function nativeArchive(): ArchiveDriver {
 
     async clear(_action, ctx) {
       const a = await live(ctx);
+      // WalB clears an archive from Stopped or SyncReady: an Archived one is stopped first.
+      if (a?.state === 'Archived') await stopArchive(ctx.host.dataDir, ctx.volumeName);
       if (a && a.state !== 'Clear') await clearArchive(ctx.host.dataDir, ctx.volumeName);
       await forgetVolume(ctx.host.dataDir, ctx.volumeName);
       return a ? { diffs: a.diffs.length } : { already: true };
@@ -76,6 +78,11 @@ export function nativeArchive(): ArchiveDriver {
       let outcome: Record<string, number | boolean>;
       if (done) outcome = { already: true };
       else {
+        // Snapshots retention drops become implicit first, so the merge may take them away (as WalB).
+        const drops = Array.isArray(action.params.drops) ? action.params.drops : [];
+        for (const gid of drops) {
+          if (a?.explicitSnapshots.includes(gid)) await setSnapshotExplicit(ctx.host.dataDir, ctx.volumeName, { gid, explicit: false });
+        }
         const r = await merge(ctx.host.dataDir, ctx.volumeName, { gidB, gidE });
         outcome = { diffsIn: r.inputs.length, bytesIn: r.bytesIn, bytesOut: r.bytesOut, seconds: r.seconds };
       }
