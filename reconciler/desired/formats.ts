@@ -22,8 +22,20 @@ export interface Format {
   validate: (text: string) => boolean;
 }
 
+/** Fleets repeat the same few values (`1h`, `1GiB`) thousands of times: each is parsed once. */
 export const walbctlFormats: Record<string, Format> = Object.fromEntries(
-  Object.entries(PARSERS).map(([name, parse]) => [name, { type: 'string', validate: (text: string) => passes(parse, text) }]),
+  Object.entries(PARSERS).map(([name, parse]) => {
+    const known = new Map<string, boolean>();
+    const validate = (text: string): boolean => {
+      let ok = known.get(text);
+      if (ok === undefined) {
+        ok = passes(parse, text);
+        if (known.size < 10_000) known.set(text, ok);
+      }
+      return ok;
+    };
+    return [name, { type: 'string', validate }];
+  }),
 );
 
 function passes(parse: (text: string) => unknown, text: string): boolean {

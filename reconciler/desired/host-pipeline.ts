@@ -39,13 +39,14 @@ export function mergeHost(root: PMap, resolver: ExtendsResolver): PMap {
   return host;
 }
 
-export function processHost(file: HostFile, context: { resolver: ExtendsResolver; root: string }): HostResult | null {
+/** `normalise: false` skips building the DesiredHost (validate only needs the problems). */
+export function processHost(file: HostFile, context: { resolver: ExtendsResolver; root: string; normalise: boolean }): HostResult | null {
   if (!file.root) return null;
   const tree = mergeHost(file.root, context.resolver);
   const raw = toPlain(tree) as RawHost;
   const diagnostics = schemaDiagnostics(validators().completeHost, tree, { plain: raw });
   const valid = diagnostics.length === 0;
   const result: HostResult = { name: file.name, file: file.file, raw, valid, tree, diagnostics, desired: null };
-  if (valid) result.desired = normaliseHost({ name: file.name, raw, tree }, { root: context.root });
+  if (valid && context.normalise) result.desired = normaliseHost({ name: file.name, raw, tree }, { root: context.root });
   return result;
 }

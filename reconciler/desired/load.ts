@@ -22,7 +22,7 @@ export interface LoadResult {
  * none; default: by the number of host files and cores).
  */
 export async function loadDesiredState(dir: string, options: { host?: string; threads?: number } = {}): Promise<LoadResult> {
-  const resolved = await resolveTreeWith(dir, (hosts) => parallelRunner(options.threads ?? threadsFor(hosts)));
+  const resolved = await resolveTreeWith(dir, (hosts) => parallelRunner(options.threads ?? threadsFor(hosts)), { normalise: true });
   return finishState(resolved, options);
 }
 

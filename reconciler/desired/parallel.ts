@@ -22,20 +22,20 @@ export function threadsFor(hosts: number): number {
 }
 
 export function parallelRunner(threads: number): HostRunner {
-  return async (root, entries, templates) => {
+  return async (root, entries, options) => {
     const size = Math.ceil(entries.length / threads);
     const chunks: HostEntry[][] = [];
     for (let i = 0; i < entries.length; i += size) chunks.push(entries.slice(i, i + size));
-    const pending = chunks.slice(1).map((chunk) => runWorker(root, chunk));
-    const here = processHostsHere(root, chunks[0] ?? [], templates);
+    const pending = chunks.slice(1).map((chunk) => runWorker(root, chunk, options.normalise));
+    const here = processHostsHere(root, chunks[0] ?? [], options);
     const there = await Promise.all(pending);
     return [...here, ...there.flat()];
   };
 }
 
-function runWorker(root: string, entries: HostEntry[]): Promise<HostOutcome[]> {
+function runWorker(root: string, entries: HostEntry[], normalise: boolean): Promise<HostOutcome[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(workerUrl), { workerData: { root, entries } });
+    const worker = new Worker(fileURLToPath(workerUrl), { workerData: { root, entries, normalise } });
     worker.once('message', (results: HostOutcome[]) => resolve(results));
     worker.once('error', reject);
     worker.once('exit', (code) => {

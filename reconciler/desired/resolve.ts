@@ -28,19 +28,25 @@ export interface Resolved {
 }
 
 /** Runs every host through `processHost`: here in order, or spread over threads by the caller. */
-export type HostRunner = (root: string, entries: HostEntry[], templates: Map<string, TemplateFile>) => Promise<HostOutcome[]>;
+export type HostRunner = (root: string, entries: HostEntry[], options: HostOptions) => Promise<HostOutcome[]>;
+
+export interface HostOptions {
+  templates: Map<string, TemplateFile>;
+  /** Build each valid host's DesiredHost too. */
+  normalise: boolean;
+}
 
 /** A host's result, or — for a file that could not be parsed — its name and parse problems. */
 export type HostOutcome = HostResult | { unreadable: string; diagnostics: Diagnostic[] };
 
 /** Host results in file order; a host that did not parse is its parse diagnostics instead. */
-export function processHostsHere(root: string, entries: HostEntry[], templates: Map<string, TemplateFile>): HostOutcome[] {
-  const resolver = new ExtendsResolver(templates, []);
+export function processHostsHere(root: string, entries: HostEntry[], options: HostOptions): HostOutcome[] {
+  const resolver = new ExtendsResolver(options.templates, []);
   return entries.map((entry) => {
     const file = readHost(root, entry);
     const sink: Diagnostic[] = [];
     const local = resolver.withDiagnostics(sink);
-    const result = processHost(file, { resolver: local, root });
+    const result = processHost(file, { resolver: local, root, normalise: options.normalise });
     if (!result) return { unreadable: file.name, diagnostics: file.diagnostics };
     result.diagnostics.push(...file.diagnostics, ...sink);
     return result;
@@ -50,14 +56,14 @@ export function processHostsHere(root: string, entries: HostEntry[], templates: 
 export function resolveTree(dir: string): Resolved {
   const root = resolvePath(dir);
   const { templates, entries, early } = start(root);
-  return finish(root, templates, early, processHostsHere(root, entries, templates));
+  return finish(root, templates, early, processHostsHere(root, entries, { templates, normalise: true }));
 }
 
 /** As resolveTree, with the hosts processed by `runner(entries.length)` (e.g. over threads). */
-export async function resolveTreeWith(dir: string, runner: (hosts: number) => HostRunner): Promise<Resolved> {
+export async function resolveTreeWith(dir: string, runner: (hosts: number) => HostRunner, options: { normalise: boolean }): Promise<Resolved> {
   const root = resolvePath(dir);
   const { templates, entries, early } = start(root);
-  return finish(root, templates, early, await runner(entries.length)(root, entries, templates));
+  return finish(root, templates, early, await runner(entries.length)(root, entries, { templates, normalise: options.normalise }));
 }
 
 function start(root: string): { templates: Map<string, TemplateFile>; entries: HostEntry[]; early: Diagnostic[] } {

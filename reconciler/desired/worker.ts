@@ -9,8 +9,8 @@ import type { Diagnostic } from './diagnostic.js';
 import { processHostsHere } from './resolve.js';
 import { readTemplates, type HostEntry } from './tree.js';
 
-const { root, entries } = workerData as { root: string; entries: HostEntry[] };
+const { root, entries, normalise } = workerData as { root: string; entries: HostEntry[]; normalise: boolean };
 const ignored: Diagnostic[] = []; // the main thread reports template problems
-const results = processHostsHere(root, entries, readTemplates(root, ignored));
+const results = processHostsHere(root, entries, { templates: readTemplates(root, ignored), normalise });
 for (const r of results) if (!('unreadable' in r)) delete r.tree;
 parentPort!.postMessage(results);

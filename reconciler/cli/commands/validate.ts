@@ -2,7 +2,7 @@
  * `walbctl validate [DIR]`: checks a desired-state tree (each file, the merged hosts, the fleet's
  * references) and prints every problem, one line each, or a one-line summary when all is well.
  */
-import { loadDesiredState } from '../../desired/load.js';
+import { checkTree } from '../../desired/check-tree.js';
 import { formatDiagnostic } from '../../desired/diagnostic.js';
 import { treeDir } from '../../desired/tree-dir.js';
 import { parse } from '../args.js';
@@ -31,17 +31,16 @@ Exit status: 0 when the tree is valid, 1 when it has problems or cannot be read.
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } }, { command: 'validate', maxPositionals: 1 });
     const dir = treeDir(positionals[0], io.cwd);
-    const { state, diagnostics } = await loadDesiredState(dir);
-    const hosts = state ? Object.keys(state.hosts).length : 0;
-    const volumes = state ? Object.values(state.hosts).reduce((n, h) => n + Object.keys(h.volumes).length, 0) : 0;
+    const { diagnostics, hosts, volumes } = await checkTree(dir);
+    const valid = diagnostics.length === 0;
     if (values.json) {
-      io.stdout(JSON.stringify({ valid: state !== null, diagnostics, hosts, volumes }) + '\n');
-    } else if (state) {
+      io.stdout(JSON.stringify({ valid, diagnostics, hosts: valid ? hosts : 0, volumes: valid ? volumes : 0 }) + '\n');
+    } else if (valid) {
       io.stdout(`valid: ${hosts} host${hosts === 1 ? '' : 's'}, ${volumes} volume${volumes === 1 ? '' : 's'}\n`);
     } else {
       const lines = diagnostics.map(formatDiagnostic);
       io.stdout(`${lines.join('\n')}\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}\n`);
     }
-    return state ? 0 : 1;
+    return valid ? 0 : 1;
   },
 });
