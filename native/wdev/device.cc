@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 
 namespace wdev {
@@ -16,17 +17,17 @@ constexpr uint64_t kLb = kLogicalBs;
 bool Overlaps(uint64_t a, uint32_t an, uint64_t b, uint32_t bn) { return a < b + bn && b < a + an; }
 }  // namespace
 
-Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath)
-    : ldev_(ldev), super_(s), ddevFd_(ddevFd), ddevPath_(std::move(ddevPath)), builder_(s.physicalBs, s.salt) {
+Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, bool directIo)
+    : ldev_(ldev), super_(s), ddevFd_(ddevFd), ddevPath_(std::move(ddevPath)),
+      ldevWriter_(ldev.path(), ldev.fd(), directIo), ddevWriter_(ddevPath_, ddevFd, directIo) {
   sizeBytes_ = s.deviceLb * kLb;
   pbs_ = s.physicalBs;
   maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, (8u << 20) / pbs_, 65535});
-  builder_ = walb::fmt::LogpackBuilder(pbs_, s.salt, static_cast<uint32_t>(maxPackData_));
   overflow_ = (s.flags & kFlagOverflow) != 0;
   oldest_ = s.oldestLsid;
   written_ = s.writtenLsid;
   permanent_ = std::max(s.permanentLsid, s.writtenLsid);
-  latest_ = logged_ = s.writtenLsid;
+  latest_ = logged_ = loggedMax_ = s.writtenLsid;
 }
 
 Super Device::SnapshotSuperLocked() const {
@@ -101,8 +102,13 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     uint64_t b = io->discard ? 0 : BlocksFor(io->lbs, pbs_);
     if (!batch.empty() && dataBlocks + b > maxPackData_) break;
     queue_.pop_front();
+    io->queued = false;
     batch.push_back(io);
     dataBlocks += b;
+  }
+  if (batch.empty()) {
+    leader_ = false;
+    return;
   }
   const uint64_t need = 1 + dataBlocks;
   if (!overflow_ && latest_ + need - std::min(oldest_, written_) > super_.ringBlocks) {
@@ -132,23 +138,35 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     inflight_[io->seq] = io;
   }
   latest_ += need;
+  // The lsids are taken: the next writer may lead (and write) the next pack while this one is written.
+  packsInFlight_++;
+  leader_ = false;
+  cv_.notify_all();
   lk.unlock();
 
   bool ok = true;
   try {
-    builder_.reset(packLsid);
+    thread_local std::unique_ptr<walb::fmt::LogpackBuilder> builder;
+    if (!builder) builder = std::make_unique<walb::fmt::LogpackBuilder>(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
+    builder->reset(packLsid);
     for (Io* io : batch) {
-      ok = ok && (io->discard ? builder_.addDiscard(io->offLb, io->lbs) : builder_.addWrite(io->offLb, io->lbs, io->data));
+      ok = ok && (io->discard ? builder->addDiscard(io->offLb, io->lbs) : builder->addWrite(io->offLb, io->lbs, io->data));
     }
-    const std::vector<uint8_t>& pack = builder_.seal();
-    ok = ok && builder_.nextLsid() == packLsid + need && pack.size() == need * pbs_;
-    if (ok) ldev_.RingWrite(packLsid, pack.data(), need, super_);
+    const std::vector<uint8_t>& pack = builder->seal();
+    ok = ok && builder->nextLsid() == packLsid + need && pack.size() == need * pbs_;
+    if (ok) {
+      // The pack's ring position; a pack that crosses the ring's end is written in two parts.
+      const uint64_t pos = packLsid % super_.ringBlocks, first = std::min(need, super_.ringBlocks - pos);
+      ldevWriter_.Write(pack.data(), first * pbs_, kRingOffset + pos * pbs_);
+      if (first < need) ldevWriter_.Write(pack.data() + first * pbs_, (need - first) * pbs_, kRingOffset);
+    }
   } catch (const std::exception&) {
     ok = false;
   }
 
   lk.lock();
   packs_++;
+  packsInFlight_--;
   for (Io* io : batch) {
     if (ok) {
       io->logged = true;
@@ -158,11 +176,19 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     }
   }
   if (ok) {
-    logged_ = packLsid + need;
+    // logged_ moves over the packs written without a gap before them.
+    done_[packLsid] = packLsid + need;
+    loggedMax_ = std::max(loggedMax_, packLsid + need);
+    for (auto it = done_.find(logged_); it != done_.end(); it = done_.find(logged_)) {
+      logged_ = it->second;
+      done_.erase(it);
+    }
   } else {
+    while (leader_) cv_.wait(lk);
+    leader_ = true;
     EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
+    leader_ = false;
   }
-  leader_ = false;
   cv_.notify_all();
 }
 
@@ -176,8 +202,10 @@ int Device::Submit(Io* io) {
     io->logged = true;
   } else {
     queue_.push_back(io);
+    io->queued = true;
     while (!io->logged && io->err == 0) {
-      if (!leader_) LeadLocked(lk);
+      // Lead while this IO still waits in the queue; once a leader took it, wait for its pack.
+      if (io->queued && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
       else cv_.wait(lk);
     }
     if (io->err != 0) return io->err;
@@ -191,7 +219,7 @@ int Device::Submit(Io* io) {
       rc = -errno;
   } else {
     try {
-      PwriteAll(ddevFd_, io->data, len, off, ddevPath_);
+      ddevWriter_.Write(io->data, len, off);
     } catch (const std::exception&) {
       rc = -EIO;
     }
@@ -282,8 +310,9 @@ int Device::Flush() {
   std::unique_lock<std::mutex> lk(m_);
   flushes_++;
   if (!overflow_) {
-    const uint64_t target = logged_;
-    while (permanent_ < target) {
+    const uint64_t target = loggedMax_;          // covers the pack of every acknowledged write
+    while (logged_ < target && !overflow_) cv_.wait(lk);  // and every pack before them
+    while (permanent_ < target && !overflow_) {
       if (!syncing_) {
         syncing_ = true;
         const uint64_t t = logged_;
@@ -374,7 +403,8 @@ void Device::Reset() {
       Super s;
       {
         std::lock_guard<std::mutex> g2(m_);
-        oldest_ = written_ = permanent_ = logged_ = latest_;
+        oldest_ = written_ = permanent_ = logged_ = loggedMax_ = latest_;
+        done_.clear();
         s = SnapshotSuperLocked();
       }
       PersistSuper(s);

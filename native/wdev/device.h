@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "direct_io.h"
 #include "format/wlog.h"
 #include "ldev.h"
 
@@ -27,7 +28,8 @@ struct DeviceStatus {
 class Device {
  public:
   // `latest` is where the recovered log ends; `s` is the super as recovery left it.
-  Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath);
+  // `directIo`: write the ldev ring and the ddev with O_DIRECT where the file system allows it.
+  Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, bool directIo = true);
 
   int Write(const uint8_t* buf, uint64_t size, uint64_t off);  // bytes written or -errno
   int Read(uint8_t* buf, uint64_t size, uint64_t off);
@@ -39,6 +41,7 @@ class Device {
   void Reset();                  // after a hash backup: clear overflow, restart the log at the latest lsid
   void Shutdown();               // flush, checkpoint: written == permanent == latest
   uint64_t sizeBytes() const { return sizeBytes_; }
+  bool directIo() const { return ldevWriter_.enabled() && ddevWriter_.enabled(); }
 
  private:
   struct Io {
@@ -47,6 +50,7 @@ class Device {
     const uint8_t* data = nullptr;
     bool discard = false;
     bool direct = false;         // overflowed: straight to the ddev
+    bool queued = false;         // waiting in queue_ for a leader
     bool logged = false;
     int err = 0;
     uint64_t seq = 0, packLsid = 0;
@@ -75,9 +79,14 @@ class Device {
   bool leader_ = false, syncing_ = false, overflow_ = false;
   std::map<uint64_t, Io*> inflight_;   // by seq
   uint64_t seq_ = 0;
-  uint64_t oldest_, written_, permanent_, latest_, logged_;
+  uint64_t oldest_, written_, permanent_, latest_;
+  uint64_t logged_;              // every pack before it is written to the ldev
+  uint64_t loggedMax_;           // the end of the furthest pack written
+  std::map<uint64_t, uint64_t> done_;  // packs written past a gap: lsid -> end
+  unsigned packsInFlight_ = 0;
+  static constexpr unsigned kMaxPacksInFlight = 4;
   uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
-  walb::fmt::LogpackBuilder builder_;  // used by the leader only
+  DirectWriter ldevWriter_, ddevWriter_;
 
   std::mutex superMutex_;        // one super write (and checkpoint) at a time
   std::shared_mutex rmw_;        // unaligned writes take it exclusively

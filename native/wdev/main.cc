@@ -2,10 +2,11 @@
 // walbctl's TypeScript side (native/lib/wdev) runs it; each subcommand prints one JSON line, and
 // an error is one line on stderr, "walbctl-wdev: <code>: <message>", with exit status 1.
 //   format --ldev P --size-bytes N --ring-bytes N [--pbs 4096] --uuid HEX --salt N --name VOL
-//   serve --ldev P --ddev P --mount DIR --socket P [--file-name disk] [--checkpoint-ms 1000] [--page-cache]
+//   serve --ldev P --ddev P --mount DIR --socket P [--file-name disk] [--checkpoint-ms 1000] [--page-cache] [--no-direct-io]
 //   status --ldev P · extract --ldev P --from L --to L --out FILE · set-oldest --ldev P --lsid L
 //   recover --ldev P --ddev P · repair --ldev P --ddev P [format flags, when the super is lost] [--mark-overflow 1]
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ Flags ParseFlags(int argc, char** argv) {
     std::string a = argv[i];
     if (a.rfind("--", 0) != 0) throw WdevError("usage", "unexpected argument \"" + a + "\"");
     a = a.substr(2);
-    if (a == "page-cache" || a == "force") f.v[a] = "1";
+    if (a == "page-cache" || a == "force" || a == "no-direct-io") f.v[a] = "1";
     else if (i + 1 < argc) f.v[a] = argv[++i];
     else throw WdevError("usage", "--" + a + " needs a value");
   }
@@ -131,12 +132,16 @@ int Serve(const Flags& f) {
     throw WdevError("no-fuse", std::string("/dev/fuse is not usable (") + std::strerror(errno) +
                                    "): load the fuse module or give the container the device; scan capture still works");
   signal(SIGPIPE, SIG_IGN);
+  // Pack buffers of up to 8 MiB come and go with every write: keep them on the heap instead of
+  // mapping fresh (zeroed, faulted-in) pages each time.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   Ldev ldev(f.Get("ldev"), true);
   Super s = ldev.ReadSuper();
   const std::string ddevPath = f.Get("ddev");
   int ddev = OpenDdev(s, ddevPath);
   RecoveryResult rec = Recover(ldev, s, ddev, ddevPath);
-  Device dev(ldev, s, ddev, ddevPath);
+  Device dev(ldev, s, ddev, ddevPath, !f.Has("no-direct-io"));
   FuseOptions fo;
   fo.mountDir = f.Get("mount");
   fo.fileName = f.Get("file-name", "disk");

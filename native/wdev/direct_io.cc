@@ -1,0 +1,66 @@
+#include "direct_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "ldev.h"
+
+namespace wdev {
+
+namespace {
+constexpr uint64_t kAlign = 4096;
+
+struct Bounce {
+  uint8_t* p = nullptr;
+  uint64_t cap = 0;
+  ~Bounce() { std::free(p); }
+  uint8_t* Get(uint64_t n) {
+    if (n > cap) {
+      std::free(p);
+      cap = (n + kAlign - 1) / kAlign * kAlign;
+      if (posix_memalign(reinterpret_cast<void**>(&p), kAlign, cap) != 0) {
+        p = nullptr;
+        cap = 0;
+        throw WdevError("io", "out of memory for a direct IO buffer");
+      }
+    }
+    return p;
+  }
+};
+thread_local Bounce t_bounce;
+}  // namespace
+
+DirectWriter::DirectWriter(const std::string& path, int bufferedFd, bool enable) : path_(path), bufferedFd_(bufferedFd) {
+  if (enable) fd_ = open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+}
+
+DirectWriter::~DirectWriter() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void DirectWriter::Write(const uint8_t* data, uint64_t size, uint64_t offset) {
+  if (fd_ < 0 || offset % 512 != 0 || size % 512 != 0) {
+    PwriteAll(bufferedFd_, data, size, offset, path_);
+    return;
+  }
+  uint8_t* b = t_bounce.Get(size);
+  std::memcpy(b, data, size);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t r = pwrite(fd_, b + done, size - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EINVAL) {  // alignment the file system does not take: the buffered fd does
+      PwriteAll(bufferedFd_, data + done, size - done, offset + done, path_);
+      return;
+    }
+    if (r < 0) throw WdevError("io", path_ + ": write at offset " + std::to_string(offset + done) + ": " + std::strerror(errno));
+    done += static_cast<uint64_t>(r);
+  }
+}
+
+}  // namespace wdev

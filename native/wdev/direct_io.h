@@ -1,0 +1,30 @@
+// Writes that bypass the page cache (O_DIRECT) where the file system allows them, as a loop device
+// with --direct-io does for a plain file: the wdev's ldev and ddev writes then cost what the plain
+// file's writes cost, instead of a page-cache copy and its writeback. Data is bounced through an
+// aligned buffer; a write the file system refuses (EINVAL: alignment) goes through the buffered fd.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace wdev {
+
+class DirectWriter {
+ public:
+  // Opens `path` a second time with O_DIRECT; `bufferedFd` is the fallback. Disabled when
+  // `enable` is false or the file system does not support O_DIRECT.
+  DirectWriter(const std::string& path, int bufferedFd, bool enable);
+  ~DirectWriter();
+  DirectWriter(const DirectWriter&) = delete;
+  DirectWriter& operator=(const DirectWriter&) = delete;
+
+  bool enabled() const { return fd_ >= 0; }
+  // Writes all of `data`; throws WdevError on failure.
+  void Write(const uint8_t* data, uint64_t size, uint64_t offset);
+
+ private:
+  std::string path_;
+  int bufferedFd_;
+  int fd_ = -1;
+};
+
+}  // namespace wdev
