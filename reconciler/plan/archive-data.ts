@@ -37,13 +37,22 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now
   const removed = new Set<number>();
 
   const times = new Map<number, number>();
-  for (const r of archive.restorable) times.set(r.gid, toMs(r.timestamp));
+  const explicit = new Set<number>(archive.explicitSnapshots);
+  for (const r of archive.restorable) {
+    times.set(r.gid, toMs(r.timestamp));
+    if (r.explicit) explicit.add(r.gid);
+  }
   for (const d of diffs) if (d.e.b === d.e.e && !times.has(d.e.b)) times.set(d.e.b, toMs(d.timestamp));
-  const explicit = new Set([...archive.explicitSnapshots, ...archive.restorable.filter((r) => r.explicit).map((r) => r.gid)]);
-  const snaps: Snap[] = [...explicit].filter((g) => times.has(g)).map((gid) => ({ gid, time: times.get(gid)! }));
-  const replicas = Object.fromEntries(Object.entries(archive.replicas).map(([h, r]) => [h, r.gid]));
+  const snaps: Snap[] = [];
+  for (const gid of explicit) {
+    const time = times.get(gid);
+    if (time !== undefined) snaps.push({ gid, time });
+  }
+  const replicas: Record<string, number> = {};
+  for (const host in archive.replicas) replicas[host] = archive.replicas[host]!.gid;
   const retention = decideRetention(snaps, rulesFrom(volume.retention), { now, replicas });
-  const barriers = new Set<number>([...retention.keep.keys(), ...Object.values(replicas)]);
+  const barriers = new Set<number>(retention.keep.keys());
+  for (const host in replicas) barriers.add(replicas[host]!);
 
   const foldInto = (gid: number): void => {
     for (const t of times.keys()) if (t < gid) removed.add(t);
@@ -123,9 +132,8 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now
     upcoming.push({ kind: 'merge', at: lastMergeAt + volume.merge.intervalSeconds * 1000 });
   }
 
-  const restorable = archive.restorable
-    .filter((r) => r.gid >= base.b && !removed.has(r.gid))
-    .map((r) => ({ gid: r.gid, time: toMs(r.timestamp) }));
+  const restorable: ArchiveDataPlan['restorable'] = [];
+  for (const r of archive.restorable) if (r.gid >= base.b && !removed.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
   return { steps, restorable, newestGid: newest(base, diffs), upcoming, warnings };
 }
 

@@ -60,16 +60,18 @@ function byAddress(actions: readonly PlanAction[]): Map<string, PlanAction[]> {
 }
 
 function actionLines(a: PlanAction): string[] {
-  const params = Object.entries(a.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
-  const lines = [`${GUTTER[a.change]} ${a.kind}${params ? ' ' + params : ''}${a.destructive ? '   # destroys data' : ''}`];
-  lines.push(`      # (because ${a.reason})`);
+  let params = '';
+  for (const k in a.params) params += ` ${k}=${formatValue(a.params[k]!)}`;
+  const lines = [`${GUTTER[a.change]} ${a.kind}${params}${a.destructive ? '   # destroys data' : ''}`, `      # (because ${a.reason})`];
   if (a.refused) lines.push(`      # refused: ${a.refused}`);
   if (a.blocked) lines.push(`      # blocked: ${a.blocked}`);
   return lines;
 }
 
+const SAFE = /^[\w./:@-]+$/;
+
 function formatValue(v: PlanAction['params'][string]): string {
   if (Array.isArray(v)) return `[${v.join(',')}]`;
-  if (typeof v === 'string') return /^[\w./:@-]+$/.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'string') return SAFE.test(v) ? v : JSON.stringify(v);
   return String(v);
 }
