@@ -8,6 +8,7 @@ import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocum
 
 import type { SourceRef } from '../model/desired.js';
 import type { Diagnostic } from './diagnostic.js';
+import { formatPath } from './locate.js';
 import { emptyMap, type PMap, type PNode, type Scalar } from './node.js';
 
 const RESET = '!reset';
@@ -43,7 +44,7 @@ export function parseFile(file: string, text: string): ParsedFile {
     problem(doc.contents.range?.[0] ?? 0, 'the file must hold a map of keys (like "host: …")');
     return { file, root: null, diagnostics };
   }
-  const root = walker.node(doc.contents, walker.ref(doc.contents.range?.[0] ?? 0), '') as PMap;
+  const root = walker.node(doc.contents, walker.ref(doc.contents.range?.[0] ?? 0)) as PMap;
   return { file, root, diagnostics };
 }
 
@@ -67,6 +68,8 @@ function yamlMessage(code: string, message: string): string {
 
 class Walker {
   private aliases = 0;
+  /** The key path to the node being read; formatted only when there is a problem to report. */
+  private readonly path: Array<string | number> = [];
 
   constructor(
     private readonly file: string,
@@ -80,63 +83,70 @@ class Walker {
     return { file: this.file, line, col };
   }
 
-  node(node: unknown, keyAt: SourceRef, path: string): PNode | null {
-    if (isAlias(node)) return this.alias(node, keyAt, path);
+  node(node: unknown, keyAt: SourceRef): PNode | null {
+    if (isAlias(node)) return this.alias(node, keyAt);
     if (isMap(node)) {
       const map = emptyMap(keyAt);
       map.override = node.tag === OVERRIDE;
-      for (const pair of node.items) this.pair(map, pair as Pair, path);
+      for (const pair of node.items) this.pair(map, pair as Pair);
       return map;
     }
     if (isSeq(node)) {
       const items: PNode[] = [];
       node.items.forEach((item, i) => {
         const at = this.ref((item as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0);
-        const child = item === null ? { kind: 'scalar' as const, value: null, at, via: [] } : this.node(item, at, `${path}[${i}]`);
-        if (child?.kind === 'reset') this.problem((item as Node).range?.[0] ?? 0, '!reset deletes a map key; it cannot stand in a list', `${path}[${i}]`);
+        this.path.push(i);
+        const child = item === null ? { kind: 'scalar' as const, value: null, at, via: [] } : this.node(item, at);
+        if (child?.kind === 'reset') this.problem((item as Node).range?.[0] ?? 0, '!reset deletes a map key; it cannot stand in a list', this.pathText());
         else if (child) items.push(child);
+        this.path.pop();
       });
-      if (node.tag === OVERRIDE) this.problem(node.range?.[0] ?? 0, '!override applies to a map (lists always replace)', path);
+      if (node.tag === OVERRIDE) this.problem(node.range?.[0] ?? 0, '!override applies to a map (lists always replace)', this.pathText());
       return { kind: 'seq', items, at: keyAt, via: [] };
     }
     if (isScalar(node)) {
       const at = this.ref(node.range?.[0] ?? 0);
       if (node.tag === RESET) return { kind: 'reset', at: keyAt, via: [] };
-      if (node.tag === OVERRIDE) this.problem(node.range?.[0] ?? 0, '!override applies to a map', path);
+      if (node.tag === OVERRIDE) this.problem(node.range?.[0] ?? 0, '!override applies to a map', this.pathText());
       return { kind: 'scalar', value: scalarValue(node.value), at, via: [] };
     }
     return null;
   }
 
-  private pair(map: PMap, pair: Pair, path: string): void {
+  private pathText(): string {
+    return formatPath(this.path);
+  }
+
+  private pair(map: PMap, pair: Pair): void {
     if (!isPair(pair)) return;
     const keyNode = pair.key as Node | null;
     const keyOffset = keyNode?.range?.[0] ?? 0;
     if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
-      this.problem(keyOffset, 'keys must be plain strings', path);
+      this.problem(keyOffset, 'keys must be plain strings', this.pathText());
       return;
     }
     const key = String(keyNode.value);
-    const childPath = path ? `${path}.${key}` : key;
     const keyAt = this.ref(keyOffset);
-    const value = pair.value === null ? { kind: 'scalar' as const, value: null, at: keyAt, via: [] } : this.node(pair.value, keyAt, childPath);
+    this.path.push(key);
+    const value = pair.value === null ? { kind: 'scalar' as const, value: null, at: keyAt, via: [] } : this.node(pair.value, keyAt);
+    this.path.pop();
     if (value === null) return;
     if (value.kind === 'reset') map.resets.set(key, value);
     else map.entries.set(key, value);
   }
 
-  private alias(node: Alias, keyAt: SourceRef, path: string): PNode | null {
+  private alias(node: Alias, keyAt: SourceRef): PNode | null {
     this.aliases += 1;
     if (this.aliases > MAX_ALIASES) {
-      if (this.aliases === MAX_ALIASES + 1) this.problem(node.range?.[0] ?? 0, `more than ${MAX_ALIASES} alias expansions`, path);
+      if (this.aliases === MAX_ALIASES + 1) this.problem(node.range?.[0] ?? 0, `more than ${MAX_ALIASES} alias expansions`, this.pathText());
       return null;
     }
     const target = node.resolve(this.doc);
     if (!target) {
-      this.problem(node.range?.[0] ?? 0, `unknown alias *${node.source}`, path);
+      this.problem(node.range?.[0] ?? 0, `unknown alias *${node.source}`, this.pathText());
       return null;
     }
-    return this.node(target, keyAt, path);
+    return this.node(target, keyAt);
   }
 }
 
