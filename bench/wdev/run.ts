@@ -1,0 +1,89 @@
+/**
+ * npm run bench:wdev — fio on a loop device over a served wdev against a loop device over a plain
+ * file on the same file system, same losetup options, same fio jobs, in one run: 1 MiB sequential
+ * and 4 KiB random writes at iodepth 16, with --direct=1 alone and with --fsync=32. Before each
+ * wdev run the log is restarted (as if everything had been shipped), so no run overflows the ring.
+ * Targets: sequential at least 0.5× the plain file's throughput, random at least 0.3× its IOPS.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+import { attachWdev, detachWdev } from '../../native/lib/wdev/attach.js';
+import { controlRequest } from '../../native/lib/wdev/control.js';
+import { createWdev } from '../../native/lib/wdev/create.js';
+import { wdevPaths } from '../../native/lib/wdev/paths.js';
+import { checkPrerequisites, serveWdev } from '../../native/lib/wdev/serve.js';
+import { stopWdev } from '../../native/lib/wdev/stop.js';
+import { runFio, type FioJob, type FioResult } from './fio.js';
+
+const SIZE = Number(process.env.BENCH_WDEV_SIZE ?? 1 << 30);
+const RUNTIME = Number(process.env.BENCH_WDEV_RUNTIME ?? 8);
+const RING = 6 * 2 ** 30; // more than any one run writes: a run never overflows
+const JOBS: (FioJob & { metric: 'mibPerSec' | 'iops'; target: number })[] = [
+  { name: 'seq1m', rw: 'write', bs: '1m', metric: 'mibPerSec', target: 0.5 },
+  { name: 'seq1m-fsync32', rw: 'write', bs: '1m', fsync: 32, metric: 'mibPerSec', target: 0.5 },
+  { name: 'rand4k', rw: 'randwrite', bs: '4k', metric: 'iops', target: 0.3 },
+  { name: 'rand4k-fsync32', rw: 'randwrite', bs: '4k', fsync: 32, metric: 'iops', target: 0.3 },
+];
+
+function losetup(file: string): { device: string; command: string } {
+  const args = ['--find', '--show', '--direct-io=on', file];
+  return { device: execFileSync('losetup', args, { encoding: 'utf8' }).trim(), command: `losetup ${args.join(' ')}` };
+}
+
+async function main(): Promise<void> {
+  await checkPrerequisites();
+  const root = mkdtempSync(join(process.env.BENCH_WDEV_DIR ?? '/var/tmp', 'walbctl-bench-wdev-'));
+  const dataDir = join(root, 'data');
+  const plainFile = join(root, 'plain.img');
+  let plain: string | null = null;
+  const vol = 'bench';
+  try {
+    execFileSync('truncate', ['-s', String(SIZE), plainFile]);
+    const pl = losetup(plainFile);
+    plain = pl.device;
+    await createWdev(dataDir, vol, { sizeBytes: SIZE, ringBytes: RING });
+    await serveWdev(dataDir, vol);
+    const w = await attachWdev(dataDir, vol); // same: losetup --find --show --direct-io=on <wdev file>
+    const p = wdevPaths(dataDir, vol);
+    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}`);
+    console.log(`plain:  ${pl.command}  -> ${plain}`);
+    console.log(`wdev:   losetup --find --show --direct-io=on ${p.file}  -> ${w.device}`);
+    // First touch allocates blocks in both backing files: fill both once, unmeasured.
+    const fill: FioJob = { name: 'fill', rw: 'write', bs: '1m' };
+    runFio(fill, plain, { runtimeSec: 0, sizeBytes: SIZE });
+    runFio(fill, w.device, { runtimeSec: 0, sizeBytes: SIZE });
+    const rows: { job: string; plain: FioResult; wdev: FioResult; ratio: number; target: number; metric: string }[] = [];
+    for (const job of JOBS) {
+      await controlRequest(p.socket, 'reset'); // the log starts empty, as after shipping
+      const a = runFio(job, plain, { runtimeSec: RUNTIME, sizeBytes: SIZE });
+      const b = runFio(job, w.device, { runtimeSec: RUNTIME, sizeBytes: SIZE });
+      const st = await controlRequest(p.socket, 'status');
+      if (st?.overflow) throw new Error(`the wdev overflowed during ${job.name}: raise the ring size`);
+      const ratio = b[job.metric] / a[job.metric];
+      rows.push({ job: job.name, plain: a, wdev: b, ratio, target: job.target, metric: job.metric });
+      console.log(
+        `${job.name.padEnd(15)} plain ${a.mibPerSec.toFixed(1).padStart(7)} MiB/s ${a.iops.toFixed(0).padStart(7)} IOPS | ` +
+          `wdev ${b.mibPerSec.toFixed(1).padStart(7)} MiB/s ${b.iops.toFixed(0).padStart(7)} IOPS | ` +
+          `${job.metric === 'iops' ? 'IOPS' : 'throughput'} ${ratio.toFixed(2)}x (target ${job.target}x) ${ratio >= job.target ? 'ok' : 'BELOW TARGET'}`,
+      );
+    }
+    console.log(`fio lines (DEV = the loop device):\n${rows.map((r) => '  ' + r.plain.command.replace(pl.device, 'DEV')).join('\n')}`);
+    console.log('\n| job | plain MiB/s | plain IOPS | wdev MiB/s | wdev IOPS | ratio | target |\n|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.job} | ${r.plain.mibPerSec.toFixed(1)} | ${r.plain.iops.toFixed(0)} | ${r.wdev.mibPerSec.toFixed(1)} | ${r.wdev.iops.toFixed(0)} | ${r.ratio.toFixed(2)}x ${r.metric === 'iops' ? 'IOPS' : 'MiB/s'} | ${r.target}x |`);
+    }
+  } finally {
+    if (plain) execFileSync('losetup', ['-d', plain]);
+    await detachWdev(dataDir, vol).catch(() => {});
+    await stopWdev(dataDir, vol, { force: true }).catch(() => {});
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:wdev: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
