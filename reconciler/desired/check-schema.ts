@@ -19,7 +19,7 @@ export function schemaDiagnostics(validate: ValidateFunction, root: PMap, option
     const key = `${problem.segments.join('\0')}\0${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(diagnoseAt(root, problem.segments, problem.message));
+    out.push(diagnoseAt(root, problem.segments, problem.message, { atKey: problem.atKey }));
   }
   return out;
 }

@@ -53,9 +53,10 @@ export function locate(root: PMap, segments: Segment[]): Located {
  * A diagnostic about `segments` in `root`. When the path stops short (a missing key), it points at
  * the deepest node it reaches, or at the `!reset` that deleted the key.
  */
-export function diagnoseAt(root: PMap, segments: Segment[], message: string): Diagnostic {
+export function diagnoseAt(root: PMap, segments: Segment[], message: string, options: { atKey?: boolean } = {}): Diagnostic {
   const { chain, found } = locate(root, segments);
-  let target: { at: SourceRef; via: SourceRef[] } = chain[chain.length - 1];
+  const last = chain[chain.length - 1];
+  let target: { at: SourceRef; via: SourceRef[] } = found && options.atKey && last.key ? { at: last.key, via: last.via } : last;
   let text = message;
   if (!found && chain.length === segments.length) {
     const parent = chain[chain.length - 1];

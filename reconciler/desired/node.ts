@@ -13,6 +13,8 @@ interface Base {
   at: SourceRef;
   /** The `extends` entries this value came through, nearest first; empty when set in place. */
   via: SourceRef[];
+  /** Where the value's key is, for a scalar in a map (a collection's `at` is its key already). */
+  key?: SourceRef;
 }
 
 export interface PMap extends Base {

@@ -131,6 +131,7 @@ class Walker {
     const value = pair.value === null ? { kind: 'scalar' as const, value: null, at: keyAt, via: [] } : this.node(pair.value, keyAt);
     this.path.pop();
     if (value === null) return;
+    if (value.kind === 'scalar') value.key = keyAt;
     if (value.kind === 'reset') map.resets.set(key, value);
     else map.entries.set(key, value);
   }
