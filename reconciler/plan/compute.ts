@@ -96,7 +96,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
     complete,
     applyable: !diagnostics.some((d) => d.severity === 'error'),
     skipped,
-    upcoming: upcoming.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.address.localeCompare(b.address))),
+    upcoming: upcoming.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
   };
   return { plan, diagnostics };
 }

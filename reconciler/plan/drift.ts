@@ -11,7 +11,7 @@ export function findDrift(observed: ObservedState, addressOf: (name: string) => 
   const items: DriftItem[] = [];
   const last = observed.lastApplied;
   const at = last?.revision ? ` at ${last.revision}` : '';
-  for (const [name, mark] of Object.entries(last?.volumes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, mark] of Object.entries(last?.volumes ?? {}).sort(byKey)) {
     const live = observed.volumes[name];
     const address = addressOf(name);
     const storageGone = !live?.storage || live.storage.state === 'Clear';
@@ -29,11 +29,15 @@ export function findDrift(observed: ObservedState, addressOf: (name: string) => 
       items.push({ address, message: `the archive holds ${archive.diffs.length} diffs, ${mark.diffCount} when walbctl last applied${at}: diffs went missing` });
     }
   }
-  for (const [name, live] of Object.entries(observed.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, live] of Object.entries(observed.volumes).sort(byKey)) {
     if (!live.archive || live.archive.state === 'Clear') continue;
     for (const gap of chainGaps(live.archive.base, sortDiffs(live.archive.diffs))) {
       items.push({ address: addressOf(name), message: `the archive is missing diffs between gid ${gap.after} and gid ${gap.before}` });
     }
   }
   return items;
+}
+
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

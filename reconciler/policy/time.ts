@@ -10,8 +10,17 @@ export function toMs(iso: string): number {
   return ms;
 }
 
+const recent = new Map<number, string>();
+
+/** UTC ISO 8601 without a zero fraction. Memoised: a fleet's volumes share fire times. */
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
+  let s = recent.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString().replace('.000Z', 'Z');
+    if (recent.size > 4096) recent.clear();
+    recent.set(ms, s);
+  }
+  return s;
 }
 
 /** `3 h 20 min`, for reasons people read. */

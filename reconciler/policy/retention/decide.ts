@@ -4,7 +4,7 @@
  * the newest snapshot shared with each replica (its position or older), so replication can always
  * resume from a common snapshot. No declared rule at all means keep everything.
  */
-import type { RetentionRule, Snap } from './rule.js';
+import { newestFirst, type RetentionRule, type Snap } from './rule.js';
 
 export interface RetentionDecision {
   /** Kept gids, each with every reason that keeps it. */
@@ -37,8 +37,9 @@ export function decideRetention(snaps: readonly Snap[], rules: readonly Retentio
     const shared = byGid.filter((s) => s.gid <= position).pop();
     if (shared) add(shared.gid, `newest snapshot shared with ${host}`);
   }
+  const ordered = newestFirst(snaps);
   for (const rule of rules) {
-    for (const [gid, why] of rule.keep(snaps, options.now)) add(gid, why);
+    for (const [gid, why] of rule.keep(ordered, options.now)) add(gid, why);
   }
   const drop = byGid.filter((s) => !keep.has(s.gid)).map((s) => s.gid);
   return { keep, drop };

@@ -16,7 +16,12 @@ export interface RetentionRule {
   keep(snaps: readonly Snap[], now: number): Map<number, string>;
 }
 
-/** Newest first, ties by gid descending: the order every rule walks. */
-export function newestFirst(snaps: readonly Snap[]): Snap[] {
-  return [...snaps].sort((a, b) => b.time - a.time || b.gid - a.gid);
+/** Newest first, ties by gid descending: the order every rule walks (the same array when already so). */
+export function newestFirst(snaps: readonly Snap[]): readonly Snap[] {
+  for (let i = 1; i < snaps.length; i++) {
+    const a = snaps[i - 1]!;
+    const b = snaps[i]!;
+    if (b.time > a.time || (b.time === a.time && b.gid > a.gid)) return [...snaps].sort((x, y) => y.time - x.time || y.gid - x.gid);
+  }
+  return snaps;
 }
