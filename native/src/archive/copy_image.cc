@@ -61,7 +61,7 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   }
   r.method = "copy";
   if (ftruncate(dst, off_t(size)) != 0) throw IoError(o.target, "truncate", errno);
-  walbctl::scan::VolumeReader reader(o.source, size, kChunk);
+  walbctl::scan::VolumeReader reader(o.source, size, kChunk, kPiece);
   walbctl::scan::Chunk c;
   while (reader.next(c)) {
     if (c.data) {

@@ -82,7 +82,7 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
   ScanResult r;
   const size_t bulk = size_t(o.bulkSize);
   const size_t chunk = std::max<size_t>(bulk, (4u << 20) / bulk * bulk);
-  VolumeReader reader(o.source, o.sizeBytes, chunk);
+  VolumeReader reader(o.source, o.sizeBytes, chunk, bulk);
   const uint64_t size = reader.size();
   const uint64_t nBulks = (size + bulk - 1) / bulk;
 

@@ -36,7 +36,8 @@ bool isAllZero(const uint8_t* p, size_t n) {
   return n <= 16 || std::memcmp(p, p + 16, n - 16) == 0;
 }
 
-VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk) : path_(path), chunk_(chunk) {
+VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk, size_t align)
+    : path_(path), chunk_(chunk), align_(align) {
   fd_ = walb::fmt::openOrThrow(path, O_RDONLY);
   uint64_t own = deviceSize(fd_, path);
   size_ = sizeBytes ? sizeBytes : own;
@@ -59,7 +60,6 @@ bool VolumeReader::next(Chunk& c) {
   if (off_ >= size_) return false;
   uint64_t end = std::min<uint64_t>(off_ + chunk_, size_);
   c.offset = off_;
-  c.length = size_t(end - off_);
   c.data = nullptr;
   bool read = true;
   if (seekable_ && off_ >= dataEnd_) {
@@ -72,13 +72,21 @@ bool VolumeReader::next(Chunk& c) {
         nextData_ = uint64_t(d);
       }
     }
-    if (nextData_ >= end) {
+    const uint64_t holeEnd = nextData_ / align_ * align_;  // the hole, up to the aligned unit holding data
+    if (holeEnd > off_) {
+      end = std::min(end, holeEnd);
       read = false;
     } else {
       off_t h = lseek(fd_, off_t(nextData_), SEEK_HOLE);
       dataEnd_ = h < 0 ? size_ : uint64_t(h);
     }
   }
+  if (read && seekable_) {
+    // Read only up to the end of the data region (rounded up to the unit).
+    const uint64_t dataEnd = std::min<uint64_t>(size_, (dataEnd_ + align_ - 1) / align_ * align_);
+    if (dataEnd > off_) end = std::min(end, dataEnd);
+  }
+  c.length = size_t(end - off_);
   if (read) {
     walb::fmt::preadFull(fd_, path_, off_, buf_.data(), c.length);
     bytesRead_ += c.length;

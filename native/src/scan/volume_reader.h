@@ -18,8 +18,10 @@ struct Chunk {
 
 class VolumeReader {
  public:
-  // `sizeBytes` 0 means the file's (or device's) own size. `chunk` is the read size.
-  VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk);
+  // `sizeBytes` 0 means the file's (or device's) own size. `chunk` is the largest read; every chunk
+  // starts and ends on a multiple of `align` (except at the volume's end), and is either a hole or
+  // data: the holes of a sparse file are never read.
+  VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk, size_t align = 4096);
   ~VolumeReader();
   VolumeReader(const VolumeReader&) = delete;
   VolumeReader& operator=(const VolumeReader&) = delete;
@@ -35,6 +37,7 @@ class VolumeReader {
   uint64_t size_ = 0;
   uint64_t off_ = 0;
   size_t chunk_;
+  size_t align_;
   bool seekable_ = false;
   uint64_t dataEnd_ = 0;   // [.., dataEnd_) is known to be data
   uint64_t nextData_ = 0;  // [off_, nextData_) is known to be a hole
