@@ -155,10 +155,20 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     const std::vector<uint8_t>& pack = builder->seal();
     ok = ok && builder->nextLsid() == packLsid + need && pack.size() == need * pbs_;
     if (ok) {
+      // One aligned copy of the pack serves the ldev write and then every IO's ddev write.
+      auto buf = std::make_shared<AlignedBuffer>(pack.size());
+      std::memcpy(buf->data, pack.data(), pack.size());
+      uint64_t local = 1;
+      for (Io* io : batch) {
+        if (io->discard) continue;
+        io->pack = buf;
+        io->packData = buf->data + local * pbs_;
+        local += BlocksFor(io->lbs, pbs_);
+      }
       // The pack's ring position; a pack that crosses the ring's end is written in two parts.
       const uint64_t pos = packLsid % super_.ringBlocks, first = std::min(need, super_.ringBlocks - pos);
-      ldevWriter_.Write(pack.data(), first * pbs_, kRingOffset + pos * pbs_);
-      if (first < need) ldevWriter_.Write(pack.data() + first * pbs_, (need - first) * pbs_, kRingOffset);
+      ldevWriter_.WriteAligned(buf->data, first * pbs_, kRingOffset + pos * pbs_);
+      if (first < need) ldevWriter_.WriteAligned(buf->data + first * pbs_, (need - first) * pbs_, kRingOffset);
     }
   } catch (const std::exception&) {
     ok = false;
@@ -219,11 +229,13 @@ int Device::Submit(Io* io) {
       rc = -errno;
   } else {
     try {
-      ddevWriter_.Write(io->data, len, off);
+      if (io->packData) ddevWriter_.WriteAligned(io->packData, len, off);
+      else ddevWriter_.Write(io->data, len, off);
     } catch (const std::exception&) {
       rc = -EIO;
     }
   }
+  io->pack.reset();
   lk.lock();
   inflight_.erase(io->seq);
   cv_.notify_all();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -48,6 +49,8 @@ class Device {
     uint64_t offLb = 0;
     uint32_t lbs = 0;
     const uint8_t* data = nullptr;
+    std::shared_ptr<AlignedBuffer> pack;  // the logpack holding this IO's data, aligned: the ddev write uses it
+    const uint8_t* packData = nullptr;
     bool discard = false;
     bool direct = false;         // overflowed: straight to the ddev
     bool queued = false;         // waiting in queue_ for a leader
@@ -84,7 +87,7 @@ class Device {
   uint64_t loggedMax_;           // the end of the furthest pack written
   std::map<uint64_t, uint64_t> done_;  // packs written past a gap: lsid -> end
   unsigned packsInFlight_ = 0;
-  static constexpr unsigned kMaxPacksInFlight = 4;
+  static constexpr unsigned kMaxPacksInFlight = 6;
   uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
   DirectWriter ldevWriter_, ddevWriter_;
 

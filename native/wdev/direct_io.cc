@@ -35,6 +35,13 @@ struct Bounce {
 thread_local Bounce t_bounce;
 }  // namespace
 
+AlignedBuffer::AlignedBuffer(uint64_t n) : size(n) {
+  if (posix_memalign(reinterpret_cast<void**>(&data), kAlign, (n + kAlign - 1) / kAlign * kAlign) != 0)
+    throw WdevError("io", "out of memory for a logpack buffer");
+}
+
+AlignedBuffer::~AlignedBuffer() { std::free(data); }
+
 DirectWriter::DirectWriter(const std::string& path, int bufferedFd, bool enable) : path_(path), bufferedFd_(bufferedFd) {
   if (enable) fd_ = open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
@@ -50,12 +57,20 @@ void DirectWriter::Write(const uint8_t* data, uint64_t size, uint64_t offset) {
   }
   uint8_t* b = t_bounce.Get(size);
   std::memcpy(b, data, size);
+  WriteAligned(b, size, offset);
+}
+
+void DirectWriter::WriteAligned(const uint8_t* b, uint64_t size, uint64_t offset) {
+  if (fd_ < 0 || offset % 512 != 0 || size % 512 != 0) {
+    PwriteAll(bufferedFd_, b, size, offset, path_);
+    return;
+  }
   uint64_t done = 0;
   while (done < size) {
     ssize_t r = pwrite(fd_, b + done, size - done, static_cast<off_t>(offset + done));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0 && errno == EINVAL) {  // alignment the file system does not take: the buffered fd does
-      PwriteAll(bufferedFd_, data + done, size - done, offset + done, path_);
+      PwriteAll(bufferedFd_, b + done, size - done, offset + done, path_);
       return;
     }
     if (r < 0) throw WdevError("io", path_ + ": write at offset " + std::to_string(offset + done) + ": " + std::strerror(errno));

@@ -8,6 +8,16 @@
 
 namespace wdev {
 
+// A 4096-byte aligned heap buffer (one logpack: the ldev write and, from it, the ddev writes).
+struct AlignedBuffer {
+  explicit AlignedBuffer(uint64_t size);
+  ~AlignedBuffer();
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  uint8_t* data = nullptr;
+  uint64_t size = 0;
+};
+
 class DirectWriter {
  public:
   // Opens `path` a second time with O_DIRECT; `bufferedFd` is the fallback. Disabled when
@@ -20,6 +30,8 @@ class DirectWriter {
   bool enabled() const { return fd_ >= 0; }
   // Writes all of `data`; throws WdevError on failure.
   void Write(const uint8_t* data, uint64_t size, uint64_t offset);
+  // The same for `data` already aligned to 4096 bytes: no bounce copy.
+  void WriteAligned(const uint8_t* data, uint64_t size, uint64_t offset);
 
  private:
   std::string path_;
