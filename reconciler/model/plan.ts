@@ -66,6 +66,8 @@ export interface Diagnostic {
   /** `HOST/VOLUME` or a file location. */
   address: string;
   message: string;
+  /** Where the volume is declared (`hosts/local.yaml:20:3`), when the diagnostic is about a declared volume. */
+  source?: string;
 }
 
 export interface DriftItem {

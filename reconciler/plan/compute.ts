@@ -63,7 +63,8 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
         const result = planVolume(host, volume, live, out, t);
         actions.push(...out.actions);
         upcoming.push(...result.upcoming);
-        for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message });
+        const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
+        for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message, source });
         continue;
       }
       const wasProtected = observed.lastApplied?.volumes[name]?.protect === true;
@@ -76,7 +77,8 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
       actions.push(...out.actions);
     } catch (error) {
       complete = false;
-      diagnostics.push({ severity: 'error', address, message: `cannot plan this volume: ${(error as Error).message}` });
+      const source = volume ? `${volume.source.file}:${volume.source.line}:${volume.source.col}` : undefined;
+      diagnostics.push({ severity: 'error', address, message: `cannot plan this volume: ${(error as Error).message}`, ...(source ? { source } : {}) });
     }
   }
   for (const a of actions) {

@@ -64,6 +64,9 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
     return { steps, ready: false, warnings };
   }
   if (storage!.state === 'Stopped') steps.push({ kind: 'start', key: 'storage', params: { role: 'storage' }, reason: 'the storage is Stopped' });
+  if (primary === input.host && (!input.localArchive || input.localArchive.state === 'Clear' || input.localArchive.state === 'SyncReady')) {
+    warnings.push(`the storage runs but the archive on ${primary} holds no base: it gets no diffs until the storage is reset and backed up again (not planned)`);
+  }
   if (storage!.capture !== volume.capture) {
     warnings.push(`capture is ${storage!.capture} live but ${volume.capture} declared: changing it needs clear and init (not planned)`);
   }

@@ -36,7 +36,9 @@ export function renderPlanText(plan: Plan): string {
       out.push('');
     }
   }
-  for (const d of plan.diagnostics) out.push(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}`);
+  for (const d of plan.diagnostics) {
+    out.push(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
+  }
   if (plan.diagnostics.length > 0) out.push('');
   if (!plan.complete) out.push('The plan is incomplete: errors kept some volumes from being planned.');
   out.push(summaryLine(plan));

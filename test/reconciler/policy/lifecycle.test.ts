@@ -35,6 +35,7 @@ describe('storageLifecycle', () => {
     expect(storageLifecycle({ host: 'local', volume: volume({ capture: 'wdev' }), storage: storage(), localArchive: archived }).warnings[0]).toMatch(/capture is scan live but wdev declared/);
     expect(storageLifecycle({ host: 'local', volume: volume(), storage: storage({ sizeBytes: 1 << 20 }), localArchive: archived }).warnings[0]).toMatch(/growing is not planned yet/);
     expect(storageLifecycle({ host: 'local', volume: volume({ archives: [] }), storage: undefined, localArchive: undefined }).warnings[0]).toMatch(/no primary archive/);
+    expect(storageLifecycle({ host: 'local', volume: volume(), storage: storage(), localArchive: empty }).warnings[0]).toMatch(/holds no base: it gets no diffs until the storage is reset/);
   });
 });
 
