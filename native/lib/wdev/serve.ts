@@ -80,7 +80,11 @@ export async function serveWdev(dataDir: string, vol: string, opts: ServeOptions
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const stderr = opts.foreground ? '' : tail(p.log, logStart);
-      reject(stderr ? fromBinary(stderr, vol) : new StateError(`volume ${vol}: walbctl-wdev exited (${signal ?? code}) before serving`));
+      if (/error while loading shared libraries: libfuse3/.test(logSince(p.log, logStart))) {
+        reject(new WdevUnavailableError('libfuse3', 'libfuse3 is missing: apt-get install fuse3 libfuse3-3'));
+        return;
+      }
+      reject(stderr ? fromBinary(stderr, vol) : new StateError(`volume ${vol}: walbctl-wdev exited (${signal ?? code}) before serving (see ${p.log})`));
     });
   });
   child.stdout!.destroy();
@@ -98,9 +102,13 @@ export async function serveWdev(dataDir: string, vol: string, opts: ServeOptions
 
 /** The last walbctl-wdev error line of the server's log. */
 function tail(log: string, from: number): string {
+  const lines = logSince(log, from).trim().split('\n');
+  return lines.reverse().find((l) => l.startsWith('walbctl-wdev: ')) ?? '';
+}
+
+function logSince(log: string, from: number): string {
   try {
-    const lines = readFileSync(log).subarray(from).toString('utf8').trim().split('\n');
-    return lines.reverse().find((l) => l.startsWith('walbctl-wdev: ')) ?? '';
+    return readFileSync(log).subarray(from).toString('utf8');
   } catch {
     return '';
   }
