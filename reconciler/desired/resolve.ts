@@ -49,6 +49,9 @@ export function processHostsHere(root: string, entries: HostEntry[], options: Ho
     const result = processHost(file, { resolver: local, root, normalise: options.normalise });
     if (!result) return { unreadable: file.name, diagnostics: file.diagnostics };
     result.diagnostics.push(...file.diagnostics, ...sink);
+    // Keeping every merged tree would hold the whole fleet's YAML in memory (and make the garbage
+    // collector walk it again and again); the fleet rebuilds the few it reports problems on.
+    delete result.tree;
     return result;
   });
 }

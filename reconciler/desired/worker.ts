@@ -1,7 +1,7 @@
 /**
  * A worker thread of the parallel loader: parses and processes its share of the host files (see
- * parallel.ts) and posts the results back without their trees (the main thread rebuilds a tree
- * only for a host it has a problem to report on).
+ * parallel.ts) and posts the results back (without trees: the main thread rebuilds a tree only for
+ * a host it has a problem to report on).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -11,6 +11,4 @@ import { readTemplates, type HostEntry } from './tree.js';
 
 const { root, entries, normalise } = workerData as { root: string; entries: HostEntry[]; normalise: boolean };
 const ignored: Diagnostic[] = []; // the main thread reports template problems
-const results = processHostsHere(root, entries, { templates: readTemplates(root, ignored), normalise });
-for (const r of results) if (!('unreadable' in r)) delete r.tree;
-parentPort!.postMessage(results);
+parentPort!.postMessage(processHostsHere(root, entries, { templates: readTemplates(root, ignored), normalise }));
