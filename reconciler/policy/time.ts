@@ -2,9 +2,18 @@
  * Time in the planner: milliseconds since the epoch, UTC. Observed state carries ISO 8601 strings;
  * policies take numbers so they stay plain arithmetic.
  */
+const parsed = new Map<string, number>();
+
+/** Milliseconds of an ISO 8601 time. Memoised: a fleet's snapshots share their schedule's times. */
 export function toMs(iso: string): number {
+  const known = parsed.get(iso);
+  if (known !== undefined) return known;
   const fast = parseCanonical(iso);
-  if (fast !== null) return fast;
+  if (fast !== null) {
+    if (parsed.size > 4096) parsed.clear();
+    parsed.set(iso, fast);
+    return fast;
+  }
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO 8601 time: "${iso}"`);
   return ms;

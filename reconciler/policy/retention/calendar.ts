@@ -43,17 +43,32 @@ export const yearKey: PeriodKey = (t) => new Date(t).getUTCFullYear();
 /** ISO 8601 weeks start on Monday; 1970-01-01 was a Thursday, so shift by three days. */
 export const weekKey: PeriodKey = (t) => Math.floor((Math.floor(t / DAY) + 3) / 7);
 
-export const hourLabel = (t: number): string => iso(t).slice(0, 13) + 'h';
-export const dayLabel = (t: number): string => iso(t).slice(0, 10);
-export const monthLabel = (t: number): string => iso(t).slice(0, 7);
-export const yearLabel = (t: number): string => iso(t).slice(0, 4);
+/** Labels per period, memoised by the period's number: a fleet's snapshots share periods. */
+function memoLabel(key: PeriodKey, make: (t: number) => string): (t: number) => string {
+  const memo = new Map<number, string>();
+  return (t) => {
+    const k = key(t);
+    let label = memo.get(k);
+    if (label === undefined) {
+      label = make(t);
+      if (memo.size > 4096) memo.clear();
+      memo.set(k, label);
+    }
+    return label;
+  };
+}
+
+export const hourLabel = memoLabel(hourKey, (t) => iso(t).slice(0, 13) + 'h');
+export const dayLabel = memoLabel(dayKey, (t) => iso(t).slice(0, 10));
+export const monthLabel = memoLabel(monthKey, (t) => iso(t).slice(0, 7));
+export const yearLabel = memoLabel(yearKey, (t) => iso(t).slice(0, 4));
 
 /** ISO 8601 week label, Monday first: `2026-W47`. */
-export const weekLabel = (t: number): string => {
+export const weekLabel = memoLabel(weekKey, (t: number): string => {
   const d = new Date(t);
   const day = (d.getUTCDay() + 6) % 7; // Monday 0
   const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3);
   const year = new Date(thursday).getUTCFullYear();
   const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY)) + 1;
   return `${year}-W${String(week).padStart(2, '0')}`;
-};
+});
