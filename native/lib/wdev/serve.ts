@@ -52,12 +52,23 @@ export async function cleanStaleMount(p: WdevPaths): Promise<void> {
   if (await isMountPoint(p.mnt)) await run('umount', ['-l', p.mnt], { allowFail: true });
 }
 
+/**
+ * Detaches loop devices still pointing at the file of a server that is gone: they are bound to the
+ * dead FUSE connection, so "attach" must make a new one.
+ */
+async function detachStaleLoops(p: WdevPaths): Promise<void> {
+  const r = await run('losetup', ['--noheadings', '--output', 'NAME', '-j', p.file], { allowFail: true });
+  for (const dev of r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) await run('losetup', ['-d', dev], { allowFail: true });
+  await rm(p.dev, { force: true });
+}
+
 export async function serveWdev(dataDir: string, vol: string, opts: ServeOptions = {}): Promise<ServeResult> {
   const p = wdevPaths(dataDir, vol);
-  await readWdevConfig(p.config);
   await checkPrerequisites();
+  await readWdevConfig(p.config);
   const running = await isServing(p);
   if (running) throw new StateError(`volume ${vol}: already served (${p.file})`);
+  await detachStaleLoops(p);
   await cleanStaleMount(p);
   await rm(p.socket, { force: true });
   const args = ['serve', '--ldev', p.ldev, '--ddev', p.ddev, '--mount', p.mnt, '--socket', p.socket,

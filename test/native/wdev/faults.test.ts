@@ -87,6 +87,12 @@ describe.skipIf(skip)('a wdev with a damaged log device', () => {
     });
   }
 
+  it('names root when a user without it serves a wdev', { timeout: 60_000 }, async () => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${projectRoot}bin/walbctl.js`, 'wdev', 'serve', 'super', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('walbctl: error: serving a wdev needs root (a FUSE mount other users and loop devices can open) (scan capture still works)\n');
+  });
+
   it('names /dev/fuse when it is missing', { timeout: 60_000 }, async () => {
     await createWdev(s.dataDir, 'nofuse', { sizeBytes: 8 << 20, ringBytes: 4 << 20 });
     const p = wdevPaths(s.dataDir, 'nofuse');
