@@ -126,14 +126,26 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
   });
 }
 
-/** Takes a snapshot at the permanent lsid and ships every snapshot not yet archived. */
-export async function snapshotWdev(dataDir: string, vol: string, opts: CaptureOptions & { explicit?: boolean } = {}): Promise<SnapshotResult> {
+export interface SnapshotOptions extends CaptureOptions {
+  /** Explicit (kept by merges, the default) or implicit. */
+  explicit?: boolean;
+  /** WalB's implicit snapshots: take one only when there are new logs since the last snapshot. */
+  onlyIfNewLogs?: boolean;
+}
+
+/**
+ * Takes a snapshot at the permanent lsid and ships every snapshot not yet archived. With
+ * `onlyIfNewLogs` and nothing written since the last snapshot, resolves to null and takes none.
+ */
+export async function snapshotWdev(dataDir: string, vol: string, opts: SnapshotOptions = {}): Promise<SnapshotResult | null> {
   const p = wdevPaths(dataDir, vol);
   await readWdevConfig(p.config);
   return lock(p, vol, 'snapshot', async () => {
     const s = await readCapture(p.capture, vol);
     const st = await syncLog(p, vol);
     if (st.overflow) throw new WdevOverflowError(vol);
+    const lastLsid = s.queue.length > 0 ? s.queue[s.queue.length - 1]!.lsid : s.shipped.lsid;
+    if (opts.onlyIfNewLogs && st.permanentLsid === lastLsid) return null;
     const gid = s.latestGid + 1;
     s.queue.push({ gid, lsid: st.permanentLsid, timestamp: nowSeconds(), explicit: opts.explicit ?? true });
     s.latestGid = gid;

@@ -123,7 +123,7 @@ describe.skipIf(skip)('a wdev killed with SIGKILL', () => {
     replayed += last.recoveredPacks;
     expect(replayed).toBeGreaterThan(0); // the kills did land between checkpoints
     const data = readFileSync(file);
-    const snap = await snapshotWdev(s.dataDir, vol);
+    const snap = (await snapshotWdev(s.dataDir, vol))!;
     const img = join(s.dir, 'newest.img');
     await restore(s.dataDir, vol, snap.gid, { path: img });
     const restored = readFileSync(img);

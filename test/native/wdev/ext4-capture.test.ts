@@ -63,7 +63,7 @@ describe.skipIf(skip)('an ext4 file system on a wdev', () => {
 
     writeTree(mnt, 'first', 60);
     sh('fsfreeze', ['-f', mnt]);
-    const g1 = await snapshotWdev(s.dataDir, vol);
+    const g1 = (await snapshotWdev(s.dataDir, vol))!;
     sh('fsfreeze', ['-u', mnt]);
     trees[g1.gid] = tree(mnt);
 
@@ -71,7 +71,7 @@ describe.skipIf(skip)('an ext4 file system on a wdev', () => {
     rmSync(join(mnt, 'first', 'd1'), { recursive: true });
     writeFileSync(join(mnt, 'first', 'd0', 'f0.bin'), randomBytes(300_000));
     sh('fsfreeze', ['-f', mnt]);
-    const g2 = await snapshotWdev(s.dataDir, vol);
+    const g2 = (await snapshotWdev(s.dataDir, vol))!;
     sh('fsfreeze', ['-u', mnt]);
     trees[g2.gid] = tree(mnt);
 

@@ -62,7 +62,7 @@ describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () =
     const taken: { gid: number; sha: string }[] = [];
     for (let i = 0; i < 6; i++) {
       scribble(file, 2 << 20);
-      const snap = await snapshotWdev(s.dataDir, vol, { explicit: i % 2 === 0 });
+      const snap = (await snapshotWdev(s.dataDir, vol, { explicit: i % 2 === 0 }))!;
       taken.push({ gid: snap.gid, sha: sha1(readFileSync(file)) });
     }
     const st = await wdevStatus(s.dataDir, vol);
@@ -73,6 +73,13 @@ describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () =
       await restore(s.dataDir, vol, t.gid, { path: img });
       expect(sha1(readFileSync(img)), `gid ${t.gid}`).toBe(t.sha);
     }
+  });
+
+  it('takes an implicit snapshot only when there are new logs', { timeout: 60_000 }, async () => {
+    expect(await snapshotWdev(s.dataDir, vol, { explicit: false, onlyIfNewLogs: true })).toBeNull();
+    scribble(file, 65536);
+    const snap = await snapshotWdev(s.dataDir, vol, { explicit: false, onlyIfNewLogs: true });
+    expect(snap?.shipped.map((d) => d.file)).toEqual([expect.stringMatching(new RegExp(`-\\d+-${snap!.gid}\\.wdiff$`))]);
   });
 
   it('overflows when more than the ring is written, keeps writing, and resumes after the planned hash backup', { timeout: 120_000 }, async () => {
@@ -104,7 +111,7 @@ describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () =
     expect(sha1(readFileSync(img))).toBe(before);
 
     scribble(file, 1 << 20);
-    const snap = await snapshotWdev(s.dataDir, vol);
+    const snap = (await snapshotWdev(s.dataDir, vol))!;
     const img2 = join(s.dir, `after-${snap.gid}.img`);
     await restore(s.dataDir, vol, snap.gid, { path: img2 });
     expect(sha1(readFileSync(img2))).toBe(sha1(readFileSync(file)));
