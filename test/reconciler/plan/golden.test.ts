@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
+import { ACTION_KINDS } from '../../../reconciler/model/plan.js';
 import { computePlan } from '../../../reconciler/plan/compute.js';
 import { readDesiredJson } from '../../../reconciler/plan/io/desired-json.js';
 import { parseObservedState } from '../../../reconciler/plan/observed-json.js';
@@ -30,6 +31,17 @@ export async function planCase(name: string) {
 describe('golden plans from observed fixtures', () => {
   it('has the cases this suite relies on', () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('covers every action kind, destructive, refused and blocked actions, drift and skipped volumes', async () => {
+    const plans = await Promise.all(cases.map(async (name) => (await planCase(name)).plan));
+    const actions = plans.flatMap((p) => p.actions);
+    expect(new Set(actions.map((a) => a.kind))).toEqual(new Set(ACTION_KINDS));
+    expect(actions.some((a) => a.destructive && !a.refused)).toBe(true);
+    expect(actions.some((a) => a.destructive && a.refused)).toBe(true);
+    expect(actions.some((a) => a.blocked)).toBe(true);
+    expect(plans.some((p) => p.drift.length > 0)).toBe(true);
+    expect(plans.some((p) => (p.skipped ?? []).length > 0)).toBe(true);
   });
 
   for (const name of cases) {
