@@ -65,7 +65,7 @@ void Device::WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io) {
       }
     }
     if (!blocked) return;
-    cv_.wait(lk);
+    cvOrder_.wait(lk);
   }
 }
 
@@ -90,6 +90,7 @@ void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk) {
     }
   }
   lk.lock();
+  cvSync_.notify_all();  // flushes waiting for the log now sync the ddev instead
 }
 
 void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
@@ -128,7 +129,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
       io->logged = true;
     }
     leader_ = false;
-    cv_.notify_all();
+    cvLead_.notify_all();
     return;
   }
   const uint64_t packLsid = latest_;
@@ -141,7 +142,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
   // The lsids are taken: the next writer may lead (and write) the next pack while this one is written.
   packsInFlight_++;
   leader_ = false;
-  cv_.notify_all();
+  cvLead_.notify_all();
   lk.unlock();
 
   bool ok = true;
@@ -194,12 +195,13 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
       done_.erase(it);
     }
   } else {
-    while (leader_) cv_.wait(lk);
+    while (leader_) cvLead_.wait(lk);
     leader_ = true;
     EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
     leader_ = false;
   }
-  cv_.notify_all();
+  cvLead_.notify_all();
+  cvSync_.notify_all();
 }
 
 int Device::Submit(Io* io) {
@@ -216,7 +218,7 @@ int Device::Submit(Io* io) {
     while (!io->logged && io->err == 0) {
       // Lead while this IO still waits in the queue; once a leader took it, wait for its pack.
       if (io->queued && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
-      else cv_.wait(lk);
+      else cvLead_.wait(lk);
     }
     if (io->err != 0) return io->err;
   }
@@ -238,7 +240,7 @@ int Device::Submit(Io* io) {
   io->pack.reset();
   lk.lock();
   inflight_.erase(io->seq);
-  cv_.notify_all();
+  cvOrder_.notify_all();
   return rc;
 }
 
@@ -323,7 +325,7 @@ int Device::Flush() {
   flushes_++;
   if (!overflow_) {
     const uint64_t target = loggedMax_;          // covers the pack of every acknowledged write
-    while (logged_ < target && !overflow_) cv_.wait(lk);  // and every pack before them
+    while (logged_ < target && !overflow_) cvSync_.wait(lk);  // and every pack before them
     while (permanent_ < target && !overflow_) {
       if (!syncing_) {
         syncing_ = true;
@@ -332,12 +334,12 @@ int Device::Flush() {
         const int rc = fdatasync(ldev_.fd());
         lk.lock();
         syncing_ = false;
-        cv_.notify_all();
+        cvSync_.notify_all();
         if (rc != 0) return -EIO;
         permanent_ = std::max(permanent_, t);
         logSyncs_++;
       } else {
-        cv_.wait(lk);
+        cvSync_.wait(lk);
       }
     }
   }
@@ -371,7 +373,7 @@ void Device::Checkpoint() {
   PersistSuper(s);
   std::lock_guard<std::mutex> g2(m_);
   written_ = std::max(written_, s.writtenLsid);
-  cv_.notify_all();
+
 }
 
 void Device::SetOldest(uint64_t lsid) {
@@ -396,15 +398,15 @@ void Device::SetOldest(uint64_t lsid) {
   PersistSuper(s);
   std::lock_guard<std::mutex> g2(m_);
   oldest_ = lsid;
-  cv_.notify_all();
+
 }
 
 void Device::Reset() {
   std::unique_lock<std::mutex> lk(m_);
-  while (leader_) cv_.wait(lk);
+  while (leader_) cvLead_.wait(lk);
   leader_ = true;       // new writes queue behind us (leadership first, then the super: same order as the leader)
   overflow_ = false;    // and any direct write still running finishes before the sync below
-  while (!inflight_.empty()) cv_.wait(lk);
+  while (!inflight_.empty()) cvOrder_.wait(lk);
   lk.unlock();
   int rc = fdatasync(ddevFd_);
   std::string why = rc == 0 ? "" : std::strerror(errno);
@@ -428,7 +430,9 @@ void Device::Reset() {
   lk.lock();
   if (rc != 0) overflow_ = true;
   leader_ = false;
-  cv_.notify_all();
+  cvLead_.notify_all();
+  cvOrder_.notify_all();
+  cvSync_.notify_all();
   if (rc != 0) throw WdevError("io", "reset failed: " + why);
 }
 

@@ -77,7 +77,9 @@ class Device {
   uint64_t maxPackData_;         // blocks
 
   std::mutex m_;
-  std::condition_variable cv_;
+  std::condition_variable cvLead_;   // leadership, packs in flight, an IO's pack written
+  std::condition_variable cvOrder_;  // an IO left inflight_ (ddev ordering, reset)
+  std::condition_variable cvSync_;   // logged_ moved, a log sync ended, overflow
   std::deque<Io*> queue_;
   bool leader_ = false, syncing_ = false, overflow_ = false;
   std::map<uint64_t, Io*> inflight_;   // by seq
