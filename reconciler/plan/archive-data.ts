@@ -28,7 +28,8 @@ export interface ArchiveDataPlan {
   warnings: string[];
 }
 
-export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now: number): ArchiveDataPlan {
+export function archiveData(volume: DesiredVolume, archive: ObservedArchive, options: { now: number }): ArchiveDataPlan {
+  const { now } = options;
   const steps: Step[] = [];
   const warnings: string[] = [];
   const upcoming: ArchiveDataPlan['upcoming'] = [];
@@ -89,7 +90,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now
   barriers.add(base.b);
 
   const drops = new Set(retention.drop.filter((g) => g > base.b));
-  const dropPlan = dropMerges(diffs, drops, barriers);
+  const dropPlan = dropMerges(diffs, { drop: drops, barriers });
   const merged: ObservedDiff[] = [];
   let cursor = 0;
   for (const m of dropPlan.merges) {
@@ -114,7 +115,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, now
   const lastMergeAt = archive.lastMergeAt ? toMs(archive.lastMergeAt) : null;
   const due = mergeDue(diffs.length, volume.merge, { lastMergeAt, now });
   if (due) {
-    const run = chooseMerge(diffs, volume.merge, barriers);
+    const run = chooseMerge(diffs, { maxNr: volume.merge.maxNr, maxSizeBytes: volume.merge.maxSizeBytes, barriers });
     if (run) {
       const first = diffs[run.from]!;
       const last = diffs[run.to]!;

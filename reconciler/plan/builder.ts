@@ -16,8 +16,10 @@ export class VolumeActions {
     private readonly protect: { on: boolean; why: string },
   ) {}
 
-  /** Adds a step to `chain` (e.g. `storage`, `archive`): it depends on the chain's previous action. */
-  add(step: Step, chain: string, extraDeps: readonly string[] = []): PlanAction {
+  /** Adds a step to `chain` (e.g. `storage`, `archive`): it depends on the chain's previous action and on
+   *  the ids in `after`. */
+  add(step: Step, options: { chain: string; after?: readonly string[] }): PlanAction {
+    const { chain, after: extraDeps = [] } = options;
     const base = `${this.address}:${step.kind}${step.key ? `:${step.key}` : ''}`;
     let id = base;
     for (let n = 2; this.actions.some((a) => a.id === id); n++) id = `${base}:${n}`;

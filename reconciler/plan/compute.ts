@@ -60,7 +60,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
       }
       if (volume) {
         const out = new VolumeActions(address, { on: volume.protect, why: `${address} is protected (protect: true): destructive actions never run on it` });
-        const result = planVolume(host, volume, live, out, t);
+        const result = planVolume({ host, volume, live, now: t }, out);
         actions.push(...out.actions);
         upcoming.push(...result.upcoming);
         const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
@@ -73,7 +73,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
         why: `${address} was protected when last applied: remove "protect" in one commit and the volume in a later one`,
       });
       const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
-      for (const step of steps) out.add(step, `clear-${step.key}`);
+      for (const step of steps) out.add(step, { chain: `clear-${step.key}` });
       actions.push(...out.actions);
     } catch (error) {
       complete = false;

@@ -23,9 +23,10 @@ export function lastSnapshotTime(storage: ObservedStorage, archive: ObservedArch
   return newest;
 }
 
-export function snapshotPlan(volume: DesiredVolume, last: number | null, now: number): SnapshotPlan {
+export function snapshotPlan(volume: DesiredVolume, at: { last: number | null; now: number }): SnapshotPlan {
+  const { last } = at;
   const schedule = volume.snapshots.schedule;
-  const decision = scheduleDue(fireFor(schedule), last, now);
+  const decision = scheduleDue(fireFor(schedule), at);
   if (!decision.due) return { step: null, nextAt: decision.nextAt };
   const what = describeSchedule(schedule);
   const reason = last === null

@@ -20,7 +20,15 @@ export interface VolumeResult {
   upcoming: UpcomingAction[];
 }
 
-export function planVolume(host: string, volume: DesiredVolume, live: ObservedVolume | undefined, out: VolumeActions, now: number): VolumeResult {
+export interface VolumeInput {
+  host: string;
+  volume: DesiredVolume;
+  live: ObservedVolume | undefined;
+  now: number;
+}
+
+export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult {
+  const { host, volume, live, now } = input;
   const warnings: string[] = [];
   const upcoming: UpcomingAction[] = [];
   const at = (kind: UpcomingAction['kind'], t: number): void => void upcoming.push({ address: volume.address, kind, at: toIso(t) });
@@ -32,7 +40,7 @@ export function planVolume(host: string, volume: DesiredVolume, live: ObservedVo
   let archiveReady = false;
   if (archiveHere) {
     const lc = archiveLifecycle(archive);
-    for (const step of lc.steps) out.add(step, 'archive');
+    for (const step of lc.steps) out.add(step, { chain: 'archive' });
     archiveReady = lc.ready;
   }
   if (storageHere) {
@@ -41,31 +49,31 @@ export function planVolume(host: string, volume: DesiredVolume, live: ObservedVo
     const archiveInit = out.last('archive');
     for (const step of lc.steps) {
       const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
-      out.add(step, 'storage', waitsForArchive && archiveInit ? [archiveInit] : []);
+      out.add(step, { chain: 'storage', after: waitsForArchive && archiveInit ? [archiveInit] : [] });
     }
     if (lc.ready && live?.storage) {
-      const snap = snapshotPlan(volume, lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now);
-      if (snap.step) out.add(snap.step, 'storage');
+      const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now });
+      if (snap.step) out.add(snap.step, { chain: 'storage' });
       at('snapshot', snap.nextAt);
     }
   }
 
   let newestGid: number | null = null;
   if (archiveHere && archiveReady && archive) {
-    const data = archiveData(volume, archive, now);
+    const data = archiveData(volume, archive, { now });
     warnings.push(...data.warnings);
-    for (const step of data.steps) out.add(step, 'archive');
+    for (const step of data.steps) out.add(step, { chain: 'archive' });
     for (const u of data.upcoming) at(u.kind, u.at);
     newestGid = data.newestGid;
     if (primaryHere && !archive.busy) {
       const restores = restoreSteps({ specs: volume.restores, restored: archive.restored, restorable: data.restorable, now });
       warnings.push(...restores.warnings);
-      for (const step of restores.steps) out.add(step, 'archive');
+      for (const step of restores.steps) out.add(step, { chain: 'archive' });
     }
   }
   if ((archiveHere && archiveReady) || live?.proxy) {
     const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, now });
-    for (const step of repl.steps) out.add(step, 'archive');
+    for (const step of repl.steps) out.add(step, { chain: 'archive' });
     for (const t of repl.upcoming) at('replicate', t);
   }
 
@@ -79,7 +87,7 @@ export function planVolume(host: string, volume: DesiredVolume, live: ObservedVo
       keepStorage, keepArchive,
       why: !keepStorage && live?.storage ? why('storage') : why('archive'),
     });
-    for (const step of steps) out.add(step, `clear-${step.key}`);
+    for (const step of steps) out.add(step, { chain: `clear-${step.key}` });
   }
   return { warnings, upcoming };
 }

@@ -23,15 +23,23 @@ export function sortDiffs(diffs: readonly ObservedDiff[]): readonly ObservedDiff
 
 export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';
 
-/** Why the boundary after diff `i` cannot be crossed, or null when it can. */
-export function boundaryBlocker(diffs: readonly ObservedDiff[], i: number, barriers: ReadonlySet<number>): Blocker | null {
-  const left = diffs[i]!;
-  const right = diffs[i + 1];
-  if (!right || !sameSnap(left.e, right.b)) return 'gap';
-  if (i + 1 === diffs.length - 1) return 'newest';
-  if (!right.mergeable) return 'not-mergeable';
-  if (barriers.has(left.e.b)) return 'barrier';
-  return null;
+/** The boundaries of one chain of diffs, with the snapshots merges must not cross. */
+export class Boundaries {
+  constructor(
+    readonly diffs: readonly ObservedDiff[],
+    readonly barriers: ReadonlySet<number>,
+  ) {}
+
+  /** Why the boundary after diff `i` cannot be crossed, or null when it can. */
+  blocker(i: number): Blocker | null {
+    const left = this.diffs[i]!;
+    const right = this.diffs[i + 1];
+    if (!right || !sameSnap(left.e, right.b)) return 'gap';
+    if (i + 1 === this.diffs.length - 1) return 'newest';
+    if (!right.mergeable) return 'not-mergeable';
+    if (this.barriers.has(left.e.b)) return 'barrier';
+    return null;
+  }
 }
 
 /** Gaps in the chain: where one diff does not start where the previous ended (or the base). */

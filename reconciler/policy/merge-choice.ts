@@ -4,11 +4,13 @@
  * diff and never crosses a barrier (see diff-chain.ts). Returns null when no run of two or more exists.
  */
 import type { ObservedDiff } from '../model/observed.js';
-import { boundaryBlocker } from './diff-chain.js';
+import { Boundaries } from './diff-chain.js';
 
 export interface MergeLimits {
   maxNr: number;
   maxSizeBytes: number;
+  /** Snapshots no merge may cross (explicit snapshots retention keeps, replica positions, the base). */
+  barriers: ReadonlySet<number>;
 }
 
 export interface MergeRun {
@@ -19,12 +21,13 @@ export interface MergeRun {
   bytes: number;
 }
 
-export function chooseMerge(diffs: readonly ObservedDiff[], limits: MergeLimits, barriers: ReadonlySet<number>): MergeRun | null {
+export function chooseMerge(diffs: readonly ObservedDiff[], limits: MergeLimits): MergeRun | null {
+  const bounds = new Boundaries(diffs, limits.barriers);
   let best: MergeRun | null = null;
   for (let from = 0; from < diffs.length - 1; from++) {
     let bytes = diffs[from]!.dataSize;
     for (let to = from + 1; to < diffs.length && to - from + 1 <= limits.maxNr; to++) {
-      if (boundaryBlocker(diffs, to - 1, barriers) !== null) break;
+      if (bounds.blocker(to - 1) !== null) break;
       bytes += diffs[to]!.dataSize;
       if (bytes > limits.maxSizeBytes) break;
       const run = { from, to, count: to - from + 1, bytes };

@@ -47,7 +47,7 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
       continue;
     }
     const schedule = pair.schedule ?? { kind: 'every' as const, everySeconds: 3600 };
-    const decision = scheduleDue(fireFor(schedule), replica.replicatedAt ? toMs(replica.replicatedAt) : null, now);
+    const decision = scheduleDue(fireFor(schedule), { last: replica.replicatedAt ? toMs(replica.replicatedAt) : null, now });
     upcoming.push(decision.nextAt);
     if (!decision.due || replica.gid >= input.newestGid) continue;
     const catchUp = decision.missed > 1 ? ` (${decision.missed >= 1000 ? 'over 1000' : decision.missed} runs missed: one catch-up run)` : '';

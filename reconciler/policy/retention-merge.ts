@@ -5,7 +5,7 @@
  * crossed stays for now, with the reason.
  */
 import type { ObservedDiff } from '../model/observed.js';
-import { boundaryBlocker, type Blocker } from './diff-chain.js';
+import { Boundaries, type Blocker } from './diff-chain.js';
 
 export interface DropMerge {
   from: number;
@@ -20,14 +20,16 @@ export interface DropPlan {
   stuck: { gid: number; why: Blocker | 'not-a-boundary' }[];
 }
 
-export function dropMerges(diffs: readonly ObservedDiff[], drop: ReadonlySet<number>, barriers: ReadonlySet<number>): DropPlan {
+export function dropMerges(diffs: readonly ObservedDiff[], sets: { drop: ReadonlySet<number>; barriers: ReadonlySet<number> }): DropPlan {
+  const { drop } = sets;
+  const bounds = new Boundaries(diffs, sets.barriers);
   const merges: DropMerge[] = [];
   const stuck: DropPlan['stuck'] = [];
   const onBoundary = new Set<number>();
   let run: DropMerge | null = null;
   for (let i = 0; i < diffs.length - 1; i++) {
     const gid = diffs[i]!.e.b;
-    const blocker = boundaryBlocker(diffs, i, barriers);
+    const blocker = bounds.blocker(i);
     if (drop.has(gid) && diffs[i]!.e.b === diffs[i]!.e.e) onBoundary.add(gid);
     if (blocker === null) {
       run ??= { from: i, to: i, drops: [] };

@@ -67,7 +67,8 @@ export function describeSchedule(schedule: Schedule): string {
 const MAX_COUNTED = 1000;
 
 /** Is a run due at `now` when the last one was at `last` (null: never ran)? */
-export function scheduleDue(next: NextFire, last: number | null, now: number): ScheduleDecision {
+export function scheduleDue(next: NextFire, at: { last: number | null; now: number }): ScheduleDecision {
+  const { last, now } = at;
   const nextAt = next(now);
   if (last === null) return { due: true, missed: 0, nextAt };
   let t = next(last);

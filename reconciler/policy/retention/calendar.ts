@@ -9,7 +9,15 @@ import { newestFirst, type RetentionRule } from './rule.js';
 /** The calendar period a time falls in, as a number: equal numbers mean the same period. */
 export type PeriodKey = (time: number) => number;
 
-export function calendarRule(unit: string, count: number, key: PeriodKey, label: (time: number) => string): RetentionRule {
+export interface CalendarUnit {
+  /** `hourly`, `daily`, …: how the rule is named. */
+  unit: string;
+  key: PeriodKey;
+  label: (time: number) => string;
+}
+
+export function calendarRule(count: number, period: CalendarUnit): RetentionRule {
+  const { unit, key, label } = period;
   return {
     name: `keep-${unit} ${count}`,
     keep(snaps) {

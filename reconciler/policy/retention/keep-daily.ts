@@ -3,5 +3,5 @@ import { calendarRule, dayKey, dayLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepDaily(count: number): RetentionRule {
-  return calendarRule('daily', count, dayKey, dayLabel);
+  return calendarRule(count, { unit: 'daily', key: dayKey, label: dayLabel });
 }

@@ -3,5 +3,5 @@ import { calendarRule, hourKey, hourLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepHourly(count: number): RetentionRule {
-  return calendarRule('hourly', count, hourKey, hourLabel);
+  return calendarRule(count, { unit: 'hourly', key: hourKey, label: hourLabel });
 }

@@ -3,5 +3,5 @@ import { calendarRule, monthKey, monthLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepMonthly(count: number): RetentionRule {
-  return calendarRule('monthly', count, monthKey, monthLabel);
+  return calendarRule(count, { unit: 'monthly', key: monthKey, label: monthLabel });
 }

@@ -3,5 +3,5 @@ import { calendarRule, weekKey, weekLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepWeekly(count: number): RetentionRule {
-  return calendarRule('weekly', count, weekKey, weekLabel);
+  return calendarRule(count, { unit: 'weekly', key: weekKey, label: weekLabel });
 }

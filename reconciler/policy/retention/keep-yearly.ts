@@ -3,5 +3,5 @@ import { calendarRule, yearKey, yearLabel } from './calendar.js';
 import type { RetentionRule } from './rule.js';
 
 export function keepYearly(count: number): RetentionRule {
-  return calendarRule('yearly', count, yearKey, yearLabel);
+  return calendarRule(count, { unit: 'yearly', key: yearKey, label: yearLabel });
 }

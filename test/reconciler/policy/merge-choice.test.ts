@@ -14,8 +14,9 @@ function chain(sizes: number[], opts: { nm?: number[]; gapAt?: number } = {}): O
   });
 }
 const limits = { maxNr: 10, maxSizeBytes: 1_000_000 };
-const pick = (diffs: ObservedDiff[], l = limits, barriers: number[] = []): [number, number] | null => {
-  const r = chooseMerge(diffs, l, new Set(barriers));
+type Limits = typeof limits;
+const pick = (diffs: ObservedDiff[], l: Limits = limits, barriers: number[] = []): [number, number] | null => {
+  const r = chooseMerge(diffs, { ...l, barriers: new Set(barriers) });
   return r ? [r.from, r.to] : null;
 };
 

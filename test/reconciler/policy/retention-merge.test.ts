@@ -20,7 +20,7 @@ describe('dropMerges: dropping a snapshot merges it away', () => {
     { name: 'a snapshot before a non-mergeable diff stays, with the reason', diffs: chain(4), drop: [10], barriers: [], merges: [], stuck: [{ gid: 10, why: 'not-mergeable' }], nm: [1] },
     { name: 'a gid that is no boundary (the base) is reported, not merged', diffs: chain(3), drop: [0], barriers: [], merges: [], stuck: [{ gid: 0, why: 'not-a-boundary' }] },
   ])('$name', ({ diffs, drop, barriers, merges, stuck, nm }) => {
-    const plan = dropMerges(nm ? chain(diffs.length, nm) : diffs, new Set(drop), new Set(barriers));
+    const plan = dropMerges(nm ? chain(diffs.length, nm) : diffs, { drop: new Set(drop), barriers: new Set(barriers) });
     expect(plan.merges).toEqual(merges);
     expect(plan.stuck).toEqual(stuck);
   });

@@ -13,19 +13,19 @@ describe('scheduleDue', () => {
     { name: 'fire times are aligned to the clock, not to the last run', last: '2026-11-21T12:50:00Z', now: '2026-11-21T13:00:00Z', due: true, missed: 1 },
     { name: 'a daemon down five hours gives one run that counts five misses', last: '2026-11-21T07:00:00Z', now: '2026-11-21T12:30:00Z', due: true, missed: 5 },
   ])('$name', ({ last, now, due, missed }) => {
-    const d = scheduleDue(hourly, last === null ? null : t(last), t(now));
+    const d = scheduleDue(hourly, { last: last === null ? null : t(last), now: t(now) });
     expect({ due: d.due, missed: d.missed }).toEqual({ due, missed });
   });
 
   it('gives the next fire time after now', () => {
-    expect(new Date(scheduleDue(hourly, t('2026-11-21T12:00:00Z'), t('2026-11-21T12:10:00Z')).nextAt).toISOString()).toBe('2026-11-21T13:00:00.000Z');
+    expect(new Date(scheduleDue(hourly, { last: t('2026-11-21T12:00:00Z'), now: t('2026-11-21T12:10:00Z') }).nextAt).toISOString()).toBe('2026-11-21T13:00:00.000Z');
   });
 
   it('follows a cron expression in UTC and counts the missed days', () => {
     const daily3 = cronFire('0 3 * * *');
-    const d = scheduleDue(daily3, t('2026-11-18T03:00:00Z'), t('2026-11-21T12:00:00Z'));
+    const d = scheduleDue(daily3, { last: t('2026-11-18T03:00:00Z'), now: t('2026-11-21T12:00:00Z') });
     expect(d).toEqual({ due: true, missed: 3, nextAt: t('2026-11-22T03:00:00Z') });
-    expect(scheduleDue(daily3, t('2026-11-21T03:00:00Z'), t('2026-11-21T12:00:00Z')).due).toBe(false);
+    expect(scheduleDue(daily3, { last: t('2026-11-21T03:00:00Z'), now: t('2026-11-21T12:00:00Z') }).due).toBe(false);
   });
 
   it('describes schedules in the words reasons use', () => {
