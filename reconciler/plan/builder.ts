@@ -43,6 +43,15 @@ export class VolumeActions {
     return action;
   }
 
+  /** Adds the steps that clear roles. On a protected volume the clear is refused, so the stop that only
+   *  prepares it is left out: a protected volume keeps running. */
+  addClear(steps: readonly Step[]): void {
+    for (const step of steps) {
+      if (this.protect.on && step.kind === 'stop') continue;
+      this.add(step, { chain: `clear-${step.key}` });
+    }
+  }
+
   /** The id of the last action added to `chain`, if any. */
   last(chain: string): string | undefined {
     return this.chains.get(chain);

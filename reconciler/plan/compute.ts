@@ -73,7 +73,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
         why: `${address} was protected when last applied: remove "protect" in one commit and the volume in a later one`,
       });
       const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
-      for (const step of steps) out.add(step, { chain: `clear-${step.key}` });
+      out.addClear(steps);
       actions.push(...out.actions);
     } catch (error) {
       complete = false;

@@ -87,7 +87,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       keepStorage, keepArchive,
       why: !keepStorage && live?.storage ? why('storage') : why('archive'),
     });
-    for (const step of steps) out.add(step, { chain: `clear-${step.key}` });
+    out.addClear(steps);
   }
   return { warnings, upcoming };
 }
