@@ -34,7 +34,7 @@ struct CopyResult {
   uint64_t sizeBytes = 0, bytesWritten = 0;
 };
 
-constexpr size_t kChunk = 4u << 20;
+constexpr size_t kChunk = 1u << 20;
 constexpr size_t kPiece = 64u << 10;
 
 bool reflinkUnsupported(int e) { return e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == ENOTTY || e == ENOSYS; }
@@ -62,10 +62,22 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   r.method = "copy";
   if (ftruncate(dst, off_t(size)) != 0) throw IoError(o.target, "truncate", errno);
   walbctl::scan::VolumeReader reader(o.source, size, kChunk, kPiece);
+  walbctl::scan::WritebackPacer pacer(dst);
+  bool kernelCopy = o.mode == "auto";
   walbctl::scan::Chunk c;
   while (reader.next(c)) {
     if (c.data) {
       size_t runStart = 0, runLen = 0;
+      auto flush = [&]() {
+        if (runLen == 0) return;
+        // auto (the file system cannot clone): copy inside the kernel; copy: always through the buffer.
+        if (!(kernelCopy && walbctl::scan::copyRange(src, dst, o.target, c.offset + runStart, runLen))) {
+          kernelCopy = false;
+          walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
+        }
+        r.bytesWritten += runLen;
+        runLen = 0;
+      };
       for (size_t at = 0; at < c.length; at += kPiece) {
         size_t len = std::min(kPiece, c.length - at);
         bool zero = walbctl::scan::isAllZero(c.data + at, len);
@@ -73,17 +85,15 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
           runLen += len;
           continue;
         }
-        if (runLen > 0) walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
-        r.bytesWritten += runLen;
-        runLen = 0;
+        flush();
         if (!zero) {
           runStart = at;
           runLen = len;
         }
       }
-      if (runLen > 0) walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
-      r.bytesWritten += runLen;
+      flush();
     }
+    if (o.sync) pacer.wrote(c.offset + c.length);
     progress.report(c.offset + c.length, size);
   }
   if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);

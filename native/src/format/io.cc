@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -94,6 +96,34 @@ size_t MemorySource::readAt(uint64_t offset, void* buf, size_t n) {
   if (n > size_ - offset) n = size_t(size_ - offset);
   if (n == 0) return 0;
   std::memcpy(buf, data_ + offset, n);
+  return n;
+}
+
+MappedFileSource::MappedFileSource(const std::string& path) : FileSource(path) {
+  if (size() == 0) return;
+  void* p = mmap(nullptr, size_t(size()), PROT_READ, MAP_SHARED, fd(), 0);
+  if (p == MAP_FAILED) return;
+  madvise(p, size_t(size()), MADV_SEQUENTIAL);
+  map_ = static_cast<const uint8_t*>(p);
+}
+
+MappedFileSource::~MappedFileSource() {
+  if (map_) munmap(const_cast<uint8_t*>(map_), size_t(size()));
+}
+
+void MappedFileSource::release(uint64_t offset, size_t n) {
+  if (!map_ || offset >= size()) return;
+  const uint64_t page = 4096;
+  uint64_t start = (offset + page - 1) / page * page;  // only whole pages inside the range
+  uint64_t end = std::min<uint64_t>(offset + n, size()) / page * page;
+  if (end > start) madvise(const_cast<uint8_t*>(map_) + start, size_t(end - start), MADV_DONTNEED);
+}
+
+size_t MappedFileSource::readAt(uint64_t offset, void* buf, size_t n) {
+  if (!map_) return FileSource::readAt(offset, buf, n);
+  if (offset >= size()) return 0;
+  if (n > size() - offset) n = size_t(size() - offset);
+  if (n) std::memcpy(buf, map_ + offset, n);
   return n;
 }
 

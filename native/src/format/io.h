@@ -16,6 +16,12 @@ class ByteSource {
   // Reads up to `n` bytes at `offset`; returns how many were read (short only at end of data).
   virtual size_t readAt(uint64_t offset, void* buf, size_t n) = 0;
   virtual uint64_t size() const = 0;
+  // A pointer to bytes [offset, offset+n) when the source is memory-backed (nullptr otherwise, or
+  // when the range is not wholly inside the source). Readers use it to avoid copying.
+  virtual const uint8_t* view(uint64_t offset, size_t n) { return nullptr; }
+  // Says a viewed range will not be needed soon (a mapping drops it from this process's RSS; the
+  // page cache keeps it). A no-op for other sources.
+  virtual void release(uint64_t offset, size_t n) {}
   // The name used in errors (a path, or "<memory>").
   virtual const std::string& name() const = 0;
 };
@@ -42,11 +48,32 @@ class MemorySource : public ByteSource {
   size_t readAt(uint64_t offset, void* buf, size_t n) override;
   uint64_t size() const override { return size_; }
   const std::string& name() const override { return name_; }
+  const uint8_t* view(uint64_t offset, size_t n) override {
+    return offset <= size_ && n <= size_ - offset ? data_ + offset : nullptr;
+  }
 
  private:
   const uint8_t* data_;
   size_t size_;
   std::string name_;
+};
+
+// A read-only mapping of a regular file, for hot paths that read a whole file (conversion): the
+// page cache is read in place instead of copied. Falls back to pread (view() == nullptr) when the file
+// cannot be mapped. As with any mapping, a file truncated by someone else while mapped faults (SIGBUS):
+// use it only for files this process owns for the duration (wlogs being converted).
+class MappedFileSource : public FileSource {
+ public:
+  explicit MappedFileSource(const std::string& path);
+  ~MappedFileSource() override;
+  size_t readAt(uint64_t offset, void* buf, size_t n) override;
+  const uint8_t* view(uint64_t offset, size_t n) override {
+    return map_ && offset <= size() && n <= size() - offset ? map_ + offset : nullptr;
+  }
+  void release(uint64_t offset, size_t n) override;
+
+ private:
+  const uint8_t* map_ = nullptr;
 };
 
 // A sequential writer with a 4 MiB buffer. `path` is created (or truncated). close() flushes and,

@@ -20,6 +20,7 @@ void SortedWdiffWriter::checkOrder(uint64_t addr, uint32_t blocks) {
   if (finished_) throw std::logic_error("SortedWdiffWriter: add after finish");
   if (blocks == 0) throw std::logic_error("SortedWdiffWriter: empty record");
   if (addr < nextAddr_) throw std::logic_error("SortedWdiffWriter: records out of order or overlapping");
+  if (addr + blocks < addr) throw std::logic_error("SortedWdiffWriter: record address range wraps");
   nextAddr_ = addr + blocks;
 }
 

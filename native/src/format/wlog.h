@@ -113,6 +113,8 @@ class WlogReader {
   std::vector<uint8_t> block_;
   std::vector<uint8_t> data_;
   uint64_t dataBase_ = 0;
+  const uint8_t* dataView_ = nullptr;
+  uint64_t released_ = 0;  // bytes before this were handed back with src_.release()  // the current pack's data: in the source's mapping or in data_
   WlogEnd end_ = WlogEnd::None;
   uint64_t endOffset_ = 0;
   std::string endDetail_;

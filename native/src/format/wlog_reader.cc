@@ -72,6 +72,10 @@ bool WlogReader::looksLikeLaterPack(uint64_t from) const {
 bool WlogReader::nextPack(WlogPack& pack) {
   if (end_ != WlogEnd::None) return false;
   const uint32_t pbs = header_.physical_bs;
+  if (offset_ > released_) {  // the previous pack is consumed
+    src_.release(released_, size_t(offset_ - released_));
+    released_ = offset_;
+  }
   const uint64_t at = offset_;
   if (header_.end_lsid != kEndLsid && lsid_ >= header_.end_lsid) return stop(WlogEnd::EndLsid, at, "end_lsid reached", "");
   size_t got = src_.readAt(at, block_.data(), pbs);
@@ -110,6 +114,8 @@ bool WlogReader::nextPack(WlogPack& pack) {
       return stop(WlogEnd::TornTail, ro + 4, "log record both PADDING and DISCARD", "log-record-flags");
     if (r.lsid_local == 0 || r.lsid != h.logpack_lsid + r.lsid_local)
       return stop(WlogEnd::TornTail, ro + 20, "log record lsid does not match its pack", "log-record-lsid");
+    if (r.offset + r.io_size < r.offset)
+      return stop(WlogEnd::TornTail, ro + 8, "log record address range wraps past 2^64", "log-record-range");
     if (r.flags & kLogRecordPadding) nPadding++;
     if (!(r.flags & kLogRecordDiscard)) {
       uint64_t endPb = uint64_t(r.lsid_local) - 1 + ioPhysicalBlocks(r.io_size, pbs);
@@ -126,10 +132,14 @@ bool WlogReader::nextPack(WlogPack& pack) {
   uint64_t dataBytes = uint64_t(h.total_io_size) * pbs;
   if (src_.size() < at + pbs + dataBytes)
     return stop(WlogEnd::TornTail, at, "file ends inside the data of this logpack", "logpack-data-truncated");
-  if (data_.size() < dataBytes) data_.resize(dataBytes);  // grows only
-  if (src_.readAt(at + pbs, data_.data(), dataBytes) != dataBytes)
-    return stop(WlogEnd::TornTail, at, "short read of logpack data", "logpack-data-truncated");
   dataBase_ = at + pbs;
+  dataView_ = src_.view(at + pbs, dataBytes);  // a mapped source: read the data in place
+  if (!dataView_) {
+    if (data_.size() < dataBytes) data_.resize(dataBytes);  // grows only
+    if (src_.readAt(at + pbs, data_.data(), dataBytes) != dataBytes)
+      return stop(WlogEnd::TornTail, at, "short read of logpack data", "logpack-data-truncated");
+    dataView_ = data_.data();
+  }
   for (size_t i = 0; i < pack.records.size(); i++) {
     const LogRecord& r = pack.records[i];
     if (r.flags & (kLogRecordPadding | kLogRecordDiscard)) continue;
@@ -154,7 +164,7 @@ bool WlogReader::nextPack(WlogPack& pack) {
 }
 
 const uint8_t* WlogReader::ioData(const WlogPack& pack, size_t i) const {
-  return data_.data() + (pack.dataOffsets[i] - dataBase_);
+  return dataView_ + (pack.dataOffsets[i] - dataBase_);
 }
 
 }  // namespace walb::fmt

@@ -46,7 +46,10 @@ Napi::Value WriteWlog(const Napi::CallbackInfo& info) {
     Napi::Object x = arr.Get(i).As<Napi::Object>();
     Io io;
     io.kind = stringOpt(x, "kind", "write");
-    io.address = uint64_t(x.Get("address").As<Napi::Number>().Int64Value());
+    Napi::Value a = x.Get("address");
+    if (!a.IsNumber() || a.As<Napi::Number>().DoubleValue() < 0)
+      throw Napi::RangeError::New(info.Env(), "address must be a non-negative number");
+    io.address = uint64_t(a.As<Napi::Number>().Int64Value());
     io.blocks = u32Opt(x, "blocks", 0);
     if (io.kind == "write") {
       if (!x.Get("data").IsBuffer()) throw Napi::TypeError::New(info.Env(), "a write needs data (a Buffer)");

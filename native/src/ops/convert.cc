@@ -48,10 +48,10 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
       index.insert(io.address + done, n, src);
     }
     if (index.size() > res.indexExtents) res.indexExtents = index.size();
-  });
+  }, /*mapped=*/true);
   // Pass 2: the visible pieces in address order, data read back from the wlogs.
   std::vector<std::unique_ptr<FileSource>> files;
-  for (const auto& p : inputs) files.push_back(std::make_unique<FileSource>(p));
+  for (const auto& p : inputs) files.push_back(std::make_unique<MappedFileSource>(p));
   SortedWriterOptions wo;
   wo.compression = opts.compression;
   wo.uuid = s.uuid;
@@ -68,16 +68,27 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
       continue;
     }
     size_t bytes = size_t(blocks) * kLogicalBlock;
-    if (buf.size() < bytes) buf.resize(bytes);  // grows only: no zero-fill per record
     FileSource& f = *files[e.payload.file];
-    if (f.readAt(e.payload.offset, buf.data(), bytes) != bytes)
-      throw FormatError(f.name(), e.payload.offset, "wlog-changed", "wlog became shorter during conversion");
-    if (isAllZero(buf.data(), bytes)) {
+    const uint8_t* data = f.view(e.payload.offset, bytes);
+    if (!data) {
+      if (buf.size() < bytes) buf.resize(bytes);  // grows only: no zero-fill per record
+      if (f.readAt(e.payload.offset, buf.data(), bytes) != bytes)
+        throw FormatError(f.name(), e.payload.offset, "wlog-changed", "wlog became shorter during conversion");
+      data = buf.data();
+    }
+    // Done with these bytes after this record: keep them out of our RSS (a mapping).
+    struct Release {
+      FileSource& f;
+      uint64_t off;
+      size_t n;
+      ~Release() { f.release(off, n); }
+    } release{f, e.payload.offset, bytes};
+    if (isAllZero(data, bytes)) {
       writer.addAllZero(addr, blocks);
       st.allZeroRecords++;
       st.allZeroBlocks += blocks;
     } else {
-      writer.addData(addr, blocks, buf.data());
+      writer.addData(addr, blocks, data);
       st.normalRecords++;
       st.normalBlocks += blocks;
     }
@@ -112,7 +123,7 @@ ConvertResult convertIndexed(const std::vector<std::string>& inputs, const std::
     else
       writer.addData(io.address, io.blocks, io.data);
     if (writer.indexExtents() > res.indexExtents) res.indexExtents = writer.indexExtents();
-  });
+  }, /*mapped=*/true);
   res.stats.fileBytes = writer.finish();
   res.wlogBytes = s.bytesRead;
   res.beginLsid = s.beginLsid;

@@ -1,6 +1,7 @@
 #include "ops/wlog_stream.h"
 
 #include <cstring>
+#include <memory>
 
 #include "format/error.h"
 
@@ -8,10 +9,12 @@ namespace walb::ops {
 
 using namespace walb::fmt;
 
-WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::function<void(const LoggedIo&)>& fn) {
+WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::function<void(const LoggedIo&)>& fn,
+                            bool mapped) {
   WlogStreamSummary s;
   for (size_t f = 0; f < paths.size(); f++) {
-    FileSource src(paths[f]);
+    std::unique_ptr<FileSource> file = mapped ? std::make_unique<MappedFileSource>(paths[f]) : std::make_unique<FileSource>(paths[f]);
+    FileSource& src = *file;
     WlogReader reader(src);
     const WlogHeader& h = reader.header();
     if (f == 0) {

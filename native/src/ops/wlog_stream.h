@@ -36,6 +36,8 @@ struct WlogStreamSummary {
 };
 
 // Reads `paths` in order. `fn` may be empty (a verify pass).
-WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::function<void(const LoggedIo&)>& fn);
+// With `mapped`, files are read through a mapping (MappedFileSource) instead of pread.
+WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::function<void(const LoggedIo&)>& fn,
+                            bool mapped = false);
 
 }  // namespace walb::ops

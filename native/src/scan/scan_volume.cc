@@ -74,8 +74,13 @@ class RecordBuilder {
   uint64_t records_ = 0;
 };
 
-void writeImageRun(int fd, const std::string& path, uint64_t offset, const uint8_t* data, size_t n) {
-  if (n > 0) walb::fmt::pwriteFull(fd, path, offset, data, n);
+// Writes a run of non-zero bulks into the image: inside the kernel from the source's page cache
+// (the run was just read) when it can, else from the buffer.
+void writeImageRun(int srcFd, int fd, const std::string& path, uint64_t offset, const uint8_t* data, size_t n, bool& kernelCopy) {
+  if (n == 0) return;
+  if (kernelCopy && copyRange(srcFd, fd, path, offset, n)) return;
+  kernelCopy = false;
+  walb::fmt::pwriteFull(fd, path, offset, data, n);
 }
 
 ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
@@ -133,6 +138,8 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
     builder = std::make_unique<RecordBuilder>(*writer);
   }
 
+  WritebackPacer pacer(imageFd);
+  bool kernelCopy = true;
   Chunk c;
   while (reader.next(c)) {
     uint64_t runStart = 0;
@@ -150,7 +157,7 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
         if (!zero && runLen > 0 && runStart + runLen == offset) {
           runLen += len;
         } else {
-          if (runLen > 0) writeImageRun(imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen);
+          if (runLen > 0) writeImageRun(reader.fd(), imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen, kernelCopy);
           runLen = 0;
           if (!zero) {
             runStart = offset;
@@ -164,7 +171,8 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
         builder->add(offset, len, p, zero);
       }
     }
-    if (imageFd >= 0 && runLen > 0) writeImageRun(imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen);
+    if (imageFd >= 0 && runLen > 0) writeImageRun(reader.fd(), imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen, kernelCopy);
+    if (imageFd >= 0 && o.sync) pacer.wrote(c.offset + c.length);
     if (builder) builder->flush();  // the chunk buffer is reused: records never span chunks
     r.bytesScanned += c.length;
     progress.report(r.bytesScanned, size);

@@ -36,6 +36,29 @@ bool isAllZero(const uint8_t* p, size_t n) {
   return n <= 16 || std::memcmp(p, p + 16, n - 16) == 0;
 }
 
+bool copyRange(int src, int dst, const std::string& dstPath, uint64_t offset, uint64_t n) {
+  loff_t in = loff_t(offset), out = loff_t(offset);
+  uint64_t done = 0;
+  while (done < n) {
+    ssize_t r = copy_file_range(src, &in, dst, &out, size_t(n - done), 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF)) return false;
+      throw IoError(dstPath, "copy_file_range", errno);
+    }
+    if (r == 0) throw IoError(dstPath, "copy_file_range (unexpected end of the source)", EIO);
+    done += uint64_t(r);
+  }
+  return true;
+}
+
+void WritebackPacer::wrote(uint64_t offset) {
+  if (offset < started_ + step_) return;
+  // Best effort: a file system without sync_file_range still gets the final fsync.
+  (void)sync_file_range(fd_, off64_t(started_), off64_t(offset - started_), SYNC_FILE_RANGE_WRITE);
+  started_ = offset;
+}
+
 VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk, size_t align)
     : path_(path), chunk_(chunk), align_(align) {
   fd_ = walb::fmt::openOrThrow(path, O_RDONLY);
@@ -88,6 +111,8 @@ bool VolumeReader::next(Chunk& c) {
   }
   c.length = size_t(end - off_);
   if (read) {
+    // Ask for the next chunks now, so the disk reads ahead while this one is hashed and written.
+    if (end < size_) (void)posix_fadvise(fd_, off_t(end), off_t(std::min<uint64_t>(2 * chunk_, size_ - end)), POSIX_FADV_WILLNEED);
     walb::fmt::preadFull(fd_, path_, off_, buf_.data(), c.length);
     bytesRead_ += c.length;
     c.data = buf_.data();

@@ -50,4 +50,22 @@ uint64_t deviceSize(int fd, const std::string& path);
 
 bool isAllZero(const uint8_t* p, size_t n);
 
+// Copies [offset, offset+n) of `src` to the same offset of `dst` inside the kernel
+// (copy_file_range: from the page cache, no copy through user space). Returns false, having copied
+// nothing, when the kernel or the file systems cannot; throws IoError on a real failure (ENOSPC).
+bool copyRange(int src, int dst, const std::string& dstPath, uint64_t offset, uint64_t n);
+
+// Starts write-back of what was written to `fd` up to `offset` every `step` bytes, so the disk writes
+// while the volume is still being read and the final fsync has little left to do.
+class WritebackPacer {
+ public:
+  explicit WritebackPacer(int fd, uint64_t step = 32u << 20) : fd_(fd), step_(step) {}
+  void wrote(uint64_t offset);
+
+ private:
+  int fd_;
+  uint64_t step_;
+  uint64_t started_ = 0;
+};
+
 }  // namespace walbctl::scan
