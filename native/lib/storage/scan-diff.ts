@@ -24,10 +24,11 @@ export interface ScanDiffOptions {
   onProgress?: OnProgress;
 }
 
-export async function scanDiffAndSend(o: StorageOp, opts: ScanDiffOptions): Promise<ScanVolumeResult & { file: string }> {
+export async function scanDiffAndSend(o: StorageOp, opts: ScanDiffOptions): Promise<ScanVolumeResult & { file: string; scanSeconds: number }> {
   const diffTmp = tempFor(`${o.paths.dir}/diff-${opts.gid}.wdiff`);
   const indexTmp = tempFor(o.paths.index);
   let scan: ScanVolumeResult;
+  const t0 = process.hrtime.bigint();
   try {
     scan = await scanVolume(
       {
@@ -49,9 +50,10 @@ export async function scanDiffAndSend(o: StorageOp, opts: ScanDiffOptions): Prom
     await rm(indexTmp, { force: true });
     throw mapAddonError(error);
   }
+  const scanSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const diff: DiffName = { ...opts.diff, timestamp: new Date().toISOString() };
   o.meta.pending = { op: opts.op, gid: opts.gid, diff, diffTmp, indexTmp, explicit: opts.explicit, archiveDataDir: opts.archiveDataDir };
   await o.save();
   await recoverPending(o, opts);
-  return { ...scan, file: formatDiffName(diff) };
+  return { ...scan, file: formatDiffName(diff), scanSeconds };
 }

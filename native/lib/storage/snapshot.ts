@@ -26,6 +26,10 @@ export interface SnapshotResult {
   bytesScanned: number;
   changedBytes: number;
   diffBytes: number;
+  /** Bytes of the volume actually read (holes are skipped). */
+  bytesRead: number;
+  /** Time of the scan itself (hash, compare, write the diff and index), within `seconds`. */
+  scanSeconds: number;
   seconds: number;
   /** Set when an interrupted snapshot or backup was finished first. */
   finished: string | null;
@@ -58,7 +62,7 @@ export async function snapshot(dataDir: string, vol: string, opts: SnapshotOptio
         ...(opts.compression ? { compression: opts.compression } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
-      return { gid, file: r.file, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: since(t0), finished };
+      return { gid, file: r.file, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, diffBytes: r.diffBytes, bytesRead: r.bytesRead, scanSeconds: r.scanSeconds, seconds: since(t0), finished };
     },
   });
 }
