@@ -5,11 +5,10 @@
 import { isAbsolute, resolve } from 'node:path';
 
 import type { DesiredHost, DesiredVolume } from '../model/desired.js';
-import { parseDuration } from '../util/duration.js';
-import { parseSize } from '../util/size.js';
 import { DEFAULTS } from './defaults.js';
 import type { PMap } from './node.js';
 import type { RawHost } from './raw-types.js';
+import { durationSeconds as parseDuration, sizeBytes as parseSize } from './units.js';
 import { normaliseVolume } from './normalise-volume.js';
 
 export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, options: { root: string }): DesiredHost {

@@ -5,11 +5,10 @@
 import { isAbsolute, resolve } from 'node:path';
 
 import type { DesiredVolume, Retention, Schedule, SourceRef } from '../model/desired.js';
-import { parseDuration } from '../util/duration.js';
 import { parseGrid } from '../util/grid.js';
-import { parseRate, parseSize } from '../util/size.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawVolume } from './raw-types.js';
+import { durationSeconds as parseDuration, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
 
 export function normaliseVolume(raw: RawVolume, where: { host: string; name: string; dataDir: string; source: SourceRef }): DesiredVolume {
   const path = (p: string): string => (isAbsolute(p) ? resolve(p) : resolve(where.dataDir, p));

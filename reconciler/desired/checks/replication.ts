@@ -26,7 +26,7 @@ export function checkReplication(fleet: Fleet): void {
     archives.forEach((a, i) => {
       if (!a.primary && !pairs.some((p) => p.to === a.host)) fleet.report(host, at('archives', i), `secondary archive ${a.host} receives nothing: add a replication pair to it`);
     });
-    reportCycle(fleet, host, name, pairs);
+    if (pairs.length > 1) reportCycle(fleet, host, name, pairs);
   }
 }
 

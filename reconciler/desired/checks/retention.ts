@@ -3,10 +3,10 @@
  * policy keeps at least one snapshot; an apply point lies beyond what retention must keep
  * restorable (applying folds older diffs into the base, after which those snapshots are gone).
  */
-import { formatDuration, parseDuration } from '../../util/duration.js';
-import { gridSpanSeconds, parseGrid } from '../../util/grid.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Fleet } from '../fleet.js';
 import type { RawVolume } from '../raw-types.js';
+import { durationSeconds, gridSpan } from '../units.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -35,7 +35,7 @@ export function checkRetention(fleet: Fleet): void {
     }
     const reach = horizon(volume);
     const olderThan = volume.apply?.olderThan;
-    if (olderThan !== undefined && reach && parseDuration(olderThan) < reach.seconds) {
+    if (olderThan !== undefined && reach && durationSeconds(olderThan) < reach.seconds) {
       fleet.report(host, at('apply', 'olderThan'), `${olderThan} falls inside what retention must keep restorable (${formatDuration(reach.seconds)}, from retention.${reach.rule}): make it at least ${formatDuration(reach.seconds)}`);
     }
   }
@@ -48,8 +48,8 @@ export function horizon(volume: RawVolume): { seconds: number; rule: string } | 
   const consider = (seconds: number, rule: string): void => {
     if (seconds > 0 && (!best || seconds > best.seconds)) best = { seconds, rule };
   };
-  if (retention.grid !== undefined) consider(gridSpanSeconds(parseGrid(retention.grid)), 'grid');
+  if (retention.grid !== undefined) consider(gridSpan(retention.grid), 'grid');
   for (const [key, period] of REACH) consider((retention[key] as number | undefined ?? 0) * period, key);
-  if (retention.keepLast && volume.snapshots?.every !== undefined) consider(retention.keepLast * parseDuration(volume.snapshots.every), 'keepLast');
+  if (retention.keepLast && volume.snapshots?.every !== undefined) consider(retention.keepLast * durationSeconds(volume.snapshots.every), 'keepLast');
   return best;
 }

@@ -9,6 +9,7 @@ import type { Fleet } from '../fleet.js';
 export function checkStorage(fleet: Fleet, options: { root: string }): void {
   const owner = new Map<string, string>();
   const devices = new Map<string, string>();
+  const dataDirs = new Map<string, string>();
   for (const { host, name, volume } of fleet.volumes()) {
     const first = owner.get(name);
     if (first !== undefined && first !== host.name) {
@@ -16,7 +17,8 @@ export function checkStorage(fleet: Fleet, options: { root: string }): void {
     } else owner.set(name, host.name);
     const path = volume.device?.path;
     if (typeof path !== 'string') continue;
-    const dataDir = resolve(options.root, host.raw.dataDir ?? '.');
+    let dataDir = dataDirs.get(host.name);
+    if (dataDir === undefined) dataDirs.set(host.name, (dataDir = resolve(options.root, host.raw.dataDir ?? '.')));
     const key = `${host.name}\0${isAbsolute(path) ? resolve(path) : resolve(dataDir, path)}`;
     const other = devices.get(key);
     if (other !== undefined) fleet.report(host, ['volumes', name, 'device', 'path'], `volume ${other} on this host uses the same device ${path}`);
