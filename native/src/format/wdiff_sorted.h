@@ -93,6 +93,7 @@ class SortedWdiffReader {
   uint64_t packOffset_ = 0;   // current pack block
   std::vector<uint8_t> block_;
   std::vector<uint8_t> data_;
+  const uint8_t* view_ = nullptr;  // the current pack's data: in the source's mapping or in data_
   uint16_t n_ = 0, i_ = 0;
   uint64_t nextAddr_ = 0;
   bool sawEnd_ = false, done_ = false;

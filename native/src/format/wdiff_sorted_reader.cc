@@ -45,9 +45,14 @@ bool SortedWdiffReader::loadPack() {
   if (src_.size() < dataAt + h.total_size)
     throw FormatError(name, src_.size(), "pack-data-truncated",
                       "file ends inside the data of the pack at byte " + std::to_string(at));
-  if (data_.size() < h.total_size) data_.resize(h.total_size);  // grows only
-  if (src_.readAt(dataAt, data_.data(), h.total_size) != h.total_size)
-    throw FormatError(name, dataAt, "pack-data-truncated", "short read of pack data");
+  if (packOffset_ >= 32 && packs_ > 0) src_.release(packOffset_, size_t(at - packOffset_));  // the previous pack
+  view_ = src_.view(dataAt, h.total_size);  // a mapped source: read the data in place
+  if (!view_) {
+    if (data_.size() < h.total_size) data_.resize(h.total_size);  // grows only
+    if (src_.readAt(dataAt, data_.data(), h.total_size) != h.total_size)
+      throw FormatError(name, dataAt, "pack-data-truncated", "short read of pack data");
+    view_ = data_.data();
+  }
   // Check every record of the pack before handing any out.
   for (uint16_t i = 0; i < h.n_records; i++) {
     SortedRecord r;
@@ -70,7 +75,7 @@ bool SortedWdiffReader::loadPack() {
         throw FormatError(name, ro + 20, "record-data-size", "uncompressed record data size does not match io_blocks");
       if (uint64_t(r.data_offset) + r.data_size > h.total_size)
         throw FormatError(name, ro + 16, "record-data-range", "record data lies outside its pack");
-      if (checksum(data_.data() + r.data_offset, r.data_size, 0) != r.checksum)
+      if (checksum(view_ + r.data_offset, r.data_size, 0) != r.checksum)
         throw FormatError(name, dataAt + r.data_offset, "record-data-checksum", "record data checksum mismatch");
     }
     if (r.io_address < nextAddr_ || r.io_address + r.io_blocks < r.io_address)
@@ -97,7 +102,7 @@ bool SortedWdiffReader::next(SortedEntry& e) {
   return true;
 }
 
-const uint8_t* SortedWdiffReader::rawData(const SortedEntry& e) const { return data_.data() + e.rec.data_offset; }
+const uint8_t* SortedWdiffReader::rawData(const SortedEntry& e) const { return view_ + e.rec.data_offset; }
 
 void SortedWdiffReader::readData(const SortedEntry& e, uint8_t* out) const {
   size_t size = size_t(e.rec.io_blocks) * kLogicalBlock;

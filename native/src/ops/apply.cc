@@ -104,7 +104,7 @@ ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string&
       applyWlogs(run, t, opts, res);
       continue;
     }
-    FileSource src(inputs[i]);
+    MappedFileSource src(inputs[i]);
     res.inputBytes += src.size();
     if (kinds[i] == FileKind::SortedWdiff)
       applySorted(src, t, opts, res);

@@ -35,7 +35,7 @@ struct DiffSource {
 class DataReader {
  public:
   explicit DataReader(const std::vector<std::string>& paths) {
-    for (const auto& p : paths) files_.push_back(std::make_unique<FileSource>(p));
+    for (const auto& p : paths) files_.push_back(std::make_unique<MappedFileSource>(p));
   }
   // The decompressed record or image of `s` (cached: consecutive pieces of one image reuse it).
   const uint8_t* image(const DiffSource& s) {
@@ -55,12 +55,20 @@ class DataReader {
   }
   const uint8_t* raw(const DiffSource& s) {
     FileSource& f = *files_[s.input];
-    if (raw_.size() < s.size) raw_.resize(s.size);
-    if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
-      throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
-    if (checksum(raw_.data(), s.size, 0) != s.sum)
+    if (last_) last_->release(lastOffset_, lastSize_);  // done with the previous record's bytes
+    const uint8_t* p = f.view(s.offset, s.size);
+    if (!p) {
+      if (raw_.size() < s.size) raw_.resize(s.size);
+      if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
+        throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
+      p = raw_.data();
+    }
+    last_ = &f;
+    lastOffset_ = s.offset;
+    lastSize_ = s.size;
+    if (checksum(p, s.size, 0) != s.sum)
       throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
-    return raw_.data();
+    return p;
   }
 
  private:
@@ -68,6 +76,9 @@ class DataReader {
   std::vector<uint8_t> raw_, decoded_;
   DiffSource cur_{};
   bool valid_ = false;
+  FileSource* last_ = nullptr;
+  uint64_t lastOffset_ = 0;
+  size_t lastSize_ = 0;
 };
 
 }  // namespace
@@ -80,7 +91,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
   bool sameUuid = true;
   // Pass 1: the index. Later inputs are inserted later, so they win.
   for (size_t i = 0; i < inputs.size(); i++) {
-    FileSource src(inputs[i]);
+    MappedFileSource src(inputs[i]);
     WdiffFileHeader h = readWdiffHeader(src);
     if (i == 0)
       std::memcpy(uuid, h.uuid, 16);
