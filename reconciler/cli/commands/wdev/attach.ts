@@ -20,7 +20,7 @@ ${dataDirHelp}
       minPositionals: 1,
       maxPositionals: 1,
     });
-    const r = await attachWdev(dataDir(values['data-dir'], io), positionals[0]!, { directIo: !values['no-direct-io'] });
+    const r = await attachWdev(dataDir(values, io), positionals[0]!, { directIo: !values['no-direct-io'] });
     if (values.json) printJson(io, r);
     else io.stdout(`${r.link} -> ${r.device}${r.attached ? '' : ' (already attached)'}\n`);
     return 0;

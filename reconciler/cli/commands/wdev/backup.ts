@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import { backupWdev } from '../../../../native/lib/wdev/capture.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
@@ -25,8 +27,8 @@ ${dataDirHelp}
       { 'archive-data-dir': { type: 'string' }, compress: { type: 'string' }, json: { type: 'boolean' }, ...dataDirOption },
       { command: 'wdev backup', minPositionals: 1, maxPositionals: 1 },
     );
-    const r = await backupWdev(dataDir(values['data-dir'], io), positionals[0]!, {
-      ...(values['archive-data-dir'] ? { archiveDataDir: dataDir(values['archive-data-dir'], io) } : {}),
+    const r = await backupWdev(dataDir(values, io), positionals[0]!, {
+      ...(values['archive-data-dir'] ? { archiveDataDir: resolve(io.cwd, values['archive-data-dir']) } : {}),
       ...(values.compress ? { compression: values.compress } : {}),
     });
     if (values.json) printJson(io, r);

@@ -27,7 +27,7 @@ ${dataDirHelp}
     if (!values.size) throw new UsageError('wdev create: --size is required (see "walbctl wdev create --help")');
     const pbs = values.pbs === undefined ? 4096 : Number(values.pbs);
     if (pbs !== 512 && pbs !== 4096) throw new UsageError(`--pbs: expected 512 or 4096, got "${values.pbs}"`);
-    const c = await createWdev(dataDir(values['data-dir'], io), positionals[0]!, {
+    const c = await createWdev(dataDir(values, io), positionals[0]!, {
       sizeBytes: parseSize(values.size, 'size'),
       ringBytes: values.ring ? parseSize(values.ring, 'ring') : undefined,
       pbs,

@@ -15,7 +15,7 @@ ${dataDirHelp}
   --json           print {"device"} (null when nothing was attached)`,
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...dataDirOption }, { command: 'wdev detach', minPositionals: 1, maxPositionals: 1 });
-    const r = await detachWdev(dataDir(values['data-dir'], io), positionals[0]!);
+    const r = await detachWdev(dataDir(values, io), positionals[0]!);
     if (values.json) printJson(io, r);
     else io.stdout(r.device ? `detached ${r.device}\n` : 'nothing attached\n');
     return 0;

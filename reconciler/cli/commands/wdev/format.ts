@@ -23,7 +23,7 @@ ${dataDirHelp}
       maxPositionals: 1,
     });
     if (!values.force) throw new UsageError('wdev format: the unshipped log would be lost; pass --force');
-    const r = await formatWdev(dataDir(values['data-dir'], io), positionals[0]!);
+    const r = await formatWdev(dataDir(values, io), positionals[0]!);
     if (values.json) printJson(io, r);
     else io.stdout(`formatted the log device of ${positionals[0]}; the volume is overflowed until a hash backup\n`);
     return 0;

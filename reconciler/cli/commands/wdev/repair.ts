@@ -24,7 +24,7 @@ ${dataDirHelp}
       maxPositionals: 1,
     });
     if (!values.force) throw new UsageError('wdev repair: log after the damage would be discarded; pass --force');
-    const r = await repairWdev(dataDir(values['data-dir'], io), positionals[0]!);
+    const r = await repairWdev(dataDir(values, io), positionals[0]!);
     if (values.json) printJson(io, r);
     else io.stdout(`${positionals[0]}: ${r.repaired}${r.overflow ? ' (overflowed: run "walbctl wdev backup")' : ''}\n`);
     return 0;

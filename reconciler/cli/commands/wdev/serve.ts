@@ -24,7 +24,7 @@ ${dataDirHelp}
       { foreground: { type: 'boolean' }, 'page-cache': { type: 'boolean' }, json: { type: 'boolean' }, ...dataDirOption },
       { command: 'wdev serve', minPositionals: 1, maxPositionals: 1 },
     );
-    const r = await serveWdev(dataDir(values['data-dir'], io), positionals[0]!, {
+    const r = await serveWdev(dataDir(values, io), positionals[0]!, {
       foreground: values.foreground,
       pageCache: values['page-cache'],
     });

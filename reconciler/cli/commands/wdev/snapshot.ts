@@ -26,7 +26,7 @@ ${dataDirHelp}
       { implicit: { type: 'boolean' }, 'if-new-logs': { type: 'boolean' }, compress: { type: 'string' }, json: { type: 'boolean' }, ...dataDirOption },
       { command: 'wdev snapshot', minPositionals: 1, maxPositionals: 1 },
     );
-    const r = await snapshotWdev(dataDir(values['data-dir'], io), positionals[0]!, {
+    const r = await snapshotWdev(dataDir(values, io), positionals[0]!, {
       explicit: !values.implicit,
       onlyIfNewLogs: values['if-new-logs'],
       ...(values.compress ? { compression: values.compress } : {}),

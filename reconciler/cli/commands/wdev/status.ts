@@ -16,7 +16,7 @@ ${dataDirHelp}
   --json           print the same as JSON`,
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...dataDirOption }, { command: 'wdev status', minPositionals: 1, maxPositionals: 1 });
-    const s = await wdevStatus(dataDir(values['data-dir'], io), positionals[0]!);
+    const s = await wdevStatus(dataDir(values, io), positionals[0]!);
     if (values.json) printJson(io, s);
     else io.stdout(formatStatus(s));
     return 0;

@@ -21,7 +21,7 @@ ${dataDirHelp}
       minPositionals: 1,
       maxPositionals: 1,
     });
-    const r = await stopWdev(dataDir(values['data-dir'], io), positionals[0]!, { force: values.force });
+    const r = await stopWdev(dataDir(values, io), positionals[0]!, { force: values.force });
     if (values.json) printJson(io, r);
     else io.stdout(r.stopped ? `stopped ${positionals[0]}\n` : `${positionals[0]} was not served\n`);
     return 0;
