@@ -31,7 +31,11 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
   const { host, volume, live, now } = input;
   const warnings: string[] = [];
   const upcoming: UpcomingAction[] = [];
-  const at = (kind: UpcomingAction['kind'], t: number): void => void upcoming.push({ address: volume.address, kind, at: toIso(t) });
+  // Only future times: a time already passed means the action waits on something else (retention keeps
+  // the diffs an apply would fold), and a daemon ticking on it would spin.
+  const at = (kind: UpcomingAction['kind'], t: number): void => {
+    if (t > now) upcoming.push({ address: volume.address, kind, at: toIso(t) });
+  };
   const storageHere = volume.host === host;
   const archiveHere = volume.archives.some((a) => a.host === host);
   const primaryHere = volume.archives.some((a) => a.primary && a.host === host);

@@ -70,3 +70,18 @@ describe('plan properties on random states', () => {
     }
   });
 });
+
+describe('upcoming actions', () => {
+  it('lists only times after now, so a daemon ticking on them never spins', () => {
+    // Apply is due by age but held back by retention (keepLast keeps every snapshot): no past time listed.
+    const v = volume({ apply: { olderThanSeconds: 3600 }, retention: { grid: null, keepLast: 100 } });
+    const diffs = [diff(0, 10, 1), diff(10, 20, 2), diff(20, 30, 3)];
+    const o = observed({ demo: { name: 'demo', storage: storage({ lastSnapshotAt: '2026-11-21T11:30:00Z' }), archive: archive(0, diffs, { explicit: [0, 10, 20, 30] }) } });
+    const now = new Date('2026-11-21T11:45:00Z');
+    const { plan } = computePlan(desired([v]), o, now);
+    expect(plan.actions.map((a) => a.kind)).not.toContain('apply');
+    expect(plan.upcoming!.length).toBeGreaterThan(0);
+    for (const u of plan.upcoming!) expect(Date.parse(u.at)).toBeGreaterThan(now.getTime());
+    expect(plan.upcoming!.find((u) => u.kind === 'snapshot')?.at).toBe('2026-11-21T12:00:00Z');
+  });
+});
