@@ -66,14 +66,14 @@ export async function acquireHostLock(dataDir: string, options: { host: string; 
   let tookOverFrom: LockInfo | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
+      // Not fsynced: after a power loss no process holds the lock anyway, and a lock file that
+      // survives one names a pid that is gone (stale, taken over).
       const handle = await open(paths.lock, 'wx', 0o644);
       try {
         await handle.writeFile(JSON.stringify(info, null, 2) + '\n');
-        await handle.sync();
       } finally {
         await handle.close();
       }
-      await fsyncDir(paths.dir);
       return { info, tookOverFrom, release: () => releaseLock(dataDir, info.id) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

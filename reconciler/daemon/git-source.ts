@@ -4,7 +4,7 @@
  * fails on any non-zero exit, never prompts for credentials, and times out.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -79,9 +79,33 @@ export class GitSource {
     }).env({ GIT_TERMINAL_PROMPT: '0', PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' });
   }
 
+  /**
+   * For a local repository whose branch we follow already: the sha the branch points to, read from
+   * its git directory (loose ref, then packed-refs) without spawning git; null when it cannot tell.
+   */
+  private async peekLocalBranch(): Promise<string | null> {
+    if (!this.branch || !this.current || !isLocalRepo(this.options.repo)) return null;
+    const gitDir = join(localRepoPath(this.options.repo, '/'), '.git');
+    try {
+      const loose = (await readFile(join(gitDir, 'refs', 'heads', ...this.branch.split('/')), 'utf8')).trim();
+      if (/^[0-9a-f]{40}$/.test(loose)) return loose;
+    } catch {
+      // not a loose ref: look in packed-refs
+    }
+    try {
+      const packed = await readFile(join(gitDir, 'packed-refs'), 'utf8');
+      const line = packed.split('\n').find((l) => l.endsWith(` refs/heads/${this.branch}`));
+      return line && /^[0-9a-f]{40} /.test(line) ? line.slice(0, 40) : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Clones (first time) or fetches, then checks out the branch's commit. */
   async sync(): Promise<SourceRevision> {
     const { repo, workdir } = this.options;
+    // An idle pass on a local repository costs two file reads; git runs only when the branch moved.
+    if (this.current && (await this.peekLocalBranch()) === this.current.sha) return this.current;
     try {
       const fresh = !existsSync(join(workdir, '.git'));
       if (fresh) {
@@ -100,7 +124,7 @@ export class GitSource {
       const sha = (await git.raw(['rev-parse', '--verify', '--end-of-options', `refs/remotes/origin/${branch}^{commit}`]).catch((error: unknown) => {
         throw new GitSourceError(repo, `branch "${branch}" not found`, { cause: error });
       })).trim();
-      // An idle pass costs two git processes: fetch and rev-parse.
+      // An idle pass on a URL costs two git processes: fetch and rev-parse.
       if (this.current?.sha === sha) return this.current;
       await this.checkout(git, sha, fresh);
       const subject = (await git.raw(['log', '-1', '--format=%s', sha])).trim();

@@ -15,6 +15,8 @@ export class StatusStore {
   private file: string | null = null;
   private readonly outcomes = new Map<string, VolumeOutcome>();
   private writing: Promise<void> = Promise.resolve();
+  private lastWritten = '';
+  private lastWrittenAt = 0;
 
   constructor(
     readonly status: DaemonStatus,
@@ -63,11 +65,19 @@ export class StatusStore {
     }
   }
 
-  /** Writes status.json; writes are serialised so an older status never lands after a newer one. */
+  /**
+   * Writes status.json; writes are serialised so an older status never lands after a newer one. An
+   * idle pass that changed nothing but the pass times writes at most once a minute.
+   */
   flush(): Promise<void> {
     const file = this.file;
     if (!file) return this.writing;
     const text = JSON.stringify(this.status, null, 2) + '\n';
+    const { lastPassAt: _a, nextPassAt: _b, ...rest } = this.status;
+    const content = JSON.stringify(rest);
+    if (content === this.lastWritten && Date.now() - this.lastWrittenAt < 60_000) return this.writing;
+    this.lastWritten = content;
+    this.lastWrittenAt = Date.now();
     this.writing = this.writing.then(async () => {
       await mkdir(dirname(file), { recursive: true });
       await atomicWriteFile(file, text);

@@ -5,12 +5,13 @@
  */
 import { resolve } from 'node:path';
 
-import { applyUpTo, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
+import { applyUpTo, archivePaths, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedArchive } from '../../model/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
 import { numberParam, stringParam } from '../params.js';
 import { forgetVolume, readDriverState, updateDriverState } from './driver-state.js';
+import { ObserveCache } from './observe-cache.js';
 import { scratchDir, verifyRestore } from './verify-restore.js';
 
 async function live(ctx: ActionContext) {
@@ -22,12 +23,13 @@ const needsTransport: ActionMethod = async (action) => {
 };
 
 /** The archive's own report, plus what the driver remembers: last merge, verification outcomes. */
-async function observe(t: ObserveTarget): Promise<ObservedArchive | undefined> {
-  const archive = await observeArchive(t.host.dataDir, t.name);
-  if (!archive) return undefined;
+async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>): Promise<ObservedArchive | undefined> {
+  const raw = await cache.get(archivePaths(t.host.dataDir, t.name).dir, () => observeArchive(t.host.dataDir, t.name), (a) => a?.busy === null || a === undefined);
+  if (!raw) return undefined;
+  const archive = { ...raw };
   const mine = (await readDriverState(t.host.dataDir)).volumes[t.name];
   const scratch = scratchDir(t.host.dataDir) + '/';
-  archive.restored = archive.restored
+  archive.restored = raw.restored
     .filter((r) => !r.path.startsWith(scratch))
     .map((r) => {
       if (r.verified !== null) return r;
@@ -39,8 +41,9 @@ async function observe(t: ObserveTarget): Promise<ObservedArchive | undefined> {
 }
 
 export function nativeArchive(): ArchiveDriver {
+  const cache = new ObserveCache<ObservedArchive>();
   return {
-    observe,
+    observe: (t) => observe(t, cache),
 
     async init(_action, ctx) {
       const a = await live(ctx);

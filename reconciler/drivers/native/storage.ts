@@ -2,9 +2,11 @@
  * The native driver's storage role: the embedded `scan` capture (native/lib/storage). Each method
  * first checks whether its effect is already there, so running it again after a crash is harmless.
  */
-import { fullBackup, hashBackup, initVolume, observeStorage, snapshot, startVolume, stopVolume, resetVolume, clearVolume } from '../../../native/lib/storage/index.js';
+import { fullBackup, hashBackup, initVolume, observeStorage, snapshot, startVolume, stopVolume, resetVolume, clearVolume, storagePaths } from '../../../native/lib/storage/index.js';
 import { observeArchive } from '../../../native/lib/archive/index.js';
+import type { ObservedStorage } from '../../model/observed.js';
 import type { PlanAction } from '../../model/plan.js';
+import { ObserveCache } from './observe-cache.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 
@@ -22,8 +24,9 @@ function archiveDataDir(action: PlanAction, ctx: ActionContext): string {
 }
 
 export function nativeStorage(): StorageDriver {
+  const cache = new ObserveCache<ObservedStorage>();
   return {
-    observe: (t) => observeStorage(t.host.dataDir, t.name),
+    observe: (t) => cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true),
 
     async init(action, ctx) {
       const s = await live(ctx);
