@@ -3,8 +3,10 @@
  * and the registration of running actions; it is never held across a long operation. A lock left by
  * a process that died (kill -9) is taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 import { BusyError } from './errors.js';
 
@@ -25,15 +27,24 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** The lock appears with its holder already written: a temp file is hard-linked to the lock's name. */
 async function tryTake(path: string, holder: LockHolder): Promise<boolean> {
+  // A `.tmp-` name with the pid: recovery removes it if this process dies before the link.
+  const tmp = join(dirname(path), `.tmp-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const handle = await open(tmp, 'wx', 0o644);
   try {
-    const handle = await open(path, 'wx', 0o644);
     await handle.writeFile(JSON.stringify(holder));
+  } finally {
     await handle.close();
+  }
+  try {
+    await link(tmp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
 

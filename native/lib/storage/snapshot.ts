@@ -61,6 +61,12 @@ export async function snapshot(dataDir: string, vol: string, opts: SnapshotOptio
         archiveDataDir: opts.archiveDataDir ?? dataDir,
         ...(opts.compression ? { compression: opts.compression } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      }).catch((error: unknown) => {
+        // A damaged index is as good as lost: only a hash backup recovers.
+        if (error instanceof Error && /\[hash-index-[a-z-]+\]|hash index/.test(error.message)) {
+          throw new StateError(`${vol}: ${error.message}; run a hash backup`, { cause: error });
+        }
+        throw error;
       });
       return { gid, file: r.file, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, diffBytes: r.diffBytes, bytesRead: r.bytesRead, scanSeconds: r.scanSeconds, seconds: since(t0), finished };
     },
