@@ -2,12 +2,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "copy_source.h"
 #include "format/error.h"
 #include "format/io.h"
 #include "format/wdiff_sorted.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  walb::fmt::MemorySource src(data, size, "fuzz");
+static void run(walb::fmt::ByteSource& src) {
   try {
     walb::fmt::SortedWdiffReader r(src);
     walb::fmt::SortedEntry e;
@@ -18,5 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } catch (const walb::fmt::FormatError&) {
   }
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  walb::fmt::MemorySource viewed(data, size, "fuzz");  // readers use view(): data in place
+  run(viewed);
+  CopySource copied(data, size);  // readers copy with readAt()
+  run(copied);
   return 0;
 }

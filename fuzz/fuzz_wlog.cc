@@ -2,13 +2,13 @@
 #include <cstdint>
 #include <cstring>
 
+#include "copy_source.h"
 #include "format/error.h"
 #include "format/io.h"
 #include "format/checksum.h"
 #include "format/wlog.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  walb::fmt::MemorySource src(data, size, "fuzz");
+static void run(walb::fmt::ByteSource& src) {
   try {
     walb::fmt::WlogReader r(src);
     walb::fmt::WlogPack pack;
@@ -23,5 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)sink;
   } catch (const walb::fmt::FormatError&) {
   }
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  walb::fmt::MemorySource viewed(data, size, "fuzz");  // readers use view(): data in place
+  run(viewed);
+  CopySource copied(data, size);  // readers copy with readAt()
+  run(copied);
   return 0;
 }

@@ -19,7 +19,7 @@ declare -A corpus=([fuzz_wlog]=wlog [fuzz_wdiff_sorted]=sorted [fuzz_wdiff_index
 for t in "${targets[@]}"; do
   bin="$out/$t"
   nice -n 10 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -Inative/src "fuzz/$t.cc" "${srcs[@]}" -llz4 -lzstd -lsnappy -lz -llzma -o "$bin"
+    -Inative/src -Ifuzz "fuzz/$t.cc" "${srcs[@]}" -llz4 -lzstd -lsnappy -lz -llzma -o "$bin"
   work="$out/corpus-$t"
   mkdir -p "$work" "fuzz/artifacts/$t"
   cp -n "fuzz/corpus/${corpus[$t]}"/* "$work"/ 2>/dev/null || true
