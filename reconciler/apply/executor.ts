@@ -71,9 +71,6 @@ export function checkPlanRunnable(plan: Plan, host: DesiredHost): void {
     const errors = plan.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.address}: ${d.message}`);
     throw new PlanRefusedError(`it has errors${errors.length ? ': ' + errors.join('; ') : ''}`);
   }
-  for (const a of plan.actions) {
-    if (!a.address.startsWith(`${host.name}/`)) throw new PlanRefusedError(`${a.id} addresses ${a.address}, not a volume of ${host.name}`);
-  }
   executionOrder(plan.actions);
 }
 

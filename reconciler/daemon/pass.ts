@@ -147,7 +147,8 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
   for (const a of pass.plan.actions) planned.set(a.address, [...(planned.get(a.address) ?? []), a]);
   let allOk = true;
   for (const name of names) {
-    const address = `${host.name}/${name}`;
+    // A volume archived here but stored elsewhere keeps its address (`db/pg`).
+    const address = declared.get(name)?.address ?? `${host.name}/${name}`;
     const v = store.volume(name, address);
     store.setObserved(name, address, pass.observed.volumes[name]);
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
