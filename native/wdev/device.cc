@@ -147,8 +147,8 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
 
   bool ok = true;
   try {
-    thread_local std::unique_ptr<walb::fmt::LogpackBuilder> builder;
-    if (!builder) builder = std::make_unique<walb::fmt::LogpackBuilder>(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
+    // A builder per pack: its buffer holds the IOs' data until their ddev writes are done.
+    auto builder = std::make_shared<walb::fmt::LogpackBuilder>(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
     builder->reset(packLsid);
     for (Io* io : batch) {
       ok = ok && (io->discard ? builder->addDiscard(io->offLb, io->lbs) : builder->addWrite(io->offLb, io->lbs, io->data));
@@ -156,20 +156,27 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     const std::vector<uint8_t>& pack = builder->seal();
     ok = ok && builder->nextLsid() == packLsid + need && pack.size() == need * pbs_;
     if (ok) {
-      // One aligned copy of the pack serves the ldev write and then every IO's ddev write.
-      auto buf = std::make_shared<AlignedBuffer>(pack.size());
-      std::memcpy(buf->data, pack.data(), pack.size());
+      // Large buffers are page-aligned (aligned_new.cc): the pack is written as it is; otherwise one
+      // aligned copy serves the ldev write and the IOs' ddev writes.
+      const uint8_t* base = pack.data();
+      std::shared_ptr<void> holder = builder;
+      if (reinterpret_cast<uintptr_t>(base) % 4096 != 0) {
+        auto buf = std::make_shared<AlignedBuffer>(pack.size());
+        std::memcpy(buf->data, pack.data(), pack.size());
+        base = buf->data;
+        holder = buf;
+      }
       uint64_t local = 1;
       for (Io* io : batch) {
         if (io->discard) continue;
-        io->pack = buf;
-        io->packData = buf->data + local * pbs_;
+        io->pack = holder;
+        io->packData = base + local * pbs_;
         local += BlocksFor(io->lbs, pbs_);
       }
       // The pack's ring position; a pack that crosses the ring's end is written in two parts.
       const uint64_t pos = packLsid % super_.ringBlocks, first = std::min(need, super_.ringBlocks - pos);
-      ldevWriter_.WriteAligned(buf->data, first * pbs_, kRingOffset + pos * pbs_);
-      if (first < need) ldevWriter_.WriteAligned(buf->data + first * pbs_, (need - first) * pbs_, kRingOffset);
+      ldevWriter_.WriteAligned(base, first * pbs_, kRingOffset + pos * pbs_);
+      if (first < need) ldevWriter_.WriteAligned(base + first * pbs_, (need - first) * pbs_, kRingOffset);
     }
   } catch (const std::exception&) {
     ok = false;

@@ -49,7 +49,7 @@ class Device {
     uint64_t offLb = 0;
     uint32_t lbs = 0;
     const uint8_t* data = nullptr;
-    std::shared_ptr<AlignedBuffer> pack;  // the logpack holding this IO's data, aligned: the ddev write uses it
+    std::shared_ptr<void> pack;  // keeps the logpack holding this IO's data (aligned) until its ddev write is done
     const uint8_t* packData = nullptr;
     bool discard = false;
     bool direct = false;         // overflowed: straight to the ddev
