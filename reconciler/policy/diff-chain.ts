@@ -1,9 +1,11 @@
 /**
  * Where a chain of diffs may be merged. Between diff i and diff i+1 lies a boundary, the snapshot
  * at gid `diffs[i].e.b`. A merge may cross it only when the two diffs are contiguous, the later one
- * is mergeable (its M flag), the snapshot is not a barrier (an explicit snapshot retention keeps, a
- * replica's position), and the later diff is not the newest one (walb-worker never merges the newest
- * diff: the storage may still be extending it).
+ * is mergeable (its M flag — WalB clears it on the diff after an explicit snapshot), the snapshot is
+ * not a barrier (an explicit snapshot retention keeps, a replica's position), and the later diff is not
+ * the newest one (walb-worker never merges the newest diff: the storage may still be extending it).
+ * A snapshot retention drops is crossed despite the flag: dropping it means making it implicit and
+ * merging it away (the merge action lists it in `drops`).
  */
 import type { GidSnap, ObservedDiff } from '../model/observed.js';
 
@@ -25,10 +27,16 @@ export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';
 
 /** The boundaries of one chain of diffs, with the snapshots merges must not cross. */
 export class Boundaries {
+  readonly barriers: ReadonlySet<number>;
+  readonly dropped: ReadonlySet<number>;
+
   constructor(
     readonly diffs: readonly ObservedDiff[],
-    readonly barriers: ReadonlySet<number>,
-  ) {}
+    sets: { barriers: ReadonlySet<number>; dropped?: ReadonlySet<number> },
+  ) {
+    this.barriers = sets.barriers;
+    this.dropped = sets.dropped ?? new Set();
+  }
 
   /** Why the boundary after diff `i` cannot be crossed, or null when it can. */
   blocker(i: number): Blocker | null {
@@ -36,7 +44,7 @@ export class Boundaries {
     const right = this.diffs[i + 1];
     if (!right || !sameSnap(left.e, right.b)) return 'gap';
     if (i + 1 === this.diffs.length - 1) return 'newest';
-    if (!right.mergeable) return 'not-mergeable';
+    if (!right.mergeable && !this.dropped.has(left.e.b)) return 'not-mergeable';
     if (this.barriers.has(left.e.b)) return 'barrier';
     return null;
   }

@@ -22,7 +22,7 @@ export interface MergeRun {
 }
 
 export function chooseMerge(diffs: readonly ObservedDiff[], limits: MergeLimits): MergeRun | null {
-  const bounds = new Boundaries(diffs, limits.barriers);
+  const bounds = new Boundaries(diffs, { barriers: limits.barriers });
   let best: MergeRun | null = null;
   for (let from = 0; from < diffs.length - 1; from++) {
     let bytes = diffs[from]!.dataSize;

@@ -22,7 +22,7 @@ export interface DropPlan {
 
 export function dropMerges(diffs: readonly ObservedDiff[], sets: { drop: ReadonlySet<number>; barriers: ReadonlySet<number> }): DropPlan {
   const { drop } = sets;
-  const bounds = new Boundaries(diffs, sets.barriers);
+  const bounds = new Boundaries(diffs, { barriers: sets.barriers, dropped: drop });
   const merges: DropMerge[] = [];
   const stuck: DropPlan['stuck'] = [];
   const onBoundary = new Set<number>();

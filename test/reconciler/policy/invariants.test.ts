@@ -46,7 +46,7 @@ describe('merge, drop and apply invariants on random chains', () => {
       const ends = diffs.map((d) => d.e.b);
       const barriers = pickSet(r, ends, 0.3);
       const limits = { maxNr: 2 + Math.floor(r() * 6), maxSizeBytes: 200 + Math.floor(r() * 3000), barriers };
-      const bounds = new Boundaries(diffs, barriers);
+      const bounds = new Boundaries(diffs, { barriers });
       const context = `round ${round}`;
 
       const run = chooseMerge(diffs, limits);
@@ -59,11 +59,13 @@ describe('merge, drop and apply invariants on random chains', () => {
 
       const drop = pickSet(r, ends.filter((g) => !barriers.has(g)), 0.5);
       const plan = dropMerges(diffs, { drop, barriers });
+      const dropBounds = new Boundaries(diffs, { barriers, dropped: drop });
       const removed = new Set<number>();
       for (const m of plan.merges) {
         expect(m.to, context).toBeLessThan(diffs.length - 1);
         for (let i = m.from; i < m.to; i++) {
-          expect(bounds.blocker(i), context).toBeNull();
+          expect(dropBounds.blocker(i), context).toBeNull();
+          if (!diffs[i + 1]!.mergeable) expect(drop.has(diffs[i]!.e.b), context).toBe(true);
           removed.add(diffs[i]!.e.b);
         }
         expect(m.drops.length, context).toBeGreaterThan(0);

@@ -17,7 +17,8 @@ describe('dropMerges: dropping a snapshot merges it away', () => {
     { name: 'one merge covers neighbouring dropped snapshots up to the next kept one', diffs: chain(5), drop: [10, 20], barriers: [30], merges: [{ from: 0, to: 2, drops: [10, 20] }], stuck: [] },
     { name: 'kept snapshots split the merges', diffs: chain(6), drop: [10, 30], barriers: [20, 40], merges: [{ from: 0, to: 1, drops: [10] }, { from: 2, to: 3, drops: [30] }], stuck: [] },
     { name: 'a snapshot before the newest diff waits (the newest diff never merges)', diffs: chain(3), drop: [20], barriers: [], merges: [], stuck: [{ gid: 20, why: 'newest' }] },
-    { name: 'a snapshot before a non-mergeable diff stays, with the reason', diffs: chain(4), drop: [10], barriers: [], merges: [], stuck: [{ gid: 10, why: 'not-mergeable' }], nm: [1] },
+    { name: 'a dropped explicit snapshot is merged away although the diff after it is not mergeable', diffs: chain(4), drop: [10], barriers: [20], merges: [{ from: 0, to: 1, drops: [10] }], stuck: [], nm: [1] },
+    { name: 'a non-mergeable boundary that is not dropped ends the merge', diffs: chain(5), drop: [10], barriers: [], merges: [{ from: 0, to: 1, drops: [10] }], stuck: [], nm: [2] },
     { name: 'a gid that is no boundary (the base) is reported, not merged', diffs: chain(3), drop: [0], barriers: [], merges: [], stuck: [{ gid: 0, why: 'not-a-boundary' }] },
   ])('$name', ({ diffs, drop, barriers, merges, stuck, nm }) => {
     const plan = dropMerges(nm ? chain(diffs.length, nm) : diffs, { drop: new Set(drop), barriers: new Set(barriers) });
