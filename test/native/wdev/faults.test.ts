@@ -6,7 +6,8 @@ import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createWdev } from '../../../native/lib/wdev/create.js';
+import { backupWdev } from '../../../native/lib/wdev/capture.js';
+import { createWdev, formatWdev } from '../../../native/lib/wdev/create.js';
 import { WdevCorruptError } from '../../../native/lib/wdev/errors.js';
 import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { repairWdev } from '../../../native/lib/wdev/repair.js';
@@ -38,7 +39,7 @@ const skip = wdevSkipReason();
 describe.skipIf(skip)('a wdev with a damaged log device', () => {
   const s = new Scratch('faults');
   beforeAll(() => {
-    for (const v of ['super', 'pack', 'data', 'nofuse']) s.volume(v);
+    for (const v of ['super', 'pack', 'data', 'nofuse', 'reformat']) s.volume(v);
   });
   afterAll(() => s.cleanup(), 120_000);
 
@@ -86,6 +87,24 @@ describe.skipIf(skip)('a wdev with a damaged log device', () => {
       expect(st.overflow).toBe(true);
     });
   }
+
+  it('reformats the log device on request, after which capture needs a hash backup', { timeout: 60_000 }, async () => {
+    await createWdev(s.dataDir, 'reformat', { sizeBytes: 8 << 20, ringBytes: 4 << 20 });
+    const p = wdevPaths(s.dataDir, 'reformat');
+    await serveWdev(s.dataDir, 'reformat');
+    await backupWdev(s.dataDir, 'reformat');
+    writeAndSync(p.file, 0, 8192);
+    await expect(formatWdev(s.dataDir, 'reformat')).rejects.toThrow('stop serving it before formatting');
+    await stopWdev(s.dataDir, 'reformat');
+    flipByte(p.ldev, 4096 + 20);
+    expect(await serveWdev(s.dataDir, 'reformat').catch((e: unknown) => e)).toBeInstanceOf(WdevCorruptError);
+    const st = await formatWdev(s.dataDir, 'reformat');
+    expect(st).toMatchObject({ overflow: true, oldestLsid: 0, latestLsid: 0 });
+    await serveWdev(s.dataDir, 'reformat');
+    const hb = await backupWdev(s.dataDir, 'reformat');
+    expect(hb.kind).toBe('hash');
+    expect((await wdevStatus(s.dataDir, 'reformat')).overflow).toBe(false);
+  });
 
   it('names root when a user without it serves a wdev', { timeout: 60_000 }, async () => {
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${projectRoot}bin/walbctl.js`, 'wdev', 'serve', 'super', '--data-dir', s.dataDir], { encoding: 'utf8' });
