@@ -38,7 +38,7 @@ function writeTree(root: string, prefix: string, n: number): void {
   }
 }
 
-const skip = wdevSkipReason();
+const skip = wdevSkipReason('mkfs.ext4', 'fsck.ext4', 'fsfreeze', 'losetup');
 
 describe.skipIf(skip)('an ext4 file system on a wdev', () => {
   const s = new Scratch('ext4');

@@ -34,7 +34,7 @@ function writeAndSync(file: string, offset: number, bytes: number): void {
   closeSync(fd);
 }
 
-const skip = wdevSkipReason();
+const skip = wdevSkipReason('unshare', 'setpriv');
 
 describe.skipIf(skip)('a wdev with a damaged log device', () => {
   const s = new Scratch('faults');

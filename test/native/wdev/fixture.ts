@@ -11,8 +11,11 @@ import { join } from 'node:path';
 
 import { projectRoot } from '../../helpers/cli.js';
 
-/** Why the wdev tests cannot run on this machine, or null. */
-export function wdevSkipReason(): string | null {
+/** Why the wdev tests cannot run on this machine, or null. `tools` must be on PATH too. */
+export function wdevSkipReason(...tools: string[]): string | null {
+  for (const t of tools) {
+    if (spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0) return `needs ${t} (scripts/setup.sh installs it)`;
+  }
   if (process.getuid?.() !== 0) return 'needs root (FUSE mounts with allow_other, loop devices)';
   try {
     accessSync('/dev/fuse', constants.R_OK | constants.W_OK);

@@ -19,7 +19,7 @@ import { stopWdev } from '../../../native/lib/wdev/stop.js';
 import { Scratch, sha1, wdevSkipReason } from './fixture.js';
 
 const SIZE = 16 << 20;
-const skip = wdevSkipReason();
+const skip = wdevSkipReason('fio', 'fallocate');
 
 describe.skipIf(skip)('the wdev write path', () => {
   const s = new Scratch('write');
