@@ -321,10 +321,14 @@ describe('inputs that are not WalB files, and targets too small', () => {
     writeFileSync(p, Buffer.from('hello, not a wdiff at all; '.repeat(10)));
     await expectRule(p, 'unknown-format', 0);
   });
-  it('an IO beyond the end of the target: target-range, naming the input', async () => {
+  it.each(['a4k.wdiff', 'a4k.iwdiff', 'a4k.wlog'])('%s onto a target too small: target-range naming the input, nothing written', async (f) => {
     const img = out();
-    writeFileSync(img, zeroImage(1 << 20));
-    await expect(applyLogs([V('a4k.wdiff')], img)).rejects.toMatchObject({ rule: 'target-range', file: V('a4k.wdiff') });
+    const before = Buffer.alloc(1 << 20, 0x5a);
+    writeFileSync(img, before);
+    const error = await applyLogs([V(f)], img).catch((e: unknown) => e);
+    expect(error).toMatchObject({ rule: 'target-range', file: V(f) });
+    expect((error as { offset: number }).offset).toBeGreaterThan(0);
+    expect(readFileSync(img).equals(before)).toBe(true);
   });
   it('a corrupt input in a merge leaves no output and no temporary file', async () => {
     const bad = out();

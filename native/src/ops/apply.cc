@@ -8,6 +8,7 @@
 #include "format/wdiff_indexed.h"
 #include "format/wdiff_sorted.h"
 #include "ops/detect.h"
+#include "ops/preflight.h"
 #include "ops/wlog_stream.h"
 
 namespace walb::ops {
@@ -89,13 +90,21 @@ void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOpt
 
 ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string& target, const ApplyOptions& opts) {
   if (inputs.empty()) throw std::invalid_argument("nothing to apply");
-  // Check every input's header before touching the target.
+  // Before touching the target: every input's headers, and whether the target is large enough.
   std::vector<FileKind> kinds;
+  std::vector<Reach> reaches;
   for (const auto& p : inputs) {
     FileSource src(p);
     kinds.push_back(detectKind(src));
+    reaches.push_back(inputReach(src, kinds.back()));
   }
   Target t(target);
+  for (size_t i = 0; i < inputs.size(); i++) {
+    if (reaches[i].endBlock > t.sizeBlocks())
+      throw FormatError(inputs[i], reaches[i].recordOffset, "target-range",
+                        "a record reaches LB " + std::to_string(reaches[i].endBlock) + ", beyond the end of " + target + " (" +
+                            std::to_string(t.sizeBlocks()) + " blocks); nothing was written");
+  }
   ApplyResult res;
   for (size_t i = 0; i < inputs.size();) {
     if (kinds[i] == FileKind::Wlog) {
