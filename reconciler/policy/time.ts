@@ -6,6 +6,13 @@ const parsed = new Map<string, number>();
 
 /** Milliseconds of an ISO 8601 time. Memoised: a fleet's snapshots share their schedule's times. */
 export function toMs(iso: string): number {
+  const ms = tryToMs(iso);
+  if (ms === null) throw new RangeError(`not an ISO 8601 time: "${iso}"`);
+  return ms;
+}
+
+/** Like toMs, null instead of an error. */
+export function tryToMs(iso: string): number | null {
   const known = parsed.get(iso);
   if (known !== undefined) return known;
   const fast = parseCanonical(iso);
@@ -14,9 +21,10 @@ export function toMs(iso: string): number {
     parsed.set(iso, fast);
     return fast;
   }
+  const date = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso);
+  if (date && Number(date[3]) > daysIn(Number(date[1]), Number(date[2]))) return null; // Date.parse rolls 02-29 over
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new RangeError(`not an ISO 8601 time: "${iso}"`);
-  return ms;
+  return Number.isNaN(ms) ? null : ms;
 }
 
 const recent = new Map<number, string>();
@@ -60,6 +68,14 @@ export function parseCanonical(s: string): number | null {
   const minute = two(s, 14);
   const second = two(s, 17);
   if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return null;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  return new Date(ms).getUTCDate() === day ? ms : null;
+  if (day > daysIn(year, month)) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  if (month < 1 || month > 12) return 0;
+  if (month !== 2) return DAYS[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }

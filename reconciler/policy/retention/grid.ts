@@ -19,6 +19,15 @@ function formatPeriod(s: number): string {
 
 export function gridRule(grid: readonly GridInterval[]): RetentionRule {
   const name = `grid ${formatGrid(grid)}`;
+  const labels = new Map<number, string>();
+  const labelOf = (id: number, g: GridInterval): string => {
+    let label = labels.get(id);
+    if (label === undefined) {
+      label = `${name} (bucket ${(id % BUCKETS) + 1}/${g.count} of ${formatPeriod(g.periodSeconds)})`;
+      labels.set(id, label);
+    }
+    return label;
+  };
   return {
     name,
     keep(snaps, now) {
@@ -40,7 +49,7 @@ export function gridRule(grid: readonly GridInterval[]): RetentionRule {
         const g = grid[series]!;
         const oldestFirst = list.sort((a, b) => a.time - b.time || a.gid - b.gid);
         const chosen = g.keep === 'all' ? oldestFirst : oldestFirst.slice(0, g.keep);
-        const label = `${name} (bucket ${(id % BUCKETS) + 1}/${g.count} of ${formatPeriod(g.periodSeconds)})`;
+        const label = labelOf(id, g);
         for (const s of chosen) kept.set(s.gid, label);
       }
       return kept;
