@@ -49,7 +49,8 @@ describe('golden plans from observed fixtures', () => {
       const { plan } = await planCase(name);
       const text = renderPlanText(plan);
       const golden = join(casesDir, name, 'plan.txt');
-      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+      if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+      expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expect(text).toBe(readFileSync(golden, 'utf8'));
       expect(parseSavedPlan(renderPlanJson(plan), 'plan.json')).toEqual(plan);
     });
