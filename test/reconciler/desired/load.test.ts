@@ -45,7 +45,7 @@ describe('loadDesiredState', () => {
 
   it('locates a fleet-wide problem found in a worker thread\'s share', async () => {
     const dir = writeTree({});
-    generateFleet(dir, { hosts: 30, volumes: 60 });
+    generateFleet(dir, { hosts: 30, volumes: 60, shape: 'inline' });
     const { writeFileSync, readFileSync } = await import('node:fs');
     const file = join(dir, 'hosts/db-20.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/proxies: \[px-0\]/, 'proxies: [px-9]'));
