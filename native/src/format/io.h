@@ -98,6 +98,8 @@ class FileSink {
   int fd_ = -1;
   uint64_t offset_ = 0;
   std::vector<uint8_t> buf_;
+  uint64_t writebackFrom_ = 0;
+  void startWriteback();
 };
 
 // Opens `path` with `flags` (O_RDONLY etc.), throwing IoError with the path on failure.
