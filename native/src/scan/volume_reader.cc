@@ -112,7 +112,7 @@ bool VolumeReader::next(Chunk& c) {
   c.length = size_t(end - off_);
   if (read) {
     // Ask for the next chunks now, so the disk reads ahead while this one is hashed and written.
-    if (end < size_) (void)posix_fadvise(fd_, off_t(end), off_t(std::min<uint64_t>(2 * chunk_, size_ - end)), POSIX_FADV_WILLNEED);
+    if (end < size_) (void)posix_fadvise(fd_, off_t(end), off_t(std::min<uint64_t>(8 * chunk_, size_ - end)), POSIX_FADV_WILLNEED);
     walb::fmt::preadFull(fd_, path_, off_, buf_.data(), c.length);
     bytesRead_ += c.length;
     c.data = buf_.data();
