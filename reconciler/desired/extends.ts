@@ -10,15 +10,25 @@ import { throughVia, type PMap, type PNode } from './node.js';
 import type { TemplateFile, TemplateKind } from './tree.js';
 
 export class ExtendsResolver {
+  private readonly cache: Map<string, PMap | null>;
+  private readonly provenance: boolean;
+
+  /**
+   * `provenance: false` leaves out the `via` chains (template values are shared, not copied with
+   * their chain): much cheaper, for checking a host that will most likely pass.
+   */
   constructor(
     private readonly templates: Map<string, TemplateFile>,
     private readonly diagnostics: Diagnostic[],
-    private readonly cache = new Map<string, PMap | null>(),
-  ) {}
+    options: { provenance?: boolean; cache?: Map<string, PMap | null> } = {},
+  ) {
+    this.cache = options.cache ?? new Map();
+    this.provenance = options.provenance ?? true;
+  }
 
   /** The same resolver (sharing resolved templates) reporting into `sink`. */
   withDiagnostics(sink: Diagnostic[]): ExtendsResolver {
-    return new ExtendsResolver(this.templates, sink, this.cache);
+    return new ExtendsResolver(this.templates, sink, { provenance: this.provenance, cache: this.cache });
   }
 
   /** `node` with the templates its `extends` names merged under it, and `extends` removed. */
@@ -34,7 +44,9 @@ export class ExtendsResolver {
         return;
       }
       const template = this.resolve(kind, item.value, { at: item.at, path: itemPath, stack });
-      if (template) base = base ? mergeNodes(base, throughVia(template, [item.at, ...item.via])) : throughVia(template, [item.at, ...item.via]);
+      if (!template) return;
+      const layer = this.provenance ? throughVia(template, [item.at, ...item.via]) : template;
+      base = base ? mergeNodes(base, layer) : layer;
     });
     const own: PMap = { ...node, entries: new Map(node.entries) };
     own.entries.delete('extends');

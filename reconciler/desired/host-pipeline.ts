@@ -39,12 +39,30 @@ export function mergeHost(root: PMap, resolver: ExtendsResolver): PMap {
   return host;
 }
 
-/** `normalise: false` skips building the DesiredHost (validate only needs the problems). */
-export function processHost(file: HostFile, context: { resolver: ExtendsResolver; root: string; normalise: boolean }): HostResult | null {
+export interface HostContext {
+  /** Merges without `via` chains (fast); its extends problems are the ones reported. */
+  resolver: ExtendsResolver;
+  /** Merges with provenance, to locate schema problems; its own reports are dropped. */
+  traced: ExtendsResolver;
+  root: string;
+  /** false skips building the DesiredHost (validate only needs the problems). */
+  normalise: boolean;
+}
+
+/**
+ * Merges and checks one host. The merge runs without provenance first; only a host that fails
+ * the schema is merged again with it, so every problem still names where each value came from.
+ */
+export function processHost(file: HostFile, context: HostContext): HostResult | null {
   if (!file.root) return null;
-  const tree = mergeHost(file.root, context.resolver);
+  let tree = mergeHost(file.root, context.resolver);
   const raw = toPlain(tree) as RawHost;
-  const diagnostics = schemaDiagnostics(validators().completeHost, tree, { plain: raw });
+  const complete = validators().completeHost;
+  let diagnostics: Diagnostic[] = [];
+  if (!complete(raw)) {
+    tree = mergeHost(file.root, context.traced);
+    diagnostics = schemaDiagnostics(complete, tree, { plain: raw });
+  }
   const valid = diagnostics.length === 0;
   const result: HostResult = { name: file.name, file: file.file, raw, valid, tree, diagnostics, desired: null };
   if (valid && context.normalise) result.desired = normaliseHost({ name: file.name, raw, tree }, { root: context.root });

@@ -41,12 +41,12 @@ export type HostOutcome = HostResult | { unreadable: string; diagnostics: Diagno
 
 /** Host results in file order; a host that did not parse is its parse diagnostics instead. */
 export function processHostsHere(root: string, entries: HostEntry[], options: HostOptions): HostOutcome[] {
-  const resolver = new ExtendsResolver(options.templates, []);
+  const resolver = new ExtendsResolver(options.templates, [], { provenance: false });
+  const traced = new ExtendsResolver(options.templates, []);
   return entries.map((entry) => {
     const file = readHost(root, entry);
     const sink: Diagnostic[] = [];
-    const local = resolver.withDiagnostics(sink);
-    const result = processHost(file, { resolver: local, root, normalise: options.normalise });
+    const result = processHost(file, { resolver: resolver.withDiagnostics(sink), traced, root, normalise: options.normalise });
     if (!result) return { unreadable: file.name, diagnostics: file.diagnostics };
     result.diagnostics.push(...file.diagnostics, ...sink);
     // Keeping every merged tree would hold the whole fleet's YAML in memory (and make the garbage
