@@ -2,8 +2,6 @@
  * `walbctl show desired [DIR] [--host H]`: the normalised DesiredState the planner and the daemon
  * work from — units in seconds and bytes, paths absolute, defaults filled in.
  */
-import { stringify } from 'yaml';
-
 import { formatDiagnostic } from '../../../desired/diagnostic.js';
 import { loadDesiredState } from '../../../desired/load.js';
 import { treeDir } from '../../../desired/tree-dir.js';
@@ -30,7 +28,8 @@ Exit status: 0 on success; 1 when the tree has problems (printed to stderr, as w
       io.stderr(`${diagnostics.map(formatDiagnostic).join('\n')}\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}\n`);
       return 1;
     }
-    io.stdout(values.json ? JSON.stringify(state) + '\n' : stringify(state, { lineWidth: 0 }));
+    if (values.json) io.stdout(JSON.stringify(state) + '\n');
+    else io.stdout((await import('yaml')).stringify(state, { lineWidth: 0 }));
     return 0;
   },
 });
