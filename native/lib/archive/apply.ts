@@ -12,7 +12,8 @@ import { sameSnap } from './gid.js';
 import { readArchiveMeta } from './meta.js';
 import { since, type OnProgress } from './progress.js';
 import { ensureRecovered } from './recover.js';
-import { asAction, listDiffFiles, updateMeta } from './volume.js';
+import { archivePaths } from './layout.js';
+import { asAction, listDiffFiles, readStateOrClear, updateMeta } from './volume.js';
 
 export interface ApplyResult {
   /** The base's gid after the apply. */
@@ -26,11 +27,12 @@ export interface ApplyResult {
 
 export async function applyUpTo(dataDir: string, vol: string, gid: number, opts: { onProgress?: OnProgress } = {}): Promise<ApplyResult> {
   const t0 = process.hrtime.bigint();
+  const interrupted = Boolean((await readStateOrClear(archivePaths(dataDir, vol))).meta?.applying);
   await ensureRecovered(dataDir, vol);
   return asAction(dataDir, vol, {
     op: 'apply',
     run: async (h) => {
-      const finishedInterrupted = (await finishApply(h.paths, vol, opts)) > 0;
+      const finishedInterrupted = (await finishApply(h.paths, vol, opts)) > 0 || interrupted;
       const base = (await readArchiveMeta(h.paths.meta)).base.b;
       if (sameSnap(base, { b: gid, e: gid })) return { gid, diffsApplied: 0, bytes: 0, seconds: since(t0), finishedInterrupted };
       const diffs = await listDiffFiles(h.paths);

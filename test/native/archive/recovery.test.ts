@@ -1,0 +1,111 @@
+/**
+ * Action exclusion, an interrupted apply finished by the next apply or by start, a gap found by
+ * verify: deterministic versions of what the crash test finds at random.
+ */
+import { rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  applyUpTo,
+  archivePaths,
+  BusyError,
+  listDiffs,
+  observeArchive,
+  restore,
+  startArchive,
+  stopArchive,
+  verifyArchive,
+} from '../../../native/lib/archive/index.js';
+import { beginAction, updateMeta } from '../../../native/lib/archive/volume.js';
+import { fullBackup, snapshot } from '../../../native/lib/storage/index.js';
+import { freshVolume, sha1, writeAt, type Fixture } from './_workload.js';
+
+describe('archive actions and recovery', () => {
+  let f: Fixture;
+  const expected = new Map<number, string>();
+
+  beforeEach(async () => {
+    f = await freshVolume({ size: 1 << 20, bulkSize: 4096 });
+    writeAt(f.device, 0, Buffer.alloc(10_000, 1));
+    await fullBackup(f.dataDir, f.vol);
+    for (let i = 0; i < 3; i++) {
+      writeAt(f.device, 50_000 * (i + 1), Buffer.alloc(30_000, 20 + i));
+      const s = await snapshot(f.dataDir, f.vol, { explicit: false });
+      expected.set(s.gid, sha1(f.device));
+    }
+  });
+  afterEach(async () => {
+    await rm(f.dir, { recursive: true, force: true });
+  });
+
+  it('refuses a restore while another restore runs, naming it and its pid', async () => {
+    const running = await beginAction(f.dataDir, f.vol, { op: 'restore' });
+    try {
+      const error = await restore(f.dataDir, f.vol, 2).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BusyError);
+      expect((error as Error).message).toBe(`v: cannot restore while restore runs (pid ${process.pid}); try again when it ends`);
+      expect((await observeArchive(f.dataDir, f.vol))!.busy).toBe('restore');
+    } finally {
+      await running.end();
+    }
+  });
+
+  it('ignores the action of a process that died', async () => {
+    await updateMeta(archivePaths(f.dataDir, f.vol), (m) => void m.actions.push({ name: 'apply', pid: 2 ** 22 + 12345, since: new Date().toISOString() }), { volume: f.vol, operation: 'test' });
+    const r = await restore(f.dataDir, f.vol, 3, { path: join(f.dir, 'r3.img') });
+    expect(sha1(r.path)).toBe(expected.get(3));
+  });
+
+  async function interruptApplyTo(gid: number): Promise<void> {
+    // What a crash after the apply's commit of <B-->E> and part of the writes leaves behind.
+    const paths = archivePaths(f.dataDir, f.vol);
+    const diffs = (await listDiffs(f.dataDir, f.vol)).filter((d) => d.e.b <= gid);
+    await updateMeta(
+      paths,
+      (m) => {
+        m.base = { b: m.base.b, e: { b: gid, e: gid } };
+        m.applying = diffs.map((d) => d.file);
+      },
+      { volume: f.vol, operation: 'test' },
+    );
+    writeAt(paths.base, 50_000, Buffer.alloc(30_000, 20)); // the first diff's blocks, half applied
+  }
+
+  it('finishes an interrupted apply with the next apply', async () => {
+    await interruptApplyTo(3);
+    expect((await observeArchive(f.dataDir, f.vol))!.busy).toBe('apply (interrupted)');
+    expect((await verifyArchive(f.dataDir, f.vol)).problems[0]).toMatch(/an apply was interrupted/);
+    const r = await applyUpTo(f.dataDir, f.vol, 3);
+    expect(r.finishedInterrupted).toBe(true);
+    const a = await observeArchive(f.dataDir, f.vol);
+    expect(a!.base).toEqual({ b: { b: 3, e: 3 } });
+    expect(a!.restorable.map((x) => x.gid)).toEqual([3, 4]);
+    for (const gid of [3, 4]) {
+      const out = await restore(f.dataDir, f.vol, gid, { path: join(f.dir, `a${gid}.img`) });
+      expect(sha1(out.path)).toBe(expected.get(gid));
+    }
+    expect((await verifyArchive(f.dataDir, f.vol)).ok).toBe(true);
+  });
+
+  it('finishes an interrupted apply at start', async () => {
+    await stopArchive(f.dataDir, f.vol);
+    await interruptApplyTo(2);
+    await startArchive(f.dataDir, f.vol);
+    const a = await observeArchive(f.dataDir, f.vol);
+    expect(a!.state).toBe('Archived');
+    expect(a!.base).toEqual({ b: { b: 2, e: 2 } });
+    const out = await restore(f.dataDir, f.vol, 4, { path: join(f.dir, 'a4.img') });
+    expect(sha1(out.path)).toBe(expected.get(4));
+  });
+
+  it('reports a gap in the chain, and restores only up to it', async () => {
+    const diffs = await listDiffs(f.dataDir, f.vol);
+    await unlink(join(archivePaths(f.dataDir, f.vol).dir, diffs[1]!.file));
+    const report = await verifyArchive(f.dataDir, f.vol);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/diff \|3\|-->\|4\| is not reachable from the base <0,1>: a gap/);
+    await expect(restore(f.dataDir, f.vol, 4)).rejects.toThrow('v: gid 4 is not restorable; restorable gids: 2');
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Full backup streams the volume into the archive's base: holes stay holes and all-zero ranges cost
+ * nothing; the base is the dirty snapshot |0,1| and the first snapshot makes it restorable.
+ */
+import { statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { archivePaths, observeArchive, restorable, restore } from '../../../native/lib/archive/index.js';
+import { fullBackup, snapshot } from '../../../native/lib/storage/index.js';
+import { freshVolume, sha1, writeAt, type Fixture } from '../archive/_workload.js';
+
+describe('a full backup', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await freshVolume({ size: 8 << 20, bulkSize: 65536 });
+    writeAt(f.device, 1 << 20, Buffer.alloc(65536, 0x42)); // one bulk of data
+    writeAt(f.device, 3 << 20, Buffer.alloc(2 << 20, 0)); // 2 MiB of written zeros
+  });
+  afterAll(async () => {
+    await rm(f.dir, { recursive: true, force: true });
+  });
+
+  it('writes only the non-zero bulks: written zeros and holes stay holes in the base', async () => {
+    const r = await fullBackup(f.dataDir, f.vol);
+    expect(r.dataBytes).toBe(65536);
+    const base = statSync(archivePaths(f.dataDir, f.vol).base);
+    expect(base.size).toBe(8 << 20);
+    expect(base.blocks * 512).toBeLessThanOrEqual(65536 + 8192);
+  });
+
+  it('leaves the base as the dirty snapshot |0,1|, not restorable until the first snapshot', async () => {
+    const a = await observeArchive(f.dataDir, f.vol);
+    expect(a).toMatchObject({ state: 'Archived', base: { b: { b: 0, e: 1 } } });
+    expect(await restorable(f.dataDir, f.vol)).toEqual([]);
+    const s = await snapshot(f.dataDir, f.vol);
+    expect(s.file).toMatch(/-M--0-1-2-2\.wdiff$/);
+    const out = await restore(f.dataDir, f.vol, 2, { path: join(f.dir, 'r.img') });
+    expect(sha1(out.path)).toBe(sha1(f.device));
+    expect(statSync(out.path).blocks * 512).toBeLessThanOrEqual(65536 + 8192);
+  });
+});
