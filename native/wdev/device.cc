@@ -147,8 +147,9 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
 
   bool ok = true;
   try {
-    // A builder per pack: its buffer holds the IOs' data until their ddev writes are done.
-    auto builder = std::make_shared<walb::fmt::LogpackBuilder>(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
+    // A builder per pack (from a pool, so its buffer is reused): it holds the IOs' data until their
+    // ddev writes are done, then goes back to the pool.
+    std::shared_ptr<walb::fmt::LogpackBuilder> builder = AcquireBuilder();
     builder->reset(packLsid);
     for (Io* io : batch) {
       ok = ok && (io->discard ? builder->addDiscard(io->offLb, io->lbs) : builder->addWrite(io->offLb, io->lbs, io->data));
@@ -209,6 +210,23 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
   }
   cvLead_.notify_all();
   cvSync_.notify_all();
+}
+
+std::shared_ptr<walb::fmt::LogpackBuilder> Device::AcquireBuilder() {
+  walb::fmt::LogpackBuilder* b = nullptr;
+  {
+    std::lock_guard<std::mutex> g(poolMutex_);
+    if (!builderPool_.empty()) {
+      b = builderPool_.back().release();
+      builderPool_.pop_back();
+    }
+  }
+  if (!b) b = new walb::fmt::LogpackBuilder(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
+  return std::shared_ptr<walb::fmt::LogpackBuilder>(b, [this](walb::fmt::LogpackBuilder* x) {
+    std::lock_guard<std::mutex> g(poolMutex_);
+    if (builderPool_.size() < 2 * kMaxPacksInFlight) builderPool_.emplace_back(x);
+    else delete x;
+  });
 }
 
 int Device::Submit(Io* io) {

@@ -67,6 +67,7 @@ class Device {
   void PersistSuper(const Super& s);
   Super SnapshotSuperLocked() const;
   int WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off);
+  std::shared_ptr<walb::fmt::LogpackBuilder> AcquireBuilder();
 
   Ldev& ldev_;
   Super super_;                  // static fields (salt, uuid, ring, pbs, name)
@@ -93,6 +94,8 @@ class Device {
   uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
   DirectWriter ldevWriter_, ddevWriter_;
 
+  std::mutex poolMutex_;
+  std::vector<std::unique_ptr<walb::fmt::LogpackBuilder>> builderPool_;  // reused pack buffers
   std::mutex superMutex_;        // one super write (and checkpoint) at a time
   std::shared_mutex rmw_;        // unaligned writes take it exclusively
 };
