@@ -64,3 +64,12 @@ describe('a host file that does not parse', () => {
     expect(diagnostics.map((d) => d.file)).toEqual(['hosts/h2.yaml']);
   });
 });
+
+describe('threadsFor', () => {
+  it('keeps a small tree on one thread', async () => {
+    const { threadsFor, PARALLEL_MIN_HOSTS } = await import('../../../reconciler/desired/parallel.js');
+    expect(threadsFor(PARALLEL_MIN_HOSTS - 1)).toBe(1);
+    expect(threadsFor(10_000)).toBeGreaterThanOrEqual(1);
+    expect(threadsFor(10_000)).toBeLessThanOrEqual(4);
+  });
+});
