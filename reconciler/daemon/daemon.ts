@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 
 import type { Driver } from '../drivers/driver.js';
+import { StateError } from '../errors.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
 import { statePaths } from '../apply/state-paths.js';
 import { Backoff, jitter } from './backoff.js';
@@ -260,6 +261,9 @@ export class Daemon {
         status: () => withAges(this.store.status, this.now().getTime()),
         metrics: () => renderMetrics(this.store.status, this.metrics, this.now().getTime()),
         reconcileNow: () => this.trigger('POST /reconcile'),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new StateError(`${listen.host}:${listen.port} (daemon.listen of host ${good.host.name}) is in use: is a daemon for ${good.host.name} running already? ("walbctl status --host ${good.host.name}")`, { cause: error });
       });
       const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${this.server.port}`;
       log.info(`status on ${url}/status, metrics on ${url}/metrics`);
