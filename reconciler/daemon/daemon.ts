@@ -80,6 +80,7 @@ export class Daemon {
   private wake: (() => void) | null = null;
   private triggered = false;
   private followUps = 0;
+  private lastSummary = '';
   private server: StatusServer | null = null;
   private watcher: RepoWatcher | null = null;
   private drivers = new Map<string, Driver>();
@@ -197,6 +198,7 @@ export class Daemon {
       log.error({ err: error }, `reconcile pass failed: ${(error as Error).message}`);
       wakeAt = Math.min(wakeAt, this.backoff.fail(hostKey, this.now().getTime()));
     }
+    this.logSummary();
     const retry = this.backoff.nextRetry(this.now().getTime());
     if (retry !== null) wakeAt = Math.min(wakeAt, retry + 50);
     this.store.status.nextPassAt = new Date(wakeAt).toISOString();
@@ -250,6 +252,26 @@ export class Daemon {
     else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {
       log.warn(`daemon.listen changed to ${this.good.host.daemon.listen}; restart the daemon to move the status server`);
     }
+  }
+
+  /** One line on how the volumes stand: at info when it changed since the last one, else at debug. */
+  private logSummary(): void {
+    const groups = new Map<string, string[]>();
+    for (const [name, v] of Object.entries(this.store.status.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+      const ready = v.conditions.find((c) => c.type === 'Ready');
+      const stalled = v.conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
+      const key = stalled ? `Stalled (${stalled.reason})` : ready?.status === 'True' ? 'Ready' : `not Ready (${ready?.reason ?? 'Pending'})`;
+      groups.set(key, [...(groups.get(key) ?? []), name]);
+    }
+    const line = [...groups].map(([state, names]) => `${names.length} ${state}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`).join('; ') || 'no volumes';
+    const next = Object.values(this.store.status.volumes)
+      .flatMap((v) => (v.nextScheduled ? [v.nextScheduled] : []))
+      .sort((a, b) => a.at.localeCompare(b.at))[0];
+    const message = `${this.options.host}: ${line}${next ? `; next: ${next.kind} at ${next.at.slice(11, 19)}Z` : ''}`;
+    const changed = line !== this.lastSummary;
+    this.lastSummary = line;
+    if (changed) this.options.log.info(message);
+    else this.options.log.debug(message);
   }
 
   private async startServices(): Promise<void> {
