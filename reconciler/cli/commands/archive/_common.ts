@@ -7,8 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
-import { parse as parseYaml } from 'yaml';
-
 import { InputError, UsageError } from '../../../errors.js';
 import type { CliIO } from '../../command.js';
 import type { OnProgress } from '../../../../native/lib/archive/progress.js';
@@ -26,13 +24,14 @@ export const hostHelp = `  --data-dir DIR     the host's data directory
                      (default: $WALBCTL_DATA_DIR, else /var/lib/walbctl)
   --json             print the result as JSON`;
 
-export function dataDirFrom(values: { 'data-dir'?: string | undefined; host?: string | undefined; 'host-file'?: string | undefined }, io: CliIO): string {
+export async function dataDirFrom(values: { 'data-dir'?: string | undefined; host?: string | undefined; 'host-file'?: string | undefined }, io: CliIO): Promise<string> {
   if (values['data-dir']) return resolve(io.cwd, values['data-dir']);
   const file = values['host-file'] ? resolve(io.cwd, values['host-file']) : values.host ? join(io.cwd, 'hosts', `${values.host}.yaml`) : null;
   if (file) {
     if (!existsSync(file)) throw new InputError('host file not found', file);
     let doc: unknown;
     try {
+      const { parse: parseYaml } = await import('yaml'); // only when a host file is named
       doc = parseYaml(readFileSync(file, 'utf8'));
     } catch (error) {
       throw new InputError(`not valid YAML (${(error as Error).message.split('\n')[0]})`, file);
