@@ -67,22 +67,29 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     if (resumed) log.info({ runId: resumed.runId, counts: resumed.counts, result: resumed.result }, `resumed the plan a crash interrupted (${resumed.counts.done} done)`);
     if (ctx.shouldStop()) return { nextScheduledAt: null, ok: false, locked: false, ran: 0 };
 
-    let observed = await observeHost(host, ctx.desired, { driver: ctx.driver });
+    // A volume that cannot be observed is not planned for: acting on a guess could do harm.
+    const unobservable = new Map<string, string>();
+    const onVolumeError = (name: string, error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      unobservable.set(name, message);
+      log.error({ volume: name, err: error }, `cannot observe: ${message}`);
+    };
+    let observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError });
     const { plan } = ctx.computePlan(ctx.desired, observed, ctx.now());
     for (const d of plan.diagnostics) log[d.severity === 'error' ? 'error' : 'warn']({ address: d.address }, d.message);
     const nowMs = ctx.now().getTime();
     let report: ApplyReport | null = null;
     let heldBack: string[] = [];
     if (plan.applyable) {
-      const selected = withoutVolumes(plan, (address) => ctx.backoff.waiting(address, nowMs));
+      const selected = withoutVolumes(plan, (address) => ctx.backoff.waiting(address, nowMs) || unobservable.has(volumeOf(address)));
       heldBack = selected.heldBack;
       if (selected.plan.actions.length > 0) {
         log.info({ revision: plan.revision, actions: selected.plan.actions.length }, `applying ${selected.plan.actions.length} action(s): ${summarise(selected.plan.actions)}`);
         report = await executePlan(selected.plan, { driver: ctx.driver, desired: ctx.desired, host, allowDestroy: ctx.allowDestroy, shouldStop: ctx.shouldStop, events });
-        observed = await observeHost(host, ctx.desired, { driver: ctx.driver });
+        observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError: (name, error) => void unobservable.set(name, (error as Error).message ?? String(error)) });
       }
     }
-    const ok = recordOutcomes(ctx, { plan, report, heldBack, observed });
+    const ok = recordOutcomes(ctx, { plan, report, heldBack, observed, unobservable });
     if (ok && report && report.result === 'ok') {
       const protect = Object.fromEntries([...declaredVolumes(host, ctx.desired)].map(([n, v]) => [n, v.protect]));
       await writeLastApplied(host.dataDir, observed, { revision: ctx.revision, protect });
@@ -135,11 +142,11 @@ function brief(outcome: Record<string, unknown> | null): string {
 }
 
 /** Sets every volume's status from the pass; true when all of them converged. */
-function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyReport | null; heldBack: string[]; observed: ObservedState }): boolean {
+function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyReport | null; heldBack: string[]; observed: ObservedState; unobservable: Map<string, string> }): boolean {
   const { store, backoff, host } = ctx;
   const now = ctx.now();
   const declared = declaredVolumes(host, ctx.desired);
-  const names = new Set([...declared.keys(), ...Object.keys(pass.observed.volumes)]);
+  const names = new Set([...declared.keys(), ...Object.keys(pass.observed.volumes), ...pass.unobservable.keys()]);
   store.retain(names);
   const reports = new Map<string, ActionReport[]>();
   for (const r of pass.report?.actions ?? []) reports.set(r.address, [...(reports.get(r.address) ?? []), r]);
@@ -150,13 +157,17 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
     // A volume archived here but stored elsewhere keeps its address (`db/pg`).
     const address = declared.get(name)?.address ?? `${host.name}/${name}`;
     const v = store.volume(name, address);
-    store.setObserved(name, address, pass.observed.volumes[name]);
+    const cannotObserve = pass.unobservable.get(name);
+    if (cannotObserve === undefined) store.setObserved(name, address, pass.observed.volumes[name]);
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;
     v.lastAttemptedRevision = ctx.revision;
     const mine = reports.get(address) ?? [];
     v.unfinished = mine.filter((r) => r.status !== 'done').map((r) => ({ id: r.id, status: r.status, message: r.message ?? '' }));
-    const outcome = outcomeOf({ name, address, mine, planned: planned.get(address) ?? [], pass, ctx, suspended: declared.get(name)?.suspend ?? false, protect: declared.get(name)?.protect ?? false });
+    const outcome: VolumeOutcome =
+      cannotObserve !== undefined
+        ? { kind: 'failed', message: `cannot observe the volume: ${cannotObserve}`, retryAt: new Date(backoff.fail(address, now.getTime())).toISOString() }
+        : outcomeOf({ name, address, mine, planned: planned.get(address) ?? [], pass, ctx, suspended: declared.get(name)?.suspend ?? false, protect: declared.get(name)?.protect ?? false });
     if (outcome.kind === 'succeeded') {
       backoff.succeed(address);
       v.lastAppliedRevision = ctx.revision;

@@ -14,6 +14,11 @@ export interface ObserveOptions {
   driver?: Driver;
   /** The clock (tests). */
   now?: () => Date;
+  /**
+   * Told about a volume the driver cannot observe (unreadable metadata, say); the volume is then left
+   * out of the result. Without it, the first such error is thrown.
+   */
+  onVolumeError?: (name: string, error: unknown) => void;
 }
 
 export async function observeHost(host: DesiredHost, desired: DesiredState, options: ObserveOptions = {}): Promise<ObservedState> {
@@ -26,10 +31,16 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   for (const name of names) {
     const target = { host, name, volume: declared.get(name) ?? null };
     const volume: ObservedVolume = { name };
-    const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;
-    const archive = host.roles.includes('archive') ? await driver.archive.observe(target) : undefined;
-    if (storage) volume.storage = storage;
-    if (archive) volume.archive = archive;
+    try {
+      const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;
+      const archive = host.roles.includes('archive') ? await driver.archive.observe(target) : undefined;
+      if (storage) volume.storage = storage;
+      if (archive) volume.archive = archive;
+    } catch (error) {
+      if (!options.onVolumeError) throw error;
+      options.onVolumeError(name, error);
+      continue;
+    }
     volumes[name] = volume;
   }
   return {

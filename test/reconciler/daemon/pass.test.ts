@@ -111,3 +111,19 @@ describe('one reconcile pass', () => {
     expect(ready(store, 'demo')).toMatchObject({ status: 'Unknown', reason: 'Suspended' });
   });
 });
+
+describe('a volume the driver cannot observe', () => {
+  it('is not acted on, is marked failed with the reason, and does not stop the other volumes', async () => {
+    const { ctx, driver, store } = setup([volume('bad'), volume('good')], () => plan([action('local/bad:init'), action('local/good:snapshot')]));
+    driver.archive.observe = async (t) => {
+      if (t.name === 'bad') throw new Error('meta.json: checksum mismatch');
+      return undefined;
+    };
+    const result = await runPass(ctx);
+    expect(driver.calls).toEqual(['local/good:snapshot']);
+    expect(result.ok).toBe(false);
+    expect(ready(store, 'bad')).toMatchObject({ status: 'False', reason: 'ActionFailed', message: 'cannot observe the volume: meta.json: checksum mismatch' });
+    expect(store.status.volumes.bad.retryAt).not.toBeNull();
+    expect(ready(store, 'good')?.status).toBe('True');
+  });
+});

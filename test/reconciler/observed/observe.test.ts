@@ -57,3 +57,19 @@ describe('observeHost', () => {
     expect((await observeHost(host, desired, { driver })).lastApplied?.revision).toBe('main@sha1:abc');
   });
 });
+
+describe('observeHost and a volume that cannot be observed', () => {
+  it('throws without a handler, and with one leaves the volume out and says why', async () => {
+    const { desired, host } = desiredFor(mkdtempSync(join(tmpdir(), 'walbctl-obs-')), [volume('bad'), volume('ok')]);
+    const driver = fakeDriver();
+    driver.archive.observe = async (t) => {
+      if (t.name === 'bad') throw new Error('unreadable');
+      return archive;
+    };
+    await expect(observeHost(host, desired, { driver })).rejects.toThrow('unreadable');
+    const errors: string[] = [];
+    const o = await observeHost(host, desired, { driver, onVolumeError: (name, e) => errors.push(`${name}: ${(e as Error).message}`) });
+    expect(Object.keys(o.volumes)).toEqual(['ok']);
+    expect(errors).toEqual(['bad: unreadable']);
+  });
+});
