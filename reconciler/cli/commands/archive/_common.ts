@@ -5,6 +5,7 @@
  * gid arguments, progress on a terminal and the summary line (bytes, time, rate).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { InputError, UsageError } from '../../../errors.js';
@@ -24,14 +25,15 @@ export const hostHelp = `  --data-dir DIR     the host's data directory
                      (default: $WALBCTL_DATA_DIR, else /var/lib/walbctl)
   --json             print the result as JSON`;
 
-export async function dataDirFrom(values: { 'data-dir'?: string | undefined; host?: string | undefined; 'host-file'?: string | undefined }, io: CliIO): Promise<string> {
+export function dataDirFrom(values: { 'data-dir'?: string | undefined; host?: string | undefined; 'host-file'?: string | undefined }, io: CliIO): string {
   if (values['data-dir']) return resolve(io.cwd, values['data-dir']);
   const file = values['host-file'] ? resolve(io.cwd, values['host-file']) : values.host ? join(io.cwd, 'hosts', `${values.host}.yaml`) : null;
   if (file) {
     if (!existsSync(file)) throw new InputError('host file not found', file);
     let doc: unknown;
     try {
-      const { parse: parseYaml } = await import('yaml'); // only when a host file is named
+      // Loaded only when a host file is named, so the other commands start faster.
+      const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
       doc = parseYaml(readFileSync(file, 'utf8'));
     } catch (error) {
       throw new InputError(`not valid YAML (${(error as Error).message.split('\n')[0]})`, file);

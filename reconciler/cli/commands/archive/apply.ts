@@ -20,7 +20,7 @@ ${hostHelp}`,
     const gid = gidArg(positionals[1], 'GID', 'archive apply');
     const p = progress(io, `apply ${vol} ${gid}`);
     try {
-      const r = await applyUpTo(await dataDirFrom(values, io), vol, gid, p.onProgress ? { onProgress: p.onProgress } : {});
+      const r = await applyUpTo(dataDirFrom(values, io), vol, gid, p.onProgress ? { onProgress: p.onProgress } : {});
       p.end();
       if (values.json) printJson(io, r);
       else if (r.diffsApplied === 0 && !r.finishedInterrupted) io.stdout(`${vol}: the base is at gid ${gid} already\n`);

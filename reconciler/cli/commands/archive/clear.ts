@@ -14,7 +14,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'archive clear', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await clearArchive(await dataDirFrom(values, io), vol);
+    await clearArchive(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'Clear' });
     else io.stdout(`${vol}: Clear\n`);
     return 0;

@@ -16,7 +16,7 @@ ${hostHelp}`,
     const { values, positionals } = parse(args, { ...hostOptions, path: { type: 'string' } }, { command: 'archive del-restored', minPositionals: 2, maxPositionals: 2 });
     const vol = positionals[0]!;
     const gid = gidArg(positionals[1], 'GID', 'archive del-restored');
-    const deleted = await deleteRestored(await dataDirFrom(values, io), vol, gid, values.path ? { path: values.path } : {});
+    const deleted = await deleteRestored(dataDirFrom(values, io), vol, gid, values.path ? { path: values.path } : {});
     if (values.json) printJson(io, { volume: vol, gid, deleted });
     else for (const p of deleted) io.stdout(`${vol}: deleted restored gid ${gid} at ${p}\n`);
     return 0;

@@ -25,7 +25,7 @@ ${hostHelp}`,
     const { values, positionals } = parse(args, hostOptions, { command: 'archive get', minPositionals: 2, maxPositionals: 2 });
     const target = positionals[0]! as (typeof TARGETS)[number];
     if (!TARGETS.includes(target)) throw new UsageError(`archive get: unknown target "${target}" (expected ${TARGETS.join(', ')})`);
-    const dir = await dataDirFrom(values, io);
+    const dir = dataDirFrom(values, io);
     const vol = positionals[1]!;
     switch (target) {
       case 'diff': {

@@ -14,7 +14,7 @@ Options:
 ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'archive init', minPositionals: 1, maxPositionals: 1 });
-    const meta = await initArchiveVolume(await dataDirFrom(values, io), positionals[0]!);
+    const meta = await initArchiveVolume(dataDirFrom(values, io), positionals[0]!);
     if (values.json) printJson(io, { volume: meta.volume, state: meta.state, uuid: meta.uuid });
     else io.stdout(`${meta.volume}: SyncReady (archive uuid ${meta.uuid})\n`);
     return 0;

@@ -34,7 +34,7 @@ ${hostHelp}`,
     }
     const p = progress(io, `merge ${vol}`);
     try {
-      const r = await merge(await dataDirFrom(values, io), vol, {
+      const r = await merge(dataDirFrom(values, io), vol, {
         gidB,
         ...(positionals[2] !== undefined ? { gidE: gidArg(positionals[2], 'GIDE', 'archive merge') } : {}),
         ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}),

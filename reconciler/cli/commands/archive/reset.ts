@@ -15,7 +15,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'archive reset', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await resetArchive(await dataDirFrom(values, io), vol);
+    await resetArchive(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'SyncReady' });
     else io.stdout(`${vol}: SyncReady\n`);
     return 0;

@@ -25,7 +25,7 @@ ${hostHelp}`,
     const gid = gidArg(positionals[1], 'GID', 'archive restore');
     const p = progress(io, `restore ${vol} ${gid}`);
     try {
-      const r = await restore(await dataDirFrom(values, io), vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
+      const r = await restore(dataDirFrom(values, io), vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
       p.end();
       if (values.json) printJson(io, r);
       else if (r.existed) io.stdout(`${vol}: gid ${gid} is restored already at ${r.path}\n`);

@@ -20,7 +20,7 @@ ${hostHelp}`,
     if (Boolean(values.explicit) === Boolean(values.implicit)) throw new UsageError('archive set-snapshot: give exactly one of --explicit or --implicit');
     const vol = positionals[0]!;
     const gid = gidArg(positionals[1], 'GID', 'archive set-snapshot');
-    await setSnapshotExplicit(await dataDirFrom(values, io), vol, { gid, explicit: Boolean(values.explicit) });
+    await setSnapshotExplicit(dataDirFrom(values, io), vol, { gid, explicit: Boolean(values.explicit) });
     if (values.json) printJson(io, { volume: vol, gid, explicit: Boolean(values.explicit) });
     else io.stdout(`${vol}: gid ${gid} is ${values.explicit ? 'explicit' : 'implicit'}\n`);
     return 0;

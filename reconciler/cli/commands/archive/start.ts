@@ -14,7 +14,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'archive start', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await startArchive(await dataDirFrom(values, io), vol);
+    await startArchive(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'Archived' });
     else io.stdout(`${vol}: Archived\n`);
     return 0;

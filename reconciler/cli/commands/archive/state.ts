@@ -17,7 +17,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'archive state', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    const a = await observeArchive(await dataDirFrom(values, io), vol);
+    const a = await observeArchive(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, a ?? { state: 'Clear' });
     else if (!a) io.stdout(`${vol}: Clear\n`);
     else {

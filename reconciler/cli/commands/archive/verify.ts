@@ -19,7 +19,7 @@ ${hostHelp}`,
     const vol = positionals[0]!;
     const p = progress(io, `verify ${vol}`);
     try {
-      const r = await verifyArchive(await dataDirFrom(values, io), vol, p.onProgress ? { onProgress: p.onProgress } : {});
+      const r = await verifyArchive(dataDirFrom(values, io), vol, p.onProgress ? { onProgress: p.onProgress } : {});
       p.end();
       if (values.json) printJson(io, { volume: vol, ...r });
       else {

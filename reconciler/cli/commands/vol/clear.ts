@@ -14,7 +14,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'vol clear', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await clearVolume(await dataDirFrom(values, io), vol);
+    await clearVolume(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'Clear' });
     else io.stdout(`${vol}: Clear\n`);
     return 0;

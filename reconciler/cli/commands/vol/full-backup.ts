@@ -21,7 +21,7 @@ ${hostHelp}`,
     const vol = positionals[0]!;
     const p = progress(io, `full-backup ${vol}`);
     try {
-      const r = await fullBackup(await dataDirFrom(values, io), vol, {
+      const r = await fullBackup(dataDirFrom(values, io), vol, {
         ...(values['archive-data-dir'] ? { archiveDataDir: resolve(io.cwd, values['archive-data-dir']) } : {}),
         ...(p.onProgress ? { onProgress: p.onProgress } : {}),
       });

@@ -26,7 +26,7 @@ ${hostHelp}`,
     const vol = positionals[0]!;
     const p = progress(io, `hash-backup ${vol}`);
     try {
-      const r = await hashBackup(await dataDirFrom(values, io), vol, {
+      const r = await hashBackup(dataDirFrom(values, io), vol, {
         explicit: !values.implicit,
         ...(values['archive-data-dir'] ? { archiveDataDir: resolve(io.cwd, values['archive-data-dir']) } : {}),
         ...(values.compress ? { compression: values.compress } : {}),

@@ -33,7 +33,7 @@ ${hostHelp}`,
     if (!values.device) throw new UsageError('vol init: --device PATH is required (see "walbctl vol init --help")');
     const sizeBytes = size(values.size, 'size');
     const bulkSize = size(values['bulk-size'], 'bulk-size');
-    const meta = await initVolume(await dataDirFrom(values, io), positionals[0]!, {
+    const meta = await initVolume(dataDirFrom(values, io), positionals[0]!, {
       devicePath: resolve(io.cwd, values.device),
       ...(sizeBytes !== undefined ? { sizeBytes } : {}),
       ...(bulkSize !== undefined ? { bulkSize } : {}),

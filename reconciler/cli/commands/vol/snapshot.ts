@@ -27,7 +27,7 @@ ${hostHelp}`,
     const vol = positionals[0]!;
     const p = progress(io, `snapshot ${vol}`);
     try {
-      const r = await snapshot(await dataDirFrom(values, io), vol, {
+      const r = await snapshot(dataDirFrom(values, io), vol, {
         explicit: !values.implicit,
         ...(values['archive-data-dir'] ? { archiveDataDir: resolve(io.cwd, values['archive-data-dir']) } : {}),
         ...(values.compress ? { compression: values.compress } : {}),

@@ -14,7 +14,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'vol start', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await startVolume(await dataDirFrom(values, io), vol);
+    await startVolume(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'Target' });
     else io.stdout(`${vol}: Target\n`);
     return 0;

@@ -16,7 +16,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'vol state', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    const s = await observeStorage(await dataDirFrom(values, io), vol);
+    const s = await observeStorage(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, s ?? { state: 'Clear' });
     else if (!s) io.stdout(`${vol}: Clear\n`);
     else io.stdout(`${vol}: ${s.state} (${s.capture}) uuid ${s.uuid}, ${s.devicePath}, ${s.sizeBytes} bytes, latest gid ${s.latestGid ?? '-'}${s.overflow ? ', overflow: run a hash backup' : ''}\n`);

@@ -14,7 +14,7 @@ ${hostHelp}`,
   async run(args, io) {
     const { values, positionals } = parse(args, hostOptions, { command: 'vol stop', minPositionals: 1, maxPositionals: 1 });
     const vol = positionals[0]!;
-    await stopVolume(await dataDirFrom(values, io), vol);
+    await stopVolume(dataDirFrom(values, io), vol);
     if (values.json) printJson(io, { volume: vol, state: 'Stopped' });
     else io.stdout(`${vol}: Stopped\n`);
     return 0;
