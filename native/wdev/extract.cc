@@ -24,6 +24,12 @@ ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint6
     PackRead p;
     for (uint64_t lsid = from; lsid < to; lsid = p.next()) {
       if (!ReadPack(ldev, s, lsid, &p)) {
+        if (lsid == from && from != s.oldestLsid) {
+          // Shipping only starts at the oldest lsid or at a snapshot's, which start packs: a bad
+          // start given by hand is the likelier cause.
+          throw WdevError("bad-lsid", "lsid " + std::to_string(from) + " does not start a logpack (" + p.error + " at ldev byte offset " +
+                                          std::to_string(p.errorOffset) + ")");
+        }
         throw WdevError("corrupt-logpack", ldev.path() + ": corrupt logpack at byte offset " + std::to_string(p.errorOffset) +
                                                " (lsid " + std::to_string(lsid) + "): " + p.error +
                                                " (repair with \"walbctl wdev repair\", which marks the volume overflowed)");

@@ -18,7 +18,7 @@ describe('walbctl wdev', () => {
   it('lists its commands with a summary each', async () => {
     const r = await walbctl(['wdev', '--help']);
     expect(r.code).toBe(0);
-    for (const c of ['attach', 'backup', 'create', 'detach', 'format', 'repair', 'serve', 'snapshot', 'status', 'stop']) {
+    for (const c of ['attach', 'backup', 'create', 'detach', 'extract', 'format', 'repair', 'serve', 'snapshot', 'status', 'stop']) {
       expect(r.stdout).toMatch(new RegExp(`^  wdev ${c} +\\S`, 'm'));
     }
   });

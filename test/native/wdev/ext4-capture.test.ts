@@ -56,6 +56,7 @@ describe.skipIf(skip)('an ext4 file system on a wdev', () => {
 
   it('takes snapshots of a mounted file system whose restored images fsck cleanly and match file by file', { timeout: 180_000 }, async () => {
     const { device } = await attachWdev(s.dataDir, vol);
+    expect(await attachWdev(s.dataDir, vol)).toMatchObject({ device, attached: false }); // idempotent, same stable path
     sh('mkfs.ext4', ['-q', '-F', device]);
     mkdirSync(mnt);
     sh('mount', [device, mnt]);

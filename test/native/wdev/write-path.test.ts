@@ -16,6 +16,7 @@ import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
 import { wdevStatus } from '../../../native/lib/wdev/status.js';
 import { stopWdev } from '../../../native/lib/wdev/stop.js';
+import { walbctl } from '../../helpers/cli.js';
 import { Scratch, sha1, wdevSkipReason } from './fixture.js';
 
 const SIZE = 16 << 20;
@@ -62,5 +63,14 @@ describe.skipIf(skip)('the wdev write path', () => {
     await applyLogs([wlog], replay, { discard: 'zero' });
     expect(sha1(readFileSync(replay))).toBe(sha1(readFileSync(p.ddev)));
     expect(sha1(readFileSync(p.ddev))).toBe(sha1(live));
+
+    // The same log through the CLI, from a stopped wdev; a start that is not a logpack is named.
+    const cli = await walbctl(['wdev', 'extract', vol, '-o', join(s.dir, 'cli.wlog'), '--json', '--data-dir', s.dataDir]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ from: 0, to: st.latestLsid, discards: 1 });
+    expect(sha1(readFileSync(join(s.dir, 'cli.wlog')))).toBe(sha1(readFileSync(wlog)));
+    const bad = await walbctl(['wdev', 'extract', vol, '-o', join(s.dir, 'bad.wlog'), '--from', '1', '--data-dir', s.dataDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('lsid 1 does not start a logpack');
   });
 });
