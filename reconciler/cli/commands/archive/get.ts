@@ -1,6 +1,6 @@
-import { archiveMeta, listDiffs, restorable, restoredImages } from '../../../../native/lib/archive/index.js';
+import { archiveMeta, archiveState, listDiffs, restorable, restoredImages } from '../../../../native/lib/archive/index.js';
 import { formatBase, formatSnap } from '../../../../native/lib/archive/gid.js';
-import { UsageError } from '../../../errors.js';
+import { StateError, UsageError } from '../../../errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { dataDirFrom, hostHelp, hostOptions, printJson } from './_common.js';
@@ -27,6 +27,7 @@ ${hostHelp}`,
     if (!TARGETS.includes(target)) throw new UsageError(`archive get: unknown target "${target}" (expected ${TARGETS.join(', ')})`);
     const dir = dataDirFrom(values, io);
     const vol = positionals[1]!;
+    if ((await archiveState(dir, vol)) === 'Clear') throw new StateError(`${vol}: no archive of this volume here (state Clear; see "walbctl archive init")`);
     switch (target) {
       case 'diff': {
         const diffs = await listDiffs(dir, vol);
@@ -48,7 +49,7 @@ ${hostHelp}`,
       }
       case 'base': {
         const meta = await archiveMeta(dir, vol);
-        if (!meta) throw new UsageError(`archive get base: ${vol} has no archive here (state Clear)`);
+        if (!meta) throw new StateError(`${vol}: no archive of this volume here (state Clear)`);
         if (values.json) printJson(io, { base: meta.base, timestamp: meta.baseTimestamp });
         else io.stdout(`${formatBase(meta.base)}\n`);
         break;
