@@ -1,6 +1,7 @@
 // A ring smaller than the data written: the log wraps many times and every snapshot still restores
 // exactly; writing more than the ring between snapshots overflows it, writes keep working, the
 // planner then plans a hash backup, and after it capture resumes and restores exactly again.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ function planFor(storage: Awaited<ReturnType<typeof observeWdevStorage>>) {
   return storageLifecycle({ host: 'local', volume, storage, localArchive: undefined });
 }
 
-const skip = wdevSkipReason();
+const skip = wdevSkipReason('fio');
 
 describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () => {
   const s = new Scratch('wrap');
@@ -80,6 +81,25 @@ describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () =
     scribble(file, 65536);
     const snap = await snapshotWdev(s.dataDir, vol, { explicit: false, onlyIfNewLogs: true });
     expect(snap?.shipped.map((d) => d.file)).toEqual([expect.stringMatching(new RegExp(`-\\d+-${snap!.gid}\\.wdiff$`))]);
+  });
+
+  it('ships snapshots taken while writes go on, and the newest restores to the device', { timeout: 120_000 }, async () => {
+    const fio = spawn('fio', [
+      '--name=live', `--filename=${file}`, '--rw=randwrite', '--bsrange=4k-128k', '--ioengine=libaio', '--iodepth=8',
+      '--direct=1', '--rate=2m', '--time_based', '--runtime=4', '--output=/dev/null',
+    ]);
+    const done = new Promise((r) => fio.on('exit', r));
+    const gids: number[] = [];
+    let running = true;
+    void done.then(() => (running = false));
+    while (running) gids.push((await snapshotWdev(s.dataDir, vol, { explicit: false }))!.gid);
+    await done;
+    const last = (await snapshotWdev(s.dataDir, vol))!;
+    expect(gids.length).toBeGreaterThan(1);
+    const img = join(s.dir, `live-${last.gid}.img`);
+    await restore(s.dataDir, vol, last.gid, { path: img });
+    expect(sha1(readFileSync(img))).toBe(sha1(readFileSync(file)));
+    expect((await wdevStatus(s.dataDir, vol)).oldestLsid).toBe(last.lsid);
   });
 
   it('overflows when more than the ring is written, keeps writing, and resumes after the planned hash backup', { timeout: 120_000 }, async () => {
