@@ -1,9 +1,112 @@
 /**
- * The `walb` driver: WalB's own servers through `walbc`.
+ * The `walb` driver (a skeleton): WalB's own servers through `walbc`, run with execa (argument arrays,
+ * no shell). It covers observation of the archive side (state, base, diffs, restorable and restored
+ * snapshots) and of the storage side (state, uuid, overflow), and the actions WalB has one command
+ * for. Servers: the archive and proxy at the host file's `archive.listen` and `proxy.listen`; the
+ * storage at $WALBCTL_WALB_STORAGE (`HOST:PORT`). Not covered: listing volumes the tree no longer
+ * declares, log positions, restore verification, replication. Untested against a real WalB (it cannot
+ * be installed here); its text parsers are tested against the same text forms `walbctl archive get`
+ * prints.
  */
+import type { DesiredHost } from '../../model/desired.js';
+import type { ArchiveState, ObservedStorage, StorageState } from '../../model/observed.js';
+import type { ActionMethod, Driver, DriverRole } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
-import type { Driver } from '../driver.js';
+import { walbcArgs } from './argv.js';
+import { parseBase, parseDiffs, parseRestorable, parseRestored } from './parse.js';
+import { walbc, type WalbServer } from './walbc.js';
+
+function parseAddress(value: string, what: string): WalbServer {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(value);
+  if (!m) throw new DriverUnavailableError('walb', `${what} "${value}" is not HOST:PORT`);
+  return { address: m[1], port: Number(m[2]) };
+}
+
+export function walbServer(host: DesiredHost, role: DriverRole): WalbServer {
+  if (role === 'archive') {
+    const listen = host.roleSettings?.archive?.listen;
+    if (!listen) throw new DriverUnavailableError('walb', `host ${host.name} has no archive.listen for its archive server`);
+    return parseAddress(listen, 'archive.listen');
+  }
+  const env = process.env.WALBCTL_WALB_STORAGE;
+  if (!env) throw new DriverUnavailableError('walb', 'set WALBCTL_WALB_STORAGE=HOST:PORT to the storage server of this host');
+  return parseAddress(env, 'WALBCTL_WALB_STORAGE');
+}
+
+const STORAGE_STATES: readonly string[] = ['Clear', 'SyncReady', 'Stopped', 'Target', 'Standby'];
+const ARCHIVE_STATES: readonly string[] = ['Clear', 'SyncReady', 'Archived', 'Stopped'];
+
+function run(role: DriverRole): ActionMethod {
+  return async (action, ctx) => {
+    const argv = walbcArgs(action, ctx.volumeName, { wdevPath: ctx.volume?.device.path });
+    if (!argv) throw new DriverUnavailableError('walb', `${action.kind} is not implemented for WalB servers`);
+    const out = await walbc(walbServer(ctx.host, role), argv, { signal: ctx.signal });
+    return { walbc: argv.join(' '), output: out.slice(0, 200) };
+  };
+}
 
 export function createWalbDriver(): Driver {
-  throw new DriverUnavailableError('walb', 'driving WalB servers through walbc is not implemented yet');
+  const storageRun = run('storage');
+  const archiveRun = run('archive');
+  return {
+    name: 'walb',
+    storage: {
+      async observe(t): Promise<ObservedStorage | undefined> {
+        const server = walbServer(t.host, 'storage');
+        const state = (await walbc(server, ['get', 'state', t.name])).trim();
+        if (!STORAGE_STATES.includes(state) || state === 'Clear') return undefined;
+        const uuid = (await walbc(server, ['get', 'uuid', t.name])).trim();
+        const overflow = (await walbc(server, ['get', 'is-overflow', t.name])).trim() === '1';
+        return { state: state as StorageState, capture: 'wdev', uuid, devicePath: t.volume?.device.path ?? '', sizeBytes: t.volume?.device.sizeBytes ?? 0, overflow, latestGid: null };
+      },
+      init: storageRun,
+      'full-backup': storageRun,
+      'hash-backup': storageRun,
+      snapshot: storageRun,
+      start: storageRun,
+      stop: storageRun,
+      clear: storageRun,
+    },
+    archive: {
+      async observe(t) {
+        const server = walbServer(t.host, 'archive');
+        const state = (await walbc(server, ['get', 'state', t.name])).trim();
+        if (!ARCHIVE_STATES.includes(state) || state === 'Clear') return undefined;
+        const [base, diffs, restorable, restored, uuid] = await Promise.all([
+          walbc(server, ['get', 'base', t.name]),
+          walbc(server, ['get', 'diff', t.name]),
+          walbc(server, ['get', 'restorable', t.name]),
+          walbc(server, ['get', 'restored', t.name]),
+          walbc(server, ['get', 'uuid', t.name]),
+        ]);
+        const r = parseRestorable(restorable);
+        return {
+          state: state as ArchiveState,
+          base: parseBase(base),
+          uuid: uuid.trim(),
+          diffs: parseDiffs(diffs),
+          explicitSnapshots: r.filter((x) => x.explicit).map((x) => x.gid),
+          restorable: r,
+          restored: parseRestored(restored),
+          replicas: {},
+          busy: null,
+        };
+      },
+      init: archiveRun,
+      start: archiveRun,
+      stop: archiveRun,
+      clear: archiveRun,
+      merge: archiveRun,
+      apply: archiveRun,
+      restore: archiveRun,
+      'verify-restore': archiveRun,
+      'delete-restore': archiveRun,
+      replicate: archiveRun,
+      synchronize: archiveRun,
+      'stop-synchronize': archiveRun,
+    },
+    async listVolumes() {
+      return [];
+    },
+  };
 }

@@ -1,0 +1,48 @@
+/**
+ * Runs WalB's controller `walbc` with execa: each argument one argv element, never a shell; a time
+ * limit; a failure becomes one error with the command, exit code and stderr.
+ */
+import { execa } from 'execa';
+
+import { WalbctlError } from '../../errors.js';
+
+export interface WalbServer {
+  /** `walbc -a ADDR -p PORT`. */
+  address: string;
+  port: number;
+}
+
+export class WalbcError extends WalbctlError {
+  constructor(readonly argv: string[], readonly exitCode: number | undefined, readonly stderr: string, options: { retryable: boolean }) {
+    super('walbc-failed', `walbc ${argv.join(' ')} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no message'}`, options);
+  }
+}
+
+export interface WalbcOptions {
+  /** The walbc binary (default: $WALBC, else `walbc` on PATH). */
+  binary?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The arguments before the command: which server to talk to. */
+export function serverArgs(server: WalbServer): string[] {
+  return ['-a', server.address, '-p', String(server.port)];
+}
+
+export async function walbc(server: WalbServer, args: string[], options: WalbcOptions = {}): Promise<string> {
+  const argv = [...serverArgs(server), ...args];
+  const r = await execa(options.binary ?? process.env.WALBC ?? 'walbc', argv, {
+    reject: false,
+    timeout: options.timeoutMs ?? 600_000,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    forceKillAfterDelay: 5_000,
+    stripFinalNewline: true,
+  });
+  if (r.failed) {
+    // Not found or killed by the time limit: worth trying again later; a refusal by the server is not.
+    const retryable = r.timedOut || r.isCanceled || r.exitCode === undefined;
+    throw new WalbcError(argv, r.exitCode, String(r.stderr || (r.exitCode === undefined ? r.shortMessage : '') || ''), { retryable });
+  }
+  return String(r.stdout);
+}
