@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -40,20 +39,10 @@ describe('the embedded default (hosts/local.yaml)', () => {
     expect(demo.restores[0].path.startsWith(join(projectRoot, 'data') + '/')).toBe(true);
   });
 
-  it('keeps retention and merge settings in a template, with a $schema line', async () => {
-    const r = await walbctl(['show', 'desired', '--json'], { cwd: projectRoot });
-    const demo = (JSON.parse(r.stdout) as DesiredState).hosts.local.volumes.demo;
-    expect(demo.retention.keepLast).toBe(10);
-    expect(demo.merge.maxSizeBytes).toBe(256 * 1024 * 1024);
-    expect(readFileSync(join(projectRoot, 'templates/volume/small.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/\.\.\/schema\/template\.schema\.json$/m);
-    expect(readFileSync(join(projectRoot, 'hosts/local.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/schema\/host\.schema\.json$/m);
-  });
-
   it('is explained value by value, as the Quick start shows', async () => {
     const r = await walbctl(['explain', 'local/demo'], { cwd: projectRoot });
     expect(r.stdout).toMatch(/^local\/demo\n/);
     expect(r.stdout).toMatch(/^ {2}snapshots\.every +30s +hosts\/local\.yaml:\d+:\d+$/m);
-    expect(r.stdout).toMatch(/^ {2}retention\.grid +.+ +templates\/volume\/small\.yaml:\d+:\d+, via hosts\/local\.yaml:\d+:\d+$/m);
     expect(r.code).toBe(0);
   });
 });
