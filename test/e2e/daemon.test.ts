@@ -28,7 +28,7 @@ function daemon(repo: string, args: string[] = []): RunningDaemon {
 }
 
 describe('walbctl daemon', () => {
-  it('initialises, backs up, snapshots and keeps a verified restore, then converges a new commit within its interval', { timeout: 90_000 }, async () => {
+  it('initialises, backs up, snapshots, applies retention and keeps a verified restore, and converges a new commit within its interval', { timeout: 90_000 }, async () => {
     const port = await freePort();
     const repo = makeRepo();
     repo.commit('one volume', { 'hosts/local.yaml': hostYaml(port, [{ name: 'demo' }]) });
@@ -58,6 +58,11 @@ describe('walbctl daemon', () => {
     expect(Object.keys(readings[0].status.volumes).sort()).toEqual(['demo', 'extra']);
     // Between passes (snapshots every 2 s keep it busy) the table says Ready.
     await waitFor('walbctl status showing demo Ready', () => /demo\s+True\s+ReconciliationSucceeded/.test(walbctlProcess(['status', repo.dir]).stdout), { timeoutMs: 15_000 });
+
+    // Retention (keepLast: 3, a snapshot every 2 s) merges the oldest snapshots away.
+    await waitFor('a retention merge', () => d.logs.some((l) => /:merge/.test(String(l.action ?? '')) && l.status === 'done'), { logs: d.logs, timeoutMs: 30_000 });
+    const after3 = await status(port);
+    expect(after3?.volumes.demo.restorable).toBeLessThanOrEqual(4);
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^walbctl_snapshots_restorable\{host="local",volume="demo"\} [1-9]/m);
