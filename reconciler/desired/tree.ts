@@ -49,7 +49,19 @@ export function listHosts(root: string, diagnostics: Diagnostic[]): HostEntry[] 
 }
 
 export function readHost(root: string, entry: HostEntry): HostFile {
-  return { ...parseFile(entry.file, readFileSync(join(root, entry.file), 'utf8')), name: entry.name };
+  return { ...readAndParse(root, entry.file), name: entry.name };
+}
+
+/** A file that cannot be read (permissions, a dangling link) is a problem of that file, not a crash. */
+function readAndParse(root: string, file: string): ParsedFile {
+  let text: string;
+  try {
+    text = readFileSync(join(root, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { file, root: null, diagnostics: [fileProblem(file, `cannot read the file (${code})`)] };
+  }
+  return parseFile(file, text);
 }
 
 /** Every template by `KIND/NAME`; parse problems and misplaced files go to `diagnostics`. */
@@ -65,7 +77,7 @@ export function readTemplates(root: string, diagnostics: Diagnostic[]): Map<stri
       diagnostics.push(fileProblem(file, 'a template lives under templates/host/ or templates/volume/'));
       continue;
     }
-    const parsed = parseFile(file, readFileSync(path, 'utf8'));
+    const parsed = readAndParse(root, file);
     diagnostics.push(...parsed.diagnostics);
     templates.set(`${m[1]}/${m[2]}`, { ...parsed, kind: m[1] as TemplateKind, name: m[2] });
   }

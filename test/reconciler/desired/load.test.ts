@@ -73,3 +73,13 @@ describe('threadsFor', () => {
     expect(threadsFor(10_000)).toBeLessThanOrEqual(4);
   });
 });
+
+describe('a file that cannot be read', () => {
+  it('is one problem of that file, not a crash', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const root = writeTree({ 'hosts/h1.yaml': hostFile('h1') });
+    symlinkSync(join(root, 'nowhere.yaml'), join(root, 'hosts/h2.yaml'));
+    const { diagnostics } = await loadDesiredState(root);
+    expect(diagnostics.map((d) => `${d.file}: ${d.message}`)).toEqual(['hosts/h2.yaml: cannot read the file (ENOENT)']);
+  });
+});
