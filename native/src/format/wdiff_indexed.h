@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "format/compression.h"
+#include "format/extent_map.h"
 #include "format/io.h"
 #include "format/layout.h"
 
@@ -40,8 +41,8 @@ class IndexedWdiffWriter {
   size_t indexExtents() const { return index_.size(); }
 
  private:
+  // Where an extent's blocks are: image at dataOffset, starting ioOffset blocks into it.
   struct Extent {
-    uint32_t blocks;
     uint8_t flags;
     uint8_t compression;
     uint64_t dataOffset;
@@ -49,11 +50,11 @@ class IndexedWdiffWriter {
     uint32_t ioOffset;
     uint32_t origBlocks;
     uint32_t ioChecksum;
+    void advance(uint64_t blocks) { ioOffset += uint32_t(blocks); }
   };
-  void insert(uint64_t addr, const Extent& e);
   FileSink sink_;
   IndexedWriterOptions opts_;
-  std::map<uint64_t, Extent> index_;
+  ExtentMap<Extent> index_;
   std::vector<uint8_t> scratch_;
   uint32_t nData_ = 0;  // IOs added (WalB's n_data counts writes, all-zero writes and discards)
 };

@@ -29,46 +29,13 @@ IndexedWdiffWriter::IndexedWdiffWriter(const std::string& path, const IndexedWri
 
 IndexedWdiffWriter::~IndexedWdiffWriter() = default;
 
-// Newest wins: every older extent overlapping [addr, addr+blocks) is cut to what stays visible.
-void IndexedWdiffWriter::insert(uint64_t addr, const Extent& e) {
-  uint64_t end = addr + e.blocks;
-  auto it = index_.lower_bound(addr);
-  if (it != index_.begin()) {
-    auto prev = std::prev(it);
-    uint64_t pEnd = prev->first + prev->second.blocks;
-    if (pEnd > addr) {
-      Extent left = prev->second;
-      left.blocks = uint32_t(addr - prev->first);
-      if (pEnd > end) {  // the new extent falls inside prev: keep its right part too
-        Extent right = prev->second;
-        uint64_t skip = end - prev->first;
-        right.blocks = uint32_t(pEnd - end);
-        right.ioOffset += uint32_t(skip);
-        index_.emplace(end, right);
-      }
-      prev->second = left;
-    }
-  }
-  while (it != index_.end() && it->first < end) {
-    uint64_t cEnd = it->first + it->second.blocks;
-    if (cEnd > end) {
-      Extent right = it->second;
-      right.blocks = uint32_t(cEnd - end);
-      right.ioOffset += uint32_t(end - it->first);
-      index_.emplace(end, right);
-    }
-    it = index_.erase(it);
-  }
-  index_.emplace(addr, e);
-}
-
 void IndexedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data) {
   size_t raw = size_t(blocks) * kLogicalBlock;
   if (allZero(data, raw)) {
     addAllZero(addr, blocks);  // counts as one IO (n_data counts every IO, as WalB does)
     return;
   }
-  Extent e{blocks, 0, 0, sink_.offset(), 0, 0, blocks, 0};
+  Extent e{0, 0, sink_.offset(), 0, 0, blocks, 0};
   const uint8_t* bytes = data;
   size_t size = raw;
   size_t bound = compressBound(opts_.compression, raw);
@@ -82,17 +49,17 @@ void IndexedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* 
   e.ioChecksum = checksum(bytes, size, 0);
   sink_.write(bytes, size);
   nData_++;
-  insert(addr, e);
+  index_.insert(addr, blocks, e);  // newest wins: older extents are cut
 }
 
 void IndexedWdiffWriter::addDiscard(uint64_t addr, uint32_t blocks) {
   nData_++;
-  insert(addr, Extent{blocks, kRecDiscard, 0, sink_.offset(), 0, 0, 0, 0});
+  index_.insert(addr, blocks, Extent{kRecDiscard, 0, sink_.offset(), 0, 0, 0, 0});
 }
 
 void IndexedWdiffWriter::addAllZero(uint64_t addr, uint32_t blocks) {
   nData_++;
-  insert(addr, Extent{blocks, kRecAllZero, 0, sink_.offset(), 0, 0, 0, 0});
+  index_.insert(addr, blocks, Extent{kRecAllZero, 0, sink_.offset(), 0, 0, 0, 0});
 }
 
 uint64_t IndexedWdiffWriter::finish() {
@@ -100,11 +67,11 @@ uint64_t IndexedWdiffWriter::finish() {
   sink_.writeZeros(pad);
   uint64_t indexOffset = sink_.offset();
   uint32_t n = 0;
-  for (const auto& kv : index_) {
+  for (const auto& kv : index_.extents()) {
     const uint64_t addr = kv.first;
-    const Extent& e = kv.second;
+    const Extent& e = kv.second.payload;
     uint32_t base = e.ioOffset;
-    forEachAlignedPiece(addr, e.blocks, opts_.maxIoBlocks, [&](uint64_t a, uint32_t b) {
+    forEachAlignedPiece(addr, kv.second.blocks, opts_.maxIoBlocks, [&](uint64_t a, uint32_t b) {
       IndexedRecord r;
       std::memset(&r, 0, sizeof(r));
       r.io_address = a;

@@ -8,7 +8,7 @@
 #include "format/io.h"
 #include "format/wdiff_indexed.h"
 #include "format/wdiff_sorted.h"
-#include "ops/extent_map.h"
+#include "format/extent_map.h"
 #include "ops/wlog_stream.h"
 
 namespace walb::ops {

@@ -10,7 +10,7 @@
 #include "format/wdiff_header.h"
 #include "format/wdiff_indexed.h"
 #include "format/wdiff_sorted.h"
-#include "ops/extent_map.h"
+#include "format/extent_map.h"
 
 namespace walb::ops {
 

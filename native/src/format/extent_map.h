@@ -2,13 +2,13 @@
 // [addr, addr+blocks) cuts every older extent it overlaps into the parts that stay visible.
 // The payload says where an extent's blocks come from; cutting `k` blocks off its front calls
 // payload.advance(k) so the remaining part still points at its own first block. Memory is one map
-// node per extent: the index of a diff, never its data (see design.md, "overlap cutting").
+// node per extent: the index of a diff, never its data (see ops/design.md, "overlap cutting").
 #pragma once
 #include <cstdint>
 #include <iterator>
 #include <map>
 
-namespace walb::ops {
+namespace walb::fmt {
 
 template <typename Payload>
 class ExtentMap {
@@ -60,4 +60,4 @@ class ExtentMap {
   Map map_;
 };
 
-}  // namespace walb::ops
+}  // namespace walb::fmt
