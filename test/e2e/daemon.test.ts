@@ -140,4 +140,22 @@ describe('walbctl daemon', () => {
     // The restored image holds exactly the volume's bytes.
     expect(() => execFileSync('cmp', ['--silent', image, join(repo.dir, 'data/restores/demo-newest.img')])).not.toThrow();
   });
+
+  it('stops on SIGTERM only after the running action finished, leaving the journal closed', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const repo = makeRepo();
+    mkdirSync(join(repo.dir, 'data/volumes'), { recursive: true });
+    execFileSync('dd', ['if=/dev/urandom', `of=${join(repo.dir, 'data/volumes/demo.img')}`, 'bs=1M', 'count=256', 'status=none']);
+    repo.commit('one big volume', { 'hosts/local.yaml': hostYaml(port, [{ name: 'demo', size: '256MiB', every: '1h' }]) });
+    const journal = join(repo.dir, 'data/reconciler/journal.jsonl');
+    const d = daemon(repo.dir);
+    await waitFor('the full backup running', () => existsSync(journal) && /"t":"start","at":"[^"]+","id":"local\/demo:full-backup"/.test(readFileSync(journal, 'utf8')), { logs: d.logs, timeoutMs: 30_000 });
+    d.child.kill('SIGTERM');
+    const exit = await d.exited;
+    expect(exit.code).toBe(0);
+    const records = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; id?: string; result?: string });
+    expect(records.some((r) => r.t === 'done' && r.id === 'local/demo:full-backup')).toBe(true);
+    expect(records.at(-1)).toMatchObject({ t: 'end' });
+    expect(existsSync(join(repo.dir, 'data/reconciler/lock.json'))).toBe(false);
+  });
 });
