@@ -58,6 +58,21 @@ describe('walbctl wlog to-wdiff', () => {
     expect(r.stderr).toContain(`${bad}: byte 8: wlog header checksum mismatch [wlog-header-checksum]`);
     expect(existsSync(o)).toBe(false);
   });
+  it('leaves no output when killed in the middle of a conversion', async () => {
+    const { spawn } = await import('node:child_process');
+    const { binPath } = await import('../helpers/cli.js');
+    const { writeWlog } = await import('../../native/lib/index.js');
+    const { blockData, prng } = await import('./helpers.js');
+    const rand = prng(3);
+    const wlog = join(tmp.dir, 'kill.wlog');
+    await writeWlog(wlog, { pbs: 4096 }, Array.from({ length: 32 }, (_, i) => ({ kind: 'write' as const, address: i * 2048, blocks: 2048, data: blockData(rand, 2048, 'runs') })));
+    const o = join(tmp.dir, 'killed.wdiff');
+    const child = spawn(process.execPath, [binPath, 'wlog', 'to-wdiff', wlog, '-o', o, '--compress', 'lzma'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(existsSync(o)).toBe(false);
+  });
   it('refuses an unknown --compress and a missing -o', async () => {
     expect((await walbctl(['wlog', 'to-wdiff', V('a4k.wlog'), '-o', 'x', '--compress', 'brotli'])).stderr).toContain('--compress');
     expect((await walbctl(['wlog', 'to-wdiff', V('a4k.wlog')])).stderr).toContain('-o is required');
