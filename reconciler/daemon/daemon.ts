@@ -136,6 +136,7 @@ export class Daemon {
   async run(): Promise<number> {
     const { log } = this.options;
     log.info({ repo: this.store.status.source.repo, host: this.options.host, workdir: this.source.workdir }, `walbctl daemon for host ${this.options.host} starting`);
+    await this.warnUncommitted();
     let ok = false;
     try {
       while (!this.stopping) {
@@ -252,6 +253,14 @@ export class Daemon {
     else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {
       log.warn(`daemon.listen changed to ${this.good.host.daemon.listen}; restart the daemon to move the status server`);
     }
+  }
+
+  /** The daemon acts on commits only: say so when the local tree has edits not committed yet. */
+  private async warnUncommitted(): Promise<void> {
+    const tree = this.options.tree ?? '.';
+    const files = await this.source.uncommittedInRepository([join(tree, 'hosts'), join(tree, 'templates')]).catch(() => []);
+    if (files.length === 0) return;
+    this.options.log.warn({ files }, `not committed, so not acted on: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''} (the daemon follows commits: git commit them)`);
   }
 
   /** One line on how the volumes stand: at info when it changed since the last one, else at debug. */

@@ -136,6 +136,16 @@ export class GitSource {
     }
   }
 
+  /**
+   * Files of a local repository's working tree that differ from its HEAD (under `paths`): edits the
+   * daemon will not see until they are committed. Empty for a URL.
+   */
+  async uncommittedInRepository(paths: string[]): Promise<string[]> {
+    if (!isLocalRepo(this.options.repo)) return [];
+    const out = await this.client(localRepoPath(this.options.repo, '/')).raw(['status', '--porcelain', '--untracked-files=all', '--', ...paths]);
+    return out.split('\n').filter(Boolean).map((l) => l.slice(3));
+  }
+
   private async remoteHeadBranch(git: SimpleGit): Promise<string> {
     const out = await git.raw(['ls-remote', '--symref', 'origin', 'HEAD']);
     const m = out.match(/^ref: refs\/heads\/(\S+)\tHEAD$/m);
