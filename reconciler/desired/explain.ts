@@ -1,18 +1,39 @@
 /**
  * The rows `walbctl explain` prints: every merged value under a host or volume, with where it
- * was set and the `extends` entries it came through. Lists of plain values are one row (a list is
- * replaced whole, never merged); lists of maps are explained item by item.
+ * was set and the `extends` entries it came through, then the defaults that apply to keys nobody
+ * set (`setIn: null`). Lists of plain values are one row (a list is replaced whole, never merged);
+ * lists of maps are explained item by item.
  */
 import type { SourceRef } from '../model/desired.js';
+import { DEFAULTS } from './defaults.js';
 import { formatPath, locate, type Segment } from './locate.js';
 import { toPlain, type PMap, type PNode } from './node.js';
 
 export interface ExplainRow {
   path: string;
   value: unknown;
-  setIn: SourceRef;
+  /** Where the value was set; null for a default nobody set. */
+  setIn: SourceRef | null;
   via: SourceRef[];
 }
+
+const HOST_DEFAULTS: Array<[string, unknown]> = [
+  ['driver', DEFAULTS.driver],
+  ['daemon.interval', DEFAULTS.daemonInterval],
+  ['daemon.listen', DEFAULTS.daemonListen],
+];
+const VOLUME_DEFAULTS: Array<[string, unknown]> = [
+  ['capture', DEFAULTS.capture],
+  ['apply', null],
+  ['merge.interval', DEFAULTS.mergeInterval],
+  ['merge.maxNr', DEFAULTS.mergeMaxNr],
+  ['merge.maxSize', DEFAULTS.mergeMaxSize],
+  ['merge.thresholdNr', DEFAULTS.mergeThresholdNr],
+  ['replication', []],
+  ['restores', []],
+  ['protect', false],
+  ['suspend', false],
+];
 
 export interface ExplainTarget {
   /** `HOST` or `HOST/VOLUME`. */
@@ -25,10 +46,15 @@ export interface ExplainTarget {
 export function explainRows(hostTree: PMap, volume: string | null, key: Segment[]): ExplainRow[] | null {
   const prefix: Segment[] = volume === null ? [] : ['volumes', volume];
   const { chain, found } = locate(hostTree, [...prefix, ...key]);
-  if (!found) return null;
+  if (!found && !locate(hostTree, prefix).found) return null;
   const rows: ExplainRow[] = [];
-  flatten(chain[chain.length - 1], key, rows, volume === null && key.length === 0);
-  return rows;
+  if (found) flatten(chain[chain.length - 1], key, rows, volume === null && key.length === 0);
+  const keyText = formatPath(key);
+  for (const [path, value] of volume === null ? HOST_DEFAULTS : VOLUME_DEFAULTS) {
+    const under = keyText === '' || path === keyText || path.startsWith(`${keyText}.`);
+    if (under && !locate(hostTree, [...prefix, ...path.split('.')]).found) rows.push({ path, value, setIn: null, via: [] });
+  }
+  return found || rows.length > 0 ? rows : null;
 }
 
 function flatten(node: PNode, path: Segment[], rows: ExplainRow[], skipVolumes: boolean): void {

@@ -102,3 +102,17 @@ describe('help', () => {
     expect(r.stdout).toContain('--json');
   });
 });
+
+describe('walbctl explain defaults', () => {
+  it('lists the defaults for keys nobody set, marked as such', async () => {
+    const r = await walbctl(['explain', 'local/demo'], { cwd: projectRoot });
+    expect(r.stdout).toMatch(/^ {2}merge\.thresholdNr +20 +\(default\)$/m);
+    expect(r.stdout).toMatch(/^ {2}suspend +false +\(default\)$/m);
+    expect(r.stdout).not.toMatch(/^ {2}protect +false +\(default\)$/m);
+  });
+
+  it('explains a single defaulted key, with setIn null in JSON', async () => {
+    const r = await walbctl(['explain', 'local/demo', 'merge.thresholdNr', '--json'], { cwd: projectRoot });
+    expect(JSON.parse(r.stdout).rows).toEqual([{ path: 'merge.thresholdNr', value: 20, setIn: null, via: [] }]);
+  });
+});

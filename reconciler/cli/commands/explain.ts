@@ -22,16 +22,16 @@ Prints the merged values of host HOST, or of its volume VOLUME, in the desired-s
 (default: the current directory; a first argument is DIR when it is a directory holding hosts/).
 Each value comes with the FILE:LINE:COL that set it and, for a value inherited from a template,
 "via" the extends entries it came through, nearest first. KEY.PATH (e.g. retention.grid or
-replication[0].to) narrows the output to that key. Keys nobody set are not listed: they take the
-defaults in docs/config.md (walbctl show desired prints the values with defaults filled in).
+replication[0].to) narrows the output to that key. Keys nobody set that have a default are listed
+last, marked "(default)" (docs/config.md lists them; walbctl show desired prints every value).
 
 Examples:
   walbctl explain local/demo
   walbctl explain examples/valid/three-level-templates db-1/pg retention
 
 Options:
-  --json   print {"address", "rows": [{path, value, setIn: {file, line, col}, via: [...]}],
-           "diagnostics": [...]}
+  --json   print {"address", "rows": [{path, value, setIn: {file, line, col} or null for a
+           default, via: [...]}], "diagnostics": [...]}
 
 Exit status: 0 on success; 1 when the host, volume or key does not exist, or the tree has
 problems (they are printed after the values, which are still shown when the host could be read).`,
@@ -67,7 +67,7 @@ problems (they are printed after the values, which are still shown when the host
 });
 
 function renderRows(address: string, rows: ExplainRow[]): string {
-  const shown = rows.map((r) => ({ path: r.path, value: show(r.value), where: [formatRef(r.setIn), ...r.via.map((v) => `via ${formatRef(v)}`)].join(', ') }));
+  const shown = rows.map((r) => ({ path: r.path, value: show(r.value), where: r.setIn ? [formatRef(r.setIn), ...r.via.map((v) => `via ${formatRef(v)}`)].join(', ') : '(default)' }));
   const pathWidth = Math.max(4, ...shown.map((r) => r.path.length));
   const valueWidth = Math.min(40, Math.max(5, ...shown.map((r) => r.value.length)));
   const lines = shown.map((r) => `  ${r.path.padEnd(pathWidth)}  ${r.value.padEnd(valueWidth)}  ${r.where}`);
