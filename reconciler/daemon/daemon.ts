@@ -6,25 +6,23 @@
  * reports the diagnostics. SIGTERM stops it after the running action.
  */
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 import type { Logger } from 'pino';
 
 import type { Driver } from '../drivers/driver.js';
-import { StateError } from '../errors.js';
-import type { DesiredHost, DesiredState } from '../model/desired.js';
+import type { DesiredHost } from '../model/desired.js';
 import { statePaths } from '../apply/state-paths.js';
 import { Backoff, jitter } from './backoff.js';
-import { rebaseDesiredState, type DesiredLoader } from './desired-source.js';
+import { loadCheckedOut, type DesiredLoader, type GoodRevision } from './desired-source.js';
 import { GitSource, GitSourceError, isLocalRepo, localRepoPath, type SourceRevision } from './git-source.js';
-import { parseListen } from './listen.js';
 import { ActionMetrics, renderMetrics } from './metrics.js';
 import { runPass, type PlanFunction } from './pass.js';
-import { register, stateHome, unregister } from './registry.js';
-import { startStatusServer, type StatusServer } from './server.js';
+import { stateHome } from './registry.js';
+import { startServices, type DaemonServices } from './services.js';
+import { volumeSummary } from './summary.js';
 import { StatusStore } from './status-store.js';
 import { withAges } from './status-view.js';
-import { watchRepository, type RepoWatcher } from './watch.js';
 
 export interface DaemonOptions {
   /** URL or local path of the repository. */
@@ -50,11 +48,7 @@ export interface DaemonOptions {
   now?: () => Date;
 }
 
-interface Good {
-  state: DesiredState;
-  host: DesiredHost;
-  revision: string;
-}
+type Good = GoodRevision;
 
 export function defaultWorkdir(repo: string, host: string, env: NodeJS.ProcessEnv = process.env): string {
   const state = stateHome(env);
@@ -81,8 +75,7 @@ export class Daemon {
   private triggered = false;
   private followUps = 0;
   private lastSummary = '';
-  private server: StatusServer | null = null;
-  private watcher: RepoWatcher | null = null;
+  private services: DaemonServices | null = null;
   private drivers = new Map<string, Driver>();
 
   constructor(private readonly options: DaemonOptions) {
@@ -115,7 +108,7 @@ export class Daemon {
 
   /** The port the status server listens on (once started). */
   get port(): number | null {
-    return this.server?.port ?? null;
+    return this.services?.port ?? null;
   }
 
   /** Asks for a pass now (a new commit, POST /reconcile, SIGHUP). */
@@ -147,9 +140,7 @@ export class Daemon {
         await this.sleepUntil(result.wakeAt);
       }
     } finally {
-      await this.watcher?.close();
-      await this.server?.close();
-      if (this.server) await unregister(this.options.host).catch(() => {});
+      await this.services?.close();
       await this.store.flush();
       log.info('stopped');
     }
@@ -228,11 +219,9 @@ export class Daemon {
     if (rev.sha === this.seenSha) return;
     this.seenSha = rev.sha;
     status.desired.lastAttemptedRevision = rev.revision;
-    const treeDir = join(this.source.workdir, this.options.tree ?? '.');
-    const loaded = await this.options.load(treeDir, this.options.host);
-    const host = loaded.state?.hosts[this.options.host];
-    const errors = loaded.errors.length > 0 ? loaded.errors : host ? [] : [`hosts/${this.options.host}.yaml: error: host "${this.options.host}" is not in the tree`];
-    if (errors.length > 0 || !loaded.state || !host) {
+    const loaded = await loadCheckedOut(this.options.load, { workdir: this.source.workdir, tree: this.options.tree ?? '.', host: this.options.host, revision: rev.revision, repoPath: this.repoPath });
+    if (!loaded.good) {
+      const errors = loaded.errors;
       status.desired.valid = false;
       status.desired.diagnostics = errors;
       log.error({ revision: rev.revision, diagnostics: errors }, `${rev.revision} ("${short(rev.subject)}") does not validate: not acting on it${this.good ? `; converging to ${this.good.revision}` : ''}`);
@@ -241,10 +230,8 @@ export class Daemon {
       await this.store.flush();
       return;
     }
-    let state: DesiredState = { ...loaded.state, revision: rev.revision };
-    if (this.repoPath) state = rebaseDesiredState(state, this.source.workdir, this.repoPath);
     const previous = this.good;
-    this.good = { state, host: state.hosts[this.options.host], revision: rev.revision };
+    this.good = loaded.good;
     status.desired = { lastGoodRevision: rev.revision, lastAttemptedRevision: rev.revision, valid: true, diagnostics: [] };
     this.store.refreshConditions(this.now());
     log.info({ revision: rev.revision, subject: rev.subject }, `desired state ${rev.revision} ("${short(rev.subject)}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
@@ -265,17 +252,7 @@ export class Daemon {
 
   /** One line on how the volumes stand: at info when it changed since the last one, else at debug. */
   private logSummary(): void {
-    const groups = new Map<string, string[]>();
-    for (const [name, v] of Object.entries(this.store.status.volumes).sort(([a], [b]) => a.localeCompare(b))) {
-      const ready = v.conditions.find((c) => c.type === 'Ready');
-      const stalled = v.conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
-      const key = stalled ? `Stalled (${stalled.reason})` : ready?.status === 'True' ? 'Ready' : `not Ready (${ready?.reason ?? 'Pending'})`;
-      groups.set(key, [...(groups.get(key) ?? []), name]);
-    }
-    const line = [...groups].map(([state, names]) => `${names.length} ${state}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`).join('; ') || 'no volumes';
-    const next = Object.values(this.store.status.volumes)
-      .flatMap((v) => (v.nextScheduled ? [v.nextScheduled] : []))
-      .sort((a, b) => a.at.localeCompare(b.at))[0];
+    const { line, next } = volumeSummary(this.store.status);
     const message = `${this.options.host}: ${line}${next ? `; next: ${next.kind} at ${next.at.slice(11, 19)}Z` : ''}`;
     const changed = line !== this.lastSummary;
     this.lastSummary = line;
@@ -284,28 +261,18 @@ export class Daemon {
   }
 
   private async startServices(): Promise<void> {
-    const { log } = this.options;
+    if (this.options.once) return;
     const good = this.good as Good;
-    if (!this.options.once) {
-      const listen = parseListen(this.options.listen ?? good.host.daemon.listen, `${good.host.source.file}: daemon.listen`);
-      this.server = await startStatusServer(listen, {
+    this.services = await startServices(
+      good.host,
+      {
         status: () => withAges(this.store.status, this.now().getTime()),
         metrics: () => renderMetrics(this.store.status, this.metrics, this.now().getTime()),
         reconcileNow: () => this.trigger('POST /reconcile'),
-      }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EADDRINUSE') throw error;
-        throw new StateError(`${listen.host}:${listen.port} (daemon.listen of host ${good.host.name}) is in use: is a daemon for ${good.host.name} running already? ("walbctl status --host ${good.host.name}")`, { cause: error });
-      });
-      const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${this.server.port}`;
-      log.info(`status on ${url}/status, metrics on ${url}/metrics`);
-      await register({ host: good.host.name, pid: process.pid, url, repo: this.store.status.source.repo, dataDir: good.host.dataDir, startedAt: this.store.status.startedAt }).catch((error: unknown) =>
-        log.warn({ err: error }, 'cannot record the daemon in the registry: walbctl status finds it through the host file only'),
-      );
-      if (this.repoPath) {
-        this.watcher = watchRepository(this.repoPath, () => this.trigger('new commit'));
-        if (this.watcher) log.info(`watching ${relative(this.options.cwd, this.repoPath) || '.'} for new commits`);
-      }
-    }
+        newCommit: () => this.trigger('new commit'),
+      },
+      { listen: this.options.listen, repo: this.store.status.source.repo, repoPath: this.repoPath, cwd: this.options.cwd, startedAt: this.store.status.startedAt, log: this.options.log },
+    );
   }
 
   private async driver(host: DesiredHost): Promise<Driver> {

@@ -4,9 +4,9 @@
  * in the daemon's clone of it: they are moved back under the repository's path, so the daemon, `walbctl
  * apply` and `walbctl show observed` run from the checkout all see the same data.
  */
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 
-import type { DesiredState } from '../model/desired.js';
+import type { DesiredHost, DesiredState } from '../model/desired.js';
 
 export interface LoadResult {
   state: DesiredState | null;
@@ -32,4 +32,29 @@ export function rebaseDesiredState(state: DesiredState, from: string, to: string
     }
   }
   return copy;
+}
+
+/** A revision that validated: the state the daemon converges to. */
+export interface GoodRevision {
+  state: DesiredState;
+  host: DesiredHost;
+  revision: string;
+}
+
+/**
+ * Loads the tree the working copy holds at `revision` for `host`: the state to converge to, or the
+ * diagnostics (one line each) that keep the daemon from acting on it. Paths of a local repository
+ * are moved from the working copy back into it.
+ */
+export async function loadCheckedOut(
+  load: DesiredLoader,
+  options: { workdir: string; tree: string; host: string; revision: string; repoPath: string | null },
+): Promise<{ good: GoodRevision; errors: [] } | { good: null; errors: string[] }> {
+  const loaded = await load(join(options.workdir, options.tree), options.host);
+  const host = loaded.state?.hosts[options.host];
+  if (loaded.errors.length > 0 || !loaded.state) return { good: null, errors: loaded.errors.length > 0 ? loaded.errors : ['the tree did not load'] };
+  if (!host) return { good: null, errors: [`hosts/${options.host}.yaml: error: host "${options.host}" is not in the tree`] };
+  let state: DesiredState = { ...loaded.state, revision: options.revision };
+  if (options.repoPath) state = rebaseDesiredState(state, options.workdir, options.repoPath);
+  return { good: { state, host: state.hosts[options.host], revision: options.revision }, errors: [] };
 }
