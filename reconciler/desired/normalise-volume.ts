@@ -5,10 +5,9 @@
 import { isAbsolute, resolve } from 'node:path';
 
 import type { DesiredVolume, Retention, Schedule, SourceRef } from '../model/desired.js';
-import { parseGrid } from '../util/grid.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawVolume } from './raw-types.js';
-import { durationSeconds as parseDuration, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
+import { durationSeconds as parseDuration, gridIntervals, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
 
 export function normaliseVolume(raw: RawVolume, where: { host: string; name: string; dataDir: string; source: SourceRef }): DesiredVolume {
   const path = (p: string): string => (isAbsolute(p) ? resolve(p) : resolve(where.dataDir, p));
@@ -56,7 +55,7 @@ function schedule(s: { every?: string; cron?: string }): Schedule | null {
 }
 
 function retention(raw: NonNullable<RawVolume['retention']>): Retention {
-  const out: Retention = { grid: raw.grid === undefined ? null : parseGrid(raw.grid) };
+  const out: Retention = { grid: raw.grid === undefined ? null : gridIntervals(raw.grid) };
   for (const key of ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const) {
     if (raw[key] !== undefined) out[key] = raw[key];
   }
