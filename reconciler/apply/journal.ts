@@ -5,7 +5,7 @@
  * record belongs to a run that crashed: the next run resumes it. A torn last line (the crash hit
  * mid-append) is the end of the journal; any other unreadable line is corruption.
  */
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import type { Plan } from '../model/plan.js';
@@ -107,4 +107,14 @@ export class JournalWriter {
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/**
+ * Moves an unreadable journal aside (`journal.jsonl` → `journal.corrupt-<time>.jsonl`) so the next
+ * run plans afresh from what it observes; returns the new name.
+ */
+export async function setJournalAside(file: string, now: Date = new Date()): Promise<string> {
+  const aside = file.replace(/\.jsonl$/, '') + `.corrupt-${now.toISOString().replace(/[:.]/g, '-')}.jsonl`;
+  await rename(file, aside);
+  return aside;
 }

@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 
-import { HostLockedError } from '../apply/errors.js';
+import { HostLockedError, JournalCorruptError } from '../apply/errors.js';
+import { setJournalAside } from '../apply/journal.js';
+import { statePaths } from '../apply/state-paths.js';
 import { executePlan, resumeJournal, type ActionReport, type ApplyReport } from '../apply/executor.js';
 import { acquireHostLock } from '../apply/lock.js';
 import type { Driver } from '../drivers/driver.js';
@@ -63,7 +65,13 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   if (lock.tookOverFrom) log.warn({ stale: lock.tookOverFrom }, `took over a stale lock of pid ${lock.tookOverFrom.pid} (${lock.tookOverFrom.operation})`);
   try {
     const events = actionEvents(ctx);
-    const resumed = await resumeJournal({ driver: ctx.driver, desired: ctx.desired, host, shouldStop: ctx.shouldStop, events });
+    const resumed = await resumeJournal({ driver: ctx.driver, desired: ctx.desired, host, shouldStop: ctx.shouldStop, events }).catch(async (error: unknown) => {
+      if (!(error instanceof JournalCorruptError)) throw error;
+      // Level-triggered: what the journal would have finished, the next plan derives again.
+      const aside = await setJournalAside(statePaths(host.dataDir).journal, ctx.now());
+      log.error({ err: error, aside }, `${error.message}; moved it to ${aside} and planning afresh`);
+      return null;
+    });
     if (resumed) log.info({ runId: resumed.runId, counts: resumed.counts, result: resumed.result }, `resumed the plan a crash interrupted (${resumed.counts.done} done)`);
     if (ctx.shouldStop()) return { nextScheduledAt: null, ok: false, locked: false, ran: 0 };
 

@@ -127,3 +127,16 @@ describe('a volume the driver cannot observe', () => {
     expect(ready(store, 'good')?.status).toBe('True');
   });
 });
+
+describe('a journal that cannot be read', () => {
+  it('is moved aside and the pass plans afresh', async () => {
+    const { ctx, driver, dataDir, store } = setup([volume('demo')], () => plan([action('local/demo:snapshot')]));
+    mkdirSync(statePaths(dataDir).dir, { recursive: true });
+    writeFileSync(statePaths(dataDir).journal, '{"t":"plan"\n{broken\n{"t":"end"}\n');
+    await runPass(ctx);
+    expect(driver.calls).toEqual(['local/demo:snapshot']);
+    expect(ready(store, 'demo')?.status).toBe('True');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(statePaths(dataDir).dir).some((f) => /^journal\.corrupt-.*\.jsonl$/.test(f))).toBe(true);
+  });
+});
