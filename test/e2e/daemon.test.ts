@@ -3,7 +3,8 @@
  * files on disk. Each test starts its own repository and daemon.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -157,5 +158,20 @@ describe('walbctl daemon', () => {
     expect(records.some((r) => r.t === 'done' && r.id === 'local/demo:full-backup')).toBe(true);
     expect(records.at(-1)).toMatchObject({ t: 'end' });
     expect(existsSync(join(repo.dir, 'data/reconciler/lock.json'))).toBe(false);
+  });
+
+  it('runs one pass with --once: exit 0 when the host converged, 1 when the tree does not validate', { timeout: 60_000 }, async () => {
+    const repo = makeRepo();
+    repo.commit('one volume', { 'hosts/local.yaml': hostYaml(await freePort(), [{ name: 'demo', every: '1h' }]) });
+    const state = mkdtempSync(join(tmpdir(), 'walbctl-state-'));
+    const once = (args: string[] = []) =>
+      walbctlProcess(['daemon', '--repo', repo.dir, '--host', 'local', '--once', '--workdir', join(state, 'wc'), '--log-format', 'json', ...args], { env: { XDG_STATE_HOME: state } });
+    const first = once();
+    expect(first.code).toBe(0);
+    expect(existsSync(join(repo.dir, 'data/archive/demo'))).toBe(true);
+    repo.commit('break it', { 'hosts/local.yaml': 'host: local\nroles: [nonsense]\n' });
+    const broken = once();
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('does not validate: not acting on it');
   });
 });
