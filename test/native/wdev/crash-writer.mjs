@@ -1,6 +1,7 @@
 // A writer for the wdev crash test: writes 4 KiB blocks (each block at most once per run) to the
 // wdev file and prints "ack SEQ" after every fsync that returned, meaning writes 0..SEQ are durable.
-// Usage: node crash-writer.mjs FILE WRITER WRITERS TRIAL SEED BLOCKS SYNC_EVERY
+// COUNT (default: every block of this writer's share) caps the writes, so a run's log is bounded.
+// Usage: node crash-writer.mjs FILE WRITER WRITERS TRIAL SEED BLOCKS SYNC_EVERY [COUNT]
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 export function blockOf(w, writers, seed, seq, blocks) {
@@ -16,10 +17,10 @@ export function contentOf(trial, w, seq) {
 }
 
 if (process.argv[1] && process.argv[1].endsWith('crash-writer.mjs')) {
-  const [file, w, writers, trial, seed, blocks, every] = process.argv.slice(2).map((x, i) => (i === 0 ? x : Number(x)));
+  const [file, w, writers, trial, seed, blocks, every, count] = process.argv.slice(2).map((x, i) => (i === 0 ? x : Number(x)));
   const fd = openSync(file, 'r+');
   process.stdout.write('start\n');
-  const per = Math.floor(blocks / writers);
+  const per = Math.min(Math.floor(blocks / writers), count ?? Infinity);
   try {
     for (let seq = 0; seq < per; seq++) {
       writeSync(fd, contentOf(trial, w, seq), 0, 4096, blockOf(w, writers, seed, seq, blocks) * 4096);
