@@ -7,6 +7,7 @@ import { observeArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedStorage } from '../../model/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import { ObserveCache } from './observe-cache.js';
+import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 
@@ -23,16 +24,24 @@ function archiveDataDir(action: PlanAction, ctx: ActionContext): string {
   return ctx.host.dataDir;
 }
 
+/** Is this volume captured by a wdev (declared so, or found so on disk)? */
+async function wdev(ctx: ActionContext): Promise<boolean> {
+  return ctx.volume?.capture === 'wdev' || (await isWdevVolume(ctx.host.dataDir, ctx.volumeName));
+}
+
 export function nativeStorage(): StorageDriver {
   const cache = new ObserveCache<ObservedStorage>();
   return {
-    observe: (t) => cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true),
+    // A wdev's state lives in its running server (log positions move with every write): never cached.
+    observe: async (t) =>
+      (await isWdevVolume(t.host.dataDir, t.name))
+        ? observeWdev(t.host.dataDir, t.name)
+        : cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true),
 
     async init(action, ctx) {
+      if ((action.params.capture ?? ctx.volume?.capture) === 'wdev') return initWdev(action, ctx);
       const s = await live(ctx);
       if (s && s.state !== 'Clear') return { already: true, state: s.state };
-      const capture = action.params.capture ?? ctx.volume?.capture ?? 'scan';
-      if (capture !== 'scan') throw new ActionFailedError(action.id, `capture "${String(capture)}" is not available in the native storage yet: declare capture: scan`);
       const device = typeof action.params.device === 'string' ? action.params.device : ctx.volume?.device.path;
       if (!device) throw new ActionFailedError(action.id, 'no device path (params.device)');
       const sizeBytes = typeof action.params.sizeBytes === 'number' ? action.params.sizeBytes : ctx.volume?.device.sizeBytes;
@@ -42,6 +51,7 @@ export function nativeStorage(): StorageDriver {
 
     async 'full-backup'(action, ctx) {
       const target = archiveDataDir(action, ctx);
+      if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
       if (s && s.state !== 'SyncReady' && s.state !== 'Clear') return { already: true, state: s.state };
       const r = await fullBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
@@ -50,6 +60,7 @@ export function nativeStorage(): StorageDriver {
 
     async 'hash-backup'(action, ctx) {
       const target = archiveDataDir(action, ctx);
+      if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
       if (s && s.state === 'Target' && !s.overflow) return { already: true, state: s.state };
       const r = await hashBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
@@ -57,6 +68,7 @@ export function nativeStorage(): StorageDriver {
     },
 
     async snapshot(action, ctx) {
+      if (await wdev(ctx)) return snapshotWdevAction(action, ctx, archiveDataDir(action, ctx));
       // Taken already when the archive holds a snapshot from the second the plan was made or later.
       const newest = (await observeArchive(ctx.host.dataDir, ctx.volumeName))?.restorable.filter((r) => r.explicit).at(-1);
       const planSecond = Math.floor(Date.parse(ctx.planCreatedAt) / 1000) * 1000;
@@ -65,19 +77,22 @@ export function nativeStorage(): StorageDriver {
       return { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds };
     },
 
-    async start(_action, ctx) {
+    async start(action, ctx) {
+      if (await wdev(ctx)) return startWdev(action, ctx);
       const s = await live(ctx);
       if (s?.state === 'Target') return { already: true };
       await startVolume(ctx.host.dataDir, ctx.volumeName);
     },
 
-    async stop(_action, ctx) {
+    async stop(action, ctx) {
+      if (await wdev(ctx)) return stopWdevAction(action, ctx);
       const s = await live(ctx);
       if (!s || s.state === 'Stopped' || s.state === 'SyncReady' || s.state === 'Clear') return { already: true };
       await stopVolume(ctx.host.dataDir, ctx.volumeName);
     },
 
-    async clear(_action, ctx) {
+    async clear(action, ctx) {
+      if (await wdev(ctx)) throw new ActionFailedError(action.id, 'clearing a wdev volume is not automated yet: stop it ("walbctl wdev stop") and remove its folder under wdev/ by hand');
       let s = await live(ctx);
       if (!s || s.state === 'Clear') return { already: true };
       if (s.state === 'Target') await stopVolume(ctx.host.dataDir, ctx.volumeName);
