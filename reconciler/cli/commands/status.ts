@@ -27,8 +27,8 @@ Options:
   --host H   only host H
   --json     print [{host, source: "daemon"|"file"|"none", status}] as JSON
 
-Exit status: 0 when every volume shown is Ready and none is Stalled, 1 otherwise (also when the newest
-revision does not validate, or no daemon answers and none wrote a status).`;
+Exit status: 0 when every host's daemon answers and every volume is Ready and none is Stalled; 1
+otherwise (also when the newest revision does not validate, or a daemon does not answer).`;
 
 export default defineCommand({
   summary: 'show per-volume status from the running daemon(s)',
@@ -42,7 +42,7 @@ export default defineCommand({
     if (values.json) io.stdout(JSON.stringify(readings, null, 2) + '\n');
     else io.stdout(readings.map(render).join('\n'));
     const healthy = (c: { type: string; status: string }) => (c.type === 'Ready' ? c.status === 'True' : c.type === 'Stalled' ? c.status !== 'True' : true);
-    const allReady = readings.every((r) => r.source !== 'none' && r.status.desired.valid && Object.values(r.status.volumes).every((v) => v.conditions.length > 0 && v.conditions.every(healthy)));
+    const allReady = readings.every((r) => r.source === 'daemon' && r.status.desired.valid && Object.values(r.status.volumes).every((v) => v.conditions.length > 0 && v.conditions.every(healthy)));
     return allReady ? 0 : 1;
   },
 });
@@ -80,6 +80,12 @@ function human(seconds: number): string {
   if (s < 90 * 60) return `${Math.round(seconds / 60)}m`;
   if (s < 36 * 3600) return `${Math.round(seconds / 3600)}h`;
   return `${Math.round(seconds / 86400)}d`;
+}
+
+/** `snapshot in 7s`, or `snapshot due` once its time passed. */
+function scheduledText(scheduled: { kind: string; at: string }, now: number): string {
+  const inSeconds = Math.round((Date.parse(scheduled.at) - now) / 1000);
+  return inSeconds > 0 ? `${scheduled.kind} in ${human(inSeconds)}` : `${scheduled.kind} due`;
 }
 
 function bytes(n: number): string {
@@ -120,7 +126,7 @@ function render(r: StatusReading): string {
       v.lastSnapshot ? `gid ${v.lastSnapshot.gid}, ${human(v.lastSnapshot.ageSeconds)} ago` : '-',
       String(v.restorable),
       `${v.diffBacklog.count} diff(s), ${bytes(v.diffBacklog.bytes)}`,
-      v.nextScheduled ? `${v.nextScheduled.kind} in ${human(Math.max(0, Math.round((Date.parse(v.nextScheduled.at) - now) / 1000)))}` : '-',
+      v.nextScheduled ? scheduledText(v.nextScheduled, now) : '-',
     ]);
     if (ready?.status !== 'True' || stalled) messages.push(`  ${name}: ${stalled?.message || ready?.message || ''}${v.retryAt ? ` (attempt ${v.failures + 1} at ${v.retryAt})` : ''}`);
     for (const u of v.unfinished) messages.push(`    ${u.id}: ${u.status}${u.message ? ` — ${u.message}` : ''}`);
