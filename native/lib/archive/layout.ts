@@ -20,15 +20,25 @@ export interface ArchivePaths {
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Throws unless `vol` is safe as a file name (WalB volume ids are too). */
+/** True for a name safe as a folder name (the same rule the desired state enforces). */
+export function isVolumeName(vol: string): boolean {
+  return VOLUME_NAME.test(vol) && !vol.includes('..');
+}
+
 export function checkVolumeName(vol: string): void {
-  if (!VOLUME_NAME.test(vol) || vol.includes('..')) {
+  if (!isVolumeName(vol)) {
     throw new InputError(`volume name "${vol}" is not valid: use letters, digits, ".", "_", "-" (at most 128)`);
   }
 }
 
+/** The folder that holds every archive volume of a data directory. */
+export function archiveRoot(dataDir: string): string {
+  return join(dataDir, 'archive');
+}
+
 export function archivePaths(dataDir: string, vol: string): ArchivePaths {
   checkVolumeName(vol);
-  const root = join(dataDir, 'archive');
+  const root = archiveRoot(dataDir);
   const dir = join(root, vol);
   return {
     root,

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 
 import type { ArchiveState, ObservedArchive, ObservedDiff, ObservedRestored } from '../../../reconciler/model/observed.js';
 import { restorableSnaps } from './chain.js';
-import { archivePaths } from './layout.js';
+import { archivePaths, archiveRoot, isVolumeName } from './layout.js';
 import type { ArchiveMeta } from './meta.js';
 import { listDiffFiles, liveActions, readStateOrClear, type ArchiveDiff } from './volume.js';
 
@@ -85,10 +85,12 @@ export async function observeArchive(dataDir: string, vol: string): Promise<Obse
 
 /** Names of the volumes that have an archive folder under `dataDir`. */
 export async function listArchiveVolumes(dataDir: string): Promise<string[]> {
+  let entries;
   try {
-    const names = await readdir(archivePaths(dataDir, '_').root, { withFileTypes: true });
-    return names.filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  } catch {
-    return [];
+    entries = await readdir(archiveRoot(dataDir), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
+  return entries.filter((d) => d.isDirectory() && isVolumeName(d.name)).map((d) => d.name).sort();
 }

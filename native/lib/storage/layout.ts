@@ -14,9 +14,14 @@ export interface StoragePaths {
   lock: string;
 }
 
+/** The folder that holds every storage volume of a data directory. */
+export function storageRoot(dataDir: string): string {
+  return join(dataDir, 'storage');
+}
+
 export function storagePaths(dataDir: string, vol: string): StoragePaths {
   checkVolumeName(vol);
-  const root = join(dataDir, 'storage');
+  const root = storageRoot(dataDir);
   const dir = join(root, vol);
   return { root, dir, meta: join(dir, 'meta.json'), index: join(dir, 'hash.index'), lock: join(dir, 'lock') };
 }

@@ -2,7 +2,8 @@
 import { readdir, stat } from 'node:fs/promises';
 
 import type { ObservedStorage, StorageState } from '../../../reconciler/model/observed.js';
-import { storagePaths } from './layout.js';
+import { isVolumeName } from '../archive/layout.js';
+import { storagePaths, storageRoot } from './layout.js';
 import type { StorageMeta } from './meta.js';
 import { readStorage } from './volume.js';
 
@@ -36,10 +37,12 @@ export async function observeStorage(dataDir: string, vol: string): Promise<Obse
 }
 
 export async function listStorageVolumes(dataDir: string): Promise<string[]> {
+  let entries;
   try {
-    const names = await readdir(storagePaths(dataDir, '_').root, { withFileTypes: true });
-    return names.filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  } catch {
-    return [];
+    entries = await readdir(storageRoot(dataDir), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
+  return entries.filter((d) => d.isDirectory() && isVolumeName(d.name)).map((d) => d.name).sort();
 }
