@@ -21,7 +21,9 @@ fi
 
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: walbctl needs Node >= 20.19, this is "+process.version); process.exit(1) }'
 if [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -d node_modules ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # No dependency has install scripts; skipping them also skips npm's implicit one-job addon build,
+  # so the addon is built once, below, with two jobs.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build >/dev/null
 echo "setup: walbctl is built ($(node bin/walbctl.js version))" >&2
