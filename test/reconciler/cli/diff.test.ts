@@ -40,9 +40,9 @@ beforeAll(() => {
   mkdirSync(join(repo, 'fleet', 'hosts'), { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
   commit('protected', local.replace('protect: false', 'protect: true'));
-  commit('changed', local.replace('keepLast: 10', 'keepLast: 5') + web);
+  commit('changed', local.replace(/keepLast: \d+/, 'keepLast: 5') + web);
   commit('removed', local.replace(/\n {2}demo:\n[\s\S]*$/, '\n') .replace(/volumes:\n$/, 'volumes:\n') + web);
-  commit('invalid', local.replace('keepLast: 10', 'keepLast: ten'));
+  commit('invalid', local.replace(/keepLast: \d+/, 'keepLast: ten'));
   return () => rmSync(repo, { recursive: true, force: true });
 });
 
@@ -56,7 +56,7 @@ describe('walbctl diff', () => {
     expect(r.stdout).toContain(`walbctl diff ${revs.protected}@sha1:${revs.protected} → ${revs.changed}@sha1:${revs.changed}`);
     expect(r.stdout).toMatch(/^ {2}~ host local$/m);
     expect(r.stdout).toMatch(/^ {4}~ local\/demo$/m);
-    expect(r.stdout).toMatch(/^ {8}~ retention\.keepLast: 10 → 5$/m);
+    expect(r.stdout).toMatch(/^ {8}~ retention\.keepLast: \d+ → 5$/m);
     expect(r.stdout).toMatch(/^ {8}~ protect: true → false$/m);
     expect(r.stdout).toMatch(/^ {8}! destructive: protect removed: destructive actions on this volume become possible$/m);
     expect(r.stdout).toMatch(/^ {8}! destructive: retention changed/m);
