@@ -35,9 +35,13 @@ void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResu
       size_t bytes = size_t(rec.io_blocks) * kLogicalBlock;
       if (bytes > kMaxRecordBytes)
         throw FormatError(src.name(), e.recordOffset + 8, "record-too-large", "record too large to read as one buffer");
-      if (buf.size() < bytes) buf.resize(bytes);
-      r.readData(e, buf.data());
-      t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), e.recordOffset);
+      if (rec.compression == 0) {  // stored as is (size and checksum checked by the reader): no copy
+        t.write(rec.io_address, rec.io_blocks, r.rawData(e), src.name(), e.recordOffset);
+      } else {
+        if (buf.size() < bytes) buf.resize(bytes);
+        r.readData(e, buf.data());
+        t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), e.recordOffset);
+      }
       res.writes++;
       res.writeBlocks += rec.io_blocks;
     }

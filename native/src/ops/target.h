@@ -26,6 +26,8 @@ class Target {
 
  private:
   void check(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset) const;
+  void startWriteback();
+  uint64_t writebackAt_ = 0;
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
