@@ -73,6 +73,7 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-function isIsoTime(s: string): boolean {
+/** A UTC ISO 8601 time as the observed state writes them (a calendar date, then `T`). */
+export function isIsoTime(s: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(s) && tryToMs(s) !== null;
 }

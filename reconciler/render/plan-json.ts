@@ -6,6 +6,7 @@
  */
 import type { Plan } from '../model/plan.js';
 import { hasChanges, summarize, type PlanSummary } from '../plan/summary.js';
+import { collect, type Write } from './chunks.js';
 
 export const PLAN_JSON_FORMAT_VERSION = '1.0';
 
@@ -52,18 +53,7 @@ export function planToJson(plan: Plan): PlanJson {
     changes: hasChanges(plan),
     summary: summarize(plan),
     drift: plan.drift,
-    resource_changes: plan.actions.map((a) => ({
-      id: a.id,
-      address: a.address,
-      kind: a.kind,
-      change: { actions: [a.change] },
-      params: a.params,
-      depends_on: a.dependsOn,
-      action_reason: a.reason,
-      destructive: a.destructive,
-      blocked: a.blocked,
-      refused: a.refused ?? null,
-    })),
+    resource_changes: plan.actions.map(resourceChange),
     skipped: plan.skipped ?? [],
     upcoming: plan.upcoming ?? [],
     diagnostics: plan.diagnostics,
@@ -71,6 +61,71 @@ export function planToJson(plan: Plan): PlanJson {
   };
 }
 
+function resourceChange(a: Plan['actions'][number]): PlanJson['resource_changes'][number] {
+  return {
+    id: a.id,
+    address: a.address,
+    kind: a.kind,
+    change: { actions: [a.change] },
+    params: a.params,
+    depends_on: a.dependsOn,
+    action_reason: a.reason,
+    destructive: a.destructive,
+    blocked: a.blocked,
+    refused: a.refused ?? null,
+  };
+}
+
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(planToJson(plan)) + '\n';
+  return collect((write) => {
+    writePlanJson(plan, write);
+    write('\n');
+  });
+}
+
+/**
+ * The same text as JSON.stringify(planToJson(plan)), written in pieces: the two long lists
+ * (resource_changes and plan.actions) one element at a time, without the mapped copy of every action.
+ */
+export function writePlanJson(plan: Plan, write: Write): void {
+  // The body without the actions (the two lists are written below), with the summary of the real ones.
+  const body = { ...planToJson({ ...plan, actions: [] }), changes: hasChanges(plan), summary: summarize(plan) };
+  writeObject(body, write, (key, value) => {
+    if (key === 'resource_changes') {
+      writeArray(plan.actions, write, resourceChange);
+      return true;
+    }
+    if (key === 'plan') {
+      writeObject(value as Plan, write, (k) => {
+        if (k !== 'actions') return false;
+        writeArray(plan.actions, write, (a) => a);
+        return true;
+      });
+      return true;
+    }
+    return false;
+  });
+}
+
+/** An object as JSON.stringify writes it (own enumerable keys in order, undefined and functions left
+ *  out); `special` may write a key's value itself and return true. */
+function writeObject(obj: object, write: Write, special: (key: string, value: unknown) => boolean): void {
+  let sep = '{';
+  for (const key of Object.keys(obj)) {
+    const value = (obj as Record<string, unknown>)[key];
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    write(sep + JSON.stringify(key) + ':');
+    sep = ',';
+    if (!special(key, value)) write(JSON.stringify(value));
+  }
+  write(sep === '{' ? '{}' : '}');
+}
+
+function writeArray<T>(items: readonly T[], write: Write, map: (item: T) => unknown): void {
+  if (items.length === 0) {
+    write('[]');
+    return;
+  }
+  for (let i = 0; i < items.length; i++) write((i === 0 ? '[' : ',') + (JSON.stringify(map(items[i]!)) ?? 'null'));
+  write(']');
 }

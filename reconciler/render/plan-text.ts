@@ -5,6 +5,7 @@
  */
 import type { ChangeKind, Plan, PlanAction } from '../model/plan.js';
 import { summarize } from '../plan/summary.js';
+import { collect, type Write } from './chunks.js';
 
 export const GUTTER: Record<ChangeKind, string> = { create: '  +', update: '  ~', delete: '  -', data: '  >' };
 
@@ -17,32 +18,42 @@ export const LEGEND = [
 ].join('\n');
 
 export function renderPlanText(plan: Plan): string {
-  const out: string[] = [];
-  out.push(`walbctl plan for host ${plan.host} at ${plan.revision ?? '(no revision)'}, live state observed ${plan.observedAt}`);
-  out.push('');
+  return collect((write) => writePlanText(plan, write));
+}
+
+/** The plan's text, line by line, to `write` (each line ends with a newline). */
+export function writePlanText(plan: Plan, write: Write): void {
+  const line = (text: string): void => write(text + '\n');
+  line(`walbctl plan for host ${plan.host} at ${plan.revision ?? '(no revision)'}, live state observed ${plan.observedAt}`);
+  line('');
   if (plan.drift.length > 0) {
-    out.push('Note: Objects have changed outside of walbctl', '');
-    for (const d of plan.drift) out.push(`  # ${d.address}: ${d.message}`);
-    out.push('');
+    line('Note: Objects have changed outside of walbctl');
+    line('');
+    for (const d of plan.drift) line(`  # ${d.address}: ${d.message}`);
+    line('');
   }
-  for (const s of plan.skipped ?? []) out.push(`  # ${s.address} is skipped: ${s.reason}`);
-  if ((plan.skipped ?? []).length > 0) out.push('');
-  if (plan.actions.length > 0) {
-    out.push(LEGEND, '', `walbctl will perform the following actions on ${plan.host}:`, '');
-    for (const [address, actions] of byAddress(plan.actions)) {
-      const destroys = actions.some((a) => a.destructive);
-      out.push(`  # ${address}${destroys ? ' (destroys data)' : ''}`);
-      for (const a of actions) out.push(...actionLines(a));
-      out.push('');
+  const skipped = plan.skipped ?? [];
+  for (const s of skipped) line(`  # ${s.address} is skipped: ${s.reason}`);
+  if (skipped.length > 0) line('');
+  const actions = plan.actions;
+  if (actions.length > 0) {
+    line(LEGEND);
+    line('');
+    line(`walbctl will perform the following actions on ${plan.host}:`);
+    line('');
+    for (const [address, group] of byAddress(actions)) {
+      const destroys = group.some((a) => a.destructive);
+      line(`  # ${address}${destroys ? ' (destroys data)' : ''}`);
+      for (const a of group) writeAction(a, line);
+      line('');
     }
   }
   for (const d of plan.diagnostics) {
-    out.push(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
+    line(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
   }
-  if (plan.diagnostics.length > 0) out.push('');
-  if (!plan.complete) out.push('The plan is incomplete: errors kept some volumes from being planned.');
-  out.push(summaryLine(plan));
-  return out.join('\n') + '\n';
+  if (plan.diagnostics.length > 0) line('');
+  if (!plan.complete) line('The plan is incomplete: errors kept some volumes from being planned.');
+  line(summaryLine(plan));
 }
 
 export function summaryLine(plan: Plan): string {
@@ -61,13 +72,13 @@ function byAddress(actions: readonly PlanAction[]): Map<string, PlanAction[]> {
   return groups;
 }
 
-function actionLines(a: PlanAction): string[] {
+function writeAction(a: PlanAction, line: (text: string) => void): void {
   let params = '';
   for (const k in a.params) params += ` ${k}=${formatValue(a.params[k]!)}`;
-  const lines = [`${GUTTER[a.change]} ${a.kind}${params}${a.destructive ? '   # destroys data' : ''}`, `      # (because ${a.reason})`];
-  if (a.refused) lines.push(`      # refused: ${a.refused}`);
-  if (a.blocked) lines.push(`      # blocked: ${a.blocked}`);
-  return lines;
+  line(`${GUTTER[a.change]} ${a.kind}${params}${a.destructive ? '   # destroys data' : ''}`);
+  line(`      # (because ${a.reason})`);
+  if (a.refused) line(`      # refused: ${a.refused}`);
+  if (a.blocked) line(`      # blocked: ${a.blocked}`);
 }
 
 const SAFE = /^[\w./:@-]+$/;

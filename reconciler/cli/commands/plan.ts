@@ -12,8 +12,9 @@ import { readDesiredJson } from '../../plan/io/desired-json.js';
 import { listObservedDir, observeLive, readObservedFile, resolveFixturePaths } from '../../plan/io/observed.js';
 import { emptyObservedState } from '../../plan/observed-json.js';
 import { hasChanges } from '../../plan/summary.js';
-import { PLAN_JSON_FORMAT_VERSION, planToJson, renderPlanJson } from '../../render/plan-json.js';
-import { renderPlanText } from '../../render/plan-text.js';
+import { Chunks } from '../../render/chunks.js';
+import { PLAN_JSON_FORMAT_VERSION, renderPlanJson, writePlanJson } from '../../render/plan-json.js';
+import { writePlanText } from '../../render/plan-text.js';
 import { atomicWriteFile } from '../../util/atomic-write.js';
 import { parse } from '../args.js';
 import { defineCommand, type CliIO } from '../command.js';
@@ -120,11 +121,25 @@ function checkHost(observed: ObservedState, host: string, file: string | undefin
   if (observed.host !== host) throw new UsageError(`plan: ${file ?? 'the observed state'} is of host ${observed.host}, not ${host}`);
 }
 
+/** Writes the plan(s) to stdout in chunks (a 10,000-volume plan is tens of megabytes of JSON). */
 function print(io: CliIO, plans: Plan[], json: boolean, all: boolean): void {
-  if (json) {
-    const body = all ? { format_version: PLAN_JSON_FORMAT_VERSION, hosts: plans.map(planToJson) } : planToJson(plans[0]!);
-    io.stdout(JSON.stringify(body) + '\n');
-    return;
+  const out = new Chunks(io.stdout);
+  const write = out.write;
+  if (json && all) {
+    write(`{"format_version":${JSON.stringify(PLAN_JSON_FORMAT_VERSION)},"hosts":[`);
+    plans.forEach((plan, i) => {
+      if (i > 0) write(',');
+      writePlanJson(plan, write);
+    });
+    write(']}\n');
+  } else if (json) {
+    writePlanJson(plans[0]!, write);
+    write('\n');
+  } else {
+    plans.forEach((plan, i) => {
+      if (i > 0) write('\n');
+      writePlanText(plan, write);
+    });
   }
-  io.stdout(plans.map(renderPlanText).join('\n'));
+  out.end();
 }
