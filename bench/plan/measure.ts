@@ -1,11 +1,11 @@
 /**
- * One measured process for bench:plan. `plan ARGS…` runs walbctl's CLI in this process with stdout
- * discarded; `parse FILE…` is the baseline: read and JSON.parse the same inputs. Either way the last
- * line on stderr is `{"maxRssBytes":…,"cpuSeconds":…,"exit":…}` for the parent to read.
+ * One measured process for bench:plan. `plan ARGS…` runs walbctl's CLI in this process, writing to
+ * its real stdout (the parent sends it to /dev/null); `parse FILE…` is the baseline: read and
+ * JSON.parse the same inputs. Either way the last line on stderr is `{"maxRssBytes":…,"cpuSeconds":…,"exit":…}` for the parent to read.
  */
 import { readFileSync } from 'node:fs';
 
-import { runCli } from '../../reconciler/cli/main.js';
+import { processIO, runCli } from '../../reconciler/cli/main.js';
 
 async function main(): Promise<number> {
   const [mode, ...rest] = process.argv.slice(2);
@@ -15,7 +15,8 @@ async function main(): Promise<number> {
     return n > 0 ? 0 : 1;
   }
   let errors = '';
-  const code = await runCli([mode!, ...rest], { stdout: () => undefined, stderr: (t) => void (errors += t), isTTY: false, cwd: process.cwd(), env: process.env });
+  // stdout is real (the parent points it at /dev/null), so encoding and writing the output is measured.
+  const code = await runCli([mode!, ...rest], { ...processIO(), stderr: (t) => void (errors += t), isTTY: false });
   if (errors) process.stderr.write(errors);
   return code;
 }

@@ -1,6 +1,7 @@
 /**
  * bench:plan — planning 10,000 volumes (synthetic desired + observed state) as a whole process:
- * `walbctl plan --desired … --observed … --json` from node's start to its exit, against a baseline
+ * `walbctl plan --desired … --observed …` (text and `--json`, stdout to /dev/null) from node's start
+ * to its exit, runs interleaved, against a baseline
  * measured in the same run: a node process that only reads and JSON.parses the same two files.
  * Targets: under 1 s and under 400 MB. Prints a table; `--json` prints the figures as JSON.
  */
@@ -24,7 +25,7 @@ interface Sample {
 
 function once(args: string[]): Sample {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [measure, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [measure, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const report = JSON.parse(last) as { maxRssBytes: number; cpuSeconds: number; exit: number };
@@ -37,9 +38,15 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function series(args: string[]): Sample {
-  const samples = Array.from({ length: RUNS }, () => once(args));
-  return { seconds: median(samples.map((s) => s.seconds)), cpuSeconds: median(samples.map((s) => s.cpuSeconds)), maxRssBytes: median(samples.map((s) => s.maxRssBytes)) };
+/** Median of RUNS runs of each command, the commands interleaved so a change of load hits them alike. */
+function series(commands: string[][]): Sample[] {
+  const runs: Sample[][] = commands.map(() => []);
+  for (let i = 0; i < RUNS; i++) commands.forEach((args, c) => runs[c]!.push(once(args)));
+  return runs.map((samples) => ({
+    seconds: median(samples.map((s) => s.seconds)),
+    cpuSeconds: median(samples.map((s) => s.cpuSeconds)),
+    maxRssBytes: median(samples.map((s) => s.maxRssBytes)),
+  }));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'walbctl-bench-plan-'));
@@ -51,10 +58,9 @@ try {
   writeFileSync(observedFile, JSON.stringify(observed));
   const inputMb = (statSync(desiredFile).size + statSync(observedFile).size) / 1e6;
 
-  const baseline = series(['parse', desiredFile, observedFile]);
   const common = ['plan', '--host', 'local', '--desired', desiredFile, '--observed', observedFile, '--now', BENCH_NOW];
-  const text = series(common);
-  const json = series([...common, '--json']);
+  const loadBefore = loadavg()[0]!;
+  const [baseline, text, json] = series([['parse', desiredFile, observedFile], common, [...common, '--json']]) as [Sample, Sample, Sample];
 
   const mb = (b: number): string => (b / 1048576).toFixed(0);
   const rows = [
@@ -67,7 +73,7 @@ try {
     baseline, planText: text, planJson: json,
     planOverBaselineSeconds: Number((json.seconds - baseline.seconds).toFixed(3)),
     targets: { seconds: 1, maxRssMb: 400 },
-    loadAverage: loadavg()[0],
+    loadAverage: { before: loadBefore, after: loadavg()[0] },
     pass: Math.max(text.seconds, json.seconds) < 1 && Math.max(text.maxRssBytes, json.maxRssBytes) < 400 * 1048576,
   };
   if (process.argv.includes('--json')) {
@@ -79,7 +85,7 @@ try {
     for (const [name, s] of rows) console.log(`${name.padEnd(44)} ${s.seconds.toFixed(3).padStart(8)} ${s.cpuSeconds.toFixed(3).padStart(8)} ${mb(s.maxRssBytes).padStart(11)}`);
     console.log('');
     console.log(`planning beyond the baseline: ${(text.seconds - baseline.seconds).toFixed(3)} s (text), ${(json.seconds - baseline.seconds).toFixed(3)} s (JSON)`);
-    console.log(`targets: < 1 s and < 400 MB per process → ${figures.pass ? 'met' : 'NOT met'} (load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores)`);
+    console.log(`targets: < 1 s and < 400 MB per process → ${figures.pass ? 'met' : 'NOT met'} (load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, ${cpus().length} cores)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
