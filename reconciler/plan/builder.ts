@@ -24,7 +24,8 @@ export class VolumeActions {
     let id = base;
     for (let n = 2; this.actions.some((a) => a.id === id); n++) id = `${base}:${n}`;
     const previous = this.chains.get(chain);
-    const dependsOn = [...new Set([...(previous ? [previous] : []), ...extraDeps])];
+    const dependsOn: string[] = previous ? [previous] : [];
+    for (const dep of extraDeps) if (!dependsOn.includes(dep)) dependsOn.push(dep);
     const destructive = step.destructive === true;
     const action: PlanAction = {
       id,

@@ -29,7 +29,13 @@ export function volumesOf(desired: DesiredState, host: string): Map<string, Desi
   return found;
 }
 
-export function computePlan(desired: DesiredState, observed: ObservedState, now: Date): PlanResult {
+export interface ComputeOptions {
+  /** False: leave `observedDigest` empty (""), for a plan that is only shown as text and never saved or
+   *  printed as JSON — the digest is a JSON.stringify and sha256 over the whole observed state. */
+  digest?: boolean;
+}
+
+export function computePlan(desired: DesiredState, observed: ObservedState, now: Date, options: ComputeOptions = {}): PlanResult {
   const host = observed.host;
   const t = now.getTime();
   const diagnostics: Diagnostic[] = [];
@@ -90,7 +96,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
     host,
     revision: desired.revision,
     observedAt: observed.observedAt,
-    observedDigest: observedDigest(observed),
+    observedDigest: options.digest === false ? '' : observedDigest(observed),
     createdAt: toIso(t),
     drift: findDrift(observed, addressOf),
     actions,

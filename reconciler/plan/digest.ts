@@ -14,13 +14,21 @@ export function observedDigest(observed: ObservedState): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ formatVersion: observed.formatVersion, host: observed.host, lastApplied: observed.lastApplied }));
   for (const name of Object.keys(observed.volumes).sort()) {
-    hash.update('\n' + JSON.stringify(name) + ':' + JSON.stringify(withoutLog(observed.volumes[name]!)));
+    hash.update('\n' + JSON.stringify(name) + ':' + stringifyWithoutLog(observed.volumes[name]!));
   }
   return 'sha256:' + hash.digest('hex');
 }
 
-function withoutLog(volume: ObservedVolume): ObservedVolume {
-  if (!volume.storage?.log) return volume;
-  const { log: _log, ...storage } = volume.storage;
-  return { ...volume, storage };
+/** JSON of the volume without `storage.log`: the same text as a copy without the key (JSON.stringify
+ *  leaves out an undefined value and keeps the other keys' order), without copying the volume. */
+function stringifyWithoutLog(volume: ObservedVolume): string {
+  const storage = volume.storage;
+  if (!storage?.log) return JSON.stringify(volume);
+  const log = storage.log;
+  storage.log = undefined;
+  try {
+    return JSON.stringify(volume);
+  } finally {
+    storage.log = log;
+  }
 }

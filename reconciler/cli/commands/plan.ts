@@ -77,6 +77,8 @@ export default defineCommand({
       ? await readDesiredJson(resolve(io.cwd, values.desired))
       : await (await import('../../plan/io/desired.js')).loadDesiredTree(dir, all ? {} : { host: values.host! });
 
+    // The observed-state digest is only needed where the plan is saved or printed as JSON.
+    const digest = { digest: values.json === true || values.out !== undefined };
     const plans: Plan[] = [];
     if (all) {
       const files = await listObservedDir(resolve(io.cwd, values['observed-dir']!));
@@ -86,7 +88,7 @@ export default defineCommand({
         if (!file) io.stderr(`walbctl: warning: no observed state for host ${host} (${host}.json): planned as a host with nothing on it\n`);
         const observed = file ? resolveFixturePaths(await readObservedFile(file), desired.root) : emptyObservedState(host, (now ?? new Date()).toISOString());
         checkHost(observed, host, file);
-        plans.push(computePlan(desired, observed, now ?? new Date(observed.observedAt)).plan);
+        plans.push(computePlan(desired, observed, now ?? new Date(observed.observedAt), digest).plan);
       }
     } else {
       const host = values.host!;
@@ -99,7 +101,7 @@ export default defineCommand({
         if (!declared) throw new UsageError(`plan: host ${host} is not declared in the repository (no hosts/${host}.yaml)`);
         observed = await observeLive(declared, desired);
       }
-      plans.push(computePlan(desired, observed, now ?? (values.observed ? new Date(observed.observedAt) : new Date())).plan);
+      plans.push(computePlan(desired, observed, now ?? (values.observed ? new Date(observed.observedAt) : new Date()), digest).plan);
     }
 
     if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
