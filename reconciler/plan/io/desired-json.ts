@@ -11,9 +11,10 @@ import { Checker, parseJsonText } from '../check.js';
 
 /** A DesiredState from JSON (`walbctl show desired --json`), checked at its top level. */
 export async function readDesiredJson(file: string): Promise<DesiredState> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  // Bytes, then one decode: readFile's own 'utf8' decodes chunk by chunk through a StringDecoder.
+  const text = (await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`cannot read the desired state: ${error.code ?? error.message}`, file, { cause: error });
-  });
+  })).toString('utf8');
   const c = new Checker(file);
   const top = c.object(parseJsonText(text, file), '');
   c.string(top.root, 'root');

@@ -11,9 +11,10 @@ import type { ObservedState } from '../../model/observed.js';
 import { parseObservedState } from '../observed-json.js';
 
 export async function readObservedFile(file: string): Promise<ObservedState> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  // Bytes, then one decode: readFile's own 'utf8' decodes chunk by chunk through a StringDecoder.
+  const text = (await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`cannot read the observed state: ${error.code ?? error.message}`, file, { cause: error });
-  });
+  })).toString('utf8');
   return parseObservedState(text, file);
 }
 
