@@ -42,9 +42,11 @@ export function dropMerges(diffs: readonly ObservedDiff[], sets: { drop: Readonl
     run = null;
   }
   if (run && run.drops.length > 0) merges.push(run);
-  for (const gid of [...drop].sort((a, b) => a - b)) {
-    if (!onBoundary.has(gid)) stuck.push({ gid, why: 'not-a-boundary' });
+  if (onBoundary.size < drop.size) {
+    for (const gid of [...drop].sort((a, b) => a - b)) {
+      if (!onBoundary.has(gid)) stuck.push({ gid, why: 'not-a-boundary' });
+    }
   }
-  stuck.sort((a, b) => a.gid - b.gid);
+  if (stuck.length > 1) stuck.sort((a, b) => a.gid - b.gid);
   return { merges, stuck };
 }

@@ -27,20 +27,38 @@ export function decideRetention(snaps: readonly Snap[], rules: readonly Retentio
     else keep.set(gid, [why]);
   };
   if (snaps.length === 0) return { keep, drop: [] };
-  const byGid = [...snaps].sort((a, b) => a.gid - b.gid);
+  const byGid = ascendingByGid(snaps) ? snaps : [...snaps].sort((a, b) => a.gid - b.gid);
   if (rules.length === 0) {
     for (const s of byGid) add(s.gid, 'no retention declared');
     return { keep, drop: [] };
   }
   add(byGid[byGid.length - 1]!.gid, 'newest snapshot');
   for (const [host, position] of Object.entries(options.replicas ?? {}).sort()) {
-    const shared = byGid.filter((s) => s.gid <= position).pop();
+    const shared = newestAtOrBefore(byGid, position);
     if (shared) add(shared.gid, `newest snapshot shared with ${host}`);
   }
-  const ordered = newestFirst(snaps);
+  const ordered = timesFollowGids(byGid) ? [...byGid].reverse() : newestFirst(snaps);
   for (const rule of rules) {
     for (const [gid, why] of rule.keep(ordered, options.now)) add(gid, why);
   }
-  const drop = byGid.filter((s) => !keep.has(s.gid)).map((s) => s.gid);
+  const drop: number[] = [];
+  for (const s of byGid) if (!keep.has(s.gid)) drop.push(s.gid);
   return { keep, drop };
+}
+
+function ascendingByGid(snaps: readonly Snap[]): boolean {
+  for (let i = 1; i < snaps.length; i++) if (snaps[i]!.gid < snaps[i - 1]!.gid) return false;
+  return true;
+}
+
+/** True when times never go back as gids go up: then newest first is simply the gid order reversed
+ *  (the order newestFirst sorts into: time, then gid, both descending). */
+function timesFollowGids(byGid: readonly Snap[]): boolean {
+  for (let i = 1; i < byGid.length; i++) if (byGid[i]!.time < byGid[i - 1]!.time || byGid[i]!.gid === byGid[i - 1]!.gid) return false;
+  return true;
+}
+
+function newestAtOrBefore(byGid: readonly Snap[], gid: number): Snap | undefined {
+  for (let i = byGid.length - 1; i >= 0; i--) if (byGid[i]!.gid <= gid) return byGid[i];
+  return undefined;
 }

@@ -47,7 +47,7 @@ export function gridRule(grid: readonly GridInterval[]): RetentionRule {
       for (const [id, list] of buckets) {
         const series = Math.floor(id / BUCKETS);
         const g = grid[series]!;
-        const oldestFirst = list.sort((a, b) => a.time - b.time || a.gid - b.gid);
+        const oldestFirst = list.length > 1 ? list.sort((a, b) => a.time - b.time || a.gid - b.gid) : list;
         const chosen = g.keep === 'all' ? oldestFirst : oldestFirst.slice(0, g.keep);
         const label = labelOf(id, g);
         for (const s of chosen) kept.set(s.gid, label);
