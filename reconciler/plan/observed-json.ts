@@ -16,17 +16,7 @@ export function parseObservedState(text: string, file: string): ObservedState {
   c.time(top.observedAt, 'observedAt');
   const volumes = c.object(top.volumes, 'volumes');
   for (const [name, raw] of Object.entries(volumes)) {
-    if (volumeLooksValid(name, raw)) continue;
-    const p = `volumes.${name}`;
-    const v = c.object(raw, p);
-    if (v.name !== name) c.fail(`${p}.name`, `expected "${name}" (the key), got ${JSON.stringify(v.name)}`);
-    if (v.storage !== undefined) checkStorage(c, v.storage, `${p}.storage`);
-    if (v.archive !== undefined) checkArchive(c, v.archive, `${p}.archive`);
-    if (v.proxy !== undefined) {
-      const proxy = c.object(v.proxy, `${p}.proxy`);
-      c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
-      c.array(proxy.archives, `${p}.proxy.archives`).forEach((h, i) => c.string(h, `${p}.proxy.archives[${i}]`));
-    }
+    if (!volumeLooksValid(name, raw)) checkVolume(c, name, raw);
   }
   if (top.lastApplied !== null && top.lastApplied !== undefined) {
     const la = c.object(top.lastApplied, 'lastApplied');
@@ -44,6 +34,20 @@ export function parseObservedState(text: string, file: string): ObservedState {
     c.fail('lastApplied', 'expected an object or null, got nothing (missing)');
   }
   return top as unknown as ObservedState;
+}
+
+/** The precise, field-by-field checks of one volume: the first bad field is the error. */
+export function checkVolume(c: Checker, name: string, raw: unknown): void {
+  const p = `volumes.${name}`;
+  const v = c.object(raw, p);
+  if (v.name !== name) c.fail(`${p}.name`, `expected "${name}" (the key), got ${JSON.stringify(v.name)}`);
+  if (v.storage !== undefined) checkStorage(c, v.storage, `${p}.storage`);
+  if (v.archive !== undefined) checkArchive(c, v.archive, `${p}.archive`);
+  if (v.proxy !== undefined) {
+    const proxy = c.object(v.proxy, `${p}.proxy`);
+    c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
+    c.array(proxy.archives, `${p}.proxy.archives`).forEach((h, i) => c.string(h, `${p}.proxy.archives[${i}]`));
+  }
 }
 
 function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
