@@ -2,7 +2,8 @@
  * Reading observed state for the plan command: a fixture file (`--observed FILE`), one file per host
  * in a directory (`--observed-dir DIR`, `<host>.json`), or the live host through observeHost.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { InputError, StateError } from '../../errors.js';
@@ -11,10 +12,15 @@ import type { ObservedState } from '../../model/observed.js';
 import { parseObservedState } from '../observed-json.js';
 
 export async function readObservedFile(file: string): Promise<ObservedState> {
-  // Bytes, then one decode: readFile's own 'utf8' decodes chunk by chunk through a StringDecoder.
-  const text = (await readFile(file).catch((error: NodeJS.ErrnoException) => {
+  // One synchronous read and one decode: the CLI has nothing else to do meanwhile, and fs/promises'
+  // readFile reads a 30 MB fixture in chunks through the thread pool and a StringDecoder.
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
     throw new InputError(`cannot read the observed state: ${error.code ?? error.message}`, file, { cause: error });
-  })).toString('utf8');
+  }
   return parseObservedState(text, file);
 }
 
