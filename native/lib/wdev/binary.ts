@@ -3,22 +3,11 @@
  * Its subcommands print one JSON line; a failure is one `walbctl-wdev: code: message` line.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
+import { packageRoot } from '../load.js';
 import { fromBinary, WdevUnavailableError } from './errors.js';
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'walbctl') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find walbctl's package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
 
 /** The path of walbctl-wdev, or a WdevUnavailableError saying every path tried and what to do. */
 export function wdevBinary(): string {
