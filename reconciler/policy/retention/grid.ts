@@ -47,7 +47,8 @@ export function gridRule(grid: readonly GridInterval[]): RetentionRule {
       for (const [id, list] of buckets) {
         const series = Math.floor(id / BUCKETS);
         const g = grid[series]!;
-        const oldestFirst = list.length > 1 ? list.sort((a, b) => a.time - b.time || a.gid - b.gid) : list;
+        // Snaps come newest first (decideRetention's order): then reversing is the sort.
+        const oldestFirst = list.length < 2 ? list : strictlyNewestFirst(list) ? list.reverse() : list.sort((a, b) => a.time - b.time || a.gid - b.gid);
         const chosen = g.keep === 'all' ? oldestFirst : oldestFirst.slice(0, g.keep);
         const label = labelOf(id, g);
         for (const s of chosen) kept.set(s.gid, label);
@@ -71,4 +72,13 @@ function bucketOf(grid: readonly GridInterval[], now: number, time: number): num
     end -= span;
   }
   return -1;
+}
+
+function strictlyNewestFirst(list: readonly Snap[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]!;
+    const b = list[i]!;
+    if (!(a.time > b.time || (a.time === b.time && a.gid > b.gid))) return false;
+  }
+  return true;
 }

@@ -13,7 +13,7 @@ const cache = new Map<string, RetentionRule[]>();
 
 /** Rules are pure values: volumes declaring the same retention (a shared template) share them. */
 export function rulesFrom(retention: Retention): RetentionRule[] {
-  const key = JSON.stringify(retention);
+  const key = keyOf(retention);
   const cached = cache.get(key);
   if (cached) return cached;
   if (cache.size > 1000) cache.clear();
@@ -32,4 +32,28 @@ function build(retention: Retention): RetentionRule[] {
   if (retention.keepMonthly !== undefined) rules.push(keepMonthly(retention.keepMonthly));
   if (retention.keepYearly !== undefined) rules.push(keepYearly(retention.keepYearly));
   return rules;
+}
+
+const COUNTS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
+
+/** The cache key: a compact spelling of the declared rules, cheaper than JSON.stringify — which it falls
+ *  back to for anything but the fields rules are built from, with the types they have. */
+function keyOf(retention: Retention): string {
+  const json = (): string => 'json:' + JSON.stringify(retention);
+  let key = '';
+  for (const f in retention) if (f !== 'grid' && !(COUNTS as readonly string[]).includes(f)) return json();
+  if (retention.grid === null || retention.grid === undefined) key = `${retention.grid}|`;
+  else {
+    if (!Array.isArray(retention.grid)) return json();
+    for (const g of retention.grid) {
+      if (typeof g.count !== 'number' || typeof g.periodSeconds !== 'number' || (typeof g.keep !== 'number' && g.keep !== 'all') || Object.keys(g).length !== 3) return json();
+      key += `${g.count}x${g.periodSeconds}x${g.keep}|`;
+    }
+  }
+  for (const f of COUNTS) {
+    const v = retention[f];
+    if (v !== undefined && typeof v !== 'number') return json();
+    key += `${v};`;
+  }
+  return key;
 }
