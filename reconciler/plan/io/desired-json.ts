@@ -3,19 +3,19 @@
  * checked at the fields the planner walks. Kept apart from the tree loader so planning from JSON does
  * not load the YAML and schema machinery.
  */
-import { readFileSync } from 'node:fs';
 
 import { InputError } from '../../errors.js';
 import type { DesiredState } from '../../model/desired.js';
 import { Checker, parseJsonText } from '../check.js';
+import { readTextFile } from './read-text.js';
 
 /** A DesiredState from JSON (`walbctl show desired --json`), checked at its top level. */
 export async function readDesiredJson(file: string): Promise<DesiredState> {
-  // One synchronous read and one decode: the CLI has nothing else to do meanwhile, and fs/promises'
+  // One synchronous read (read-text.ts): the CLI has nothing else to do meanwhile, and fs/promises'
   // readFile reads a 30 MB fixture in chunks through the thread pool and a StringDecoder.
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
     throw new InputError(`cannot read the desired state: ${error.code ?? error.message}`, file, { cause: error });

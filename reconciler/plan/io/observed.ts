@@ -2,7 +2,6 @@
  * Reading observed state for the plan command: a fixture file (`--observed FILE`), one file per host
  * in a directory (`--observed-dir DIR`, `<host>.json`), or the live host through observeHost.
  */
-import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -10,13 +9,14 @@ import { InputError, StateError } from '../../errors.js';
 import type { DesiredHost, DesiredState } from '../../model/desired.js';
 import type { ObservedState } from '../../model/observed.js';
 import { parseObservedState } from '../observed-json.js';
+import { readTextFile } from './read-text.js';
 
 export async function readObservedFile(file: string): Promise<ObservedState> {
-  // One synchronous read and one decode: the CLI has nothing else to do meanwhile, and fs/promises'
+  // One synchronous read (read-text.ts): the CLI has nothing else to do meanwhile, and fs/promises'
   // readFile reads a 30 MB fixture in chunks through the thread pool and a StringDecoder.
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
     throw new InputError(`cannot read the observed state: ${error.code ?? error.message}`, file, { cause: error });
