@@ -13,7 +13,7 @@ import { chooseMerge, mergeDue } from '../policy/merge-choice.js';
 import { decideRetention } from '../policy/retention/decide.js';
 import type { Snap } from '../policy/retention/rule.js';
 import { rulesFrom } from '../policy/retention/rules-from.js';
-import { dropMerges } from '../policy/retention-merge.js';
+import { dropMerges, type DropPlan } from '../policy/retention-merge.js';
 import type { Step } from '../policy/step.js';
 import { formatAge, toMs } from '../policy/time.js';
 import { formatBytes } from './format.js';
@@ -49,8 +49,8 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
     const time = times.get(gid);
     if (time !== undefined) snaps.push({ gid, time });
   }
-  const replicas: Record<string, number> = {};
-  for (const host in archive.replicas) replicas[host] = archive.replicas[host]!.gid;
+  let replicas: Record<string, number> | undefined;
+  for (const host in archive.replicas) (replicas ??= {})[host] = archive.replicas[host]!.gid;
   const retention = decideRetention(snaps, rulesFrom(volume.retention), { now, replicas });
   const barriers = new Set<number>(retention.keep.keys());
   for (const host in replicas) barriers.add(replicas[host]!);
@@ -72,8 +72,8 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
     foldInto(gid);
   } else if (volume.apply) {
     const age = volume.apply.olderThanSeconds * 1000;
-    const keptGids = [...retention.keep.keys()];
-    const limitGid = keptGids.length > 0 ? Math.min(...keptGids) : null;
+    let limitGid: number | null = null;
+    for (const gid of retention.keep.keys()) if (limitGid === null || gid < limitGid) limitGid = gid;
     const target = applyTarget(base, diffs, { cutoff: now - age, limitGid });
     if (target) {
       const limited = limitGid === target.gid ? `; retention keeps gid ${limitGid}, so no further` : '';
@@ -89,8 +89,9 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   }
   barriers.add(base.b);
 
-  const drops = new Set(retention.drop.filter((g) => g > base.b));
-  const dropPlan = dropMerges(diffs, { drop: drops, barriers });
+  const drops = new Set<number>();
+  for (const g of retention.drop) if (g > base.b) drops.add(g);
+  const dropPlan = drops.size > 0 ? dropMerges(diffs, { drop: drops, barriers }) : NO_DROPS;
   const merged: ObservedDiff[] = [];
   let cursor = 0;
   for (const m of dropPlan.merges) {
@@ -105,7 +106,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
     merged.push(...diffs.slice(cursor, m.from), mergedDiff(diffs, m.from, m.to));
     cursor = m.to + 1;
   }
-  diffs = [...merged, ...diffs.slice(cursor)];
+  if (dropPlan.merges.length > 0) diffs = [...merged, ...diffs.slice(cursor)];
   for (const s of dropPlan.stuck) {
     if (s.why === 'not-mergeable' || s.why === 'gap') {
       warnings.push(`retention drops snapshot ${s.gid} but it cannot be merged away (${s.why === 'gap' ? 'a diff is missing next to it' : 'the diff after it is not mergeable'})`);
@@ -137,6 +138,9 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   for (const r of archive.restorable) if (r.gid >= base.b && !removed.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
   return { steps, restorable, newestGid: newest(base, diffs), upcoming, warnings };
 }
+
+/** What dropMerges returns when retention drops nothing. */
+const NO_DROPS: DropPlan = Object.freeze({ merges: [], stuck: [] }) as unknown as DropPlan;
 
 function newest(base: GidSnap, diffs: readonly ObservedDiff[]): number | null {
   for (let i = diffs.length - 1; i >= 0; i--) {

@@ -19,13 +19,13 @@ export class VolumeActions {
   /** Adds a step to `chain` (e.g. `storage`, `archive`): it depends on the chain's previous action and on
    *  the ids in `after`. */
   add(step: Step, options: { chain: string; after?: readonly string[] }): PlanAction {
-    const { chain, after: extraDeps = [] } = options;
-    const base = `${this.address}:${step.kind}${step.key ? `:${step.key}` : ''}`;
+    const { chain, after: extraDeps } = options;
+    const base = step.key ? `${this.address}:${step.kind}:${step.key}` : `${this.address}:${step.kind}`;
     let id = base;
-    for (let n = 2; this.actions.some((a) => a.id === id); n++) id = `${base}:${n}`;
+    for (let n = 2; this.taken(id); n++) id = `${base}:${n}`;
     const previous = this.chains.get(chain);
     const dependsOn: string[] = previous ? [previous] : [];
-    for (const dep of extraDeps) if (!dependsOn.includes(dep)) dependsOn.push(dep);
+    if (extraDeps) for (const dep of extraDeps) if (!dependsOn.includes(dep)) dependsOn.push(dep);
     const destructive = step.destructive === true;
     const action: PlanAction = {
       id,
@@ -51,6 +51,11 @@ export class VolumeActions {
       if (this.protect.on && step.kind === 'stop') continue;
       this.add(step, { chain: `clear-${step.key}` });
     }
+  }
+
+  private taken(id: string): boolean {
+    for (const a of this.actions) if (a.id === id) return true;
+    return false;
   }
 
   /** The id of the last action added to `chain`, if any. */

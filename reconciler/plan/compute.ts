@@ -65,12 +65,15 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
         continue;
       }
       if (volume) {
-        const out = new VolumeActions(address, { on: volume.protect, why: `${address} is protected (protect: true): destructive actions never run on it` });
+        // The refusal's reason is only built for a protected volume (the only one it is shown for).
+        const out = new VolumeActions(address, { on: volume.protect, why: volume.protect ? `${address} is protected (protect: true): destructive actions never run on it` : '' });
         const result = planVolume({ host, volume, live, now: t }, out);
-        actions.push(...out.actions);
-        upcoming.push(...result.upcoming);
-        const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
-        for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message, source });
+        for (const a of out.actions) actions.push(a);
+        for (const u of result.upcoming) upcoming.push(u);
+        if (result.warnings.length > 0) {
+          const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
+          for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message, source });
+        }
         continue;
       }
       const wasProtected = observed.lastApplied?.volumes[name]?.protect === true;

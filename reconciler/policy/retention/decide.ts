@@ -33,17 +33,25 @@ export function decideRetention(snaps: readonly Snap[], rules: readonly Retentio
     return { keep, drop: [] };
   }
   add(byGid[byGid.length - 1]!.gid, 'newest snapshot');
-  for (const [host, position] of Object.entries(options.replicas ?? {}).sort()) {
-    const shared = newestAtOrBefore(byGid, position);
-    if (shared) add(shared.gid, `newest snapshot shared with ${host}`);
+  if (options.replicas) {
+    for (const [host, position] of Object.entries(options.replicas).sort()) {
+      const shared = newestAtOrBefore(byGid, position);
+      if (shared) add(shared.gid, `newest snapshot shared with ${host}`);
+    }
   }
-  const ordered = timesFollowGids(byGid) ? [...byGid].reverse() : newestFirst(snaps);
+  const ordered = timesFollowGids(byGid) ? reversed(byGid) : newestFirst(snaps);
   for (const rule of rules) {
     for (const [gid, why] of rule.keep(ordered, options.now)) add(gid, why);
   }
   const drop: number[] = [];
   for (const s of byGid) if (!keep.has(s.gid)) drop.push(s.gid);
   return { keep, drop };
+}
+
+function reversed(byGid: readonly Snap[]): Snap[] {
+  const out: Snap[] = [];
+  for (let i = byGid.length - 1; i >= 0; i--) out.push(byGid[i]!);
+  return out;
 }
 
 function ascendingByGid(snaps: readonly Snap[]): boolean {
