@@ -79,6 +79,32 @@ VolumeReader::~VolumeReader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void VolumeReader::prefetch(uint64_t from) {
+  const uint64_t window = 8 * uint64_t(chunk_);
+  const uint64_t limit = std::min<uint64_t>(size_, from + window);
+  uint64_t at = std::max(prefetched_, from);
+  if (at >= limit || at >= from + window / 2) return;  // enough is on its way; ask again in batches
+  if (!seekable_) {
+    (void)posix_fadvise(fd_, off_t(at), off_t(limit - at), POSIX_FADV_WILLNEED);
+    prefetched_ = limit;
+    return;
+  }
+  // Only the data extents: read-ahead over a hole would allocate and zero page-cache pages for
+  // bytes that are never read (75 % of a sparse volume).
+  while (at < limit) {
+    off_t d = lseek(fd_, off_t(at), SEEK_DATA);
+    if (d < 0 || uint64_t(d) >= limit) {
+      at = limit;
+      break;
+    }
+    off_t h = lseek(fd_, d, SEEK_HOLE);
+    const uint64_t e = std::min<uint64_t>(limit, h < 0 ? size_ : uint64_t(h));
+    (void)posix_fadvise(fd_, d, off_t(e - uint64_t(d)), POSIX_FADV_WILLNEED);
+    at = e;
+  }
+  prefetched_ = at;
+}
+
 bool VolumeReader::next(Chunk& c) {
   if (off_ >= size_) return false;
   uint64_t end = std::min<uint64_t>(off_ + chunk_, size_);
@@ -112,7 +138,7 @@ bool VolumeReader::next(Chunk& c) {
   c.length = size_t(end - off_);
   if (read) {
     // Ask for the next chunks now, so the disk reads ahead while this one is hashed and written.
-    if (end < size_) (void)posix_fadvise(fd_, off_t(end), off_t(std::min<uint64_t>(8 * chunk_, size_ - end)), POSIX_FADV_WILLNEED);
+    if (end < size_) prefetch(end);
     walb::fmt::preadFull(fd_, path_, off_, buf_.data(), c.length);
     bytesRead_ += c.length;
     c.data = buf_.data();

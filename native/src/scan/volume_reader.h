@@ -32,6 +32,9 @@ class VolumeReader {
   const std::string& path() const { return path_; }
 
  private:
+  // Asks the kernel to read the data (not the holes) of the next few chunks after `from`.
+  void prefetch(uint64_t from);
+
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
@@ -42,6 +45,7 @@ class VolumeReader {
   uint64_t dataEnd_ = 0;   // [.., dataEnd_) is known to be data
   uint64_t nextData_ = 0;  // [off_, nextData_) is known to be a hole
   uint64_t bytesRead_ = 0;
+  uint64_t prefetched_ = 0;  // read-ahead was asked for up to here
   std::vector<uint8_t> buf_;
 };
 
