@@ -22,6 +22,7 @@
 #include "format/layout.h"
 #include "format/wdiff_sorted.h"
 #include "scan/hash_index.h"
+#include "scan/image_writer.h"
 #include "scan/op_worker.h"
 #include "scan/volume_reader.h"
 
@@ -73,15 +74,6 @@ class RecordBuilder {
   bool zero_ = false;
   uint64_t records_ = 0;
 };
-
-// Writes a run of non-zero bulks into the image: inside the kernel from the source's page cache
-// (the run was just read) when it can, else from the buffer.
-void writeImageRun(int srcFd, int fd, const std::string& path, uint64_t offset, const uint8_t* data, size_t n, bool& kernelCopy) {
-  if (n == 0) return;
-  if (kernelCopy && copyRange(srcFd, fd, path, offset, n)) return;
-  kernelCopy = false;
-  walb::fmt::pwriteFull(fd, path, offset, data, n);
-}
 
 ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
   ScanResult r;
@@ -138,8 +130,8 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
     builder = std::make_unique<RecordBuilder>(*writer);
   }
 
-  WritebackPacer pacer(imageFd);
-  bool kernelCopy = true;
+  std::optional<ImageWriter> image;
+  if (imageFd >= 0) image.emplace(reader.fd(), imageFd, o.imageOut, o.sync ? (32u << 20) : 0);
   Chunk c;
   while (reader.next(c)) {
     uint64_t runStart = 0;
@@ -157,7 +149,7 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
         if (!zero && runLen > 0 && runStart + runLen == offset) {
           runLen += len;
         } else {
-          if (runLen > 0) writeImageRun(reader.fd(), imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen, kernelCopy);
+          if (runLen > 0) image->write(runStart, c.data + (runStart - c.offset), runLen);
           runLen = 0;
           if (!zero) {
             runStart = offset;
@@ -171,13 +163,14 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
         builder->add(offset, len, p, zero);
       }
     }
-    if (imageFd >= 0 && runLen > 0) writeImageRun(reader.fd(), imageFd, o.imageOut, runStart, c.data + (runStart - c.offset), runLen, kernelCopy);
-    if (imageFd >= 0 && o.sync) pacer.wrote(c.offset + c.length);
+    if (imageFd >= 0 && runLen > 0) image->write(runStart, c.data + (runStart - c.offset), runLen);
+    if (image) image->reached(c.offset + c.length);
     if (builder) builder->flush();  // the chunk buffer is reused: records never span chunks
     r.bytesScanned += c.length;
     progress.report(r.bytesScanned, size);
   }
   r.bytesRead = reader.bytesRead();
+  if (image) image->finish();
   if (imageFd >= 0 && o.sync && fsync(imageFd) != 0) throw IoError(o.imageOut, "fsync", errno);
   if (writer) {
     r.diffBytes = writer->finish();
