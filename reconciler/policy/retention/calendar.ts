@@ -18,6 +18,17 @@ export interface CalendarUnit {
 
 export function calendarRule(count: number, period: CalendarUnit): RetentionRule {
   const { unit, key, label } = period;
+  // Reasons by period label, shared by every volume that declares this rule.
+  const reasons = new Map<string, string>();
+  const reason = (l: string): string => {
+    let r = reasons.get(l);
+    if (r === undefined) {
+      r = `keep-${unit} ${count} (${l})`;
+      if (reasons.size > 4096) reasons.clear();
+      reasons.set(l, r);
+    }
+    return r;
+  };
   return {
     name: `keep-${unit} ${count}`,
     keep(snaps) {
@@ -30,7 +41,7 @@ export function calendarRule(count: number, period: CalendarUnit): RetentionRule
         if (periods >= count) break;
         periods += 1;
         last = k;
-        kept.set(s.gid, `keep-${unit} ${count} (${label(s.time)})`);
+        kept.set(s.gid, reason(label(s.time)));
       }
       return kept;
     },

@@ -40,9 +40,7 @@ export function decideRetention(snaps: readonly Snap[], rules: readonly Retentio
     }
   }
   const ordered = timesFollowGids(byGid) ? reversed(byGid) : newestFirst(snaps);
-  for (const rule of rules) {
-    for (const [gid, why] of rule.keep(ordered, options.now)) add(gid, why);
-  }
+  for (const rule of rules) rule.keep(ordered, options.now).forEach((why, gid) => add(gid, why));
   const drop: number[] = [];
   for (const s of byGid) if (!keep.has(s.gid)) drop.push(s.gid);
   return { keep, drop };
