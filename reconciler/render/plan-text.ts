@@ -41,11 +41,24 @@ export function writePlanText(plan: Plan, write: Write): void {
     line('');
     line(`walbctl will perform the following actions on ${plan.host}:`);
     line('');
-    for (const [address, group] of byAddress(actions)) {
-      const destroys = group.some((a) => a.destructive);
-      line(`  # ${address}${destroys ? ' (destroys data)' : ''}`);
-      for (const a of group) writeAction(a, line);
-      line('');
+    if (sortedByAddress(actions)) {
+      // A computed plan lists volumes in address order: each volume's actions are one run, no grouping map.
+      for (let i = 0; i < actions.length;) {
+        const address = actions[i]!.address;
+        let end = i;
+        let destroys = false;
+        for (; end < actions.length && actions[end]!.address === address; end++) if (actions[end]!.destructive) destroys = true;
+        write(destroys ? `  # ${address} (destroys data)\n` : `  # ${address}\n`);
+        for (; i < end; i++) writeAction(actions[i]!, write);
+        write('\n');
+      }
+    } else {
+      for (const [address, group] of byAddress(actions)) {
+        const destroys = group.some((a) => a.destructive);
+        line(`  # ${address}${destroys ? ' (destroys data)' : ''}`);
+        for (const a of group) writeAction(a, write);
+        line('');
+      }
     }
   }
   for (const d of plan.diagnostics) {
@@ -72,13 +85,17 @@ function byAddress(actions: readonly PlanAction[]): Map<string, PlanAction[]> {
   return groups;
 }
 
-function writeAction(a: PlanAction, line: (text: string) => void): void {
+function sortedByAddress(actions: readonly PlanAction[]): boolean {
+  for (let i = 1; i < actions.length; i++) if (actions[i]!.address < actions[i - 1]!.address) return false;
+  return true;
+}
+
+function writeAction(a: PlanAction, write: Write): void {
   let params = '';
   for (const k in a.params) params += ` ${k}=${formatValue(a.params[k]!)}`;
-  line(`${GUTTER[a.change]} ${a.kind}${params}${a.destructive ? '   # destroys data' : ''}`);
-  line(`      # (because ${a.reason})`);
-  if (a.refused) line(`      # refused: ${a.refused}`);
-  if (a.blocked) line(`      # blocked: ${a.blocked}`);
+  write(`${GUTTER[a.change]} ${a.kind}${params}${a.destructive ? '   # destroys data\n' : '\n'}      # (because ${a.reason})\n`);
+  if (a.refused) write(`      # refused: ${a.refused}\n`);
+  if (a.blocked) write(`      # blocked: ${a.blocked}\n`);
 }
 
 const SAFE = /^[\w./:@-]+$/;

@@ -13,6 +13,35 @@ const cache = new Map<string, RetentionRule[]>();
 
 /** Rules are pure values: volumes declaring the same retention (a shared template) share them. */
 export function rulesFrom(retention: Retention): RetentionRule[] {
+  // A fleet's volumes mostly declare what the previous one did: compare with it before building a key.
+  if (last && sameRules(last.retention, retention)) return last.rules;
+  const rules = cached(retention);
+  last = { retention: copyOf(retention), rules };
+  return rules;
+}
+
+let last: { retention: Retention; rules: RetentionRule[] } | undefined;
+
+/** True when build() makes the same rules of both: the fields it reads are equal. */
+function sameRules(a: Retention, b: Retention): boolean {
+  for (const f of COUNTS) if (a[f] !== b[f]) return false;
+  if (a.grid === b.grid) return true;
+  if (!Array.isArray(a.grid) || !Array.isArray(b.grid) || a.grid.length !== b.grid.length) return false;
+  for (let i = 0; i < a.grid.length; i++) {
+    const x = a.grid[i]!;
+    const y = b.grid[i]!;
+    if (!x || !y || x.count !== y.count || x.periodSeconds !== y.periodSeconds || x.keep !== y.keep) return false;
+  }
+  return true;
+}
+
+/** The fields build() reads, copied: a caller changing its retention object later cannot make `last` lie. */
+function copyOf(r: Retention): Retention {
+  const copy: Retention = { ...r, grid: Array.isArray(r.grid) ? r.grid.map((g) => (g ? { count: g.count, periodSeconds: g.periodSeconds, keep: g.keep } : g)) : r.grid };
+  return copy;
+}
+
+function cached(retention: Retention): RetentionRule[] {
   const key = keyOf(retention);
   const cached = cache.get(key);
   if (cached) return cached;
