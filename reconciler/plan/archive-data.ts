@@ -35,7 +35,8 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   const upcoming: ArchiveDataPlan['upcoming'] = [];
   let diffs = sortDiffs(archive.diffs);
   let base: GidSnap = archive.base.b;
-  const removed = new Set<number>();
+  /** Snapshots this plan's merges make implicit (those an apply folds are below the new base anyway). */
+  let removed: Set<number> | undefined;
 
   const times = new Map<number, number>();
   const explicit = new Set<number>(archive.explicitSnapshots);
@@ -56,7 +57,6 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   for (const host in replicas) barriers.add(replicas[host]!);
 
   const foldInto = (gid: number): void => {
-    for (const t of times.keys()) if (t < gid) removed.add(t);
     diffs = diffs.filter((d) => d.e.e > gid);
     base = { b: gid, e: gid };
   };
@@ -102,7 +102,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
       params: { gidB: run[0]!.b.b, gidE: run[run.length - 1]!.e.b, diffs: run.length, bytes, drops: m.drops },
       reason: `retention drops ${listGids(m.drops)}: no rule keeps ${m.drops.length > 1 ? 'them' : 'it'}`,
     });
-    for (let i = m.from; i < m.to; i++) removed.add(diffs[i]!.e.b);
+    for (let i = m.from; i < m.to; i++) (removed ??= new Set()).add(diffs[i]!.e.b);
     merged.push(...diffs.slice(cursor, m.from), mergedDiff(diffs, m.from, m.to));
     cursor = m.to + 1;
   }
@@ -128,14 +128,14 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
         params: { gidB: first.b.b, gidE: last.e.b, diffs: run.count, bytes: run.bytes },
         reason: `${why}; the run of ${run.count} diffs from gid ${first.b.b} to ${last.e.b} has the smallest average size (${formatBytes(Math.round(run.bytes / run.count))})`,
       });
-      for (let i = run.from; i < run.to; i++) removed.add(diffs[i]!.e.b);
+      for (let i = run.from; i < run.to; i++) (removed ??= new Set()).add(diffs[i]!.e.b);
     }
   } else if (lastMergeAt !== null) {
     upcoming.push({ kind: 'merge', at: lastMergeAt + volume.merge.intervalSeconds * 1000 });
   }
 
   const restorable: ArchiveDataPlan['restorable'] = [];
-  for (const r of archive.restorable) if (r.gid >= base.b && !removed.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
+  for (const r of archive.restorable) if (r.gid >= base.b && !removed?.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
   return { steps, restorable, newestGid: newest(base, diffs), upcoming, warnings };
 }
 
