@@ -28,9 +28,30 @@ export function gridRule(grid: readonly GridInterval[]): RetentionRule {
     }
     return label;
   };
+  /** The same verdict for snaps strictly newest first (decideRetention's order), without grouping:
+   *  bucket ids only grow as times go back, so each bucket is one run, and its oldest are its end. */
+  const wholeKeeps = grid.every((g) => g.keep === 'all' || (Number.isInteger(g.keep) && g.keep >= 0));
+  const keepInOrder = (snaps: readonly Snap[], now: number): Map<number, string> => {
+    const kept = new Map<number, string>();
+    let i = 0;
+    for (; i < snaps.length && snaps[i]!.time > now; i++) kept.set(snaps[i]!.gid, `${name} (dated after now)`);
+    while (i < snaps.length) {
+      const id = bucketOf(grid, now, snaps[i]!.time);
+      if (id < 0) break; // older than the grid: so is everything after it
+      let end = i + 1;
+      while (end < snaps.length && bucketOf(grid, now, snaps[end]!.time) === id) end++;
+      const g = grid[Math.floor(id / BUCKETS)]!;
+      const label = labelOf(id, g);
+      const n = g.keep === 'all' ? end - i : Math.min(g.keep, end - i);
+      for (let k = end - 1; k >= end - n; k--) kept.set(snaps[k]!.gid, label);
+      i = end;
+    }
+    return kept;
+  };
   return {
     name,
     keep(snaps, now) {
+      if (wholeKeeps && strictlyNewestFirst(snaps)) return keepInOrder(snaps, now);
       const kept = new Map<number, string>();
       const buckets = new Map<number, Snap[]>();
       for (const s of snaps) {
