@@ -95,18 +95,22 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   const merged: ObservedDiff[] = [];
   let cursor = 0;
   for (const m of dropPlan.merges) {
-    const run = diffs.slice(m.from, m.to + 1);
-    const bytes = run.reduce((n, d) => n + d.dataSize, 0);
+    let bytes = 0;
+    for (let i = m.from; i <= m.to; i++) bytes += diffs[i]!.dataSize;
     steps.push({
       kind: 'merge', key: `drop-${m.drops[0]}`,
-      params: { gidB: run[0]!.b.b, gidE: run[run.length - 1]!.e.b, diffs: run.length, bytes, drops: m.drops },
+      params: { gidB: diffs[m.from]!.b.b, gidE: diffs[m.to]!.e.b, diffs: m.to + 1 - m.from, bytes, drops: m.drops },
       reason: `retention drops ${listGids(m.drops)}: no rule keeps ${m.drops.length > 1 ? 'them' : 'it'}`,
     });
     for (let i = m.from; i < m.to; i++) (removed ??= new Set()).add(diffs[i]!.e.b);
-    merged.push(...diffs.slice(cursor, m.from), mergedDiff(diffs, m.from, m.to));
+    for (let i = cursor; i < m.from; i++) merged.push(diffs[i]!);
+    merged.push(mergedDiff(diffs, m.from, m.to));
     cursor = m.to + 1;
   }
-  if (dropPlan.merges.length > 0) diffs = [...merged, ...diffs.slice(cursor)];
+  if (dropPlan.merges.length > 0) {
+    for (let i = cursor; i < diffs.length; i++) merged.push(diffs[i]!);
+    diffs = merged;
+  }
   for (const s of dropPlan.stuck) {
     if (s.why === 'not-mergeable' || s.why === 'gap') {
       warnings.push(`retention drops snapshot ${s.gid} but it cannot be merged away (${s.why === 'gap' ? 'a diff is missing next to it' : 'the diff after it is not mergeable'})`);

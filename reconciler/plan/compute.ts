@@ -50,15 +50,15 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
     complete = false;
   }
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
-  const names = [...new Set([...declared.keys(), ...(desired.hosts[host] ? Object.keys(observed.volumes) : [])])]
-    .map((name) => ({ name, address: addressOf(name) }))
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
-    .map((n) => n.name);
+  const nameSet = new Set(declared.keys());
+  if (desired.hosts[host]) for (const name of Object.keys(observed.volumes)) nameSet.add(name);
+  const named: { name: string; address: string }[] = [];
+  for (const name of nameSet) named.push({ name, address: addressOf(name) });
+  named.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 
-  for (const name of names) {
+  for (const { name, address } of named) {
     const volume = declared.get(name);
     const live = observed.volumes[name];
-    const address = addressOf(name);
     try {
       if (volume?.suspend) {
         skipped.push({ address, reason: 'suspend: true — not reconciled' });

@@ -42,8 +42,22 @@ export function toIso(ms: number): string {
 
 /** `3 h 20 min`, for reasons people read. */
 export function formatAge(ms: number): string {
+  let text = ages.get(ms);
+  if (text === undefined) {
+    text = spellAge(ms);
+    if (ages.size > 4096) ages.clear();
+    ages.set(ms, text);
+  }
+  return text;
+}
+
+/** Memo of formatAge: a fleet's volumes share their apply ages and merge intervals. */
+const ages = new Map<number, string>();
+const AGE_UNITS: readonly (readonly [number, string])[] = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+
+function spellAge(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+  const units = AGE_UNITS;
   const parts: string[] = [];
   let rest = s;
   for (const [size, name] of units) {
