@@ -86,7 +86,11 @@ function byAddress(actions: readonly PlanAction[]): Map<string, PlanAction[]> {
 }
 
 function sortedByAddress(actions: readonly PlanAction[]): boolean {
-  for (let i = 1; i < actions.length; i++) if (actions[i]!.address < actions[i - 1]!.address) return false;
+  for (let i = 1; i < actions.length; i++) {
+    const address = actions[i]!.address;
+    const previous = actions[i - 1]!.address;
+    if (address !== previous && address < previous) return false;
+  }
   return true;
 }
 
