@@ -75,5 +75,17 @@ export function parseJsonText(text: string, file: string): unknown {
 
 /** A UTC ISO 8601 time as the observed state writes them (a calendar date, then `T`). */
 export function isIsoTime(s: string): boolean {
-  return /^\d{4}-\d\d-\d\dT/.test(s) && tryToMs(s) !== null;
+  return datePrefix(s) && tryToMs(s) !== null;
 }
+
+/** `s` starts as /^\d{4}-\d\d-\d\dT/ does, tested without a regular expression (a fixture has a million times). */
+function datePrefix(s: string): boolean {
+  if (s.length < 11 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return false;
+  for (const i of DATE_DIGITS) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
