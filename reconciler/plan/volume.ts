@@ -37,8 +37,13 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     if (t > now) upcoming.push({ address: volume.address, kind, at: toIso(t) });
   };
   const storageHere = volume.host === host;
-  const archiveHere = volume.archives.some((a) => a.host === host);
-  const primaryHere = volume.archives.some((a) => a.primary && a.host === host);
+  let archiveHere = false;
+  let primaryHere = false;
+  for (const a of volume.archives) {
+    if (a.host !== host) continue;
+    archiveHere = true;
+    if (a.primary) primaryHere = true;
+  }
   const archive = live?.archive;
 
   let archiveReady = false;
@@ -49,7 +54,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
   }
   if (storageHere) {
     const lc = storageLifecycle({ host, volume, storage: live?.storage, localArchive: primaryHere ? archive : undefined });
-    warnings.push(...lc.warnings);
+    for (const w of lc.warnings) warnings.push(w);
     const archiveInit = out.last('archive');
     for (const step of lc.steps) {
       const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
@@ -65,13 +70,13 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
   let newestGid: number | null = null;
   if (archiveHere && archiveReady && archive) {
     const data = archiveData(volume, archive, { now });
-    warnings.push(...data.warnings);
+    for (const w of data.warnings) warnings.push(w);
     for (const step of data.steps) out.add(step, { chain: 'archive' });
     for (const u of data.upcoming) at(u.kind, u.at);
     newestGid = data.newestGid;
     if (primaryHere && !archive.busy) {
       const restores = restoreSteps({ specs: volume.restores, restored: archive.restored, restorable: data.restorable, now });
-      warnings.push(...restores.warnings);
+      for (const w of restores.warnings) warnings.push(w);
       for (const step of restores.steps) out.add(step, { chain: 'archive' });
     }
   }
