@@ -17,6 +17,7 @@
 #include "format/error.h"
 #include "format/io.h"
 #include "scan/op_worker.h"
+#include "scan/image_writer.h"
 #include "scan/volume_reader.h"
 
 namespace walbctl::archive {
@@ -62,19 +63,16 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   r.method = "copy";
   if (ftruncate(dst, off_t(size)) != 0) throw IoError(o.target, "truncate", errno);
   walbctl::scan::VolumeReader reader(o.source, size, kChunk, kPiece);
-  walbctl::scan::WritebackPacer pacer(dst);
-  bool kernelCopy = o.mode == "auto";
+  // auto (the file system cannot clone): copy inside the kernel, on a second thread while this one
+  // reads; copy: always through the buffer.
+  walbctl::scan::ImageWriter image(src, dst, o.target, o.sync ? (32u << 20) : 0, o.mode == "auto");
   walbctl::scan::Chunk c;
   while (reader.next(c)) {
     if (c.data) {
       size_t runStart = 0, runLen = 0;
       auto flush = [&]() {
         if (runLen == 0) return;
-        // auto (the file system cannot clone): copy inside the kernel; copy: always through the buffer.
-        if (!(kernelCopy && walbctl::scan::copyRange(src, dst, o.target, c.offset + runStart, runLen))) {
-          kernelCopy = false;
-          walb::fmt::pwriteFull(dst, o.target, c.offset + runStart, c.data + runStart, runLen);
-        }
+        image.write(c.offset + runStart, c.data + runStart, runLen);
         r.bytesWritten += runLen;
         runLen = 0;
       };
@@ -93,9 +91,10 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
       }
       flush();
     }
-    if (o.sync) pacer.wrote(c.offset + c.length);
+    image.reached(c.offset + c.length);
     progress.report(c.offset + c.length, size);
   }
+  image.finish();
   if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);
   progress.report(size, size, true);
   return r;

@@ -10,8 +10,8 @@
 
 namespace walbctl::scan {
 
-ImageWriter::ImageWriter(int srcFd, int fd, const std::string& path, uint64_t paceStep)
-    : src_(srcFd), fd_(fd), path_(path), paceStep_(paceStep) {}
+ImageWriter::ImageWriter(int srcFd, int fd, const std::string& path, uint64_t paceStep, bool kernelCopy)
+    : src_(srcFd), fd_(fd), path_(path), paceStep_(paceStep), probed_(!kernelCopy) {}
 
 ImageWriter::~ImageWriter() {
   if (!thread_.joinable()) return;

@@ -16,8 +16,9 @@ namespace walbctl::scan {
 
 class ImageWriter {
  public:
-  // `pace` starts write-back every `paceStep` bytes (0: never; the caller fsyncs at the end).
-  ImageWriter(int srcFd, int fd, const std::string& path, uint64_t paceStep);
+  // `paceStep`: write-back starts every so many bytes (0: never; the caller fsyncs at the end).
+  // `kernelCopy` false: always write from the caller's buffer, on the caller's thread.
+  ImageWriter(int srcFd, int fd, const std::string& path, uint64_t paceStep, bool kernelCopy = true);
   ~ImageWriter();
   ImageWriter(const ImageWriter&) = delete;
   ImageWriter& operator=(const ImageWriter&) = delete;

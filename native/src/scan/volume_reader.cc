@@ -52,13 +52,6 @@ bool copyRange(int src, int dst, const std::string& dstPath, uint64_t offset, ui
   return true;
 }
 
-void WritebackPacer::wrote(uint64_t offset) {
-  if (offset < started_ + step_) return;
-  // Best effort: a file system without sync_file_range still gets the final fsync.
-  (void)sync_file_range(fd_, off64_t(started_), off64_t(offset - started_), SYNC_FILE_RANGE_WRITE);
-  started_ = offset;
-}
-
 VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t chunk, size_t align)
     : path_(path), chunk_(chunk), align_(align) {
   fd_ = walb::fmt::openOrThrow(path, O_RDONLY);

@@ -59,17 +59,4 @@ bool isAllZero(const uint8_t* p, size_t n);
 // nothing, when the kernel or the file systems cannot; throws IoError on a real failure (ENOSPC).
 bool copyRange(int src, int dst, const std::string& dstPath, uint64_t offset, uint64_t n);
 
-// Starts write-back of what was written to `fd` up to `offset` every `step` bytes, so the disk writes
-// while the volume is still being read and the final fsync has little left to do.
-class WritebackPacer {
- public:
-  explicit WritebackPacer(int fd, uint64_t step = 32u << 20) : fd_(fd), step_(step) {}
-  void wrote(uint64_t offset);
-
- private:
-  int fd_;
-  uint64_t step_;
-  uint64_t started_ = 0;
-};
-
 }  // namespace walbctl::scan
