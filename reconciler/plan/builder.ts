@@ -9,7 +9,9 @@ import { CHANGE_OF } from './change-kind.js';
 
 export class VolumeActions {
   readonly actions: PlanAction[] = [];
-  private readonly chains = new Map<string, string>();
+  /** Chain name → the id of its last action, as two parallel lists: a volume has two or three chains. */
+  private readonly chainNames: string[] = [];
+  private readonly chainLast: string[] = [];
 
   constructor(
     readonly address: string,
@@ -23,7 +25,7 @@ export class VolumeActions {
     const base = step.key ? `${this.address}:${step.kind}:${step.key}` : `${this.address}:${step.kind}`;
     let id = base;
     for (let n = 2; this.taken(id); n++) id = `${base}:${n}`;
-    const previous = this.chains.get(chain);
+    const previous = this.last(chain);
     const dependsOn: string[] = previous ? [previous] : [];
     if (extraDeps) for (const dep of extraDeps) if (!dependsOn.includes(dep)) dependsOn.push(dep);
     const destructive = step.destructive === true;
@@ -40,7 +42,12 @@ export class VolumeActions {
       refused: destructive && this.protect.on ? this.protect.why : null,
     };
     this.actions.push(action);
-    this.chains.set(chain, id);
+    const at = this.chainNames.indexOf(chain);
+    if (at >= 0) this.chainLast[at] = id;
+    else {
+      this.chainNames.push(chain);
+      this.chainLast.push(id);
+    }
     return action;
   }
 
@@ -60,6 +67,7 @@ export class VolumeActions {
 
   /** The id of the last action added to `chain`, if any. */
   last(chain: string): string | undefined {
-    return this.chains.get(chain);
+    const at = this.chainNames.indexOf(chain);
+    return at >= 0 ? this.chainLast[at] : undefined;
   }
 }
