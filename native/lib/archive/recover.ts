@@ -13,6 +13,7 @@ import { finishApply } from './apply-core.js';
 import { tempOwner, fsyncDir } from './files.js';
 import { asAction, listDiffFiles, liveActions, readStateOrClear, updateMeta } from './volume.js';
 import { archivePaths } from './layout.js';
+import { parseDiffName } from './diff-name.js';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -26,10 +27,18 @@ function needsRecovery(meta: ArchiveMeta, names: string[]): boolean {
   if (meta.applying && !live.includes('apply')) return true;
   if (meta.merging && !live.includes('merge')) return true;
   if (meta.restoring.some((r) => !pidAlive(r.pid))) return true;
+  if (names.some((n) => hasStaleDiff(meta, n))) return true;
   return names.some((n) => {
     const pid = tempOwner(n);
     return pid !== null && !pidAlive(pid);
   });
+}
+
+/** A diff that ends at or before a clean base: an apply committed, then died before deleting it. */
+function hasStaleDiff(meta: ArchiveMeta, name: string): boolean {
+  if (meta.base.e || meta.applying) return false;
+  const d = parseDiffName(name);
+  return d !== null && d.e.b <= meta.base.b.b;
 }
 
 /** Finishes or rolls back whatever a dead process left half done on the volume. */

@@ -2,6 +2,7 @@
  * Action exclusion, an interrupted apply finished by the next apply or by start, a gap found by
  * verify: deterministic versions of what the crash test finds at random.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -87,6 +88,23 @@ describe('archive actions and recovery', () => {
       expect(sha1(out.path)).toBe(expected.get(gid));
     }
     expect((await verifyArchive(f.dataDir, f.vol)).ok).toBe(true);
+  });
+
+  it('deletes the folded diffs that an apply killed after its commit left behind, when the apply runs again', async () => {
+    const dir = archivePaths(f.dataDir, f.vol).dir;
+    const folded = (await listDiffs(f.dataDir, f.vol)).filter((d) => d.e.b <= 3).map((d) => d.file);
+    expect(folded.length).toBeGreaterThan(0);
+    const saved = new Map<string, Buffer>();
+    for (const file of folded) saved.set(file, readFileSync(join(dir, file)));
+    await applyUpTo(f.dataDir, f.vol, 3);
+    // kill -9 between the metadata commit (<3>) and the deletes: the folded diffs are still there.
+    for (const [file, bytes] of saved) writeFileSync(join(dir, file), bytes);
+    expect((await verifyArchive(f.dataDir, f.vol)).ok).toBe(false);
+    await applyUpTo(f.dataDir, f.vol, 3);
+    expect((await listDiffs(f.dataDir, f.vol)).filter((d) => d.e.b <= 3)).toEqual([]);
+    expect((await verifyArchive(f.dataDir, f.vol)).ok).toBe(true);
+    const out = await restore(f.dataDir, f.vol, 4, { path: join(f.dir, 'a4.img') });
+    expect(sha1(out.path)).toBe(expected.get(4));
   });
 
   it('finishes an interrupted apply at start', async () => {
