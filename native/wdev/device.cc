@@ -127,9 +127,10 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
       io->seq = ++seq_;
       inflight_[io->seq] = io;
       io->logged = true;
+      io->cv.notify_one();
     }
     leader_ = false;
-    cvLead_.notify_all();
+    WakeLeaderLocked();
     return;
   }
   const uint64_t packLsid = latest_;
@@ -142,7 +143,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
   // The lsids are taken: the next writer may lead (and write) the next pack while this one is written.
   packsInFlight_++;
   leader_ = false;
-  cvLead_.notify_all();
+  WakeLeaderLocked();
   lk.unlock();
 
   bool ok = true;
@@ -193,6 +194,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
       io->err = -EIO;
       inflight_.erase(io->seq);
     }
+    io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
   }
   if (ok) {
     // logged_ moves over the packs written without a gap before them.
@@ -208,8 +210,13 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
     leader_ = false;
   }
-  cvLead_.notify_all();
+  WakeLeaderLocked();
   cvSync_.notify_all();
+}
+
+void Device::WakeLeaderLocked() {
+  cvLead_.notify_all();  // no syscall when nobody waits there (Reset, the error path)
+  if (!leader_ && packsInFlight_ < kMaxPacksInFlight && !queue_.empty()) queue_.front()->cv.notify_one();
 }
 
 std::shared_ptr<walb::fmt::LogpackBuilder> Device::AcquireBuilder() {
@@ -243,7 +250,7 @@ int Device::Submit(Io* io) {
     while (!io->logged && io->err == 0) {
       // Lead while this IO still waits in the queue; once a leader took it, wait for its pack.
       if (io->queued && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
-      else cvLead_.wait(lk);
+      else io->cv.wait(lk);
     }
     if (io->err != 0) return io->err;
   }
@@ -455,7 +462,7 @@ void Device::Reset() {
   lk.lock();
   if (rc != 0) overflow_ = true;
   leader_ = false;
-  cvLead_.notify_all();
+  WakeLeaderLocked();
   cvOrder_.notify_all();
   cvSync_.notify_all();
   if (rc != 0) throw WdevError("io", "reset failed: " + why);

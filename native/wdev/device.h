@@ -57,10 +57,12 @@ class Device {
     bool logged = false;
     int err = 0;
     uint64_t seq = 0, packLsid = 0;
+    std::condition_variable cv;  // this IO's thread: its pack written (or failed), or its turn to lead
   };
 
   int Submit(Io* io);
   void LeadLocked(std::unique_lock<std::mutex>& lk);
+  void WakeLeaderLocked();       // the first queued IO's thread, when a pack may be led now
   void EnterOverflowLocked(std::unique_lock<std::mutex>& lk);
   void WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io);
   uint64_t AppliedLocked() const;
@@ -78,7 +80,7 @@ class Device {
   uint64_t maxPackData_;         // blocks
 
   std::mutex m_;
-  std::condition_variable cvLead_;   // leadership, packs in flight, an IO's pack written
+  std::condition_variable cvLead_;   // leadership free (for Reset and the error path; IOs wait on their own cv)
   std::condition_variable cvOrder_;  // an IO left inflight_ (ddev ordering, reset)
   std::condition_variable cvSync_;   // logged_ moved, a log sync ended, overflow
   std::deque<Io*> queue_;
