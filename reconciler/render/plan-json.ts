@@ -1,14 +1,29 @@
 /**
  * A Plan as versioned JSON, in the manner of `terraform show -json`: `format_version`, the plan's
  * identity (host, revision, observed digest), `resource_changes[]` with `address`, `change.actions`
- * and `action_reason`, drift, diagnostics, the summary — and, under `plan`, the Plan value itself, so
- * the same file is what `walbctl plan --out` saves and `walbctl apply plan.json` reads back exactly.
+ * and `action_reason`, drift, diagnostics and the summary. The document carries every field of the
+ * Plan once, so the same file is what `walbctl plan --out` saves and `walbctl apply plan.json` reads
+ * back exactly (plan/saved-plan.ts). Format 1.x also held a second copy of the Plan under `plan`,
+ * which doubled a large host's output; 2.0 dropped it.
  */
-import type { Plan } from '../model/plan.js';
+import type { Plan, PlanAction } from '../model/plan.js';
 import { hasChanges, summarize, type PlanSummary } from '../plan/summary.js';
 import { collect, type Write } from './chunks.js';
 
-export const PLAN_JSON_FORMAT_VERSION = '1.0';
+export const PLAN_JSON_FORMAT_VERSION = '2.0';
+
+export interface ResourceChange {
+  id: string;
+  address: string;
+  kind: PlanAction['kind'];
+  change: { actions: [PlanAction['change']] };
+  params: PlanAction['params'];
+  depends_on: string[];
+  action_reason: string;
+  destructive: boolean;
+  blocked: string | null;
+  refused: string | null;
+}
 
 export interface PlanJson {
   format_version: string;
@@ -21,47 +36,18 @@ export interface PlanJson {
   applyable: boolean;
   changes: boolean;
   summary: PlanSummary;
-  drift: { address: string; message: string }[];
-  resource_changes: {
-    id: string;
-    address: string;
-    kind: string;
-    change: { actions: string[] };
-    params: Plan['actions'][number]['params'];
-    depends_on: string[];
-    action_reason: string;
-    destructive: boolean;
-    blocked: string | null;
-    refused: string | null;
-  }[];
-  skipped: { address: string; reason: string }[];
-  upcoming: { address: string; kind: string; at: string }[];
+  drift: Plan['drift'];
+  resource_changes: ResourceChange[];
+  skipped: NonNullable<Plan['skipped']>;
+  upcoming: NonNullable<Plan['upcoming']>;
   diagnostics: Plan['diagnostics'];
-  plan: Plan;
 }
 
 export function planToJson(plan: Plan): PlanJson {
-  return {
-    format_version: PLAN_JSON_FORMAT_VERSION,
-    host: plan.host,
-    revision: plan.revision,
-    observed_at: plan.observedAt,
-    observed_digest: plan.observedDigest,
-    created_at: plan.createdAt,
-    complete: plan.complete,
-    applyable: plan.applyable,
-    changes: hasChanges(plan),
-    summary: summarize(plan),
-    drift: plan.drift,
-    resource_changes: plan.actions.map(resourceChange),
-    skipped: plan.skipped ?? [],
-    upcoming: plan.upcoming ?? [],
-    diagnostics: plan.diagnostics,
-    plan,
-  };
+  return { ...header(plan), resource_changes: plan.actions.map(resourceChange), ...trailer(plan) };
 }
 
-function resourceChange(a: Plan['actions'][number]): PlanJson['resource_changes'][number] {
+export function resourceChange(a: PlanAction): ResourceChange {
   return {
     id: a.id,
     address: a.address,
@@ -84,48 +70,44 @@ export function renderPlanJson(plan: Plan): string {
 }
 
 /**
- * The same text as JSON.stringify(planToJson(plan)), written in pieces: the two long lists
- * (resource_changes and plan.actions) one element at a time, without the mapped copy of every action.
+ * The same text as JSON.stringify(planToJson(plan)), written in pieces: the header, then
+ * resource_changes a batch of actions at a time (one JSON.stringify per batch, without a mapped copy
+ * of the whole list), then the trailer.
  */
 export function writePlanJson(plan: Plan, write: Write): void {
-  // The body without the actions (the two lists are written below), with the summary of the real ones.
-  const body = { ...planToJson({ ...plan, actions: [] }), changes: hasChanges(plan), summary: summarize(plan) };
-  writeObject(body, write, (key, value) => {
-    if (key === 'resource_changes') {
-      writeArray(plan.actions, write, resourceChange);
-      return true;
-    }
-    if (key === 'plan') {
-      writeObject(value as Plan, write, (k) => {
-        if (k !== 'actions') return false;
-        writeArray(plan.actions, write, (a) => a);
-        return true;
-      });
-      return true;
-    }
-    return false;
-  });
+  const head = JSON.stringify(header(plan));
+  write(head.slice(0, -1) + ',"resource_changes":');
+  const actions = plan.actions;
+  if (actions.length === 0) write('[]');
+  for (let i = 0; i < actions.length; i += BATCH) {
+    const batch: ResourceChange[] = [];
+    for (let j = i; j < actions.length && j < i + BATCH; j++) batch.push(resourceChange(actions[j]!));
+    const text = JSON.stringify(batch);
+    // Each batch is an array; joined, the brackets between batches become commas.
+    write((i === 0 ? '[' : ',') + text.slice(1, -1) + (i + BATCH >= actions.length ? ']' : ''));
+  }
+  write(',' + JSON.stringify(trailer(plan)).slice(1));
 }
 
-/** An object as JSON.stringify writes it (own enumerable keys in order, undefined and functions left
- *  out); `special` may write a key's value itself and return true. */
-function writeObject(obj: object, write: Write, special: (key: string, value: unknown) => boolean): void {
-  let sep = '{';
-  for (const key of Object.keys(obj)) {
-    const value = (obj as Record<string, unknown>)[key];
-    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    write(sep + JSON.stringify(key) + ':');
-    sep = ',';
-    if (!special(key, value)) write(JSON.stringify(value));
-  }
-  write(sep === '{' ? '{}' : '}');
+/** Actions per JSON.stringify call: large enough to amortise the call, small enough to stay young. */
+const BATCH = 256;
+
+function header(plan: Plan): Omit<PlanJson, 'resource_changes' | 'skipped' | 'upcoming' | 'diagnostics'> {
+  return {
+    format_version: PLAN_JSON_FORMAT_VERSION,
+    host: plan.host,
+    revision: plan.revision,
+    observed_at: plan.observedAt,
+    observed_digest: plan.observedDigest,
+    created_at: plan.createdAt,
+    complete: plan.complete,
+    applyable: plan.applyable,
+    changes: hasChanges(plan),
+    summary: summarize(plan),
+    drift: plan.drift,
+  };
 }
 
-function writeArray<T>(items: readonly T[], write: Write, map: (item: T) => unknown): void {
-  if (items.length === 0) {
-    write('[]');
-    return;
-  }
-  for (let i = 0; i < items.length; i++) write((i === 0 ? '[' : ',') + (JSON.stringify(map(items[i]!)) ?? 'null'));
-  write(']');
+function trailer(plan: Plan): Pick<PlanJson, 'skipped' | 'upcoming' | 'diagnostics'> {
+  return { skipped: plan.skipped ?? [], upcoming: plan.upcoming ?? [], diagnostics: plan.diagnostics };
 }

@@ -15,11 +15,16 @@ describe('parseSavedPlan', () => {
   });
 
   it.each([
-    { name: 'a newer format version', edit: (j: any) => { j.format_version = '2.0'; }, error: 'plan.json: format_version: this walbctl reads plan format 1.x, got "2.0"' },
-    { name: 'an unknown action kind', edit: (j: any) => { j.plan.actions[0].kind = 'format-disk'; }, error: 'plan.json: plan.actions[0].kind: expected one of init, ' },
-    { name: 'a dependency on a later or unknown action', edit: (j: any) => { j.plan.actions[0].dependsOn = ['nope']; }, error: 'plan.json: plan.actions[0].dependsOn[0]: "nope" is not an earlier action of the plan' },
-    { name: 'a digest that is not sha256', edit: (j: any) => { j.plan.observedDigest = 'md5:00'; }, error: 'plan.json: plan.observedDigest: expected sha256:<64 hex digits>, got "md5:00"' },
-    { name: 'a missing plan', edit: (j: any) => { delete j.plan; }, error: 'plan.json: plan: expected an object, got nothing (missing)' },
+    { name: 'a newer format version', edit: (j: any) => { j.format_version = '3.0'; }, error: 'plan.json: format_version: this walbctl reads plan format 2.x, got "3.0"' },
+    { name: 'a plan of format 1', edit: (j: any) => { j.format_version = '1.0'; }, error: 'plan.json: format_version: this walbctl reads plan format 2.x, got "1.0" (plan it again with this walbctl)' },
+    { name: 'an unknown action kind', edit: (j: any) => { j.resource_changes[0].kind = 'format-disk'; }, error: 'plan.json: resource_changes[0].kind: expected one of init, ' },
+    { name: 'an unknown change kind', edit: (j: any) => { j.resource_changes[0].change.actions = ['replace']; }, error: 'plan.json: resource_changes[0].change.actions[0]: expected one of create, update, delete, data, got "replace"' },
+    { name: 'two change kinds', edit: (j: any) => { j.resource_changes[0].change.actions = ['create', 'delete']; }, error: 'plan.json: resource_changes[0].change.actions: expected one change kind, got 2' },
+    { name: 'a dependency on a later or unknown action', edit: (j: any) => { j.resource_changes[0].depends_on = ['nope']; }, error: 'plan.json: resource_changes[0].depends_on[0]: "nope" is not an earlier action of the plan' },
+    { name: 'a repeated action id', edit: (j: any) => { j.resource_changes[1].id = j.resource_changes[0].id; }, error: 'plan.json: resource_changes[1].id: duplicate action id' },
+    { name: 'a digest that is not sha256', edit: (j: any) => { j.observed_digest = 'md5:00'; }, error: 'plan.json: observed_digest: expected sha256:<64 hex digits>, got "md5:00"' },
+    { name: 'missing actions', edit: (j: any) => { delete j.resource_changes; }, error: 'plan.json: resource_changes: expected an array, got nothing (missing)' },
+    { name: 'a reason that is not a string', edit: (j: any) => { j.resource_changes[0].action_reason = 5; }, error: 'plan.json: resource_changes[0].action_reason: expected a string, got 5' },
   ])('refuses $name with the field named', ({ edit, error }) => {
     const j = structuredClone(saved);
     edit(j);
@@ -27,7 +32,7 @@ describe('parseSavedPlan', () => {
   });
 
   it('names the line of a JSON syntax error', () => {
-    expect(() => parseSavedPlan('{\n  "format_version": "1.0",\n  oops\n}', 'plan.json')).toThrow(/^plan\.json: line 3: not valid JSON/);
+    expect(() => parseSavedPlan('{\n  "format_version": "2.0",\n  oops\n}', 'plan.json')).toThrow(/^plan\.json: line 3: not valid JSON/);
   });
 });
 
