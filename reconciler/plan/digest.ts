@@ -11,27 +11,12 @@ import { createHash } from 'node:crypto';
 import type { ObservedState, ObservedVolume } from '../model/observed.js';
 
 export function observedDigest(observed: ObservedState): string {
-  const hasher = new ObservedHasher(observed);
-  for (const name of Object.keys(observed.volumes).sort()) hasher.volume(name, observed.volumes[name]!);
-  return hasher.digest();
-}
-
-/** observedDigest a volume at a time, for a caller that holds one volume at a time (observed-check.ts):
- *  volumes must be added in name order (code-unit order, as Array.prototype.sort gives). */
-export class ObservedHasher {
-  private readonly hash = createHash('sha256');
-
-  constructor(top: Pick<ObservedState, 'formatVersion' | 'host' | 'lastApplied'>) {
-    this.hash.update(JSON.stringify({ formatVersion: top.formatVersion, host: top.host, lastApplied: top.lastApplied }));
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ formatVersion: observed.formatVersion, host: observed.host, lastApplied: observed.lastApplied }));
+  for (const name of Object.keys(observed.volumes).sort()) {
+    hash.update('\n' + JSON.stringify(name) + ':' + stringifyWithoutLog(observed.volumes[name]!));
   }
-
-  volume(name: string, volume: ObservedVolume): void {
-    this.hash.update('\n' + JSON.stringify(name) + ':' + stringifyWithoutLog(volume));
-  }
-
-  digest(): string {
-    return 'sha256:' + this.hash.digest('hex');
-  }
+  return 'sha256:' + hash.digest('hex');
 }
 
 /** JSON of the volume without `storage.log`: the same text as a copy without the key (JSON.stringify

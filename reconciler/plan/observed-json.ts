@@ -9,42 +9,15 @@ import { Checker, parseJsonText } from './check.js';
 import { volumeLooksValid } from './observed-quick.js';
 
 export function parseObservedState(text: string, file: string): ObservedState {
-  const observed = parseObservedTop(text, file);
-  checkObservedVolumes(observed, file);
-  checkLastApplied(observed, file);
-  return observed;
-}
-
-/**
- * The JSON with its top-level fields checked (formatVersion, host, observedAt, `volumes` an object)
- * and nothing below them: the first of parseObservedState's three stages, in the order it names the
- * first bad field. observed-check.ts runs the volume stage on a worker thread.
- */
-export function parseObservedTop(text: string, file: string): ObservedState {
   const c = new Checker(file);
   const top = c.object(parseJsonText(text, file), '');
   if (top.formatVersion !== 1) c.fail('formatVersion', `expected 1, got ${JSON.stringify(top.formatVersion)}`);
   c.string(top.host, 'host');
   c.time(top.observedAt, 'observedAt');
-  c.object(top.volumes, 'volumes');
-  return top as unknown as ObservedState;
-}
-
-/** The second stage: every volume, in the object's order. */
-export function checkObservedVolumes(observed: ObservedState, file: string): void {
-  const c = new Checker(file);
-  for (const [name, raw] of Object.entries(observed.volumes)) checkObservedVolume(c, name, raw);
-}
-
-/** One volume: the quick pass, and the precise checks only for a volume it does not vouch for. */
-export function checkObservedVolume(c: Checker, name: string, raw: unknown): void {
-  if (!volumeLooksValid(name, raw)) checkVolume(c, name, raw);
-}
-
-/** The third stage: what walbctl last applied. */
-export function checkLastApplied(observed: ObservedState, file: string): void {
-  const c = new Checker(file);
-  const top = observed as unknown as Record<string, unknown>;
+  const volumes = c.object(top.volumes, 'volumes');
+  for (const [name, raw] of Object.entries(volumes)) {
+    if (!volumeLooksValid(name, raw)) checkVolume(c, name, raw);
+  }
   if (top.lastApplied !== null && top.lastApplied !== undefined) {
     const la = c.object(top.lastApplied, 'lastApplied');
     c.string(la.revision, 'lastApplied.revision', true);
@@ -60,6 +33,7 @@ export function checkLastApplied(observed: ObservedState, file: string): void {
   } else if (top.lastApplied === undefined) {
     c.fail('lastApplied', 'expected an object or null, got nothing (missing)');
   }
+  return top as unknown as ObservedState;
 }
 
 /** The precise, field-by-field checks of one volume: the first bad field is the error. */

@@ -5,14 +5,11 @@
 import { resolve } from 'node:path';
 
 import { UsageError } from '../../errors.js';
-import type { DesiredState } from '../../model/desired.js';
 import type { ObservedState } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
 import { computePlan } from '../../plan/compute.js';
 import { readDesiredJson } from '../../plan/io/desired-json.js';
 import { listObservedDir, observeLive, readObservedFile, resolveFixturePaths } from '../../plan/io/observed.js';
-import { ObservedFileCheck } from '../../plan/io/observed-check.js';
-import { checkLastApplied } from '../../plan/observed-json.js';
 import { emptyObservedState } from '../../plan/observed-json.js';
 import { hasChanges } from '../../plan/summary.js';
 import { Chunks } from '../../render/chunks.js';
@@ -95,13 +92,16 @@ export default defineCommand({
       }
     } else {
       const host = values.host!;
+      let observed: ObservedState;
       if (values.observed) {
-        plans.push(await planFromFile(resolve(io.cwd, values.observed), values.observed, host, desired, now, digest.digest));
+        observed = resolveFixturePaths(await readObservedFile(resolve(io.cwd, values.observed)), desired.root);
+        checkHost(observed, host, values.observed);
       } else {
         const declared = desired.hosts[host];
         if (!declared) throw new UsageError(`plan: host ${host} is not declared in the repository (no hosts/${host}.yaml)`);
-        plans.push(computePlan(desired, await observeLive(declared, desired), now ?? new Date(), digest).plan);
+        observed = await observeLive(declared, desired);
       }
+      plans.push(computePlan(desired, observed, now ?? (values.observed ? new Date(observed.observedAt) : new Date()), digest).plan);
     }
 
     if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
@@ -117,36 +117,6 @@ function parseNow(value: string | undefined): Date | undefined {
   const t = Date.parse(value);
   if (!/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(t)) throw new UsageError(`--now: expected a UTC ISO 8601 time, got "${value}"`);
   return new Date(t);
-}
-
-/**
- * One host's plan from a fixture file. A large file's volumes are checked (and hashed, for `digest`)
- * on a worker thread while this one plans (plan/io/observed-check.ts); errors are reported in the
- * order the serial checks would find them: top-level fields, then volumes, then lastApplied, then
- * the host and the planning itself.
- */
-async function planFromFile(file: string, shown: string, host: string, desired: DesiredState, now: Date | undefined, digest: boolean): Promise<Plan> {
-  const check = ObservedFileCheck.start(file, desired.root, { digest });
-  let observed: ObservedState;
-  try {
-    observed = await readObservedFile(file, { topOnly: true });
-  } catch (error) {
-    check.cancel();
-    throw error;
-  }
-  let plan: Plan;
-  try {
-    checkLastApplied(observed, file);
-    resolveFixturePaths(observed, desired.root);
-    checkHost(observed, host, shown);
-    plan = computePlan(desired, observed, now ?? new Date(observed.observedAt), { digest: false }).plan;
-  } catch (error) {
-    await check.finish(observed, { digest: false }); // a bad volume comes first, as it would serially
-    throw error;
-  }
-  const hash = await check.finish(observed, { digest });
-  if (hash !== undefined) plan.observedDigest = hash;
-  return plan;
 }
 
 function checkHost(observed: ObservedState, host: string, file: string | undefined): void {
