@@ -4,11 +4,15 @@
 #include <linux/falloc.h>
 #include <unistd.h>
 
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
+#include "format/checksum.h"
+#include "pack_header.h"
 
 namespace wdev {
 
@@ -148,37 +152,35 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
 
   bool ok = true;
   try {
-    // A builder per pack (from a pool, so its buffer is reused): it holds the IOs' data until their
-    // ddev writes are done, then goes back to the pool.
-    std::shared_ptr<walb::fmt::LogpackBuilder> builder = AcquireBuilder();
-    builder->reset(packLsid);
+    // The header block, then each IO's data straight from its writer's buffer: one vectored write
+    // (two when the pack crosses the ring's end).
+    std::vector<PackRecord> recs;
+    recs.reserve(batch.size());
+    for (Io* io : batch) recs.push_back(PackRecord{io->offLb, io->lbs, io->checksum, io->discard});
+    AlignedBuffer header(pbs_);
+    ok = BuildPackHeader(header.data, pbs_, super_.salt, packLsid, recs) == need;
+    std::vector<iovec> iov{{header.data, pbs_}};
     for (Io* io : batch) {
-      ok = ok && (io->discard ? builder->addDiscard(io->offLb, io->lbs) : builder->addWrite(io->offLb, io->lbs, io->data));
+      if (!io->discard) iov.push_back({const_cast<uint8_t*>(io->data), BlocksFor(io->lbs, pbs_) * pbs_});
     }
-    const std::vector<uint8_t>& pack = builder->seal();
-    ok = ok && builder->nextLsid() == packLsid + need && pack.size() == need * pbs_;
-    if (ok) {
-      // Large buffers are page-aligned (aligned_new.cc): the pack is written as it is; otherwise one
-      // aligned copy serves the ldev write and the IOs' ddev writes.
-      const uint8_t* base = pack.data();
-      std::shared_ptr<void> holder = builder;
-      if (reinterpret_cast<uintptr_t>(base) % 4096 != 0) {
-        auto buf = std::make_shared<AlignedBuffer>(pack.size());
-        std::memcpy(buf->data, pack.data(), pack.size());
-        base = buf->data;
-        holder = buf;
+    const uint64_t pos = packLsid % super_.ringBlocks, first = std::min(need, super_.ringBlocks - pos);
+    if (ok && first == need) {
+      ldevWriter_.WriteVec(std::move(iov), kRingOffset + pos * pbs_);
+    } else if (ok) {
+      std::vector<iovec> tail;  // the part past the ring's end goes to the ring's start
+      uint64_t bytes = 0;
+      size_t i = 0;
+      for (; bytes + iov[i].iov_len <= first * pbs_; i++) bytes += iov[i].iov_len;
+      if (bytes < first * pbs_) {
+        const uint64_t cut = first * pbs_ - bytes;
+        tail.push_back({static_cast<uint8_t*>(iov[i].iov_base) + cut, iov[i].iov_len - cut});
+        iov[i].iov_len = cut;
+        i++;
       }
-      uint64_t local = 1;
-      for (Io* io : batch) {
-        if (io->discard) continue;
-        io->pack = holder;
-        io->packData = base + local * pbs_;
-        local += BlocksFor(io->lbs, pbs_);
-      }
-      // The pack's ring position; a pack that crosses the ring's end is written in two parts.
-      const uint64_t pos = packLsid % super_.ringBlocks, first = std::min(need, super_.ringBlocks - pos);
-      ldevWriter_.WriteAligned(base, first * pbs_, kRingOffset + pos * pbs_);
-      if (first < need) ldevWriter_.WriteAligned(base + first * pbs_, (need - first) * pbs_, kRingOffset);
+      tail.insert(tail.end(), iov.begin() + static_cast<std::ptrdiff_t>(i), iov.end());
+      iov.resize(i);
+      ldevWriter_.WriteVec(std::move(iov), kRingOffset + pos * pbs_);
+      ldevWriter_.WriteVec(std::move(tail), kRingOffset);
     }
   } catch (const std::exception&) {
     ok = false;
@@ -219,24 +221,23 @@ void Device::WakeLeaderLocked() {
   if (!leader_ && packsInFlight_ < kMaxPacksInFlight && !queue_.empty()) queue_.front()->cv.notify_one();
 }
 
-std::shared_ptr<walb::fmt::LogpackBuilder> Device::AcquireBuilder() {
-  walb::fmt::LogpackBuilder* b = nullptr;
-  {
-    std::lock_guard<std::mutex> g(poolMutex_);
-    if (!builderPool_.empty()) {
-      b = builderPool_.back().release();
-      builderPool_.pop_back();
-    }
-  }
-  if (!b) b = new walb::fmt::LogpackBuilder(pbs_, super_.salt, static_cast<uint32_t>(maxPackData_));
-  return std::shared_ptr<walb::fmt::LogpackBuilder>(b, [this](walb::fmt::LogpackBuilder* x) {
-    std::lock_guard<std::mutex> g(poolMutex_);
-    if (builderPool_.size() < 2 * kMaxPacksInFlight) builderPool_.emplace_back(x);
-    else delete x;
-  });
+namespace {
+thread_local std::unique_ptr<AlignedBuffer> t_ioBuffer;
+}  // namespace
+
+uint8_t* Device::IoBuffer(uint64_t size) {
+  const uint64_t cap = std::max<uint64_t>((size + 4095) / 4096 * 4096, 4096);
+  if (!t_ioBuffer || t_ioBuffer->size < cap) t_ioBuffer = std::make_unique<AlignedBuffer>(cap);
+  return t_ioBuffer->data;
 }
 
 int Device::Submit(Io* io) {
+  if (!io->discard) {
+    // Outside the lock, in the IO's own thread: the record's checksum and the pack's zero padding.
+    const uint64_t len = uint64_t{io->lbs} * kLb, padded = BlocksFor(io->lbs, pbs_) * pbs_;
+    io->checksum = walb::fmt::checksum(io->data, len, super_.salt);
+    if (padded > len) std::memset(const_cast<uint8_t*>(io->data) + len, 0, padded - len);
+  }
   std::unique_lock<std::mutex> lk(m_);
   if (io->discard) discards_++; else writes_++;
   if (overflow_) {
@@ -263,13 +264,11 @@ int Device::Submit(Io* io) {
       rc = -errno;
   } else {
     try {
-      if (io->packData) ddevWriter_.WriteAligned(io->packData, len, off);
-      else ddevWriter_.Write(io->data, len, off);
+      ddevWriter_.WriteAligned(io->data, len, off);
     } catch (const std::exception&) {
       rc = -EIO;
     }
   }
-  io->pack.reset();
   lk.lock();
   inflight_.erase(io->seq);
   cvOrder_.notify_all();
@@ -279,17 +278,17 @@ int Device::Submit(Io* io) {
 int Device::WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off) {
   std::unique_lock<std::shared_mutex> x(rmw_);  // no other write runs: read-modify-write is safe
   const uint64_t a = off / kLb * kLb, e = (off + size + kLb - 1) / kLb * kLb;
-  std::vector<uint8_t> tmp(e - a);
+  AlignedBuffer tmp((e - a + 4095) / 4096 * 4096);  // `buf` may be the thread's IO buffer
   try {
-    PreadAll(ddevFd_, tmp.data(), tmp.size(), a, ddevPath_);
+    PreadAll(ddevFd_, tmp.data, e - a, a, ddevPath_);
   } catch (const std::exception&) {
     return -EIO;
   }
-  std::memcpy(tmp.data() + (off - a), buf, size);
+  std::memcpy(tmp.data + (off - a), buf, size);
   Io io;
   io.offLb = a / kLb;
   io.lbs = static_cast<uint32_t>((e - a) / kLb);
-  io.data = tmp.data();
+  io.data = tmp.data;
   int rc = Submit(&io);
   return rc < 0 ? rc : static_cast<int>(size);
 }
@@ -300,10 +299,12 @@ int Device::Write(const uint8_t* buf, uint64_t size, uint64_t off) {
   if (size == 0) return 0;
   if (off % kLb != 0 || size % kLb != 0) return WriteUnaligned(buf, size, off);
   std::shared_lock<std::shared_mutex> s(rmw_);
+  uint8_t* data = IoBuffer(size);  // the same buffer when the caller filled it (write_buf)
+  if (data != buf) std::memcpy(data, buf, size);
   Io io;
   io.offLb = off / kLb;
   io.lbs = static_cast<uint32_t>(size / kLb);
-  io.data = buf;
+  io.data = data;
   int rc = Submit(&io);
   return rc < 0 ? rc : static_cast<int>(size);
 }

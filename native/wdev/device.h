@@ -33,6 +33,9 @@ class Device {
   Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, bool directIo = true);
 
   int Write(const uint8_t* buf, uint64_t size, uint64_t off);  // bytes written or -errno
+  // The calling thread's page-aligned IO buffer, room for `size` bytes rounded up to 4096. A write
+  // whose data the caller put there (FUSE write_buf) is logged and applied from it without a copy.
+  static uint8_t* IoBuffer(uint64_t size);
   int Read(uint8_t* buf, uint64_t size, uint64_t off);
   int Discard(uint64_t off, uint64_t len);
   int Flush();                   // everything acknowledged before it is durable (log, or ddev when overflowed)
@@ -48,9 +51,8 @@ class Device {
   struct Io {
     uint64_t offLb = 0;
     uint32_t lbs = 0;
-    const uint8_t* data = nullptr;
-    std::shared_ptr<void> pack;  // keeps the logpack holding this IO's data (aligned) until its ddev write is done
-    const uint8_t* packData = nullptr;
+    const uint8_t* data = nullptr;  // 4096-aligned, room for the pbs padding (zeroed by Submit)
+    uint32_t checksum = 0;          // of the data, with the log salt (computed by the IO's thread)
     bool discard = false;
     bool direct = false;         // overflowed: straight to the ddev
     bool queued = false;         // waiting in queue_ for a leader
@@ -69,7 +71,6 @@ class Device {
   void PersistSuper(const Super& s);
   Super SnapshotSuperLocked() const;
   int WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off);
-  std::shared_ptr<walb::fmt::LogpackBuilder> AcquireBuilder();
 
   Ldev& ldev_;
   Super super_;                  // static fields (salt, uuid, ring, pbs, name)
@@ -96,8 +97,6 @@ class Device {
   uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
   DirectWriter ldevWriter_, ddevWriter_;
 
-  std::mutex poolMutex_;
-  std::vector<std::unique_ptr<walb::fmt::LogpackBuilder>> builderPool_;  // reused pack buffers
   std::mutex superMutex_;        // one super write (and checkpoint) at a time
   std::shared_mutex rmw_;        // unaligned writes take it exclusively
 };

@@ -1,11 +1,13 @@
 #include "direct_io.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 
 #include "ldev.h"
@@ -58,6 +60,33 @@ void DirectWriter::Write(const uint8_t* data, uint64_t size, uint64_t offset) {
   uint8_t* b = t_bounce.Get(size);
   std::memcpy(b, data, size);
   WriteAligned(b, size, offset);
+}
+
+void DirectWriter::WriteVec(std::vector<iovec> iov, uint64_t offset) {
+  size_t first = 0;  // segments before it are written
+  int fd = fd_ >= 0 && offset % 512 == 0 ? fd_ : bufferedFd_;
+  while (first < iov.size()) {
+    const int n = static_cast<int>(std::min<size_t>(iov.size() - first, 1024));  // IOV_MAX
+    ssize_t r = pwritev(fd, iov.data() + first, n, static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EINVAL && fd != bufferedFd_) {  // alignment the file system does not take
+      fd = bufferedFd_;
+      continue;
+    }
+    if (r < 0) throw WdevError("io", path_ + ": write at offset " + std::to_string(offset) + ": " + std::strerror(errno));
+    offset += static_cast<uint64_t>(r);
+    for (size_t left = static_cast<size_t>(r); left > 0 && first < iov.size();) {
+      if (left >= iov[first].iov_len) {
+        left -= iov[first].iov_len;
+        first++;
+      } else {
+        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
+        iov[first].iov_len -= left;
+        left = 0;
+      }
+    }
+    while (first < iov.size() && iov[first].iov_len == 0) first++;
+  }
 }
 
 void DirectWriter::WriteAligned(const uint8_t* b, uint64_t size, uint64_t offset) {

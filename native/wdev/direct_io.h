@@ -5,6 +5,9 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
+
+struct iovec;
 
 namespace wdev {
 
@@ -32,6 +35,9 @@ class DirectWriter {
   void Write(const uint8_t* data, uint64_t size, uint64_t offset);
   // The same for `data` already aligned to 4096 bytes: no bounce copy.
   void WriteAligned(const uint8_t* data, uint64_t size, uint64_t offset);
+  // Writes the segments one after the other from `offset` (one pwritev; each segment aligned to 4096
+  // bytes in memory and a multiple of 512 long, or the buffered fd takes the write).
+  void WriteVec(std::vector<iovec> iov, uint64_t offset);
 
  private:
   std::string path_;

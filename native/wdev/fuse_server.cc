@@ -60,6 +60,18 @@ int Write(const char*, const char* buf, size_t size, off_t off, fuse_file_info*)
   return g_dev->Write(reinterpret_cast<const uint8_t*>(buf), size, static_cast<uint64_t>(off));
 }
 
+// The request's data goes straight into the thread's aligned IO buffer (from libfuse's buffer, or
+// read from the splice pipe), from which the Device logs and applies it: no other copy.
+int WriteBuf(const char*, fuse_bufvec* in, off_t off, fuse_file_info*) {
+  const size_t size = fuse_buf_size(in);
+  uint8_t* b = Device::IoBuffer(size);
+  fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+  dst.buf[0].mem = b;
+  const ssize_t n = fuse_buf_copy(&dst, in, static_cast<fuse_buf_copy_flags>(0));
+  if (n < 0) return static_cast<int>(n);
+  return g_dev->Write(b, static_cast<uint64_t>(n), static_cast<uint64_t>(off));
+}
+
 int Flush(const char*, fuse_file_info*) { return g_dev->Flush(); }
 int Fsync(const char*, int, fuse_file_info*) { return g_dev->Flush(); }
 
@@ -110,6 +122,7 @@ void FuseServer::Mount() {
   ops.open = Open;
   ops.read = Read;
   ops.write = Write;
+  ops.write_buf = WriteBuf;
   ops.flush = Flush;
   ops.fsync = Fsync;
   ops.fallocate = Fallocate;
