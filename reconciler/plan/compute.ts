@@ -5,7 +5,7 @@
  */
 import type { DesiredState, DesiredVolume } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
-import type { Diagnostic, Plan, PlanAction, SkippedVolume, UpcomingAction } from '../model/plan.js';
+import type { Diagnostic, DriftItem, Plan, PlanAction, SkippedVolume, UpcomingAction } from '../model/plan.js';
 import { clearSteps } from '../policy/lifecycle.js';
 import { toIso } from '../policy/time.js';
 import { VolumeActions } from './builder.js';
@@ -36,11 +36,54 @@ export interface ComputeOptions {
 }
 
 export function computePlan(desired: DesiredState, observed: ObservedState, now: Date, options: ComputeOptions = {}): PlanResult {
+  const actions: PlanAction[] = [];
+  const rest = planHostVolumes(desired, observed, now, options, {
+    volume(list) {
+      for (const a of list) actions.push(a);
+    },
+  });
+  const plan: Plan = { ...rest.head, actions, ...rest.tail };
+  return { plan, diagnostics: plan.diagnostics };
+}
+
+/** What a streaming caller learns before the first volume: everything shown above the volumes. */
+export interface PlanHead {
+  formatVersion: 1;
+  host: string;
+  revision: string | null;
+  observedAt: string;
+  createdAt: string;
+  drift: DriftItem[];
+  skipped: SkippedVolume[];
+}
+
+/** What it learns after the last volume. */
+export interface PlanTail {
+  observedDigest: string;
+  diagnostics: Diagnostic[];
+  complete: boolean;
+  applyable: boolean;
+  upcoming: UpcomingAction[];
+}
+
+export interface VolumeSink {
+  /** Called once, before the first volume. */
+  start?(head: PlanHead): void;
+  /** One volume's actions, in address order, each volume once (the list may be empty). */
+  volume(actions: PlanAction[]): void;
+}
+
+/**
+ * computePlan a volume at a time: each volume's actions go to `sink` as soon as they are planned, so
+ * a caller that prints them at once (the plan command) never holds the whole plan — for 10,000
+ * volumes that is 47,000 actions the garbage collector would otherwise copy again and again.
+ * computePlan collects them; both give the same plan.
+ */
+export function planHostVolumes(desired: DesiredState, observed: ObservedState, now: Date, options: ComputeOptions, sink: VolumeSink): { head: PlanHead; tail: PlanTail } {
   const host = observed.host;
   const t = now.getTime();
   const diagnostics: Diagnostic[] = [];
-  const actions: PlanAction[] = [];
-  const skipped: SkippedVolume[] = [];
+  const refusals: Diagnostic[] = [];
   const upcoming: UpcomingAction[] = [];
   let complete = true;
 
@@ -56,58 +99,64 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
   for (const name of nameSet) named.push({ name, address: addressOf(name) });
   named.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 
+  const skipped: SkippedVolume[] = [];
+  for (const { name, address } of named) if (declared.get(name)?.suspend) skipped.push({ address, reason: 'suspend: true — not reconciled' });
+  const head: PlanHead = {
+    formatVersion: 1,
+    host,
+    revision: desired.revision,
+    observedAt: observed.observedAt,
+    createdAt: toIso(t),
+    drift: findDrift(observed, addressOf),
+    skipped,
+  };
+  sink.start?.(head);
+
   for (const { name, address } of named) {
     const volume = declared.get(name);
     const live = observed.volumes[name];
+    if (volume?.suspend) continue;
+    let actions: PlanAction[] = NO_ACTIONS;
     try {
-      if (volume?.suspend) {
-        skipped.push({ address, reason: 'suspend: true — not reconciled' });
-        continue;
-      }
       if (volume) {
         // The refusal's reason is only built for a protected volume (the only one it is shown for).
         const out = new VolumeActions(address, { on: volume.protect, why: volume.protect ? `${address} is protected (protect: true): destructive actions never run on it` : '' });
         const result = planVolume({ host, volume, live, now: t }, out);
-        for (const a of out.actions) actions.push(a);
+        actions = out.actions;
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {
           const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
           for (const message of result.warnings) diagnostics.push({ severity: 'warning', address, message, source });
         }
-        continue;
+      } else {
+        const wasProtected = observed.lastApplied?.volumes[name]?.protect === true;
+        const out = new VolumeActions(address, {
+          on: wasProtected,
+          why: `${address} was protected when last applied: remove "protect" in one commit and the volume in a later one`,
+        });
+        const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
+        out.addClear(steps);
+        actions = out.actions;
       }
-      const wasProtected = observed.lastApplied?.volumes[name]?.protect === true;
-      const out = new VolumeActions(address, {
-        on: wasProtected,
-        why: `${address} was protected when last applied: remove "protect" in one commit and the volume in a later one`,
-      });
-      const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
-      out.addClear(steps);
-      actions.push(...out.actions);
     } catch (error) {
       complete = false;
+      actions = NO_ACTIONS;
       const source = volume ? `${volume.source.file}:${volume.source.line}:${volume.source.col}` : undefined;
       diagnostics.push({ severity: 'error', address, message: `cannot plan this volume: ${(error as Error).message}`, ...(source ? { source } : {}) });
     }
+    for (const a of actions) if (a.refused) refusals.push({ severity: 'warning', address: a.address, message: `${a.id} is refused: ${a.refused}` });
+    sink.volume(actions);
   }
-  for (const a of actions) {
-    if (a.refused) diagnostics.push({ severity: 'warning', address: a.address, message: `${a.id} is refused: ${a.refused}` });
-  }
+  for (const r of refusals) diagnostics.push(r);
 
-  const plan: Plan = {
-    formatVersion: 1,
-    host,
-    revision: desired.revision,
-    observedAt: observed.observedAt,
+  const tail: PlanTail = {
     observedDigest: options.digest === false ? '' : observedDigest(observed),
-    createdAt: toIso(t),
-    drift: findDrift(observed, addressOf),
-    actions,
     diagnostics,
     complete,
     applyable: !diagnostics.some((d) => d.severity === 'error'),
-    skipped,
     upcoming: upcoming.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
   };
-  return { plan, diagnostics };
+  return { head, tail };
 }
+
+const NO_ACTIONS: PlanAction[] = [];

@@ -4,7 +4,7 @@
  * actions marked, diagnostics, and the summary line. Reads a Plan; decides nothing.
  */
 import type { ChangeKind, Plan, PlanAction } from '../model/plan.js';
-import { summarize } from '../plan/summary.js';
+import { count, summarize, type PlanSummary } from '../plan/summary.js';
 import { collect, type Write } from './chunks.js';
 
 export const GUTTER: Record<ChangeKind, string> = { create: '  +', update: '  ~', delete: '  -', data: '  >' };
@@ -23,55 +23,91 @@ export function renderPlanText(plan: Plan): string {
 
 /** The plan's text, line by line, to `write` (each line ends with a newline). */
 export function writePlanText(plan: Plan, write: Write): void {
-  const line = (text: string): void => write(text + '\n');
-  line(`walbctl plan for host ${plan.host} at ${plan.revision ?? '(no revision)'}, live state observed ${plan.observedAt}`);
-  line('');
-  if (plan.drift.length > 0) {
-    line('Note: Objects have changed outside of walbctl');
-    line('');
-    for (const d of plan.drift) line(`  # ${d.address}: ${d.message}`);
-    line('');
-  }
-  const skipped = plan.skipped ?? [];
-  for (const s of skipped) line(`  # ${s.address} is skipped: ${s.reason}`);
-  if (skipped.length > 0) line('');
+  const text = new PlanTextWriter(write);
+  text.start(plan);
   const actions = plan.actions;
-  if (actions.length > 0) {
-    line(LEGEND);
-    line('');
-    line(`walbctl will perform the following actions on ${plan.host}:`);
-    line('');
-    if (sortedByAddress(actions)) {
-      // A computed plan lists volumes in address order: each volume's actions are one run, no grouping map.
-      for (let i = 0; i < actions.length;) {
-        const address = actions[i]!.address;
-        let end = i;
-        let destroys = false;
-        for (; end < actions.length && actions[end]!.address === address; end++) if (actions[end]!.destructive) destroys = true;
-        write(destroys ? `  # ${address} (destroys data)\n` : `  # ${address}\n`);
-        for (; i < end; i++) writeAction(actions[i]!, write);
-        write('\n');
-      }
-    } else {
-      for (const [address, group] of byAddress(actions)) {
-        const destroys = group.some((a) => a.destructive);
-        line(`  # ${address}${destroys ? ' (destroys data)' : ''}`);
-        for (const a of group) writeAction(a, write);
-        line('');
-      }
+  if (sortedByAddress(actions)) {
+    // A computed plan lists volumes in address order: each volume's actions are one run, no grouping map.
+    for (let i = 0; i < actions.length;) {
+      let end = i + 1;
+      while (end < actions.length && actions[end]!.address === actions[i]!.address) end++;
+      text.volume(actions.slice(i, end));
+      i = end;
     }
+  } else {
+    for (const group of byAddress(actions).values()) text.volume(group);
   }
-  for (const d of plan.diagnostics) {
-    line(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
+  text.finish(plan);
+}
+
+/**
+ * The plan's text a part at a time, for a caller that has the plan a volume at a time
+ * (planHostVolumes): `start` with what comes before the volumes, `volume` once per volume in order,
+ * `finish` with the rest. The legend is written before the first volume that has actions.
+ */
+export class PlanTextWriter {
+  private host = '';
+  private counts: PlanSummary = { create: 0, change: 0, destroy: 0, data: 0 };
+  private actions = 0;
+
+  constructor(private readonly write: Write) {}
+
+  start(head: Pick<Plan, 'host' | 'revision' | 'observedAt' | 'drift' | 'skipped'>): void {
+    const line = this.line;
+    this.host = head.host;
+    line(`walbctl plan for host ${head.host} at ${head.revision ?? '(no revision)'}, live state observed ${head.observedAt}`);
+    line('');
+    if (head.drift.length > 0) {
+      line('Note: Objects have changed outside of walbctl');
+      line('');
+      for (const d of head.drift) line(`  # ${d.address}: ${d.message}`);
+      line('');
+    }
+    const skipped = head.skipped ?? [];
+    for (const s of skipped) line(`  # ${s.address} is skipped: ${s.reason}`);
+    if (skipped.length > 0) line('');
   }
-  if (plan.diagnostics.length > 0) line('');
-  if (!plan.complete) line('The plan is incomplete: errors kept some volumes from being planned.');
-  line(summaryLine(plan));
+
+  /** One volume's actions (all of one address); nothing is written for an empty list. */
+  volume(actions: readonly PlanAction[]): void {
+    if (actions.length === 0) return;
+    const write = this.write;
+    if (this.actions === 0) {
+      this.line(LEGEND);
+      this.line('');
+      this.line(`walbctl will perform the following actions on ${this.host}:`);
+      this.line('');
+    }
+    let destroys = false;
+    for (const a of actions) {
+      if (a.destructive) destroys = true;
+      count(this.counts, a);
+    }
+    this.actions += actions.length;
+    write(destroys ? `  # ${actions[0]!.address} (destroys data)\n` : `  # ${actions[0]!.address}\n`);
+    for (const a of actions) writeAction(a, write);
+    write('\n');
+  }
+
+  finish(tail: Pick<Plan, 'diagnostics' | 'complete'>): void {
+    const line = this.line;
+    for (const d of tail.diagnostics) {
+      line(`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.address}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
+    }
+    if (tail.diagnostics.length > 0) line('');
+    if (!tail.complete) line('The plan is incomplete: errors kept some volumes from being planned.');
+    line(summaryText(this.host, this.actions, this.counts));
+  }
+
+  private readonly line = (text: string): void => this.write(text + '\n');
 }
 
 export function summaryLine(plan: Plan): string {
-  if (plan.actions.length === 0) return `No changes. ${plan.host} matches the repository.`;
-  const s = summarize(plan);
+  return summaryText(plan.host, plan.actions.length, summarize(plan));
+}
+
+function summaryText(host: string, actions: number, s: PlanSummary): string {
+  if (actions === 0) return `No changes. ${host} matches the repository.`;
   return `Plan: ${s.create} to create, ${s.change} to change, ${s.destroy} to destroy, ${s.data} data actions.`;
 }
 

@@ -5,16 +5,17 @@
 import { resolve } from 'node:path';
 
 import { UsageError } from '../../errors.js';
+import type { DesiredState } from '../../model/desired.js';
 import type { ObservedState } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
-import { computePlan } from '../../plan/compute.js';
+import { computePlan, planHostVolumes } from '../../plan/compute.js';
 import { readDesiredJson } from '../../plan/io/desired-json.js';
 import { listObservedDir, observeLive, readObservedFile, resolveFixturePaths } from '../../plan/io/observed.js';
 import { emptyObservedState } from '../../plan/observed-json.js';
 import { hasChanges } from '../../plan/summary.js';
 import { Chunks } from '../../render/chunks.js';
 import { PLAN_JSON_FORMAT_VERSION, renderPlanJson, writePlanJson } from '../../render/plan-json.js';
-import { writePlanText } from '../../render/plan-text.js';
+import { PlanTextWriter, writePlanText } from '../../render/plan-text.js';
 import { atomicWriteFile } from '../../util/atomic-write.js';
 import { parse } from '../args.js';
 import { defineCommand, type CliIO } from '../command.js';
@@ -101,7 +102,9 @@ export default defineCommand({
         if (!declared) throw new UsageError(`plan: host ${host} is not declared in the repository (no hosts/${host}.yaml)`);
         observed = await observeLive(declared, desired);
       }
-      plans.push(computePlan(desired, observed, now ?? (values.observed ? new Date(observed.observedAt) : new Date()), digest).plan);
+      const at = now ?? (values.observed ? new Date(observed.observedAt) : new Date());
+      if (!values.json && !values.out) return streamText(io, desired, observed, at, values['detailed-exitcode'] === true);
+      plans.push(computePlan(desired, observed, at, digest).plan);
     }
 
     if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
@@ -110,6 +113,27 @@ export default defineCommand({
     return values['detailed-exitcode'] && plans.some(hasChanges) ? 2 : 0;
   },
 });
+
+/**
+ * One host's plan as text, each volume printed as soon as it is planned (planHostVolumes): the
+ * same text as writePlanText(computePlan(…)), without holding every action of a large host.
+ */
+function streamText(io: CliIO, desired: DesiredState, observed: ObservedState, now: Date, detailed: boolean): number {
+  const out = new Chunks(io.stdout);
+  const text = new PlanTextWriter(out.write);
+  let actions = 0;
+  const { tail } = planHostVolumes(desired, observed, now, { digest: false }, {
+    start: (head) => text.start(head),
+    volume: (list) => {
+      actions += list.length;
+      text.volume(list);
+    },
+  });
+  text.finish(tail);
+  out.end();
+  if (!tail.applyable) return 1;
+  return detailed && actions > 0 ? 2 : 0;
+}
 
 /** `--now`, or undefined: then a fixture is planned at its own observedAt and a live host at the clock. */
 function parseNow(value: string | undefined): Date | undefined {

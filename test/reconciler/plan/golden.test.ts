@@ -16,6 +16,7 @@ import { parseObservedState } from '../../../reconciler/plan/observed-json.js';
 import { parseSavedPlan } from '../../../reconciler/plan/saved-plan.js';
 import { renderPlanJson } from '../../../reconciler/render/plan-json.js';
 import { renderPlanText } from '../../../reconciler/render/plan-text.js';
+import { walbctl } from '../../helpers/cli.js';
 
 export const casesDir = fileURLToPath(new URL('../../fixtures/plan/', import.meta.url));
 const cases = readdirSync(casesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -53,6 +54,14 @@ describe('golden plans from observed fixtures', () => {
       expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expect(text).toBe(readFileSync(golden, 'utf8'));
       expect(parseSavedPlan(renderPlanJson(plan), 'plan.json')).toEqual(plan);
+    });
+
+    it(`prints the "${name}" case as recorded when the plan is streamed a volume at a time (walbctl plan)`, async () => {
+      const dir = join(casesDir, name);
+      const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { host: string; now: string };
+      const r = await walbctl(['plan', '--host', meta.host, '--desired', join(dir, 'desired.json'), '--observed', join(dir, 'observed.json'), '--now', meta.now]);
+      expect(r.stdout).toBe(readFileSync(join(dir, 'plan.txt'), 'utf8'));
+      expect(r.code).toBe(r.stdout.includes('\nError: ') ? 1 : 0);
     });
   }
 });
