@@ -58,18 +58,62 @@ uint64_t Device::AppliedLocked() const {
   return applied;
 }
 
+bool Device::BlockedLocked(const Io* io) const {
+  for (const auto& [seq, e] : inflight_) {
+    if (seq >= io->seq) return false;
+    if (Overlaps(e->offLb, e->lbs, io->offLb, io->lbs)) return true;
+  }
+  return false;
+}
+
 void Device::WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io) {
-  for (;;) {
-    bool blocked = false;
-    for (const auto& [seq, e] : inflight_) {
-      if (seq >= io->seq) break;
-      if (Overlaps(e->offLb, e->lbs, io->offLb, io->lbs)) {
-        blocked = true;
-        break;
-      }
+  while (BlockedLocked(io)) cvOrder_.wait(lk);
+}
+
+// The leader applies its logged batch to the ddev: every IO no earlier overlapping IO holds back,
+// all at once (one io_submit), round after round; then each IO's thread is told its result.
+void Device::ApplyLocked(std::unique_lock<std::mutex>& lk, const std::vector<Io*>& batch) {
+  std::vector<Io*> left = batch, round, rest;
+  std::vector<DirectWriter::Item> items;
+  while (!left.empty()) {
+    round.clear();
+    rest.clear();
+    for (Io* io : left) (BlockedLocked(io) ? rest : round).push_back(io);
+    if (round.empty()) {
+      cvOrder_.wait(lk);
+      continue;
     }
-    if (!blocked) return;
-    cvOrder_.wait(lk);
+    lk.unlock();
+    items.clear();
+    for (Io* io : round) {
+      const uint64_t off = io->offLb * kLb, len = uint64_t{io->lbs} * kLb;
+      int rc = 0;  // an item per IO; a discard's result is its rc
+      if (io->discard && fallocate(ddevFd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(off), static_cast<off_t>(len)) != 0)
+        rc = -errno;
+      items.push_back({io->data, io->discard ? 0 : len, off, rc});
+    }
+    std::vector<DirectWriter::Item> writes;
+    for (const auto& it : items) {
+      if (it.size) writes.push_back(it);
+    }
+    try {
+      ddevWriter_.WriteBatch(writes);
+    } catch (const std::exception&) {
+      for (auto& it : writes) it.rc = -EIO;
+    }
+    for (size_t i = 0, w = 0; i < items.size(); i++) {
+      if (items[i].size) items[i].rc = writes[w++].rc;
+    }
+    lk.lock();
+    size_t k = 0;
+    for (Io* io : round) {
+      io->err = items[k++].rc;
+      io->applied = true;
+      inflight_.erase(io->seq);
+      io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
+    }
+    cvOrder_.notify_all();
+    left.swap(rest);
   }
 }
 
@@ -188,15 +232,15 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
 
   lk.lock();
   packs_++;
-  packsInFlight_--;
   for (Io* io : batch) {
     if (ok) {
       io->logged = true;
     } else {
       io->err = -EIO;
+      io->applied = true;  // finished, with the error
       inflight_.erase(io->seq);
+      io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
     }
-    io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
   }
   if (ok) {
     // logged_ moves over the packs written without a gap before them.
@@ -206,7 +250,11 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
       logged_ = it->second;
       done_.erase(it);
     }
+    cvSync_.notify_all();
+    ApplyLocked(lk, batch);  // the pack counts as in flight until its IOs are on the ddev
+    packsInFlight_--;
   } else {
+    packsInFlight_--;
     while (leader_) cvLead_.wait(lk);
     leader_ = true;
     EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
@@ -248,12 +296,13 @@ int Device::Submit(Io* io) {
   } else {
     queue_.push_back(io);
     io->queued = true;
-    while (!io->logged && io->err == 0) {
-      // Lead while this IO still waits in the queue; once a leader took it, wait for its pack.
+    while (!io->applied && !io->direct) {
+      // Lead while this IO still waits in the queue; once a leader took it, wait until its pack's
+      // leader has logged it and applied it to the ddev (or, overflowed meanwhile, sent it direct).
       if (io->queued && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
       else io->cv.wait(lk);
     }
-    if (io->err != 0) return io->err;
+    if (!io->direct) return io->err;
   }
   WaitOrderLocked(lk, io);
   lk.unlock();

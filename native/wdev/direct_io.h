@@ -38,6 +38,14 @@ class DirectWriter {
   // Writes the segments one after the other from `offset` (one pwritev; each segment aligned to 4096
   // bytes in memory and a multiple of 512 long, or the buffered fd takes the write).
   void WriteVec(std::vector<iovec> iov, uint64_t offset);
+  // Several aligned writes at once (Linux AIO: one io_submit, so the block layer dispatches them
+  // together), waiting for all; each item's `rc` is 0 or -EIO. Without O_DIRECT or AIO, one by one.
+  struct Item {
+    const uint8_t* data;
+    uint64_t size, offset;
+    int rc;
+  };
+  void WriteBatch(std::vector<Item>& items);
 
  private:
   std::string path_;
