@@ -22,7 +22,10 @@ export function parseObservedState(text: string, file: string): ObservedState {
     const la = c.object(top.lastApplied, 'lastApplied');
     c.string(la.revision, 'lastApplied.revision', true);
     c.time(la.at, 'lastApplied.at', true);
-    for (const [name, raw] of Object.entries(c.object(la.volumes, 'lastApplied.volumes'))) {
+    const marks = c.object(la.volumes, 'lastApplied.volumes');
+    for (const name in marks) {
+      const raw = marks[name];
+      if (markLooksValid(raw)) continue; // the field paths below are built only for a mark that fails
       const p = `lastApplied.volumes.${name}`;
       const m = c.object(raw, p);
       c.boolean(m.initialized, `${p}.initialized`);
@@ -34,6 +37,14 @@ export function parseObservedState(text: string, file: string): ObservedState {
     c.fail('lastApplied', 'expected an object or null, got nothing (missing)');
   }
   return top as unknown as ObservedState;
+}
+
+function markLooksValid(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const m = raw as Record<string, unknown>;
+  const nat = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  return typeof m.initialized === 'boolean' && nat(m.diffCount) && (m.latestGid === null || nat(m.latestGid))
+    && (m.protect === undefined || typeof m.protect === 'boolean');
 }
 
 /** The precise, field-by-field checks of one volume: the first bad field is the error. */

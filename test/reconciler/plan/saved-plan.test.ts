@@ -43,6 +43,8 @@ describe('parseObservedState', () => {
     { name: 'a time that is not ISO 8601', value: { ...good, observedAt: 'noon' }, error: 'obs.json: observedAt: expected a UTC ISO 8601 time, got "noon"' },
     { name: 'a volume keyed under another name', value: { ...good, volumes: { a: { name: 'b' } } }, error: 'obs.json: volumes.a.name: expected "a" (the key), got "b"' },
     { name: 'an unknown storage state', value: { ...good, volumes: { a: { name: 'a', storage: { state: 'Running' } } } }, error: 'obs.json: volumes.a.storage.state: expected one of Clear, SyncReady, Stopped, Target, Standby, got "Running"' },
+    { name: 'a bad diff count in what was last applied', value: { ...good, lastApplied: { revision: null, at: null, volumes: { a: { initialized: true, diffCount: -1, latestGid: null } } } }, error: 'obs.json: lastApplied.volumes.a.diffCount: expected a non-negative integer, got -1' },
+    { name: 'a protect flag that is not a boolean', value: { ...good, lastApplied: { revision: null, at: null, volumes: { a: { initialized: true, diffCount: 0, latestGid: 3, protect: 'yes' } } } }, error: 'obs.json: lastApplied.volumes.a.protect: expected true or false, got "yes"' },
     { name: 'a missing lastApplied', value: { formatVersion: 1, host: 'local', observedAt: '2026-11-21T12:00:00Z', volumes: {} }, error: 'obs.json: lastApplied: expected an object or null, got nothing (missing)' },
   ])('refuses $name, naming the field', ({ value, error }) => {
     expect(() => parseObservedState(JSON.stringify(value), 'obs.json')).toThrow(error);
