@@ -106,15 +106,35 @@ void Device::ApplyLocked(std::unique_lock<std::mutex>& lk, const std::vector<Io*
     }
     lk.lock();
     size_t k = 0;
-    for (Io* io : round) {
-      io->err = items[k++].rc;
-      io->applied = true;
-      inflight_.erase(io->seq);
-      io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
-    }
+    std::vector<Io*> async;
+    for (Io* io : round) FinishLocked(io, items[k++].rc, async);
     cvOrder_.notify_all();
+    Complete(lk, async);
     left.swap(rest);
   }
+}
+
+void Device::FinishLocked(Io* io, int err, std::vector<Io*>& async) {
+  io->err = err;
+  io->applied = true;
+  inflight_.erase(io->seq);
+  if (io->gated && --alignedActive_ == 0 && rmwActive_) cvRmw_.notify_all();
+  if (io->done) async.push_back(io);
+  else io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
+}
+
+void Device::Complete(std::unique_lock<std::mutex>& lk, std::vector<Io*>& async) {
+  if (async.empty()) return;
+  lk.unlock();
+  for (Io* io : async) {
+    const int rc = io->err < 0 ? io->err : static_cast<int>(io->bytes);
+    Done d = io->done;
+    void* ctx = io->ctx;
+    delete io;  // its buffer goes back to the pool
+    d(ctx, rc);
+  }
+  async.clear();
+  lk.lock();
 }
 
 void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk) {
@@ -179,6 +199,9 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     }
     leader_ = false;
     WakeLeaderLocked();
+    for (Io* io : batch) {
+      if (io->done) DirectLocked(lk, io);  // no thread waits for an asynchronous one: the leader writes it
+    }
     return;
   }
   const uint64_t packLsid = latest_;
@@ -232,15 +255,10 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
 
   lk.lock();
   packs_++;
+  std::vector<Io*> async;
   for (Io* io : batch) {
-    if (ok) {
-      io->logged = true;
-    } else {
-      io->err = -EIO;
-      io->applied = true;  // finished, with the error
-      inflight_.erase(io->seq);
-      io->cv.notify_one();  // under m_: the IO's thread cannot have returned yet
-    }
+    if (ok) io->logged = true;
+    else FinishLocked(io, -EIO, async);
   }
   if (ok) {
     // logged_ moves over the packs written without a gap before them.
@@ -255,6 +273,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     packsInFlight_--;
   } else {
     packsInFlight_--;
+    Complete(lk, async);
     while (leader_) cvLead_.wait(lk);
     leader_ = true;
     EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
@@ -262,6 +281,10 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
   }
   WakeLeaderLocked();
   cvSync_.notify_all();
+}
+
+void Device::DriveLocked(std::unique_lock<std::mutex>& lk) {
+  while (!queue_.empty() && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
 }
 
 void Device::WakeLeaderLocked() {
@@ -273,37 +296,42 @@ namespace {
 thread_local std::unique_ptr<AlignedBuffer> t_ioBuffer;
 }  // namespace
 
+std::unique_ptr<AlignedBuffer> Device::TakeBuffer(uint64_t size) {
+  return std::make_unique<AlignedBuffer>(std::max<uint64_t>((size + 4095) / 4096 * 4096, 4096));
+}
+
 uint8_t* Device::IoBuffer(uint64_t size) {
   const uint64_t cap = std::max<uint64_t>((size + 4095) / 4096 * 4096, 4096);
   if (!t_ioBuffer || t_ioBuffer->size < cap) t_ioBuffer = std::make_unique<AlignedBuffer>(cap);
   return t_ioBuffer->data;
 }
 
-int Device::Submit(Io* io) {
-  if (!io->discard) {
-    // Outside the lock, in the IO's own thread: the record's checksum and the pack's zero padding.
-    const uint64_t len = uint64_t{io->lbs} * kLb, padded = BlocksFor(io->lbs, pbs_) * pbs_;
-    io->checksum = walb::fmt::checksum(io->data, len, super_.salt);
-    if (padded > len) std::memset(const_cast<uint8_t*>(io->data) + len, 0, padded - len);
+void Device::Prepare(Io* io) {
+  if (io->discard) return;
+  const uint64_t len = uint64_t{io->lbs} * kLb, padded = BlocksFor(io->lbs, pbs_) * pbs_;
+  io->checksum = walb::fmt::checksum(io->data, len, super_.salt);
+  if (padded > len) std::memset(const_cast<uint8_t*>(io->data) + len, 0, padded - len);
+}
+
+bool Device::EnqueueLocked(std::unique_lock<std::mutex>& lk, Io* io) {
+  if (io->gated) {
+    while (rmwActive_) cvRmw_.wait(lk);
+    alignedActive_++;
   }
-  std::unique_lock<std::mutex> lk(m_);
   if (io->discard) discards_++; else writes_++;
   if (overflow_) {
     io->direct = true;
     io->seq = ++seq_;
     inflight_[io->seq] = io;
     io->logged = true;
-  } else {
-    queue_.push_back(io);
-    io->queued = true;
-    while (!io->applied && !io->direct) {
-      // Lead while this IO still waits in the queue; once a leader took it, wait until its pack's
-      // leader has logged it and applied it to the ddev (or, overflowed meanwhile, sent it direct).
-      if (io->queued && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
-      else io->cv.wait(lk);
-    }
-    if (!io->direct) return io->err;
+    return false;
   }
+  queue_.push_back(io);
+  io->queued = true;
+  return true;
+}
+
+void Device::DirectLocked(std::unique_lock<std::mutex>& lk, Io* io) {
   WaitOrderLocked(lk, io);
   lk.unlock();
   int rc = 0;
@@ -319,13 +347,52 @@ int Device::Submit(Io* io) {
     }
   }
   lk.lock();
-  inflight_.erase(io->seq);
+  std::vector<Io*> async;
+  FinishLocked(io, rc, async);
   cvOrder_.notify_all();
-  return rc;
+  Complete(lk, async);
+}
+
+int Device::Submit(Io* io) {
+  Prepare(io);
+  std::unique_lock<std::mutex> lk(m_);
+  if (!EnqueueLocked(lk, io)) {
+    DirectLocked(lk, io);
+    return io->err;
+  }
+  while (!io->applied && !io->direct) {
+    // Lead while the queue has IOs and a pack may start; else wait until this IO's pack's leader
+    // has logged it and applied it to the ddev (or, overflowed meanwhile, sent it direct).
+    if (!queue_.empty() && !leader_ && packsInFlight_ < kMaxPacksInFlight) LeadLocked(lk);
+    else io->cv.wait(lk);
+  }
+  if (io->direct && !io->applied) DirectLocked(lk, io);
+  DriveLocked(lk);  // asynchronous IOs queued meanwhile have no thread of their own
+  return io->err;
+}
+
+void Device::SubmitAsync(Io* io) {
+  Prepare(io);
+  std::unique_lock<std::mutex> lk(m_);
+  if (!EnqueueLocked(lk, io)) DirectLocked(lk, io);
+  DriveLocked(lk);
 }
 
 int Device::WriteUnaligned(const uint8_t* buf, uint64_t size, uint64_t off) {
-  std::unique_lock<std::shared_mutex> x(rmw_);  // no other write runs: read-modify-write is safe
+  {
+    std::unique_lock<std::mutex> lk(m_);  // no other write runs meanwhile: read-modify-write is safe
+    while (rmwActive_) cvRmw_.wait(lk);
+    rmwActive_ = true;
+    while (alignedActive_ > 0) cvRmw_.wait(lk);
+  }
+  struct Release {
+    Device* d;
+    ~Release() {
+      std::lock_guard<std::mutex> g(d->m_);
+      d->rmwActive_ = false;
+      d->cvRmw_.notify_all();
+    }
+  } release{this};
   const uint64_t a = off / kLb * kLb, e = (off + size + kLb - 1) / kLb * kLb;
   AlignedBuffer tmp((e - a + 4095) / 4096 * 4096);  // `buf` may be the thread's IO buffer
   try {
@@ -347,15 +414,32 @@ int Device::Write(const uint8_t* buf, uint64_t size, uint64_t off) {
   size = std::min(size, sizeBytes_ - off);
   if (size == 0) return 0;
   if (off % kLb != 0 || size % kLb != 0) return WriteUnaligned(buf, size, off);
-  std::shared_lock<std::shared_mutex> s(rmw_);
-  uint8_t* data = IoBuffer(size);  // the same buffer when the caller filled it (write_buf)
+  uint8_t* data = IoBuffer(size);
   if (data != buf) std::memcpy(data, buf, size);
   Io io;
   io.offLb = off / kLb;
   io.lbs = static_cast<uint32_t>(size / kLb);
   io.data = data;
+  io.gated = true;
   int rc = Submit(&io);
   return rc < 0 ? rc : static_cast<int>(size);
+}
+
+void Device::WriteAsync(std::unique_ptr<AlignedBuffer> buf, uint64_t size, uint64_t off, Done done, void* ctx) {
+  if (off >= sizeBytes_ || size == 0 || off % kLb != 0 || size % kLb != 0 || off + size > sizeBytes_) {
+    done(ctx, Write(buf->data, size, off));  // past the end, empty or unaligned: the waiting path
+    return;
+  }
+  auto* io = new Io;
+  io->offLb = off / kLb;
+  io->lbs = static_cast<uint32_t>(size / kLb);
+  io->data = buf->data;
+  io->buf = std::move(buf);
+  io->bytes = size;
+  io->gated = true;
+  io->done = done;
+  io->ctx = ctx;
+  SubmitAsync(io);
 }
 
 int Device::Read(uint8_t* buf, uint64_t size, uint64_t off) {
@@ -390,11 +474,11 @@ int Device::Discard(uint64_t off, uint64_t len) {
   }
   for (uint64_t p = a; p < b;) {
     const uint64_t n = std::min<uint64_t>(b - p, uint64_t{1} << 30);
-    std::shared_lock<std::shared_mutex> s(rmw_);
     Io io;
     io.offLb = p / kLb;
     io.lbs = static_cast<uint32_t>(n / kLb);
     io.discard = true;
+    io.gated = true;
     int rc = Submit(&io);
     if (rc < 0) return rc;
     p += n;

@@ -33,6 +33,11 @@ class Device {
   Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, bool directIo = true);
 
   int Write(const uint8_t* buf, uint64_t size, uint64_t off);  // bytes written or -errno
+  // The same without waiting: `done(ctx, bytes or -errno)` is called once, from whichever thread
+  // finishes the write (maybe this one, before WriteAsync returns). Takes `buf` (from TakeBuffer).
+  using Done = void (*)(void* ctx, int rc);
+  void WriteAsync(std::unique_ptr<AlignedBuffer> buf, uint64_t size, uint64_t off, Done done, void* ctx);
+  static std::unique_ptr<AlignedBuffer> TakeBuffer(uint64_t size);  // pooled, room for size rounded up to 4096
   // The calling thread's page-aligned IO buffer, room for `size` bytes rounded up to 4096. A write
   // whose data the caller put there (FUSE write_buf) is logged and applied from it without a copy.
   static uint8_t* IoBuffer(uint64_t size);
@@ -57,13 +62,25 @@ class Device {
     bool direct = false;         // overflowed: straight to the ddev
     bool queued = false;         // waiting in queue_ for a leader
     bool logged = false;
-    bool applied = false;        // written to the ddev by its pack's leader (err holds the result)
+    bool applied = false;        // finished: written to the ddev by its pack's leader, or failed (err)
+    bool gated = false;          // an aligned write or discard: waits out an unaligned write's RMW, counted in alignedActive_
     int err = 0;
+    Done done = nullptr;         // asynchronous: no thread waits; called when finished
+    void* ctx = nullptr;
+    std::unique_ptr<AlignedBuffer> buf;  // an asynchronous IO's data
+    uint64_t bytes = 0;
     uint64_t seq = 0, packLsid = 0;
     std::condition_variable cv;  // this IO's thread: its pack written (or failed), or its turn to lead
   };
 
-  int Submit(Io* io);
+  int Submit(Io* io);             // waits until the IO is finished; returns its error (0 or -errno)
+  void SubmitAsync(Io* io);       // takes the IO (heap); finishes it now or leaves it to a leader
+  bool EnqueueLocked(std::unique_lock<std::mutex>& lk, Io* io);  // false: overflowed, go direct
+  void DriveLocked(std::unique_lock<std::mutex>& lk);  // lead packs while the queue has IOs and room
+  void DirectLocked(std::unique_lock<std::mutex>& lk, Io* io);  // overflowed: straight to the ddev
+  void FinishLocked(Io* io, int err, std::vector<Io*>& async);  // done; async ones go to `async`
+  void Complete(std::unique_lock<std::mutex>& lk, std::vector<Io*>& async);  // their callbacks, unlocked
+  void Prepare(Io* io);           // checksum and zero padding, in the IO's own thread, unlocked
   void LeadLocked(std::unique_lock<std::mutex>& lk);
   void WakeLeaderLocked();       // the first queued IO's thread, when a pack may be led now
   void EnterOverflowLocked(std::unique_lock<std::mutex>& lk);
@@ -101,7 +118,9 @@ class Device {
   DirectWriter ldevWriter_, ddevWriter_;
 
   std::mutex superMutex_;        // one super write (and checkpoint) at a time
-  std::shared_mutex rmw_;        // unaligned writes take it exclusively
+  std::condition_variable cvRmw_;
+  bool rmwActive_ = false;       // an unaligned write's read-modify-write: no other write runs
+  unsigned alignedActive_ = 0;   // aligned writes and discards not finished
 };
 
 }  // namespace wdev

@@ -5,7 +5,7 @@
 
 #include "device.h"
 
-struct fuse;
+struct fuse_session;
 
 namespace wdev {
 
@@ -26,7 +26,7 @@ class FuseServer {
   void Unmount();
 
  private:
-  ::fuse* fuse_ = nullptr;
+  ::fuse_session* se_ = nullptr;
   bool mounted_ = false;
 };
 
