@@ -599,6 +599,7 @@ void Device::Reset() {
   WakeLeaderLocked();
   cvOrder_.notify_all();
   cvSync_.notify_all();
+  DriveLocked(lk);  // asynchronous writes queued meanwhile have no thread of their own
   if (rc != 0) throw WdevError("io", "reset failed: " + why);
 }
 
