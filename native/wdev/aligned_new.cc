@@ -1,6 +1,6 @@
-// Large allocations of this executable are 4096-byte aligned, so a logpack built by the formats
-// layer's LogpackBuilder (a std::vector) can be written with O_DIRECT straight from its buffer, to
-// the ldev and, IO by IO, to the ddev, without a bounce copy. Small allocations are plain malloc.
+// Large allocations of this executable are 4096-byte aligned, so any large std::vector can be written
+// with O_DIRECT without a bounce copy (the write path itself uses AlignedBuffer, direct_io.h). Small
+// allocations are plain malloc.
 #include <cstdlib>
 #include <new>
 

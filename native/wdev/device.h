@@ -37,9 +37,8 @@ class Device {
   // finishes the write (maybe this one, before WriteAsync returns). Takes `buf` (from TakeBuffer).
   using Done = void (*)(void* ctx, int rc);
   void WriteAsync(std::unique_ptr<AlignedBuffer> buf, uint64_t size, uint64_t off, Done done, void* ctx);
-  static std::unique_ptr<AlignedBuffer> TakeBuffer(uint64_t size);  // pooled, room for size rounded up to 4096
-  // The calling thread's page-aligned IO buffer, room for `size` bytes rounded up to 4096. A write
-  // whose data the caller put there (FUSE write_buf) is logged and applied from it without a copy.
+  static std::unique_ptr<AlignedBuffer> TakeBuffer(uint64_t size);  // page-aligned, room for size rounded up to 4096
+  // The calling thread's page-aligned IO buffer (same room), for the waiting path (Write).
   static uint8_t* IoBuffer(uint64_t size);
   int Read(uint8_t* buf, uint64_t size, uint64_t off);
   int Discard(uint64_t off, uint64_t len);

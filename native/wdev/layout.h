@@ -61,8 +61,8 @@ inline uint64_t BlocksFor(uint32_t ioSizeLb, uint32_t pbs) {
   return (uint64_t{ioSizeLb} * kLogicalBs + pbs - 1) / pbs;
 }
 
-// Packs are built by walb::fmt::LogpackBuilder (native/src/format/wlog.h); this reads one back
-// from the ring.
+// Packs hold the bytes walb::fmt::LogpackBuilder (native/src/format/wlog.h) builds (pack_header.cc);
+// this reads one back from the ring.
 // Empty when valid for `expectLsid`, else why not.
 std::string DecodeLogpack(const uint8_t* block, uint32_t pbs, uint32_t salt, uint64_t expectLsid,
                           LogpackHeader* out);
