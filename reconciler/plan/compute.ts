@@ -10,7 +10,8 @@ import { clearSteps } from '../policy/lifecycle.js';
 import { toIso } from '../policy/time.js';
 import { VolumeActions } from './builder.js';
 import { observedDigest } from './digest.js';
-import { findDrift } from './drift.js';
+import { DriftCollector } from './drift.js';
+import { objectSource, type VolumeSource } from './volume-source.js';
 import { planVolume } from './volume.js';
 
 export interface PlanResult {
@@ -46,7 +47,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, now:
   return { plan, diagnostics: plan.diagnostics };
 }
 
-/** What a streaming caller learns before the first volume: everything shown above the volumes. */
+/** The plan's fields shown above the volumes (known once every volume was visited: drift is found on the way). */
 export interface PlanHead {
   formatVersion: 1;
   host: string;
@@ -57,7 +58,7 @@ export interface PlanHead {
   skipped: SkippedVolume[];
 }
 
-/** What it learns after the last volume. */
+/** The plan's fields shown below the volumes. */
 export interface PlanTail {
   observedDigest: string;
   diagnostics: Diagnostic[];
@@ -67,8 +68,6 @@ export interface PlanTail {
 }
 
 export interface VolumeSink {
-  /** Called once, before the first volume. */
-  start?(head: PlanHead): void;
   /** One volume's actions, in address order, each volume once (the list may be empty). */
   volume(actions: PlanAction[]): void;
 }
@@ -79,7 +78,14 @@ export interface VolumeSink {
  * volumes that is 47,000 actions the garbage collector would otherwise copy again and again.
  * computePlan collects them; both give the same plan.
  */
-export function planHostVolumes(desired: DesiredState, observed: ObservedState, now: Date, options: ComputeOptions, sink: VolumeSink): { head: PlanHead; tail: PlanTail } {
+export function planHostVolumes(
+  desired: DesiredState,
+  observed: ObservedState,
+  now: Date,
+  options: ComputeOptions,
+  sink: VolumeSink,
+  source: VolumeSource = objectSource(observed.volumes),
+): { head: PlanHead; tail: PlanTail } {
   const host = observed.host;
   const t = now.getTime();
   const diagnostics: Diagnostic[] = [];
@@ -94,27 +100,18 @@ export function planHostVolumes(desired: DesiredState, observed: ObservedState, 
   }
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
   const nameSet = new Set(declared.keys());
-  if (desired.hosts[host]) for (const name of Object.keys(observed.volumes)) nameSet.add(name);
+  if (desired.hosts[host]) for (const name of source.names) nameSet.add(name);
   const named: { name: string; address: string }[] = [];
   for (const name of nameSet) named.push({ name, address: addressOf(name) });
   named.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 
   const skipped: SkippedVolume[] = [];
   for (const { name, address } of named) if (declared.get(name)?.suspend) skipped.push({ address, reason: 'suspend: true — not reconciled' });
-  const head: PlanHead = {
-    formatVersion: 1,
-    host,
-    revision: desired.revision,
-    observedAt: observed.observedAt,
-    createdAt: toIso(t),
-    drift: findDrift(observed, addressOf),
-    skipped,
-  };
-  sink.start?.(head);
-
+  const drift = new DriftCollector(observed);
   for (const { name, address } of named) {
     const volume = declared.get(name);
-    const live = observed.volumes[name];
+    const live = source.get(name);
+    drift.volume(name, address, live);
     if (volume?.suspend) continue;
     let actions: PlanAction[] = NO_ACTIONS;
     try {
@@ -148,6 +145,21 @@ export function planHostVolumes(desired: DesiredState, observed: ObservedState, 
     sink.volume(actions);
   }
   for (const r of refusals) diagnostics.push(r);
+  // Volumes the planner did not visit but drift covers: marked as last applied yet neither declared
+  // nor on the host, and (for a host the repository does not declare) everything on it.
+  const late = new Set<string>();
+  for (const name of drift.markedNames()) if (!nameSet.has(name)) late.add(name);
+  if (!desired.hosts[host]) for (const name of source.names) if (!nameSet.has(name)) late.add(name);
+  for (const name of late) drift.volume(name, addressOf(name), source.get(name));
+  const head: PlanHead = {
+    formatVersion: 1,
+    host,
+    revision: desired.revision,
+    observedAt: observed.observedAt,
+    createdAt: toIso(t),
+    drift: drift.items(),
+    skipped,
+  };
 
   const tail: PlanTail = {
     observedDigest: options.digest === false ? '' : observedDigest(observed),

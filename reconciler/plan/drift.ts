@@ -2,50 +2,81 @@
  * Drift: live state that differs from what walbctl last applied on the host, reported before the
  * plan (Terraform's "Objects have changed outside of Terraform"). A volume cleared by hand, a storage
  * that went back (reset), an archive with fewer diffs than walbctl left or with a hole in its chain.
+ * Listed as: first what the last-applied marks reveal, by volume name; then the holes in archives'
+ * chains, by volume name. DriftCollector takes the volumes one at a time, in any order (the planner
+ * visits each volume once), and gives that list.
  */
-import type { ObservedState } from '../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../model/observed.js';
 import type { DriftItem } from '../model/plan.js';
 import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
 
+type LastAppliedMark = NonNullable<ObservedState['lastApplied']>['volumes'][string];
+
 export function findDrift(observed: ObservedState, addressOf: (name: string) => string): DriftItem[] {
-  const items: DriftItem[] = [];
-  const last = observed.lastApplied;
-  const at = last?.revision ? ` at ${last.revision}` : '';
-  const marks = last?.volumes ?? {};
-  for (const name of sortedKeys(marks)) {
-    const mark = marks[name]!;
-    const live = observed.volumes[name];
-    const address = addressOf(name);
-    const storageGone = !live?.storage || live.storage.state === 'Clear';
-    const archiveGone = !live?.archive || live.archive.state === 'Clear';
-    if (mark.initialized && storageGone && archiveGone) {
-      items.push({ address, message: `the volume was cleared outside walbctl: it was initialised when walbctl last applied${at}, now nothing of it is here` });
-      continue;
-    }
-    const storage = live?.storage;
-    if (storage && storage.latestGid !== null && mark.latestGid !== null && storage.latestGid < mark.latestGid) {
-      items.push({ address, message: `the storage went back from gid ${mark.latestGid} to gid ${storage.latestGid}: it was reset outside walbctl` });
-    }
-    const archive = live?.archive;
-    if (archive && archive.state !== 'Clear' && archive.diffs.length < mark.diffCount) {
-      items.push({ address, message: `the archive holds ${archive.diffs.length} diffs, ${mark.diffCount} when walbctl last applied${at}: diffs went missing` });
-    }
-  }
-  for (const name of sortedKeys(observed.volumes)) {
-    const live = observed.volumes[name]!;
-    if (!live.archive || live.archive.state === 'Clear') continue;
-    for (const gap of chainGaps(live.archive.base, sortDiffs(live.archive.diffs))) {
-      items.push({ address: addressOf(name), message: `the archive is missing diffs between gid ${gap.after} and gid ${gap.before}` });
-    }
-  }
-  return items;
+  const drift = new DriftCollector(observed);
+  const names = new Set([...Object.keys(observed.lastApplied?.volumes ?? {}), ...Object.keys(observed.volumes)]);
+  for (const name of names) drift.volume(name, addressOf(name), observed.volumes[name]);
+  return drift.items();
 }
 
-/** The object's keys in code-unit order; a fixture's are usually in it already (no sort then). */
-function sortedKeys(o: object): string[] {
-  const keys = Object.keys(o);
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i]! < keys[i - 1]!) return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+export class DriftCollector {
+  private readonly marks: Record<string, LastAppliedMark>;
+  private readonly at: string;
+  private readonly fromMarks: [string, DriftItem[]][] = [];
+  private readonly gaps: [string, DriftItem[]][] = [];
+
+  constructor(observed: Pick<ObservedState, 'lastApplied'>) {
+    const last = observed.lastApplied;
+    this.at = last?.revision ? ` at ${last.revision}` : '';
+    this.marks = last?.volumes ?? {};
   }
-  return keys;
+
+  /** The names with a last-applied mark: the caller visits each of them too, live or not. */
+  markedNames(): string[] {
+    return Object.keys(this.marks);
+  }
+
+  /** One volume (`live` undefined when nothing of it is on the host); each name once. */
+  volume(name: string, address: string, live: ObservedVolume | undefined): void {
+    const mark = Object.hasOwn(this.marks, name) ? this.marks[name] : undefined;
+    if (mark) {
+      const items = markDrift(mark, live, address, this.at);
+      if (items.length > 0) this.fromMarks.push([name, items]);
+    }
+    if (live?.archive && live.archive.state !== 'Clear') {
+      const items: DriftItem[] = [];
+      for (const gap of chainGaps(live.archive.base, sortDiffs(live.archive.diffs))) {
+        items.push({ address, message: `the archive is missing diffs between gid ${gap.after} and gid ${gap.before}` });
+      }
+      if (items.length > 0) this.gaps.push([name, items]);
+    }
+  }
+
+  items(): DriftItem[] {
+    const out: DriftItem[] = [];
+    for (const list of [this.fromMarks, this.gaps]) {
+      list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [, items] of list) for (const item of items) out.push(item);
+    }
+    return out;
+  }
+}
+
+function markDrift(mark: LastAppliedMark, live: ObservedVolume | undefined, address: string, at: string): DriftItem[] {
+  const items: DriftItem[] = [];
+  const storageGone = !live?.storage || live.storage.state === 'Clear';
+  const archiveGone = !live?.archive || live.archive.state === 'Clear';
+  if (mark.initialized && storageGone && archiveGone) {
+    items.push({ address, message: `the volume was cleared outside walbctl: it was initialised when walbctl last applied${at}, now nothing of it is here` });
+    return items;
+  }
+  const storage = live?.storage;
+  if (storage && storage.latestGid !== null && mark.latestGid !== null && storage.latestGid < mark.latestGid) {
+    items.push({ address, message: `the storage went back from gid ${mark.latestGid} to gid ${storage.latestGid}: it was reset outside walbctl` });
+  }
+  const archive = live?.archive;
+  if (archive && archive.state !== 'Clear' && archive.diffs.length < mark.diffCount) {
+    items.push({ address, message: `the archive holds ${archive.diffs.length} diffs, ${mark.diffCount} when walbctl last applied${at}: diffs went missing` });
+  }
+  return items;
 }

@@ -10,8 +10,10 @@ import type { ObservedState } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
 import { computePlan, planHostVolumes } from '../../plan/compute.js';
 import { readDesiredJson } from '../../plan/io/desired-json.js';
-import { listObservedDir, observeLive, readObservedFile, resolveFixturePaths } from '../../plan/io/observed.js';
-import { emptyObservedState } from '../../plan/observed-json.js';
+import { LazyObservedDeclined, lazyObservedState } from '../../plan/io/lazy-observed.js';
+import { listObservedDir, observeLive, readObservedFile, readObservedText, resolveFixturePaths } from '../../plan/io/observed.js';
+import { emptyObservedState, parseObservedState } from '../../plan/observed-json.js';
+import type { VolumeSource } from '../../plan/volume-source.js';
 import { hasChanges } from '../../plan/summary.js';
 import { Chunks } from '../../render/chunks.js';
 import { PLAN_JSON_FORMAT_VERSION, renderPlanJson, writePlanJson } from '../../render/plan-json.js';
@@ -93,9 +95,23 @@ export default defineCommand({
       }
     } else {
       const host = values.host!;
+      const detailed = values['detailed-exitcode'] === true;
+      const textOnly = !values.json && !values.out;
       let observed: ObservedState;
       if (values.observed) {
-        observed = resolveFixturePaths(await readObservedFile(resolve(io.cwd, values.observed)), desired.root);
+        const file = resolve(io.cwd, values.observed);
+        const source = readObservedText(file);
+        if (textOnly && desired.hosts[host]) {
+          // A text plan takes the fixture's volumes one at a time (io/lazy-observed.ts); a file that
+          // way of reading declines is read the ordinary way below, which names its first bad field.
+          try {
+            const lazy = lazyObservedState(source, file, desired.root);
+            if (lazy.observed.host === host) return streamText(io, desired, lazy.observed, now ?? new Date(lazy.observed.observedAt), detailed, lazy.source);
+          } catch (error) {
+            if (!(error instanceof LazyObservedDeclined)) throw error;
+          }
+        }
+        observed = resolveFixturePaths(parseObservedState(source, file), desired.root);
         checkHost(observed, host, values.observed);
       } else {
         const declared = desired.hosts[host];
@@ -103,7 +119,7 @@ export default defineCommand({
         observed = await observeLive(declared, desired);
       }
       const at = now ?? (values.observed ? new Date(observed.observedAt) : new Date());
-      if (!values.json && !values.out) return streamText(io, desired, observed, at, values['detailed-exitcode'] === true);
+      if (textOnly) return streamText(io, desired, observed, at, detailed);
       plans.push(computePlan(desired, observed, at, digest).plan);
     }
 
@@ -118,18 +134,17 @@ export default defineCommand({
  * One host's plan as text, each volume printed as soon as it is planned (planHostVolumes): the
  * same text as writePlanText(computePlan(…)), without holding every action of a large host.
  */
-function streamText(io: CliIO, desired: DesiredState, observed: ObservedState, now: Date, detailed: boolean): number {
+function streamText(io: CliIO, desired: DesiredState, observed: ObservedState, now: Date, detailed: boolean, source?: VolumeSource): number {
   const out = new Chunks(io.stdout);
   const text = new PlanTextWriter(out.write);
   let actions = 0;
-  const { tail } = planHostVolumes(desired, observed, now, { digest: false }, {
-    start: (head) => text.start(head),
+  const { head, tail } = planHostVolumes(desired, observed, now, { digest: false }, {
     volume: (list) => {
       actions += list.length;
       text.volume(list);
     },
-  });
-  text.finish(tail);
+  }, source);
+  text.finish({ ...head, ...tail });
   out.end();
   if (!tail.applyable) return 1;
   return detailed && actions > 0 ? 2 : 0;

@@ -7,21 +7,24 @@ import { isAbsolute, join, resolve } from 'node:path';
 
 import { InputError, StateError } from '../../errors.js';
 import type { DesiredHost, DesiredState } from '../../model/desired.js';
-import type { ObservedState } from '../../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../model/observed.js';
 import { parseObservedState } from '../observed-json.js';
 import { readTextFile } from './read-text.js';
 
-export async function readObservedFile(file: string): Promise<ObservedState> {
-  // One synchronous read (read-text.ts): the CLI has nothing else to do meanwhile, and fs/promises'
-  // readFile reads a 30 MB fixture in chunks through the thread pool and a StringDecoder.
-  let text: string;
+/** The fixture's text, with a read error named. One synchronous read (read-text.ts): the CLI has
+ *  nothing else to do meanwhile, and fs/promises' readFile reads a 30 MB fixture in chunks through the
+ *  thread pool and a StringDecoder. */
+export function readObservedText(file: string): string {
   try {
-    text = readTextFile(file);
+    return readTextFile(file);
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
     throw new InputError(`cannot read the observed state: ${error.code ?? error.message}`, file, { cause: error });
   }
-  return parseObservedState(text, file);
+}
+
+export async function readObservedFile(file: string): Promise<ObservedState> {
+  return parseObservedState(readObservedText(file), file);
 }
 
 /** Host name → fixture file for every `<host>.json` in `dir`. */
@@ -55,10 +58,13 @@ export async function observeLive(host: DesiredHost, desired: DesiredState): Pro
  * are. Live observations always carry absolute paths and are left alone.
  */
 export function resolveFixturePaths(observed: ObservedState, root: string): ObservedState {
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
-  for (const v of Object.values(observed.volumes)) {
-    if (v.storage) v.storage.devicePath = abs(v.storage.devicePath);
-    for (const r of v.archive?.restored ?? []) r.path = abs(r.path);
-  }
+  for (const v of Object.values(observed.volumes)) resolveVolumePaths(v, root);
   return observed;
+}
+
+/** resolveFixturePaths for one volume. */
+export function resolveVolumePaths(volume: ObservedVolume, root: string): void {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
+  if (volume.storage) volume.storage.devicePath = abs(volume.storage.devicePath);
+  for (const r of volume.archive?.restored ?? []) r.path = abs(r.path);
 }
