@@ -4,6 +4,7 @@
  * and 4 KiB random writes at iodepth 16, with --direct=1 alone and with --fsync=32. Before each
  * wdev run the log is restarted (as if everything had been shipped), so no run overflows the ring.
  * Targets: sequential at least 0.5× the plain file's throughput, random at least 0.3× its IOPS.
+ * BENCH_WDEV_ROUNDS=N alternates the two devices N times per job and compares the medians.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { runFio, type FioJob, type FioResult } from './fio.js';
 const SIZE = Number(process.env.BENCH_WDEV_SIZE ?? 1 << 30);
 const RUNTIME = Number(process.env.BENCH_WDEV_RUNTIME ?? 8);
 const RING = 6 * 2 ** 30; // more than any one run writes: a run never overflows
+// BENCH_WDEV_ROUNDS=3: each job runs 3 times on each device, alternating, and the medians are compared.
+const ROUNDS = Math.max(1, Number(process.env.BENCH_WDEV_ROUNDS ?? 1));
 const ALL_JOBS: (FioJob & { metric: 'mibPerSec' | 'iops'; target: number })[] = [
   { name: 'seq1m', rw: 'write', bs: '1m', metric: 'mibPerSec', target: 0.5 },
   { name: 'seq1m-fsync32', rw: 'write', bs: '1m', fsync: 32, metric: 'mibPerSec', target: 0.5 },
@@ -29,6 +32,12 @@ const ALL_JOBS: (FioJob & { metric: 'mibPerSec' | 'iops'; target: number })[] = 
 ];
 // BENCH_WDEV_JOBS=rand4k,seq1m runs only those jobs (for quick comparisons); default: all four.
 const JOBS = process.env.BENCH_WDEV_JOBS ? ALL_JOBS.filter((j) => process.env.BENCH_WDEV_JOBS!.split(',').includes(j.name)) : ALL_JOBS;
+
+/** The run whose `metric` is the median (the lower middle one for an even count). */
+function medianRun(runs: FioResult[], metric: 'mibPerSec' | 'iops'): FioResult {
+  const sorted = [...runs].sort((x, y) => x[metric] - y[metric]);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
 
 function losetup(file: string): { device: string; command: string } {
   const args = ['--find', '--show', '--direct-io=on', file];
@@ -65,23 +74,34 @@ async function main(): Promise<void> {
     runFio(fill, w.device, { runtimeSec: 0, sizeBytes: SIZE });
     const rows: { job: string; plain: FioResult; wdev: FioResult; ratio: number; target: number; metric: string }[] = [];
     for (const job of JOBS) {
-      // The log starts empty, as after shipping: everything is made durable and the oldest lsid moved to
-      // the end (set-oldest, as ship does; no punch, so the ring stays allocated).
-      const synced = await controlRequest(p.socket, 'sync');
-      const before = await controlRequest(p.socket, `set-oldest ${synced?.permanentLsid ?? 0}`);
-      const a = runFio(job, plain, { runtimeSec: RUNTIME, sizeBytes: SIZE });
-      const b = runFio(job, w.device, { runtimeSec: RUNTIME, sizeBytes: SIZE });
-      const st = await controlRequest(p.socket, 'status');
-      if (st?.overflow) throw new Error(`the wdev overflowed during ${job.name}: raise the ring size`);
+      // ROUNDS > 1: the plain and the wdev run alternate ROUNDS times and the medians are compared, so one
+      // lucky or unlucky run of the plain file (its throughput swings from job to job here) weighs less.
+      const runs: { a: FioResult; b: FioResult }[] = [];
+      let writes = 0, packs = 0, syncs = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        // The log starts empty, as after shipping: everything is made durable and the oldest lsid moved to
+        // the end (set-oldest, as ship does; no punch, so the ring stays allocated).
+        const synced = await controlRequest(p.socket, 'sync');
+        const before = await controlRequest(p.socket, `set-oldest ${synced?.permanentLsid ?? 0}`);
+        const a = runFio(job, plain, { runtimeSec: RUNTIME, sizeBytes: SIZE });
+        const b = runFio(job, w.device, { runtimeSec: RUNTIME, sizeBytes: SIZE });
+        const st = await controlRequest(p.socket, 'status');
+        if (st?.overflow) throw new Error(`the wdev overflowed during ${job.name}: raise the ring size`);
+        writes += (st?.writes ?? 0) - (before?.writes ?? 0);
+        packs += (st?.packs ?? 0) - (before?.packs ?? 0);
+        syncs += (st?.logSyncs ?? 0) - (before?.logSyncs ?? 0);
+        runs.push({ a, b });
+        if (ROUNDS > 1) console.log(`  ${job.name} round ${round + 1}: plain ${a[job.metric].toFixed(1)}, wdev ${b[job.metric].toFixed(1)} (${(b[job.metric] / a[job.metric]).toFixed(2)}x)`);
+      }
+      const a = medianRun(runs.map((r) => r.a), job.metric);
+      const b = medianRun(runs.map((r) => r.b), job.metric);
       const ratio = b[job.metric] / a[job.metric];
-      const writes = (st?.writes ?? 0) - (before?.writes ?? 0), packs = (st?.packs ?? 0) - (before?.packs ?? 0);
-      const syncs = (st?.logSyncs ?? 0) - (before?.logSyncs ?? 0);
       rows.push({ job: job.name, plain: a, wdev: b, ratio, target: job.target, metric: job.metric });
       console.log(
         `${job.name.padEnd(15)} plain ${a.mibPerSec.toFixed(1).padStart(7)} MiB/s ${a.iops.toFixed(0).padStart(7)} IOPS | ` +
           `wdev ${b.mibPerSec.toFixed(1).padStart(7)} MiB/s ${b.iops.toFixed(0).padStart(7)} IOPS | ` +
           `${job.metric === 'iops' ? 'IOPS' : 'throughput'} ${ratio.toFixed(2)}x (target ${job.target}x) ${ratio >= job.target ? 'ok' : 'BELOW TARGET'} ` +
-          `(wdev: ${writes} writes in ${packs} logpacks, ${syncs} log syncs)`,
+          `(wdev: ${writes} writes in ${packs} logpacks, ${syncs} log syncs${ROUNDS > 1 ? `; medians of ${ROUNDS} rounds` : ''})`,
       );
     }
     console.log(`fio lines (DEV = the loop device):\n${rows.map((r) => '  ' + r.plain.command.replace(pl.device, 'DEV')).join('\n')}`);
