@@ -6,7 +6,7 @@
  */
 import type { GidSnap, ObservedArchive, ObservedState, ObservedStorage } from '../model/observed.js';
 import { Checker, parseJsonText } from './check.js';
-import { volumeLooksValid } from './observed-quick.js';
+import { markLooksValid, volumeLooksValid } from './observed-quick.js';
 
 export function parseObservedState(text: string, file: string): ObservedState {
   const c = new Checker(file);
@@ -37,14 +37,6 @@ export function parseObservedState(text: string, file: string): ObservedState {
     c.fail('lastApplied', 'expected an object or null, got nothing (missing)');
   }
   return top as unknown as ObservedState;
-}
-
-function markLooksValid(raw: unknown): boolean {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
-  const m = raw as Record<string, unknown>;
-  const nat = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-  return typeof m.initialized === 'boolean' && nat(m.diffCount) && (m.latestGid === null || nat(m.latestGid))
-    && (m.protect === undefined || typeof m.protect === 'boolean');
 }
 
 /** The precise, field-by-field checks of one volume: the first bad field is the error. */

@@ -20,6 +20,12 @@ const isTime = (v: unknown): boolean => typeof v === 'string' && isIsoTime(v);
 const isTimeOrNull = (v: unknown): boolean => v === null || isTime(v);
 const isSnap = (v: unknown): v is { b: number; e: number } => isObj(v) && isNat(v.b) && isNat(v.e) && v.e >= v.b;
 
+/** The quick pass for one lastApplied mark. */
+export function markLooksValid(m: unknown): boolean {
+  return isObj(m) && typeof m.initialized === 'boolean' && isNat(m.diffCount) && isNatOrNull(m.latestGid)
+    && (m.protect === undefined || typeof m.protect === 'boolean');
+}
+
 export function volumeLooksValid(name: string, v: unknown): boolean {
   if (!isObj(v) || v.name !== name) return false;
   if (v.storage !== undefined && !storageLooksValid(v.storage)) return false;
