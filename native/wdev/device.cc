@@ -26,7 +26,7 @@ Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, boo
       ldevWriter_(ldev.path(), ldev.fd(), directIo), ddevWriter_(ddevPath_, ddevFd, directIo) {
   sizeBytes_ = s.deviceLb * kLb;
   pbs_ = s.physicalBs;
-  maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, (8u << 20) / pbs_, 65535});
+  maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, kMaxPackBytes / pbs_, 65535});
   overflow_ = (s.flags & kFlagOverflow) != 0;
   oldest_ = s.oldestLsid;
   written_ = s.writtenLsid;
@@ -579,7 +579,7 @@ void Device::Reset() {
   if (rc == 0) {
     std::lock_guard<std::mutex> g(superMutex_);
     try {
-      ldev_.RingPunch(latest_, super_.ringBlocks, super_);
+      ldev_.RingZero(latest_, super_.ringBlocks, super_);
       Super s;
       {
         std::lock_guard<std::mutex> g2(m_);

@@ -112,7 +112,12 @@ class Device {
   uint64_t loggedMax_;           // the end of the furthest pack written
   std::map<uint64_t, uint64_t> done_;  // packs written past a gap: lsid -> end
   unsigned packsInFlight_ = 0;
-  static constexpr unsigned kMaxPacksInFlight = 2;  // log write + ddev apply: fewer, larger packs (measured best of 2, 3, 6)
+  // Each pack in flight is written to the log, then applied to the ddev. Several smaller packs keep
+  // both writes going at once, so the disk is busy while one pack's ddev write ends a burst (before
+  // an fsync): 4 packs of up to 2 MiB gave seq1m-fsync32 88-93 % of the disk's two-write bound
+  // against 78-88 % for 2 packs of 8 MiB (docs/BENCHMARKS.md); more packs cost rand4k IOPS.
+  static constexpr unsigned kMaxPacksInFlight = 4;
+  static constexpr uint64_t kMaxPackBytes = 2u << 20;
   uint64_t writes_ = 0, discards_ = 0, packs_ = 0, flushes_ = 0, logSyncs_ = 0;
   DirectWriter ldevWriter_, ddevWriter_;
 

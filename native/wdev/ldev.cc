@@ -78,15 +78,20 @@ void Ldev::RingRead(uint64_t lsid, uint8_t* data, uint64_t blocks, const Super& 
   }
 }
 
-void Ldev::RingPunch(uint64_t lsid, uint64_t blocks, const Super& s) {
+void Ldev::RingZero(uint64_t lsid, uint64_t blocks, const Super& s) {
   blocks = std::min(blocks, s.ringBlocks);
   while (blocks > 0) {
     uint64_t pos = lsid % s.ringBlocks;
     uint64_t n = std::min(blocks, s.ringBlocks - pos);
-    uint64_t off = kRingOffset + pos * s.physicalBs;
-    if (fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(off), static_cast<off_t>(n * s.physicalBs)) != 0) {
-      std::vector<uint8_t> zero(n * s.physicalBs);  // file systems without hole punching
-      PwriteAll(fd_, zero.data(), zero.size(), off, path_);
+    const off_t off = static_cast<off_t>(kRingOffset + pos * s.physicalBs), len = static_cast<off_t>(n * s.physicalBs);
+    // Zero-range keeps the blocks allocated (ext4 and xfs mark them unwritten), so later log writes
+    // overwrite instead of allocating; a punched hole reads as zeros too; else zeros are written.
+    if (fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, len) != 0 &&
+        fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) != 0) {
+      std::vector<uint8_t> zero(std::min<uint64_t>(n * s.physicalBs, 8u << 20));
+      for (uint64_t done = 0; done < n * s.physicalBs; done += zero.size()) {
+        PwriteAll(fd_, zero.data(), std::min<uint64_t>(zero.size(), n * s.physicalBs - done), static_cast<uint64_t>(off) + done, path_);
+      }
     }
     lsid += n; blocks -= n;
   }

@@ -37,9 +37,11 @@ class Ldev {
   }
   void RingWrite(uint64_t lsid, const uint8_t* data, uint64_t blocks, const Super& s);
   void RingRead(uint64_t lsid, uint8_t* data, uint64_t blocks, const Super& s) const;
-  // Zeroes (punches) `blocks` ring blocks from `lsid`, so stale packs past a recovered end never
-  // look like a continuation of the log.
-  void RingPunch(uint64_t lsid, uint64_t blocks, const Super& s);
+  // Zeroes `blocks` ring blocks from `lsid`, so stale packs past a recovered end never look like a
+  // continuation of the log. The blocks stay allocated where the file system can zero a range
+  // (FALLOC_FL_ZERO_RANGE): the ring is not left sparse, so the next lap's log writes are overwrites
+  // and cannot fail for want of space; else they are punched, else written with zeros.
+  void RingZero(uint64_t lsid, uint64_t blocks, const Super& s);
   void Sync();
 
  private:

@@ -6,6 +6,7 @@
 //   status --ldev P · extract --ldev P --from L --to L --out FILE · set-oldest --ldev P --lsid L
 //   recover --ldev P --ddev P · repair --ldev P --ddev P [format flags, when the super is lost] [--mark-overflow 1]
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -94,9 +95,18 @@ int Format(const Flags& f) {
     close(fd);
     throw WdevError("io", path + ": cannot size the log device: " + std::strerror(errno));
   }
+  // The ring's space is taken now, so a full file system later cannot fail a log write (the volume
+  // would overflow); a file system that cannot preallocate leaves it sparse.
+  if (S_ISREG(stbuf.st_mode) && fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(kRingOffset), static_cast<off_t>(bytes - kRingOffset)) != 0 &&
+      errno != EOPNOTSUPP) {
+    const int e = errno;
+    close(fd);
+    throw WdevError(e == ENOSPC ? "no-space" : "io", path + ": cannot allocate the " + std::to_string(bytes - kRingOffset) +
+                                                         "-byte log ring: " + std::strerror(e));
+  }
   close(fd);
   Ldev ldev(path, true);
-  ldev.RingPunch(0, s.ringBlocks, s);
+  ldev.RingZero(0, s.ringBlocks, s);
   ldev.WriteSuper(s, true);
   std::printf("%s\n", StatusJson(DeviceStatus{s, s.oldestLsid, s.writtenLsid, s.permanentLsid, s.writtenLsid, false}, false).c_str());
   return 0;
@@ -248,7 +258,7 @@ int Repair(const Flags& f) {
     if (e.code() != "corrupt-super") throw;
     s = SuperFromFlags(f);
     what = "rebuilt the super sector";
-    ldev.RingPunch(0, s.ringBlocks, s);
+    ldev.RingZero(0, s.ringBlocks, s);
     s.flags |= kFlagOverflow;
     ldev.WriteSuper(s, true);
   }

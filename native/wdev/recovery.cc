@@ -70,7 +70,7 @@ RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddev
   res.end = lsid;
   // Clear the free part of the ring so no stale pack past the end can later pass for the next one.
   if (s.oldestLsid > lsid) s.oldestLsid = lsid;
-  ldev.RingPunch(lsid, s.oldestLsid + s.ringBlocks - lsid, s);
+  ldev.RingZero(lsid, s.oldestLsid + s.ringBlocks - lsid, s);
   s.writtenLsid = lsid;
   s.permanentLsid = lsid;
   ldev.WriteSuper(s, true);
