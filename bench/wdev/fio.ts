@@ -26,9 +26,22 @@ export function fioArgs(job: FioJob, device: string, opts: { runtimeSec: number;
 }
 
 export function runFio(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number }): FioResult {
-  const args = fioArgs(job, device, opts);
+  return runFioOn(job, [device], opts);
+}
+
+/**
+ * The same job on several devices at once (one fio process, a job section per device), summed: on
+ * two plain devices this is what the disk gives two writers, so half of it is the most a device that
+ * writes every byte twice (log and data) can reach.
+ */
+export function runFioOn(job: FioJob, devices: string[], opts: { runtimeSec: number; sizeBytes: number }): FioResult {
+  const args = devices.flatMap((d, i) => {
+    const a = fioArgs(job, d, opts);
+    return i === 0 ? a.filter((x) => x !== '--output-format=json') : a.filter((x) => x !== '--output-format=json').map((x) => (x === `--name=${job.name}` ? `--name=${job.name}-${i + 1}` : x));
+  });
+  args.push('--output-format=json');
   const out = execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const j = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { write: { bw_bytes: number; iops: number } }[] };
-  const w = j.jobs[0]!.write;
-  return { mibPerSec: w.bw_bytes / 2 ** 20, iops: w.iops, command: `fio ${args.join(' ')}` };
+  const sum = (f: (w: { bw_bytes: number; iops: number }) => number) => j.jobs.reduce((t, x) => t + f(x.write), 0);
+  return { mibPerSec: sum((w) => w.bw_bytes) / 2 ** 20, iops: sum((w) => w.iops), command: `fio ${args.join(' ')}` };
 }
