@@ -106,7 +106,9 @@ int Format(const Flags& f) {
   }
   close(fd);
   Ldev ldev(path, true);
-  ldev.RingZero(0, s.ringBlocks, s);
+  // A file was just emptied and sized, so its ring reads as zeros (and stays allocated); a block
+  // device's ring is zeroed.
+  if (!S_ISREG(stbuf.st_mode)) ldev.RingZero(0, s.ringBlocks, s);
   ldev.WriteSuper(s, true);
   std::printf("%s\n", StatusJson(DeviceStatus{s, s.oldestLsid, s.writtenLsid, s.permanentLsid, s.writtenLsid, false}, false).c_str());
   return 0;

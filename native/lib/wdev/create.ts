@@ -1,10 +1,11 @@
 /**
  * `create` makes a new wdev: an empty (sparse, all-zero) data device, a log device formatted with a
- * fresh uuid and salt, and `wdev.json`. `format` rewrites the log device of an existing wdev (a lost
+ * fresh uuid and salt (its ring allocated in full), and `wdev.json`; a create that fails (no space for
+ * the ring) removes what it made, so it can be run again. `format` rewrites the log device of an existing wdev (a lost
  * log: the volume is then overflowed until a hash backup).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 
 import { InputError, StateError } from '../../../reconciler/errors.js';
 import { runWdev } from './binary.js';
@@ -40,15 +41,23 @@ export async function createWdev(dataDir: string, vol: string, opts: CreateOptio
     pbs,
     createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   };
+  const hadLdev = await exists(p.ldev);
   const ddev = await open(p.ddev, 'wx', 0o600);
   try {
-    await ddev.truncate(opts.sizeBytes);
-    await ddev.sync();
-  } finally {
-    await ddev.close();
+    try {
+      await ddev.truncate(opts.sizeBytes);
+      await ddev.sync();
+    } finally {
+      await ddev.close();
+    }
+    await runWdev<WdevStatusJson>(['format', ...formatFlags(c, p.ldev)], { vol });
+    await writeWdevConfig(p.config, c);
+  } catch (error) {
+    // Nothing was stored in a wdev that was never created: leave no files that would refuse a retry.
+    await rm(p.ddev, { force: true });
+    if (!hadLdev) await rm(p.ldev, { force: true });
+    throw error;
   }
-  await runWdev<WdevStatusJson>(['format', ...formatFlags(c, p.ldev)], { vol });
-  await writeWdevConfig(p.config, c);
   return c;
 }
 

@@ -1,7 +1,9 @@
 // The log ring's space: taken when the ldev is formatted, and kept when start-up clears the free ring
 // (so no stale pack past the recovered end can pass for the next one): zeroed in place, not punched,
 // so the next lap's log writes overwrite blocks instead of allocating them.
-import { closeSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -44,6 +46,22 @@ describe.skipIf(skip)('the log ring of a wdev', () => {
   it('has all its space allocated once formatted', { timeout: 60_000 }, async () => {
     await createWdev(s.dataDir, 'fresh', { sizeBytes: 8 << 20, ringBytes: RING });
     expect(allocatedBytes(wdevPaths(s.dataDir, 'fresh').ldev)).toBeGreaterThanOrEqual(RING);
+  });
+
+  it('refuses a ring its file system has no room for, naming the ring, and leaves nothing behind', { timeout: 60_000 }, async () => {
+    const small = join(s.dir, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', small]);
+    s.mount(small);
+    const dataDir = join(small, 'data');
+    const error = await createWdev(dataDir, 'big', { sizeBytes: 4 << 20, ringBytes: 64 << 20 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/cannot allocate the 67108864-byte log ring: No space left on device/);
+    const p = wdevPaths(dataDir, 'big');
+    expect([existsSync(p.ddev), existsSync(p.ldev), existsSync(p.config)]).toEqual([false, false, false]);
+    // Nothing left to refuse a retry with a ring that fits.
+    await createWdev(dataDir, 'big', { sizeBytes: 4 << 20, ringBytes: 4 << 20 });
+    expect(allocatedBytes(p.ldev)).toBeGreaterThanOrEqual(4 << 20);
   });
 
   it('reads as zeros past the recovered end after a restart and keeps its blocks', { timeout: 60_000 }, async () => {
