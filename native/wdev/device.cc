@@ -605,6 +605,10 @@ void Device::Reset() {
 
 void Device::Shutdown() {
   Flush();
+  {
+    std::lock_guard<std::mutex> g(superMutex_);
+    std::memset(super_.servingBoot, 0, sizeof super_.servingBoot);  // closed: the checkpoint below says so
+  }
   Checkpoint();
 }
 

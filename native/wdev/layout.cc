@@ -1,7 +1,9 @@
 #include "layout.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "format/checksum.h"
@@ -35,6 +37,7 @@ void EncodeSuper(const Super& s, uint8_t* b) {
   Put<uint64_t>(b + 136, s.deviceLb);
   Put<uint64_t>(b + 144, s.generation);
   Put<uint64_t>(b + 152, kRingOffset);
+  std::memcpy(b + 160, s.servingBoot, 16);
   Put<uint32_t>(b + 0, walb::fmt::checksum(b, kSuperSize, 0));
 }
 
@@ -56,6 +59,7 @@ std::string DecodeSuper(const uint8_t* b, Super* s) {
   s->deviceLb = Get<uint64_t>(b + 136);
   s->generation = Get<uint64_t>(b + 144);
   if (Get<uint64_t>(b + 152) != kRingOffset) return "ring offset at +152 is not 8192";
+  std::memcpy(s->servingBoot, b + 160, 16);
   if (s->ringBlocks < 16) return "ring size at +104 is below 16 blocks";
   if (s->oldestLsid > std::max(s->writtenLsid, s->permanentLsid))
     return "oldest lsid at +112 is past the written (+120) and permanent (+128) lsids";
@@ -109,6 +113,30 @@ bool ParseUuidHex(const std::string& hex, uint8_t uuid[16]) {
     unsigned v;
     if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1) return false;
     uuid[i] = static_cast<uint8_t>(v);
+  }
+  return true;
+}
+
+void CurrentBootId(uint8_t out[16]) {
+  std::memset(out, 0, 16);
+  std::string text;
+  if (const char* env = std::getenv("WALBCTL_WDEV_BOOT_ID")) {
+    text = env;
+  } else if (FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "r")) {
+    char line[64] = {};
+    if (std::fgets(line, sizeof line, f)) text = line;
+    std::fclose(f);
+  }
+  std::string hex;
+  for (char c : text) {
+    if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
+  }
+  if (!ParseUuidHex(hex, out)) std::memset(out, 0, 16);
+}
+
+bool IsZeroId(const uint8_t id[16]) {
+  for (int i = 0; i < 16; i++) {
+    if (id[i]) return false;
   }
   return true;
 }

@@ -34,7 +34,13 @@ struct Super {
   uint64_t deviceLb = 0;        // ddev size in logical blocks
   uint32_t flags = 0;           // kFlagOverflow
   uint64_t generation = 0;      // incremented on every super write
+  uint8_t servingBoot[16] = {}; // boot id of the host serving the log; zero once it was closed cleanly
 };
+
+// This host's boot id (/proc/sys/kernel/random/boot_id; WALBCTL_WDEV_BOOT_ID overrides it, so tests
+// can play a reboot). All zero when it cannot be read.
+void CurrentBootId(uint8_t out[16]);
+bool IsZeroId(const uint8_t id[16]);
 
 void EncodeSuper(const Super& s, uint8_t* block /* kSuperSize bytes */);
 // Returns an empty string when valid, else what is wrong (the caller adds the offset).

@@ -144,7 +144,7 @@ int Serve(const Flags& f) {
     throw WdevError("no-fuse", std::string("/dev/fuse is not usable (") + std::strerror(errno) +
                                    "): load the fuse module or give the container the device; scan capture still works");
   signal(SIGPIPE, SIG_IGN);
-  // Pack buffers of up to 8 MiB come and go with every write: keep them on the heap instead of
+  // IO buffers of up to 1 MiB come and go with every write: keep them on the heap instead of
   // mapping fresh (zeroed, faulted-in) pages each time.
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
@@ -153,6 +153,12 @@ int Serve(const Flags& f) {
   const std::string ddevPath = f.Get("ddev");
   int ddev = OpenDdev(s, ddevPath);
   RecoveryResult rec = Recover(ldev, s, ddev, ddevPath);
+  if (rec.hostRestarted)
+    std::fprintf(stderr, "walbctl-wdev: %s: the host restarted while the log was served (the super names another boot): "
+                         "the data device may hold writes the log lost, so the volume is marked overflowed and the next "
+                         "backup is a hash backup\n", ldev.path().c_str());
+  CurrentBootId(s.servingBoot);  // open until Shutdown closes it: a reboot before then is noticed
+  ldev.WriteSuper(s, true);
   Device dev(ldev, s, ddev, ddevPath, !f.Has("no-direct-io"));
   FuseOptions fo;
   fo.mountDir = f.Get("mount");

@@ -36,6 +36,9 @@ WdevError Corrupt(const Ldev& ldev, const Super& s, uint64_t lsid, const PackRea
 
 RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddevPath, const RecoverOptions& opts, uint64_t* corruptAt) {
   RecoveryResult res;
+  uint8_t boot[16];
+  CurrentBootId(boot);
+  if (!IsZeroId(s.servingBoot) && std::memcmp(s.servingBoot, boot, 16) != 0 && !(s.flags & kFlagOverflow)) res.hostRestarted = true;
   if (s.flags & kFlagOverflow) {
     // Overflowed: the ddev was synced when logging stopped and every write since went straight to it.
     res.end = s.writtenLsid;
@@ -73,6 +76,8 @@ RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddev
   ldev.RingZero(lsid, s.oldestLsid + s.ringBlocks - lsid, s);
   s.writtenLsid = lsid;
   s.permanentLsid = lsid;
+  std::memset(s.servingBoot, 0, sizeof s.servingBoot);
+  if (res.hostRestarted) s.flags |= kFlagOverflow;
   ldev.WriteSuper(s, true);
   return res;
 }

@@ -21,7 +21,7 @@ import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { isServing, serveWdev } from '../../../native/lib/wdev/serve.js';
 // @ts-expect-error: a plain .mjs helper shared with the child processes
 import { blockOf, contentOf } from './crash-writer.mjs';
-import { Scratch, wdevSkipReason } from './fixture.js';
+import { killAndWait, Scratch, wdevSkipReason } from './fixture.js';
 
 const writerPath = fileURLToPath(new URL('./crash-writer.mjs', import.meta.url));
 const BLOCKS = 8192; // 32 MiB of 4 KiB blocks
@@ -81,17 +81,6 @@ function startWriter(file: string, w: number, trial: number, seed: number, every
   return { started, acked, progress: () => highest };
 }
 
-async function killAndWait(pid: number): Promise<void> {
-  process.kill(pid, 'SIGKILL');
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const skip = wdevSkipReason();
 

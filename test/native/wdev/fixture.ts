@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, readlinkSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,4 +83,39 @@ export function sha1File(path: string): string {
 /** Runs a command, throwing with its stderr when it fails. */
 export function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Writes `bytes` bytes of `fill` at `offset` and fsyncs, as an application that waits for its data. */
+export function writeAndSync(file: string, offset: number, bytes: number, fill: number): void {
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(bytes, fill), 0, bytes, offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readAt(file: string, offset: number, bytes: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(bytes);
+    readSync(fd, b, 0, bytes, offset);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** SIGKILL, then waits until the process is gone. */
+export async function killAndWait(pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

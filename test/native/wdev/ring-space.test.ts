@@ -2,7 +2,7 @@
 // (so no stale pack past the recovered end can pass for the next one): zeroed in place, not punched,
 // so the next lap's log writes overwrite blocks instead of allocating them.
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,25 +12,12 @@ import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
 import { wdevStatus } from '../../../native/lib/wdev/status.js';
 import { stopWdev } from '../../../native/lib/wdev/stop.js';
-import { Scratch, wdevSkipReason } from './fixture.js';
+import { readAt, Scratch, wdevSkipReason, writeAndSync } from './fixture.js';
 
 const RING = 4 << 20;
 const RING_OFFSET = 8192; // design.md: reserved 4096 + super 4096, then the ring
 
-function writeAndSync(file: string, offset: number, bytes: number, fill: number): void {
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.alloc(bytes, fill), 0, bytes, offset);
-  fsyncSync(fd);
-  closeSync(fd);
-}
 
-function readAt(file: string, offset: number, bytes: number): Buffer {
-  const fd = openSync(file, 'r');
-  const b = Buffer.alloc(bytes);
-  readSync(fd, b, 0, bytes, offset);
-  closeSync(fd);
-  return b;
-}
 
 const allocatedBytes = (file: string): number => statSync(file).blocks * 512;
 
