@@ -9,8 +9,9 @@ export default defineCommand({
   help: `Usage: walbctl wdev create VOL --size SIZE [--ring SIZE] [--pbs 512|4096] [--data-dir DIR] [--json]
 
 Creates <data-dir>/wdev/VOL/: an all-zero sparse data device (ddev) of SIZE bytes and a log device
-(ldev) whose ring buffer holds RING bytes of WalB logpacks, with a new uuid and checksum salt.
-Serve it with "walbctl wdev serve VOL".
+(ldev) whose ring buffer holds RING bytes of WalB logpacks, with a new uuid and checksum salt. The
+ring's space is allocated now, so a full file system cannot stop the log later; a file system without
+room for it is refused, and nothing is left behind. Serve it with "walbctl wdev serve VOL".
 
 Options:
   --size SIZE      volume size (64M, 1G, bytes); a multiple of the physical block size
