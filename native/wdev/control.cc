@@ -34,7 +34,8 @@ std::string StatusJson(const DeviceStatus& st, bool serving) {
   num("packs", st.packs);
   num("flushes", st.flushes);
   num("logSyncs", st.logSyncs);
-  j += "\"overflow\":" + std::string(st.overflow ? "true" : "false") + "}";
+  j += "\"overflow\":" + std::string(st.overflow ? "true" : "false") + ",";
+  j += "\"overflowReason\":" + (st.overflow ? "\"" + std::string(OverflowCauseName(s.flags | kFlagOverflow)) + "\"" : std::string("null")) + "}";
   return j;
 }
 

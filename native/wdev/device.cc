@@ -28,6 +28,7 @@ Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, boo
   pbs_ = s.physicalBs;
   maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, kMaxPackBytes / pbs_, 65535});
   overflow_ = (s.flags & kFlagOverflow) != 0;
+  overflowCause_ = static_cast<OverflowCause>((s.flags & kOverflowCauseMask) >> 8);
   oldest_ = s.oldestLsid;
   written_ = s.writtenLsid;
   permanent_ = std::max(s.permanentLsid, s.writtenLsid);
@@ -39,7 +40,7 @@ Super Device::SnapshotSuperLocked() const {
   s.oldestLsid = oldest_;
   s.writtenLsid = written_;
   s.permanentLsid = permanent_;
-  s.flags = overflow_ ? (super_.flags | kFlagOverflow) : (super_.flags & ~kFlagOverflow);
+  s.flags = overflow_ ? MarkOverflow(ClearOverflow(super_.flags), overflowCause_) : ClearOverflow(super_.flags);
   return s;
 }
 
@@ -137,9 +138,10 @@ void Device::Complete(std::unique_lock<std::mutex>& lk, std::vector<Io*>& async)
   lk.lock();
 }
 
-void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk) {
+void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk, OverflowCause cause) {
   // Called by the leader: no pack is written meanwhile. From here on writes go straight to the
   // ddev, and start-up no longer replays the log, so the ddev is synced before the flag is set.
+  if (!overflow_) overflowCause_ = cause;  // the first cause is the one to report
   overflow_ = true;
   lk.unlock();
   fdatasync(ddevFd_);
@@ -187,7 +189,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     } catch (const std::exception&) {
     }
     lk.lock();
-    if (!overflow_ && latest_ + need - std::min(oldest_, written_) > super_.ringBlocks) EnterOverflowLocked(lk);
+    if (!overflow_ && latest_ + need - std::min(oldest_, written_) > super_.ringBlocks) EnterOverflowLocked(lk, OverflowCause::kRingFull);
   }
   if (overflow_) {
     for (Io* io : batch) {
@@ -276,7 +278,7 @@ void Device::LeadLocked(std::unique_lock<std::mutex>& lk) {
     Complete(lk, async);
     while (leader_) cvLead_.wait(lk);
     leader_ = true;
-    EnterOverflowLocked(lk);  // the log has a hole now: only a hash backup can follow
+    EnterOverflowLocked(lk, OverflowCause::kLogWriteFailed);  // the log has a hole now: only a hash backup can follow
     leader_ = false;
   }
   WakeLeaderLocked();
@@ -547,7 +549,7 @@ void Device::SetOldest(uint64_t lsid) {
   Super s;
   {
     std::lock_guard<std::mutex> g2(m_);
-    if (overflow_) throw WdevError("overflow", "the log overflowed: nothing to ship until a hash backup and \"walbctl wdev reset\"");
+    if (overflow_) throw WdevError("overflow", "the log overflowed: nothing to ship until a hash backup (\"walbctl wdev backup\")");
     if (lsid < oldest_ || lsid > permanent_)
       throw WdevError("bad-lsid", "oldest lsid " + std::to_string(lsid) + " is outside [" + std::to_string(oldest_) + ", " +
                                       std::to_string(permanent_) + "] (oldest, permanent)");

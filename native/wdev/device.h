@@ -82,7 +82,7 @@ class Device {
   void Prepare(Io* io);           // checksum and zero padding, in the IO's own thread, unlocked
   void LeadLocked(std::unique_lock<std::mutex>& lk);
   void WakeLeaderLocked();       // the first queued IO's thread, when a pack may be led now
-  void EnterOverflowLocked(std::unique_lock<std::mutex>& lk);
+  void EnterOverflowLocked(std::unique_lock<std::mutex>& lk, OverflowCause cause);
   void WaitOrderLocked(std::unique_lock<std::mutex>& lk, const Io* io);
   bool BlockedLocked(const Io* io) const;  // an earlier IO overlapping it is still being applied
   void ApplyLocked(std::unique_lock<std::mutex>& lk, const std::vector<Io*>& batch);
@@ -105,6 +105,7 @@ class Device {
   std::condition_variable cvSync_;   // logged_ moved, a log sync ended, overflow
   std::deque<Io*> queue_;
   bool leader_ = false, syncing_ = false, overflow_ = false;
+  OverflowCause overflowCause_ = OverflowCause::kUnknown;  // why, while overflow_
   std::map<uint64_t, Io*> inflight_;   // by seq
   uint64_t seq_ = 0;
   uint64_t oldest_, written_, permanent_, latest_;

@@ -141,4 +141,16 @@ bool IsZeroId(const uint8_t id[16]) {
   return true;
 }
 
+const char* OverflowCauseName(uint32_t flags) {
+  if (!(flags & kFlagOverflow)) return "";
+  switch (static_cast<OverflowCause>((flags & kOverflowCauseMask) >> 8)) {
+    case OverflowCause::kRingFull: return "ring-full";
+    case OverflowCause::kLogWriteFailed: return "log-write-failed";
+    case OverflowCause::kHostRestarted: return "host-restarted";
+    case OverflowCause::kLogRepaired: return "log-repaired";
+    case OverflowCause::kLogReformatted: return "log-reformatted";
+    default: return "unknown";
+  }
+}
+
 }  // namespace wdev

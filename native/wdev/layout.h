@@ -15,6 +15,17 @@ constexpr uint16_t kLogpackSectorType = 3;    // WalB's SECTOR_TYPE_LOGPACK
 constexpr uint16_t kSuperVersion = 1;
 constexpr uint32_t kSuperSize = 4096;         // bytes covered by the super's checksum
 constexpr uint32_t kFlagOverflow = 1;
+// Why the log overflowed, in flags bits 8-15 while kFlagOverflow is set (0: not recorded).
+enum class OverflowCause : uint32_t { kUnknown = 0, kRingFull = 1, kLogWriteFailed = 2, kHostRestarted = 3, kLogRepaired = 4, kLogReformatted = 5 };
+constexpr uint32_t kOverflowCauseMask = 0xff00;
+// `flags` overflowed for `cause`; an overflow already recorded keeps its first cause.
+inline uint32_t MarkOverflow(uint32_t flags, OverflowCause cause) {
+  if (flags & kFlagOverflow) return flags;
+  return (flags & ~kOverflowCauseMask) | kFlagOverflow | (static_cast<uint32_t>(cause) << 8);
+}
+inline uint32_t ClearOverflow(uint32_t flags) { return flags & ~(kFlagOverflow | kOverflowCauseMask); }
+// "ring-full", "log-write-failed", "host-restarted", "log-repaired", "log-reformatted", "unknown"; "" when not overflowed.
+const char* OverflowCauseName(uint32_t flags);
 
 constexpr uint32_t kRecExist = 0x01;
 constexpr uint32_t kRecPadding = 0x02;

@@ -267,7 +267,7 @@ int Repair(const Flags& f) {
     s = SuperFromFlags(f);
     what = "rebuilt the super sector";
     ldev.RingZero(0, s.ringBlocks, s);
-    s.flags |= kFlagOverflow;
+    s.flags = MarkOverflow(s.flags, OverflowCause::kLogRepaired);
     ldev.WriteSuper(s, true);
   }
   int ddev = OpenDdev(s, f.Get("ddev"));
@@ -278,7 +278,7 @@ int Repair(const Flags& f) {
   if (corruptAt != kEndLsid) {
     // The log is not whole any more: what it held after the damage cannot be shipped.
     s = ldev.ReadSuper();
-    s.flags |= kFlagOverflow;
+    s.flags = MarkOverflow(s.flags, OverflowCause::kLogRepaired);
     ldev.WriteSuper(s, true);
     what = "cut the log at the corrupt logpack of lsid " + std::to_string(corruptAt) + " (ldev byte offset " +
            std::to_string(ldev.RingByteOffset(corruptAt, s.ringBlocks, s.physicalBs)) + ")";
@@ -289,7 +289,7 @@ int Repair(const Flags& f) {
   if (f.Has("mark-overflow")) {
     Super cur = ldev.ReadSuper();
     if (!(cur.flags & kFlagOverflow)) {
-      cur.flags |= kFlagOverflow;
+      cur.flags = MarkOverflow(cur.flags, OverflowCause::kLogReformatted);
       ldev.WriteSuper(cur, true);
       what += "; marked overflowed";
     }

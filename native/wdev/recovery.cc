@@ -77,7 +77,7 @@ RecoveryResult Recover(Ldev& ldev, Super& s, int ddevFd, const std::string& ddev
   s.writtenLsid = lsid;
   s.permanentLsid = lsid;
   std::memset(s.servingBoot, 0, sizeof s.servingBoot);
-  if (res.hostRestarted) s.flags |= kFlagOverflow;
+  if (res.hostRestarted) s.flags = MarkOverflow(s.flags, OverflowCause::kHostRestarted);
   ldev.WriteSuper(s, true);
   return res;
 }

@@ -25,6 +25,8 @@ export interface WdevStatusJson {
   flushes: number;
   logSyncs: number;
   overflow: boolean;
+  /** Why, while overflowed: ring-full, log-write-failed, host-restarted, log-repaired, log-reformatted, unknown. */
+  overflowReason: string | null;
 }
 
 /** Sends one command; resolves to the parsed reply, or null when nothing listens on the socket. */

@@ -18,10 +18,10 @@ export class WdevCorruptError extends WalbctlError {
   }
 }
 
-/** The log overflowed: nothing can be shipped until a hash backup and `walbctl wdev reset`. */
+/** The log overflowed: nothing can be shipped until a hash backup (`walbctl wdev backup`, which restarts the log). */
 export class WdevOverflowError extends StateError {
   constructor(vol: string) {
-    super(`volume ${vol}: the log overflowed; take a hash backup, then run "walbctl wdev reset ${vol}"`);
+    super(`volume ${vol}: the log overflowed; take a hash backup with "walbctl wdev backup ${vol}" (the reconciler plans one)`);
   }
 }
 

@@ -34,6 +34,14 @@ export async function wdevStatus(dataDir: string, vol: string): Promise<WdevStat
   };
 }
 
+const OVERFLOW_REASONS: Record<string, string> = {
+  'ring-full': 'the log ring filled up before it was shipped',
+  'log-write-failed': 'a log write failed, so the log has a hole',
+  'host-restarted': 'the host restarted while the volume was served; the data device may hold writes the log lost',
+  'log-repaired': 'the log was repaired and no longer covers every write',
+  'log-reformatted': 'the log device was formatted after capture had started',
+};
+
 /** Human text, one field per line. */
 export function formatStatus(s: WdevStatus): string {
   const pct = (s.usage * 100).toFixed(1);
@@ -45,6 +53,6 @@ export function formatStatus(s: WdevStatus): string {
     `size:        ${s.sizeBytes} bytes, physical block ${s.physicalBs}`,
     `lsids:       oldest ${s.oldestLsid}, written ${s.writtenLsid}, permanent ${s.permanentLsid}, latest ${s.latestLsid}`,
     `log usage:   ${s.usagePb} of ${s.capacityPb} blocks (${mib(s.usagePb)} of ${mib(s.capacityPb)} MiB, ${pct}%)`,
-    `overflow:    ${s.overflow ? 'yes: a hash backup is needed, then "walbctl wdev reset"' : 'no'}`,
+    `overflow:    ${s.overflow ? `yes${OVERFLOW_REASONS[s.overflowReason ?? ''] ? ` (${OVERFLOW_REASONS[s.overflowReason ?? '']})` : ''}: a hash backup is needed ("walbctl wdev backup ${s.volume}", or the one the reconciler plans)` : 'no'}`,
   ].join('\n') + '\n';
 }

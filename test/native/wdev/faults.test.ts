@@ -59,7 +59,7 @@ describe.skipIf(skip)('a wdev with a damaged log device', () => {
     expect(r).toMatchObject({ repaired: 'rebuilt the super sector', overflow: true });
     const served = await serveWdev(s.dataDir, 'super');
     expect(served.pid).toBeGreaterThan(0);
-    expect((await wdevStatus(s.dataDir, 'super')).overflow).toBe(true);
+    expect(await wdevStatus(s.dataDir, 'super')).toMatchObject({ overflow: true, overflowReason: 'log-repaired' });
   });
 
   for (const [vol, where, offset] of [
@@ -84,7 +84,7 @@ describe.skipIf(skip)('a wdev with a damaged log device', () => {
       expect(r.repaired).toContain('lsid 2');
       await serveWdev(s.dataDir, vol);
       const st = await wdevStatus(s.dataDir, vol);
-      expect(st.overflow).toBe(true);
+      expect(st).toMatchObject({ overflow: true, overflowReason: 'log-repaired' });
     });
   }
 
@@ -99,7 +99,7 @@ describe.skipIf(skip)('a wdev with a damaged log device', () => {
     flipByte(p.ldev, 4096 + 20);
     expect(await serveWdev(s.dataDir, 'reformat').catch((e: unknown) => e)).toBeInstanceOf(WdevCorruptError);
     const st = await formatWdev(s.dataDir, 'reformat');
-    expect(st).toMatchObject({ overflow: true, oldestLsid: 0, latestLsid: 0 });
+    expect(st).toMatchObject({ overflow: true, overflowReason: 'log-reformatted', oldestLsid: 0, latestLsid: 0 });
     await serveWdev(s.dataDir, 'reformat');
     const hb = await backupWdev(s.dataDir, 'reformat');
     expect(hb.kind).toBe('hash');

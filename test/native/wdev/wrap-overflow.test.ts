@@ -17,7 +17,7 @@ import { WdevOverflowError } from '../../../native/lib/wdev/errors.js';
 import { observeWdevStorage } from '../../../native/lib/wdev/observe.js';
 import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
-import { wdevStatus } from '../../../native/lib/wdev/status.js';
+import { formatStatus, wdevStatus } from '../../../native/lib/wdev/status.js';
 import { Scratch, sha1, wdevSkipReason } from './fixture.js';
 
 const SIZE = 32 << 20;
@@ -107,6 +107,8 @@ describe.skipIf(skip)('a wdev whose ring is smaller than the data written', () =
     scribble(file, 6 << 20);
     const st = await wdevStatus(s.dataDir, vol);
     expect(st.overflow).toBe(true);
+    expect(st.overflowReason).toBe('ring-full');
+    expect(formatStatus(st)).toContain('overflow:    yes (the log ring filled up before it was shipped): a hash backup is needed');
     // Writes keep working while overflowed.
     const probe = randomBytes(8192);
     const fd = openSync(file, 'r+');

@@ -10,7 +10,8 @@ export default defineCommand({
 
 Rewrites the log device of VOL from wdev.json: a new super sector (same uuid and salt) and an empty
 ring. The data device is kept. Logs not shipped yet are lost, so the volume is marked overflowed:
-the next backup is a hash backup, then "walbctl wdev reset VOL". Refused while VOL is served.
+the next backup is a hash backup ("walbctl wdev backup VOL", or the one the reconciler plans). Refused
+while VOL is served.
 
 Options:
   --force          required: the unshipped log is discarded
