@@ -45,6 +45,8 @@ export interface ObservedStorage {
   sizeBytes: number;
   /** The log overflowed (wdev) or the hash index was lost (scan): only a hash backup recovers. */
   overflow: boolean;
+  /** wdev only, while overflowed: why, as `walbctl wdev status` names it (ring-full, host-restarted, ...). */
+  overflowReason?: string | null;
   /** Newest gid taken on this storage, or null before the first backup. */
   latestGid: number | null;
   /** wdev only: lsids and log usage. */

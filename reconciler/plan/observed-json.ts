@@ -61,6 +61,7 @@ function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
   c.string(s.devicePath, `${p}.devicePath`);
   c.number(s.sizeBytes, `${p}.sizeBytes`);
   c.boolean(s.overflow, `${p}.overflow`);
+  if (s.overflowReason !== undefined) c.string(s.overflowReason, `${p}.overflowReason`, true);
   c.number(s.latestGid, `${p}.latestGid`, true);
   if (s.lastSnapshotAt !== undefined) c.time(s.lastSnapshotAt, `${p}.lastSnapshotAt`, true);
   return s as unknown as ObservedStorage;

@@ -41,7 +41,8 @@ export function volumeLooksValid(name: string, v: unknown): boolean {
 function storageLooksValid(s: unknown): boolean {
   return isObj(s) && typeof s.state === 'string' && STORAGE_STATES.has(s.state) && typeof s.capture === 'string' && CAPTURES.has(s.capture)
     && typeof s.uuid === 'string' && typeof s.devicePath === 'string' && isNat(s.sizeBytes) && typeof s.overflow === 'boolean'
-    && isNatOrNull(s.latestGid) && (s.lastSnapshotAt === undefined || isTimeOrNull(s.lastSnapshotAt));
+    && isNatOrNull(s.latestGid) && (s.lastSnapshotAt === undefined || isTimeOrNull(s.lastSnapshotAt))
+    && (s.overflowReason === undefined || s.overflowReason === null || typeof s.overflowReason === 'string');
 }
 
 function archiveLooksValid(a: unknown): boolean {

@@ -55,7 +55,8 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
     return { steps, ready: false, warnings };
   }
   if (storage!.overflow) {
-    const why = storage!.capture === 'wdev' ? 'the write log overflowed' : 'the hash index was lost';
+    const cause = storage!.overflowReason ? ` (${storage!.overflowReason})` : '';
+    const why = storage!.capture === 'wdev' ? `the write log overflowed${cause}` : 'the hash index was lost';
     steps.push({ kind: 'hash-backup', params: backupParams, reason: `${why}: only a hash backup recovers`, blocked });
     return { steps, ready: false, warnings };
   }

@@ -20,6 +20,7 @@ export async function observeWdevStorage(dataDir: string, vol: string): Promise<
     devicePath: st.attached ? st.attached.link : p.file,
     sizeBytes: cfg.sizeBytes,
     overflow: st.overflow,
+    overflowReason: st.overflowReason ?? null,
     latestGid: cap ? cap.latestGid : null,
     log: { oldestLsid: st.oldestLsid, permanentLsid: st.permanentLsid, writtenLsid: st.writtenLsid, capacityPb: st.capacityPb, usagePb: st.usagePb },
   };

@@ -12,6 +12,7 @@ function sample(): Record<string, unknown> {
   const volumes = observed.volumes as Record<string, Record<string, unknown>>;
   volumes[first]!.proxy = { state: 'Started', archives: ['local'] };
   (volumes[first]!.storage as Record<string, unknown>).log = { oldestLsid: 0, permanentLsid: 8, writtenLsid: 8, capacityPb: 1024, usagePb: 8 };
+  (volumes[first]!.storage as Record<string, unknown>).overflowReason = null;
   return observed as unknown as Record<string, unknown>;
 }
 

@@ -26,6 +26,11 @@ describe('storageLifecycle', () => {
     expect(plan.ready).toBe(ready);
   });
 
+  it('names why the write log overflowed in the hash backup it plans, when the storage says', () => {
+    const plan = storageLifecycle({ host: 'local', volume: volume(), storage: storage({ overflow: true, capture: 'wdev', overflowReason: 'host-restarted' }), localArchive: archived });
+    expect(plan.steps[0]).toMatchObject({ kind: 'hash-backup', reason: 'the write log overflowed (host-restarted): only a hash backup recovers' });
+  });
+
   it('blocks a backup to a primary archive on another host until the transport exists', () => {
     const plan = storageLifecycle({ host: 'local', volume: volume({ archives: [{ host: 'vault', primary: true }] }), storage: undefined, localArchive: undefined });
     expect(plan.steps[1]).toMatchObject({ kind: 'full-backup', blocked: TRANSPORT_BLOCKED, params: { archive: 'vault' } });
