@@ -608,7 +608,8 @@ void Device::Reset() {
 void Device::Shutdown() {
   Flush();
   {
-    std::lock_guard<std::mutex> g(superMutex_);
+    std::lock_guard<std::mutex> g(superMutex_);  // the order every super write takes: superMutex_, then m_
+    std::lock_guard<std::mutex> g2(m_);
     std::memset(super_.servingBoot, 0, sizeof super_.servingBoot);  // closed: the checkpoint below says so
   }
   Checkpoint();
