@@ -16,7 +16,7 @@ import { rulesFrom } from '../policy/retention/rules-from.js';
 import { dropMerges, type DropPlan } from '../policy/retention-merge.js';
 import type { Step } from '../policy/step.js';
 import { formatAge, toMs } from '../policy/time.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../util/size.js';
 
 export interface ArchiveDataPlan {
   steps: Step[];
@@ -80,7 +80,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
       steps.push({
         kind: 'apply',
         params: { gid: target.gid, diffs: target.count, bytes: target.bytes },
-        reason: `${target.count} diff(s), ${formatBytes(target.bytes)}, are older than ${formatAge(age)}${limited}`,
+        reason: `${target.count} diff(s), ${formatBytes(target.bytes, { trimZero: true })}, are older than ${formatAge(age)}${limited}`,
       });
       foldInto(target.gid);
     }
@@ -130,7 +130,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
       steps.push({
         kind: 'merge', key: 'choice',
         params: { gidB: first.b.b, gidE: last.e.b, diffs: run.count, bytes: run.bytes },
-        reason: `${why}; the run of ${run.count} diffs from gid ${first.b.b} to ${last.e.b} has the smallest average size (${formatBytes(Math.round(run.bytes / run.count))})`,
+        reason: `${why}; the run of ${run.count} diffs from gid ${first.b.b} to ${last.e.b} has the smallest average size (${formatBytes(Math.round(run.bytes / run.count), { trimZero: true })})`,
       });
       for (let i = run.from; i < run.to; i++) (removed ??= new Set()).add(diffs[i]!.e.b);
     }

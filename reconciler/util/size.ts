@@ -69,3 +69,20 @@ export function formatSize(bytes: number): string {
   }
   return `${bytes}B`;
 }
+
+/**
+ * A byte count in binary units: `512 B`, `1.5 MiB`. One decimal by default; `trimZero` drops a `.0`
+ * (`2 GiB`, for plan reasons); `wholeAbove100` prints no decimal from 100 up (`123 MiB`, for progress).
+ */
+export function formatBytes(n: number, opts: { trimZero?: boolean; wholeAbove100?: boolean } = {}): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  if (i === 0) return `${n} B`;
+  const text = v.toFixed(opts.wholeAbove100 && v >= 100 ? 0 : 1);
+  return `${opts.trimZero ? text.replace(/\.0$/, '') : text} ${units[i]}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatSize, parseRate, parseSize } from '../../../reconciler/util/size.js';
+import { formatBytes, formatSize, parseRate, parseSize } from '../../../reconciler/util/size.js';
 import { UnitSyntaxError } from '../../../reconciler/util/unit-error.js';
 
 describe('parseSize', () => {
@@ -44,5 +44,16 @@ describe('parseRate and formatSize', () => {
   it('formats with the largest exact binary unit', () => {
     expect(formatSize(67_108_864)).toBe('64MiB');
     expect(formatSize(1000)).toBe('1000B');
+  });
+});
+
+describe('formatBytes', () => {
+  it('prints bytes below 1 KiB as they are and larger counts in binary units with one decimal', () => {
+    expect([formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(1536), formatBytes(5 * 1024 ** 3)]).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '5.0 GiB']);
+  });
+
+  it('drops a trailing .0 for plan reasons and the decimal from 100 up for progress', () => {
+    expect([formatBytes(2 * 1024 ** 2, { trimZero: true }), formatBytes(1.5 * 1024 ** 2, { trimZero: true })]).toEqual(['2 MiB', '1.5 MiB']);
+    expect([formatBytes(123.4 * 1024 ** 2, { wholeAbove100: true }), formatBytes(99.5 * 1024, { wholeAbove100: true })]).toEqual(['123 MiB', '99.5 KiB']);
   });
 });

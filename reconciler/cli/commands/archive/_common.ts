@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { InputError, UsageError } from '../../../errors.js';
+import { formatBytes } from '../../../util/size.js';
 import type { CliIO } from '../../command.js';
 import type { OnProgress } from '../../../../native/lib/archive/progress.js';
 
@@ -53,21 +54,13 @@ export function gidArg(value: string | undefined, name: string, command: string)
   return Number(value);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+/** Byte counts in progress and summaries: `2.0 GiB`, `123 MiB`. */
+const sized = (n: number): string => formatBytes(n, { wholeAbove100: true });
 
 /** `2.0 GiB in 1.23 s (1.6 GiB/s)`. */
 export function summary(bytes: number, seconds: number): string {
-  const rate = seconds > 0 ? `${formatBytes(Math.round(bytes / seconds))}/s` : '-';
-  return `${formatBytes(bytes)} in ${seconds.toFixed(2)} s (${rate})`;
+  const rate = seconds > 0 ? `${sized(Math.round(bytes / seconds))}/s` : '-';
+  return `${sized(bytes)} in ${seconds.toFixed(2)} s (${rate})`;
 }
 
 /** A progress line on stderr when it is a terminal; nothing otherwise. Call `end()` when done. */
@@ -77,7 +70,7 @@ export function progress(io: CliIO, label: string): { onProgress?: OnProgress; e
   return {
     onProgress: (e) => {
       const pct = e.total > 0 ? ` ${Math.floor((e.done / e.total) * 100)}%` : '';
-      const amount = e.phase === 'verify' || e.phase === 'apply' ? `${e.done}/${e.total}` : `${formatBytes(e.done)} / ${formatBytes(e.total)}`;
+      const amount = e.phase === 'verify' || e.phase === 'apply' ? `${e.done}/${e.total}` : `${sized(e.done)} / ${sized(e.total)}`;
       io.stderr(`\r\x1b[K${label}: ${e.phase} ${amount}${pct}`);
       shown = true;
     },
