@@ -1,10 +1,5 @@
 #include "napi/worker.h"
 
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
-
-#include "format/error.h"
 
 namespace walbctl::addon {
 
@@ -39,47 +34,14 @@ Napi::Promise OpWorker::Run(Napi::Env env, const char* name, Fn fn) {
 }
 
 void OpWorker::Execute() {
-  try {
-    result_ = fn_();
-  } catch (const walb::fmt::FormatError& e) {
-    kind_ = "format";
-    file_ = e.file();
-    offset_ = e.offset();
-    rule_ = e.rule();
-    SetError(e.what());
-  } catch (const walb::fmt::IoError& e) {
-    kind_ = "io";
-    file_ = e.file();
-    errno_ = e.err();
-    SetError(e.what());
-  } catch (const std::invalid_argument& e) {
-    kind_ = "argument";
-    SetError(e.what());
-  } catch (const std::bad_alloc&) {
-    kind_ = "internal";
-    SetError("out of memory");
-  } catch (const std::exception& e) {
-    kind_ = "internal";
-    SetError(e.what());
-  }
+  if (auto message = CaptureOpError([this] { result_ = fn_(); }, error_)) SetError(*message);
 }
 
 void OpWorker::OnOK() { deferred_.Resolve(toJs(Env(), result_)); }
 
 void OpWorker::OnError(const Napi::Error& e) {
-  Napi::Env env = Env();
   Napi::Object err = e.Value();
-  err.Set("kind", kind_);
-  if (!file_.empty()) err.Set("file", file_);
-  if (kind_ == "format") {
-    err.Set("offset", Napi::Number::New(env, double(offset_)));
-    err.Set("rule", rule_);
-  }
-  if (kind_ == "io") {
-    err.Set("errno", Napi::Number::New(env, errno_));
-    const char* name = strerrorname_np(errno_);
-    if (name) err.Set("code", name);
-  }
+  DecorateOpError(Env(), err, error_);
   deferred_.Reject(err);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "napi/jvalue.h"
+#include "napi/op_error.h"
 
 namespace walbctl::addon {
 
@@ -29,10 +30,7 @@ class OpWorker : public Napi::AsyncWorker {
   Fn fn_;
   Napi::Promise::Deferred deferred_;
   JValue result_;
-  std::string kind_;  // "format" | "io" | "argument" | "internal"
-  std::string file_, rule_, syscall_;
-  uint64_t offset_ = 0;
-  int errno_ = 0;
+  OpError error_;
 };
 
 // Argument helpers: throw a JS TypeError naming the argument when it has the wrong type.

@@ -1,17 +1,16 @@
 // A Napi::AsyncProgressQueueWorker for the archive/scan operations: the work runs on a pool
 // thread with no N-API calls, reports progress as (done, total) bytes to an optional JS callback,
-// and settles a promise. A failure becomes a JS Error carrying `file`, `offset`, `rule` (format
-// errors) or `errno`/`code` (system errors), so the TypeScript side can name them.
+// and settles a promise. A failure becomes a JS Error carrying the fields napi/op_error.h puts on it
+// (`file`, `offset`, `rule` for format errors, `errno`/`code` for system errors), as every worker does.
 #pragma once
 #include <napi.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 
-#include "format/error.h"
+#include "napi/op_error.h"
 
 namespace walbctl::scan {
 
@@ -52,22 +51,7 @@ class OpWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
   void Execute(const ExecutionProgress& progress) override {
     ProgressSink sink([&progress](const Progress& p) { progress.Send(&p, 1); });
-    try {
-      work_(sink);
-    } catch (const walb::fmt::FormatError& e) {
-      kind_ = "format";
-      file_ = e.file();
-      offset_ = e.offset();
-      rule_ = e.rule();
-      SetError(e.what());
-    } catch (const walb::fmt::IoError& e) {
-      kind_ = "io";
-      file_ = e.file();
-      errno_ = e.err();
-      SetError(e.what());
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
+    if (auto message = addon::CaptureOpError([&] { work_(sink); }, error_)) SetError(*message);
   }
 
   void OnProgress(const Progress* data, size_t count) override {
@@ -80,35 +64,9 @@ class OpWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   void OnOK() override { deferred_.Resolve(result_(Env())); }
 
   void OnError(const Napi::Error& error) override {
-    Napi::Env env = Env();
     Napi::Object err = error.Value();
-    if (kind_ == "format") {
-      err.Set("file", file_);
-      err.Set("offset", Napi::Number::New(env, double(offset_)));
-      err.Set("rule", rule_);
-      err.Set("code", "bad-format");
-    } else if (kind_ == "io") {
-      err.Set("file", file_);
-      err.Set("errno", Napi::Number::New(env, errno_));
-      err.Set("code", errnoName(errno_));
-    }
+    addon::DecorateOpError(Env(), err, error_);
     deferred_.Reject(err);
-  }
-
-  static std::string errnoName(int e) {
-    switch (e) {
-      case ENOSPC: return "ENOSPC";
-      case ENOENT: return "ENOENT";
-      case EACCES: return "EACCES";
-      case EIO: return "EIO";
-      case EDQUOT: return "EDQUOT";
-      case EXDEV: return "EXDEV";
-      case EOPNOTSUPP: return "EOPNOTSUPP";
-      case EINVAL: return "EINVAL";
-      case EEXIST: return "EEXIST";
-      case EISDIR: return "EISDIR";
-      default: return "E" + std::to_string(e);
-    }
   }
 
  private:
@@ -116,9 +74,7 @@ class OpWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   Napi::FunctionReference progress_;
   Work work_;
   Result result_;
-  std::string kind_, file_, rule_;
-  uint64_t offset_ = 0;
-  int errno_ = 0;
+  addon::OpError error_;
 };
 
 // Option helpers: read a named property, throwing a TypeError that names it.
