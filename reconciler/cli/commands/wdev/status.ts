@@ -9,7 +9,9 @@ export default defineCommand({
 
 Prints the log's lsids (oldest: first not yet shipped; written: the data device holds everything
 before it durably; permanent: the log is durable before it; latest: the next pack starts there), log
-usage and capacity in physical blocks, overflow, whether the volume is served and attached.
+usage and capacity in physical blocks, overflow and its cause (ring-full, log-write-failed,
+host-restarted, log-repaired, log-reformatted; overflowReason in --json), whether the volume is served
+and attached.
 
 Options:
 ${dataDirHelp}
