@@ -17,11 +17,12 @@ export interface FioResult {
   command: string;
 }
 
-export function fioArgs(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number }): string[] {
+/** One job section: the job's options for one device, under `name`. */
+function fioSection(job: FioJob, name: string, device: string, opts: { runtimeSec: number; sizeBytes: number }): string[] {
   return [
-    `--name=${job.name}`, `--filename=${device}`, '--ioengine=libaio', '--iodepth=16', '--direct=1',
+    `--name=${name}`, `--filename=${device}`, '--ioengine=libaio', '--iodepth=16', '--direct=1',
     `--rw=${job.rw}`, `--bs=${job.bs}`, `--size=${opts.sizeBytes}`, ...(opts.runtimeSec > 0 ? ['--time_based', `--runtime=${opts.runtimeSec}`] : []),
-    '--randrepeat=0', ...(job.fsync ? [`--fsync=${job.fsync}`] : []), '--output-format=json',
+    '--randrepeat=0', ...(job.fsync ? [`--fsync=${job.fsync}`] : []),
   ];
 }
 
@@ -35,11 +36,7 @@ export function runFio(job: FioJob, device: string, opts: { runtimeSec: number; 
  * writes every byte twice (log and data) can reach.
  */
 export function runFioOn(job: FioJob, devices: string[], opts: { runtimeSec: number; sizeBytes: number }): FioResult {
-  const args = devices.flatMap((d, i) => {
-    const a = fioArgs(job, d, opts);
-    return i === 0 ? a.filter((x) => x !== '--output-format=json') : a.filter((x) => x !== '--output-format=json').map((x) => (x === `--name=${job.name}` ? `--name=${job.name}-${i + 1}` : x));
-  });
-  args.push('--output-format=json');
+  const args = [...devices.flatMap((d, i) => fioSection(job, i === 0 ? job.name : `${job.name}-${i + 1}`, d, opts)), '--output-format=json'];
   const out = execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const j = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { write: { bw_bytes: number; iops: number } }[] };
   const sum = (f: (w: { bw_bytes: number; iops: number }) => number) => j.jobs.reduce((t, x) => t + f(x.write), 0);
