@@ -7,6 +7,6 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    coverage: { include: ['reconciler/**/*.ts', 'native/lib/**/*.ts'] },
+    coverage: { include: ['common/**/*.ts', 'reconciler/**/*.ts', 'native/lib/**/*.ts'] },
   },
 });

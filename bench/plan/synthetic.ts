@@ -4,7 +4,7 @@
  * tenth volume) an async replica — so every policy of the planner runs for every volume.
  */
 import type { DesiredState, DesiredVolume } from '../../reconciler/model/desired.js';
-import type { ObservedDiff, ObservedState, ObservedVolume } from '../../reconciler/model/observed.js';
+import type { ObservedDiff, ObservedState, ObservedVolume } from '../../common/observed.js';
 
 export const BENCH_NOW = '2026-11-21T12:00:00Z';
 const T0 = Date.parse('2026-11-21T00:00:00Z');

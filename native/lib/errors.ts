@@ -3,7 +3,7 @@
  * file, the byte offset of the first bad structure and the format rule it breaks; an operating-system
  * failure is a NativeIoError shaped like Node's own fs errors (code, errno, path).
  */
-import { InputError } from '../../reconciler/errors.js';
+import { InputError } from '../../common/errors.js';
 
 /** A wlog/wdiff breaks a rule of WalB's format (docs/formats.md lists the rules). */
 export class WalbFormatError extends InputError {

@@ -1,7 +1,7 @@
 /**
  * wdiff operations: merge, apply (wlogs too), verify, stats and show.
  */
-import { atomicProduce } from '../../reconciler/util/atomic-write.js';
+import { atomicProduce } from '../../common/atomic-write.js';
 import { addon, checkCompression, checkPaths } from './data-path.js';
 import { callNative } from './errors.js';
 import type { ApplyResult, CompressionName, MergeResult, VerifyResult, WdiffShow, WdiffStats } from './native-types.js';

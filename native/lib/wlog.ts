@@ -1,7 +1,7 @@
 /**
  * wlog operations: convert to a wdiff, show, header summary, and a writer (for tests and tools).
  */
-import { atomicProduce } from '../../reconciler/util/atomic-write.js';
+import { atomicProduce } from '../../common/atomic-write.js';
 import { addon, checkCompression, checkPaths } from './data-path.js';
 import { callNative } from './errors.js';
 import type { CompressionName, ConvertResult, WlogIo, WlogShow, WlogWriteOptions } from './native-types.js';

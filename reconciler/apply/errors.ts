@@ -1,5 +1,5 @@
 /** Errors of the executor: named classes with fields; the message is built from the fields. */
-import { WalbctlError } from '../errors.js';
+import { WalbctlError } from '../../common/errors.js';
 
 export interface LockInfo {
   /** Random id, given to `walbctl unlock ID`. */

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { runDriverAction, type Driver } from '../drivers/driver.js';
-import { WalbctlError } from '../errors.js';
+import { WalbctlError } from '../../common/errors.js';
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import { declaredVolumes } from '../observed/index.js';

@@ -2,7 +2,7 @@
  * The desired state of one host, loaded from a tree for the commands that act on a host (apply,
  * unlock, show observed, status): the host's data directory, driver and daemon address come from it.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../common/errors.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
 import { loadDesiredTree } from '../plan/io/desired.js';
 

@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import { dirname } from 'node:path';
 
 import type { Plan } from '../model/plan.js';
-import { atomicWriteFile } from '../util/atomic-write.js';
+import { atomicWriteFile } from '../../common/atomic-write.js';
 import { JournalCorruptError } from './errors.js';
 
 export type ActionStatus = 'done' | 'failed' | 'blocked' | 'refused' | 'skipped';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 
-import { fsyncDir } from '../util/atomic-write.js';
+import { fsyncDir } from '../../common/atomic-write.js';
 import { HostLockedError, LockMismatchError, type LockInfo } from './errors.js';
 import { statePaths } from './state-paths.js';
 

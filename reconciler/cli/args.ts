@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../common/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

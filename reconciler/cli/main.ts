@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { WalbctlError } from '../errors.js';
+import { WalbctlError } from '../../common/errors.js';
 import type { CliIO, Command } from './command.js';
 
 const commandsDir = fileURLToPath(new URL('./commands/', import.meta.url));

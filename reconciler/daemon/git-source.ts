@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { simpleGit, type SimpleGit } from 'simple-git';
 
-import { WalbctlError } from '../errors.js';
+import { WalbctlError } from '../../common/errors.js';
 
 /** A git command failed (network, missing branch, not a repository). Retryable: the next fetch may work. */
 export class GitSourceError extends WalbctlError {

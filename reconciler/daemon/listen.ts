@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 
-import { InputError } from '../errors.js';
+import { InputError } from '../../common/errors.js';
 
 export interface ListenAddress {
   host: string;

@@ -12,7 +12,7 @@ import { executePlan, resumeJournal, type ActionReport, type ApplyReport } from 
 import { acquireHostLock } from '../apply/lock.js';
 import type { Driver } from '../drivers/driver.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
-import type { ObservedState } from '../model/observed.js';
+import type { ObservedState } from '../../common/observed.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import { declaredVolumes, observeHost } from '../observed/index.js';
 import { writeLastApplied } from '../observed/last-applied.js';

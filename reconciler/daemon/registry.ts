@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import { atomicWriteFile } from '../util/atomic-write.js';
+import { atomicWriteFile } from '../../common/atomic-write.js';
 
 export interface RegistryEntry {
   host: string;

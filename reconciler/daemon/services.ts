@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 
 import type { Logger } from 'pino';
 
-import { StateError } from '../errors.js';
+import { StateError } from '../../common/errors.js';
 import type { DesiredHost } from '../model/desired.js';
 import { parseListen } from './listen.js';
 import { register, unregister } from './registry.js';

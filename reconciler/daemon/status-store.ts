@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import type { ObservedVolume } from '../model/observed.js';
-import { atomicWriteFile } from '../util/atomic-write.js';
+import type { ObservedVolume } from '../../common/observed.js';
+import { atomicWriteFile } from '../../common/atomic-write.js';
 import { conditionsFor, type VolumeOutcome } from './conditions.js';
 import { emptyVolumeStatus, type DaemonStatus, type VolumeStatus } from './status-model.js';
 

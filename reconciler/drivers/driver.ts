@@ -1,6 +1,6 @@
 /**
  * The boundary between the reconciler and a back end. A driver reports live state as plain data
- * (`reconciler/model/observed.ts`) and performs the actions of a Plan, one method per action kind
+ * (`common/observed.ts`) and performs the actions of a Plan, one method per action kind
  * (`reconciler/model/plan.ts` ACTION_KINDS), split by the role that performs them.
  *
  * Every action method must be idempotent: the executor re-runs an action whose completion it did not
@@ -8,8 +8,8 @@
  * change nothing.
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../model/observed.js';
-import { InputError } from '../errors.js';
+import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
+import { InputError } from '../../common/errors.js';
 import type { ActionKind, PlanAction } from '../model/plan.js';
 
 export type DriverRole = 'storage' | 'archive';

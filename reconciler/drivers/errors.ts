@@ -1,5 +1,5 @@
 /** Errors a driver raises. Whether retrying may help is part of the type, never found in a message. */
-import { WalbctlError } from '../errors.js';
+import { WalbctlError } from '../../common/errors.js';
 
 /** A back end is not usable on this host (not built, not installed, not yet implemented). */
 export class DriverUnavailableError extends WalbctlError {

@@ -1,5 +1,5 @@
 /** Reading an action's parameters with errors that name the action and the parameter. */
-import { InputError } from '../errors.js';
+import { InputError } from '../../common/errors.js';
 import type { PlanAction } from '../model/plan.js';
 
 export function numberParam(action: PlanAction, name: string): number {

@@ -4,7 +4,7 @@
  * ObservedState, plain data the planner takes (and `walbctl show observed --json` prints).
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedState, ObservedVolume } from '../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/index.js';
 import { readLastApplied } from './last-applied.js';

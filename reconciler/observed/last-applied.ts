@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 
-import { InputError } from '../errors.js';
-import type { ObservedState } from '../model/observed.js';
+import { InputError } from '../../common/errors.js';
+import type { ObservedState } from '../../common/observed.js';
 import { statePaths } from '../apply/state-paths.js';
-import { atomicWriteFile } from '../util/atomic-write.js';
+import { atomicWriteFile } from '../../common/atomic-write.js';
 
 export type LastApplied = NonNullable<ObservedState['lastApplied']>;
 

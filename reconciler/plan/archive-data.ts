@@ -6,7 +6,7 @@
  * it, so later steps never touch diffs an earlier one removed.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { GidSnap, ObservedArchive, ObservedDiff } from '../model/observed.js';
+import type { GidSnap, ObservedArchive, ObservedDiff } from '../../common/observed.js';
 import { applyTarget } from '../policy/apply-point.js';
 import { mergedDiff, sortDiffs } from '../policy/diff-chain.js';
 import { chooseMerge, mergeDue } from '../policy/merge-choice.js';

@@ -3,7 +3,7 @@
  * names the file and the field path (`volumes.demo.archive.diffs[3].b.e`) of the first value that is
  * not what it should be.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../../common/errors.js';
 import { tryToMs } from '../policy/time.js';
 
 export class Checker {

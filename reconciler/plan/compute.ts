@@ -4,7 +4,7 @@
  * gives an error diagnostic and leaves the plan incomplete and not applyable, the others still plan.
  */
 import type { DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedState } from '../model/observed.js';
+import type { ObservedState } from '../../common/observed.js';
 import type { Diagnostic, DriftItem, Plan, PlanAction, SkippedVolume, UpcomingAction } from '../model/plan.js';
 import { clearSteps } from '../policy/lifecycle.js';
 import { toIso } from '../policy/time.js';

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { ObservedState, ObservedVolume } from '../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 
 export function observedDigest(observed: ObservedState): string {
   const hash = createHash('sha256');

@@ -6,7 +6,7 @@
  * chains, by volume name. DriftCollector takes the volumes one at a time, in any order (the planner
  * visits each volume once), and gives that list.
  */
-import type { ObservedState, ObservedVolume } from '../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { DriftItem } from '../model/plan.js';
 import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
 

@@ -4,7 +4,7 @@
  * and the field rather than a wrong plan. A volume the quick pass (observed-quick.ts) vouches for skips
  * the field-by-field checks, which build a path string per field.
  */
-import type { GidSnap, ObservedArchive, ObservedState, ObservedStorage } from '../model/observed.js';
+import type { GidSnap, ObservedArchive, ObservedState, ObservedStorage } from '../../common/observed.js';
 import { Checker, parseJsonText } from './check.js';
 import { markLooksValid, volumeLooksValid } from './observed-quick.js';
 

@@ -3,7 +3,7 @@
  * since the last explicit snapshot; one catch-up snapshot however many runs were missed.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../model/observed.js';
+import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
 import { describeSchedule, fireFor, scheduleDue } from '../policy/schedule.js';
 import type { Step } from '../policy/step.js';
 import { toIso, toMs } from '../policy/time.js';

@@ -2,7 +2,7 @@
  * Whether a saved plan may still be applied: it must have been made from the same repository revision
  * and the same observed state (by digest) the executor sees now. Terraform's "Saved plan is stale".
  */
-import type { ObservedState } from '../model/observed.js';
+import type { ObservedState } from '../../common/observed.js';
 import type { Plan } from '../model/plan.js';
 import { observedDigest } from './digest.js';
 

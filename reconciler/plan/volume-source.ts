@@ -4,7 +4,7 @@
  * parsed volumes die young instead of being copied into the old generation together. The planner
  * asks for each volume once.
  */
-import type { ObservedVolume } from '../model/observed.js';
+import type { ObservedVolume } from '../../common/observed.js';
 
 export interface VolumeSource {
   /** The volumes' names, in the order Object.keys would list them. */

@@ -5,7 +5,7 @@
  * one action at a time per server and volume), with a backup waiting for the archive's init.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedVolume } from '../model/observed.js';
+import type { ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
 import { replicationSteps } from '../policy/replication.js';

@@ -4,7 +4,7 @@
  * and never past `limitGid` — the oldest snapshot retention must keep (it may become the base, which
  * keeps it restorable, but nothing older than it stays).
  */
-import type { GidSnap, ObservedDiff } from '../model/observed.js';
+import type { GidSnap, ObservedDiff } from '../../common/observed.js';
 import { sameSnap } from './diff-chain.js';
 
 export interface ApplyTarget {

@@ -7,7 +7,7 @@
  * A snapshot retention drops is crossed despite the flag: dropping it means making it implicit and
  * merging it away (the merge action lists it in `drops`).
  */
-import type { GidSnap, ObservedDiff } from '../model/observed.js';
+import type { GidSnap, ObservedDiff } from '../../common/observed.js';
 
 export function sameSnap(a: GidSnap, b: GidSnap): boolean {
   return a.b === b.b && a.e === b.e;

@@ -7,7 +7,7 @@
  * A backup whose primary archive lives on another host needs the transport, so it is blocked.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../model/observed.js';
+import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
 import { TRANSPORT_BLOCKED, type Step } from './step.js';
 
 export interface StorageInput {

@@ -3,7 +3,7 @@
  * limits, take the run with the smallest average diff size (ties: the longer run, then the older one). A run never includes the newest
  * diff and never crosses a barrier (see diff-chain.ts). Returns null when no run of two or more exists.
  */
-import type { ObservedDiff } from '../model/observed.js';
+import type { ObservedDiff } from '../../common/observed.js';
 import { Boundaries } from './diff-chain.js';
 
 export interface MergeLimits {

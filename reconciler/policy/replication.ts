@@ -6,7 +6,7 @@
  * the transport between hosts, so each step is blocked until it exists.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedProxy } from '../model/observed.js';
+import type { ObservedArchive, ObservedProxy } from '../../common/observed.js';
 import { describeSchedule, fireFor, scheduleDue } from './schedule.js';
 import { TRANSPORT_BLOCKED, type Step } from './step.js';
 import { toMs } from './time.js';

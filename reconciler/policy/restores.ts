@@ -5,7 +5,7 @@
  * one is destructive, since someone may be using an image walbctl was not asked to keep.
  */
 import type { RestoreSpec } from '../model/desired.js';
-import type { ObservedRestored } from '../model/observed.js';
+import type { ObservedRestored } from '../../common/observed.js';
 import { pickRestore, type Restorable } from './restore-pick.js';
 import type { Step } from './step.js';
 

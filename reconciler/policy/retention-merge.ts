@@ -4,7 +4,7 @@
  * that holds at least one dropped snapshot, one merge. A dropped snapshot on a boundary that cannot be
  * crossed stays for now, with the reason.
  */
-import type { ObservedDiff } from '../model/observed.js';
+import type { ObservedDiff } from '../../common/observed.js';
 import { Boundaries, type Blocker } from './diff-chain.js';
 
 export interface DropMerge {

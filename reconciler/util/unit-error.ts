@@ -3,7 +3,7 @@
  * message names what was wrong and what a good value looks like; `field` names the part of the
  * text at fault (a cron field, a grid interval) when there is one.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../../common/errors.js';
 
 export type UnitKind = 'duration' | 'size' | 'rate' | 'cron' | 'grid';
 

@@ -1,8 +1,8 @@
 /**
- * Errors of the archive and storage data path. All extend reconciler/errors.ts classes, so the CLI
+ * Errors of the archive and storage data path. All extend common/errors.ts classes, so the CLI
  * prints them as one line and the reconciler knows whether to retry.
  */
-import { StateError, WalbctlError } from '../../../reconciler/errors.js';
+import { StateError, WalbctlError } from '../../../common/errors.js';
 
 /** The volume's state does not allow the operation. */
 export class WrongStateError extends StateError {

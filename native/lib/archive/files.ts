@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-import { fsyncDir } from '../../../reconciler/util/atomic-write.js';
+import { fsyncDir } from '../../../common/atomic-write.js';
 
 const TEMP = /^\.tmp-.*\.(\d+)\.[0-9a-f]{8}$/;
 

@@ -3,7 +3,7 @@
  * A snapshot `|b,e|` is clean when b === e. A diff goes from snapshot `b` to snapshot `e` and is
  * mergeable (M) and/or compared (C). Pure functions only.
  */
-import type { GidSnap } from '../../../reconciler/model/observed.js';
+import type { GidSnap } from '../../../common/observed.js';
 
 export type { GidSnap };
 

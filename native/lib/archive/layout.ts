@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 
-import { InputError } from '../../../reconciler/errors.js';
+import { InputError } from '../../../common/errors.js';
 
 export interface ArchivePaths {
   root: string;

@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 
-import type { ArchiveState } from '../../../reconciler/model/observed.js';
+import type { ArchiveState } from '../../../common/observed.js';
 import { WrongStateError } from './errors.js';
 import { archivePaths } from './layout.js';
 import { writeArchiveMeta, type ArchiveMeta } from './meta.js';

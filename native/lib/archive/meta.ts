@@ -3,7 +3,7 @@
  * uuids, explicit snapshots, restored images, and the journal entries of interrupted actions
  * (apply, merge, restore) that recovery finishes or rolls back. Written atomically only.
  */
-import type { ArchiveState, GidSnap, ObservedRestored } from '../../../reconciler/model/observed.js';
+import type { ArchiveState, GidSnap, ObservedRestored } from '../../../common/observed.js';
 import { isArray, isCountOrNull, isObject, isString, isStringOrNull, oneOf, readChecked, writeJson } from './json-file.js';
 
 export interface RunningAction {

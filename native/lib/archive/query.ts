@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 
-import type { ArchiveState, ObservedArchive, ObservedDiff, ObservedRestored } from '../../../reconciler/model/observed.js';
+import type { ArchiveState, ObservedArchive, ObservedDiff, ObservedRestored } from '../../../common/observed.js';
 import { restorableSnaps } from './chain.js';
 import { archivePaths, archiveRoot, isVolumeName } from './layout.js';
 import type { ArchiveMeta } from './meta.js';

@@ -5,7 +5,7 @@
  */
 import { rename, rm, stat } from 'node:fs/promises';
 
-import { InputError } from '../../../reconciler/errors.js';
+import { InputError } from '../../../common/errors.js';
 import { latestSnap } from './chain.js';
 import { formatDiffName, type DiffName } from './diff-name.js';
 import { GidError } from './errors.js';

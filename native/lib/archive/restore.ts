@@ -8,7 +8,7 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-import { InputError } from '../../../reconciler/errors.js';
+import { InputError } from '../../../common/errors.js';
 import { copyImage } from './addon.js';
 import { pathTo, restorableSnaps } from './chain.js';
 import { GidError } from './errors.js';

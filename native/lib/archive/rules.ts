@@ -5,7 +5,7 @@
  * symmetric. Lifecycle operations (init, full backup, stop, start, reset, clear, recover) exclude
  * everything.
  */
-import type { ArchiveState } from '../../../reconciler/model/observed.js';
+import type { ArchiveState } from '../../../common/observed.js';
 
 export type ArchiveOp =
   | 'init'

@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 
-import type { ArchiveState } from '../../../reconciler/model/observed.js';
+import type { ArchiveState } from '../../../common/observed.js';
 import type { ChainDiff } from './chain.js';
 import { parseDiffName } from './diff-name.js';
 import { BusyError, WrongStateError } from './errors.js';

@@ -3,7 +3,7 @@
  * the file and byte offset; a full disk a retryable NoSpaceError; other system errors keep their
  * code. Paths of the form /proc/self/fd/N (diffs held open during a restore) are mapped back.
  */
-import { InputError, WalbctlError } from '../../../reconciler/errors.js';
+import { InputError, WalbctlError } from '../../../common/errors.js';
 
 export class NoSpaceError extends WalbctlError {
   constructor(

@@ -6,7 +6,7 @@
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { InputError } from '../../../reconciler/errors.js';
+import { InputError } from '../../../common/errors.js';
 import { WrongStateError } from '../archive/errors.js';
 import { fsyncDir } from '../archive/files.js';
 import { newUuid } from '../archive/uuid.js';

@@ -3,7 +3,7 @@
  * the snapshot the hash index describes, and the journal entry (`pending`) of a backup or snapshot
  * that has produced its files but not yet handed them to the archive. Written atomically only.
  */
-import type { GidSnap, StorageState } from '../../../reconciler/model/observed.js';
+import type { GidSnap, StorageState } from '../../../common/observed.js';
 import type { DiffName } from '../archive/diff-name.js';
 import { isBool, isCount, isCountOrNull, isString, oneOf, readChecked, writeJson } from '../archive/json-file.js';
 

@@ -1,7 +1,7 @@
 /** Read-only views of a storage volume: its state and `observeStorage` for the reconciler. */
 import { readdir, stat } from 'node:fs/promises';
 
-import type { ObservedStorage, StorageState } from '../../../reconciler/model/observed.js';
+import type { ObservedStorage, StorageState } from '../../../common/observed.js';
 import { isVolumeName } from '../archive/layout.js';
 import { storagePaths, storageRoot } from './layout.js';
 import type { StorageMeta } from './meta.js';

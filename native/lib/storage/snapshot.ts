@@ -3,7 +3,7 @@
  * snapshot, send the changed bulks to the archive as a sorted wdiff `|prev|-->|gid|`, and keep the
  * new index. The diff is mergeable unless the previous snapshot was explicit.
  */
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { since, type OnProgress } from '../archive/progress.js';
 import { recoverPending } from './pending.js';
 import { scanDiffAndSend } from './scan-diff.js';

@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 
-import type { StorageState } from '../../../reconciler/model/observed.js';
+import type { StorageState } from '../../../common/observed.js';
 import { WrongStateError } from '../archive/errors.js';
 import { withLock } from '../archive/lock.js';
 import { readStorageMeta, writeStorageMeta, type StorageMeta } from './meta.js';

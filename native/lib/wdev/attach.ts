@@ -5,7 +5,7 @@
  */
 import { readlink, rename, rm, symlink } from 'node:fs/promises';
 
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { WdevUnavailableError } from './errors.js';
 import { wdevPaths, type WdevPaths } from './paths.js';
 import { isServing } from './serve.js';

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { InputError, StateError } from '../../../reconciler/errors.js';
-import { atomicWriteFile } from '../../../reconciler/util/atomic-write.js';
+import { InputError, StateError } from '../../../common/errors.js';
+import { atomicWriteFile } from '../../../common/atomic-write.js';
 import type { GidSnap } from '../archive/gid.js';
 
 export interface CaptureSnapshot {

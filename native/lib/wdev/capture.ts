@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { scanVolume } from '../archive/addon.js';
 import { diffName } from './diff-timestamp.js';
 import { tempFor } from '../archive/files.js';

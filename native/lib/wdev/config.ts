@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { InputError } from '../../../reconciler/errors.js';
-import { atomicWriteFile } from '../../../reconciler/util/atomic-write.js';
+import { InputError } from '../../../common/errors.js';
+import { atomicWriteFile } from '../../../common/atomic-write.js';
 
 export interface WdevConfig {
   formatVersion: 1;

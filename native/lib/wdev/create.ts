@@ -7,7 +7,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 
-import { InputError, StateError } from '../../../reconciler/errors.js';
+import { InputError, StateError } from '../../../common/errors.js';
 import { runWdev } from './binary.js';
 import { formatFlags, readWdevConfig, writeWdevConfig, type WdevConfig } from './config.js';
 import type { WdevStatusJson } from './control.js';

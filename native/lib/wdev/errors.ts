@@ -2,7 +2,7 @@
  * The wdev's errors. The executable prints `walbctl-wdev: <code>: <message>`; `fromBinary` turns
  * that into one of these classes, keeping the byte offset the message names.
  */
-import { StateError, WalbctlError } from '../../../reconciler/errors.js';
+import { StateError, WalbctlError } from '../../../common/errors.js';
 
 /** Something the wdev needs is not there: /dev/fuse, root, libfuse3, the executable, losetup. */
 export class WdevUnavailableError extends WalbctlError {

@@ -3,7 +3,7 @@
  * ldev's super sector): sync (flush, then the permanent lsid), set-oldest (free shipped log),
  * reset (restart the log at the latest lsid, clearing overflow).
  */
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { runWdev } from './binary.js';
 import { controlRequest, type WdevStatusJson } from './control.js';
 import type { WdevPaths } from './paths.js';

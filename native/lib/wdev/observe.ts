@@ -1,8 +1,8 @@
 /**
- * What the reconciler observes of a wdev volume's storage role (reconciler/model/observed.ts):
+ * What the reconciler observes of a wdev volume's storage role (common/observed.ts):
  * capture `wdev`, the lsids and log usage, overflow (then a hash backup is due), the newest gid.
  */
-import type { ObservedStorage } from '../../../reconciler/model/observed.js';
+import type { ObservedStorage } from '../../../common/observed.js';
 import { readCaptureOrNull } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { wdevPaths } from './paths.js';

@@ -3,7 +3,7 @@
  * (the packs before it are replayed onto the ddev). Either way the volume is marked overflowed, so
  * the next backup is a hash backup. Refused while served.
  */
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { runWdev } from './binary.js';
 import { formatFlags, readWdevConfig } from './config.js';
 import { wdevPaths } from './paths.js';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { constants, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { access, readFile, rm } from 'node:fs/promises';
 
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { wdevBinary } from './binary.js';
 import { readWdevConfig } from './config.js';
 import { controlRequest, type WdevStatusJson } from './control.js';

@@ -2,7 +2,7 @@
  * Stops serving: the server flushes the log, checkpoints (the ddev then holds everything) and
  * unmounts. Refused while a loop device is attached, unless `force` (which detaches it first).
  */
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import { attachedLoop, detachWdev } from './attach.js';
 import { controlRequest } from './control.js';
 import { wdevPaths } from './paths.js';

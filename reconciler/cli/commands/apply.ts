@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { applyHost } from '../../apply/apply-host.js';
 import type { ActionReport, ApplyReport } from '../../apply/executor.js';
 import { loadHostContext } from '../../apply/host-context.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../../common/errors.js';
 import type { ChangeKind, Plan, PlanAction } from '../../model/plan.js';
 import { parseSavedPlan } from '../../plan/saved-plan.js';
 import { parse } from '../args.js';

@@ -3,7 +3,7 @@
  * SIGTERM or Ctrl-C stops it after the running action (a second one stops it at once), SIGHUP asks
  * for a pass now.
  */
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { createLogger, type LogFormat } from '../../daemon/logger.js';
 import { driverFor, loadTree, planHost } from '../../daemon/wiring.js';

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../common/errors.js';
 import type { DesiredState } from '../../model/desired.js';
 import { countDiff, diffDesired } from '../../plan/desired-diff.js';
 import { DesiredStateInvalid, loadDesiredTree } from '../../plan/io/desired.js';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { formatDiagnostic, formatRef } from '../../desired/diagnostic.js';
 import { explainRows, type ExplainRow } from '../../desired/explain.js';
 import { parsePath } from '../../desired/locate.js';

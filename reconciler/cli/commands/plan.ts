@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../common/errors.js';
 import type { DesiredState } from '../../model/desired.js';
-import type { ObservedState } from '../../model/observed.js';
+import type { ObservedState } from '../../../common/observed.js';
 import type { Plan } from '../../model/plan.js';
 import { computePlan, planHostVolumes } from '../../plan/compute.js';
 import { readDesiredJson } from '../../plan/io/desired-json.js';
@@ -18,7 +18,7 @@ import { hasChanges } from '../../plan/summary.js';
 import { Chunks } from '../../render/chunks.js';
 import { PLAN_JSON_FORMAT_VERSION, renderPlanJson, writePlanJson } from '../../render/plan-json.js';
 import { PlanTextWriter, writePlanText } from '../../render/plan-text.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
+import { atomicWriteFile } from '../../../common/atomic-write.js';
 import { parse } from '../args.js';
 import { defineCommand, type CliIO } from '../command.js';
 

@@ -9,7 +9,7 @@ import { statusUrl } from '../../daemon/listen.js';
 import { registeredDaemons, registryDir } from '../../daemon/registry.js';
 import { readDaemonStatus, type StatusReading, type StatusTarget } from '../../daemon/status-client.js';
 import type { DaemonStatusView } from '../../daemon/status-view.js';
-import { UsageError, WalbctlError } from '../../errors.js';
+import { UsageError, WalbctlError } from '../../../common/errors.js';
 import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
 

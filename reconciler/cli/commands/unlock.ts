@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { LockMismatchError, type LockInfo } from '../../apply/errors.js';
 import { loadAllHosts } from '../../apply/host-context.js';
 import { forceUnlock, isStale, readLock } from '../../apply/lock.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
 

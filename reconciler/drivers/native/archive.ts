@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 
 import { applyUpTo, archivePaths, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
-import type { ObservedArchive } from '../../model/observed.js';
+import type { ObservedArchive } from '../../../common/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
 import { numberParam, stringParam } from '../params.js';

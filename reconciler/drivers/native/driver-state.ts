@@ -6,8 +6,8 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { InputError } from '../../errors.js';
-import { atomicWriteFile } from '../../util/atomic-write.js';
+import { InputError } from '../../../common/errors.js';
+import { atomicWriteFile } from '../../../common/atomic-write.js';
 import { statePaths } from '../../apply/state-paths.js';
 
 export interface Verification {

@@ -4,7 +4,7 @@
  */
 import { fullBackup, hashBackup, initVolume, observeStorage, snapshot, startVolume, stopVolume, resetVolume, clearVolume, storagePaths } from '../../../native/lib/storage/index.js';
 import { observeArchive } from '../../../native/lib/archive/index.js';
-import type { ObservedStorage } from '../../model/observed.js';
+import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import { ObserveCache } from './observe-cache.js';
 import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction } from './wdev-storage.js';

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 
 import { backupWdev, createWdev, isServing, observeWdevStorage, serveWdev, snapshotWdev, stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
-import type { ObservedStorage } from '../../model/observed.js';
+import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import type { ActionContext, ActionOutcome } from '../driver.js';
 import { ActionFailedError } from '../errors.js';

@@ -9,7 +9,7 @@
  * prints.
  */
 import type { DesiredHost } from '../../model/desired.js';
-import type { ArchiveState, ObservedStorage, StorageState } from '../../model/observed.js';
+import type { ArchiveState, ObservedStorage, StorageState } from '../../../common/observed.js';
 import type { ActionMethod, Driver, DriverRole } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
 import { walbcArgs } from './argv.js';

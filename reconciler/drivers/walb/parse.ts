@@ -7,8 +7,8 @@
  * Each bad line is reported with its number and text.
  */
 import { formatDiffName } from '../../../native/lib/archive/index.js';
-import { InputError } from '../../errors.js';
-import type { GidSnap, ObservedArchive, ObservedDiff, ObservedRestored } from '../../model/observed.js';
+import { InputError } from '../../../common/errors.js';
+import type { GidSnap, ObservedArchive, ObservedDiff, ObservedRestored } from '../../../common/observed.js';
 
 function snap(text: string, where: string): GidSnap {
   const m = /^(\d+)(?:,(\d+))?$/.exec(text);

@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 
-import { WalbctlError } from '../../errors.js';
+import { WalbctlError } from '../../../common/errors.js';
 
 export interface WalbServer {
   /** `walbc -a ADDR -p PORT`. */

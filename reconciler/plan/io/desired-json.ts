@@ -4,7 +4,7 @@
  * not load the YAML and schema machinery.
  */
 
-import { InputError } from '../../errors.js';
+import { InputError } from '../../../common/errors.js';
 import type { DesiredState } from '../../model/desired.js';
 import { Checker, parseJsonText } from '../check.js';
 import { readTextFile } from './read-text.js';

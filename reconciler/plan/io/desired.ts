@@ -5,7 +5,7 @@
  */
 import { formatDiagnostic, sortDiagnostics } from '../../desired/diagnostic.js';
 import { loadDesiredState } from '../../desired/load.js';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../../common/errors.js';
 import type { DesiredState } from '../../model/desired.js';
 
 export class DesiredStateInvalid extends InputError {

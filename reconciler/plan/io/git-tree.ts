@@ -8,7 +8,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-import { InputError } from '../../errors.js';
+import { InputError } from '../../../common/errors.js';
 
 export interface RevisionTree {
   /** The directory holding the tree as of the revision. */

@@ -10,7 +10,7 @@
  * does not follow, repeated or numeric volume names — is LazyObservedDeclined: the caller then reads
  * the file the ordinary way, which names the first bad field exactly as it always does.
  */
-import type { ObservedState, ObservedVolume } from '../../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../../common/observed.js';
 import { parseObservedState } from '../observed-json.js';
 import { volumeLooksValid } from '../observed-quick.js';
 import type { VolumeSource } from '../volume-source.js';

@@ -5,9 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
-import { InputError, StateError } from '../../errors.js';
+import { InputError, StateError } from '../../../common/errors.js';
 import type { DesiredHost, DesiredState } from '../../model/desired.js';
-import type { ObservedState, ObservedVolume } from '../../model/observed.js';
+import type { ObservedState, ObservedVolume } from '../../../common/observed.js';
 import { parseObservedState } from '../observed-json.js';
 import { readTextFile } from './read-text.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { applyUpTo, archivePaths, listDiffs, observeArchive, restore, verifyArchive } from '../../../native/lib/archive/index.js';
-import { InputError } from '../../../reconciler/errors.js';
+import { InputError } from '../../../common/errors.js';
 import { showWdiff } from '../../../native/lib/wdiff.js';
 import { fullBackup, snapshot } from '../../../native/lib/storage/index.js';
 import { freshVolume, randomChange, rng, sha1, writeAt, type Fixture } from './_workload.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { archivePaths, listDiffs, restore, WrongStateError } from '../../../native/lib/archive/index.js';
-import { StateError } from '../../../reconciler/errors.js';
+import { StateError } from '../../../common/errors.js';
 import {
   clearVolume,
   fullBackup,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { parseSize } from '../../../reconciler/cli/commands/wdev/_common.js';
-import { UsageError } from '../../../reconciler/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { fromBinary, WdevCorruptError, WdevError, WdevOverflowError, WdevUnavailableError } from '../../../native/lib/wdev/errors.js';
 import { walbctl } from '../../helpers/cli.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedArchive, ObservedStorage } from '../../../reconciler/model/observed.js';
+import type { ObservedArchive, ObservedStorage } from '../../../common/observed.js';
 import { declaredVolumes, observeHost } from '../../../reconciler/observed/index.js';
 import { readLastApplied, writeLastApplied } from '../../../reconciler/observed/last-applied.js';
 import { desiredFor, fakeDriver, volume } from '../apply/fake-driver.js';

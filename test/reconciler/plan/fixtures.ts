@@ -3,7 +3,7 @@
  * embedded host `local` (all three roles), with overrides per test.
  */
 import type { DesiredState, DesiredVolume } from '../../../reconciler/model/desired.js';
-import type { ObservedArchive, ObservedDiff, ObservedState, ObservedStorage } from '../../../reconciler/model/observed.js';
+import type { ObservedArchive, ObservedDiff, ObservedState, ObservedStorage } from '../../../common/observed.js';
 
 export function volume(overrides: Partial<DesiredVolume> = {}): DesiredVolume {
   const name = overrides.name ?? 'demo';

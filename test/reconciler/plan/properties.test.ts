@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DesiredVolume } from '../../../reconciler/model/desired.js';
-import type { ObservedVolume, StorageState } from '../../../reconciler/model/observed.js';
+import type { ObservedVolume, StorageState } from '../../../common/observed.js';
 import { CHANGE_OF } from '../../../reconciler/plan/change-kind.js';
 import { computePlan } from '../../../reconciler/plan/compute.js';
 import { archive, desired, diff, observed, storage, volume } from './fixtures.js';

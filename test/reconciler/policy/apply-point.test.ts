@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedDiff } from '../../../reconciler/model/observed.js';
+import type { ObservedDiff } from '../../../common/observed.js';
 import { applyTarget } from '../../../reconciler/policy/apply-point.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');

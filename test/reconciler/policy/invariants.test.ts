@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedDiff } from '../../../reconciler/model/observed.js';
+import type { ObservedDiff } from '../../../common/observed.js';
 import { applyTarget } from '../../../reconciler/policy/apply-point.js';
 import { Boundaries } from '../../../reconciler/policy/diff-chain.js';
 import { chooseMerge } from '../../../reconciler/policy/merge-choice.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedArchive, ObservedStorage } from '../../../reconciler/model/observed.js';
+import type { ObservedArchive, ObservedStorage } from '../../../common/observed.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../../../reconciler/policy/lifecycle.js';
 import { TRANSPORT_BLOCKED } from '../../../reconciler/policy/step.js';
 import { archive, storage, volume } from '../plan/fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedDiff } from '../../../reconciler/model/observed.js';
+import type { ObservedDiff } from '../../../common/observed.js';
 import { chooseMerge, mergeDue } from '../../../reconciler/policy/merge-choice.js';
 
 /** Diffs 0→1→2→… with the given sizes; `nm` marks indexes whose diff is not mergeable, `gapAt` breaks the chain before an index. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ReplicationPair } from '../../../reconciler/model/desired.js';
-import type { ObservedProxy } from '../../../reconciler/model/observed.js';
+import type { ObservedProxy } from '../../../common/observed.js';
 import { replicationSteps } from '../../../reconciler/policy/replication.js';
 import { TRANSPORT_BLOCKED } from '../../../reconciler/policy/step.js';
 import { archive, volume } from '../plan/fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { RestoreSpec } from '../../../reconciler/model/desired.js';
-import type { ObservedRestored } from '../../../reconciler/model/observed.js';
+import type { ObservedRestored } from '../../../common/observed.js';
 import { pickRestore } from '../../../reconciler/policy/restore-pick.js';
 import { restoreSteps } from '../../../reconciler/policy/restores.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ObservedDiff } from '../../../reconciler/model/observed.js';
+import type { ObservedDiff } from '../../../common/observed.js';
 import { dropMerges } from '../../../reconciler/policy/retention-merge.js';
 
 /** Diffs 0→10→20→… (n of them); `nm` lists indexes not mergeable. */

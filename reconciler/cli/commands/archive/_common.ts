@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
-import { InputError, UsageError } from '../../../errors.js';
+import { InputError, UsageError } from '../../../../common/errors.js';
 import { formatBytes } from '../../../util/size.js';
 import type { CliIO } from '../../command.js';
 import type { OnProgress } from '../../../../native/lib/archive/progress.js';

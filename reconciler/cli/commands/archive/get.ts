@@ -1,6 +1,6 @@
 import { archiveMeta, archiveState, listDiffs, restorable, restoredImages } from '../../../../native/lib/archive/index.js';
 import { formatBase, formatSnap } from '../../../../native/lib/archive/gid.js';
-import { StateError, UsageError } from '../../../errors.js';
+import { StateError, UsageError } from '../../../../common/errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { dataDirFrom, hostHelp, hostOptions, printJson } from './_common.js';

@@ -1,5 +1,5 @@
 import { merge } from '../../../../native/lib/archive/index.js';
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { parseSize } from '../../../util/size.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';

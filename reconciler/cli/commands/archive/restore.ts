@@ -1,5 +1,5 @@
 import { restore } from '../../../../native/lib/archive/index.js';
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { dataDirFrom, gidArg, hostHelp, hostOptions, printJson, progress, summary } from './_common.js';

@@ -1,5 +1,5 @@
 import { setSnapshotExplicit } from '../../../../native/lib/archive/index.js';
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { dataDirFrom, gidArg, hostHelp, hostOptions, printJson } from './_common.js';

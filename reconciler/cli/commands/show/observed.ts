@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 
 import { loadHostContext } from '../../../apply/host-context.js';
-import { UsageError } from '../../../errors.js';
-import type { ObservedState } from '../../../model/observed.js';
+import { UsageError } from '../../../../common/errors.js';
+import type { ObservedState } from '../../../../common/observed.js';
 import { observeHost } from '../../../observed/index.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';

@@ -1,5 +1,5 @@
 import { initVolume } from '../../../../native/lib/storage/index.js';
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { parseSize } from '../../../util/size.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';

@@ -3,7 +3,7 @@
  * `walbctl vol` find it (`--data-dir`, `--host-file`, `--host`, $WALBCTL_DATA_DIR, /var/lib/walbctl),
  * and size parsing (`64M`, `1G`, bytes).
  */
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import type { CliIO } from '../../command.js';
 import { dataDirFrom } from '../archive/_common.js';
 

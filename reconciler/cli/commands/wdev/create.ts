@@ -1,5 +1,5 @@
 import { createWdev } from '../../../../native/lib/wdev/create.js';
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { dataDir, dataDirHelp, dataDirOption, parseSize, printJson } from './_common.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
-import { StateError, UsageError } from '../../../errors.js';
-import { atomicProduce } from '../../../util/atomic-write.js';
+import { StateError, UsageError } from '../../../../common/errors.js';
+import { atomicProduce } from '../../../../common/atomic-write.js';
 import { integerFlag, parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { extractWlog } from '../../../../native/lib/wdev/log-position.js';

@@ -2,7 +2,7 @@
  * Helpers shared by the wlog and wdiff commands: flag checks and the human renderings of the data
  * path's results. (A leading underscore keeps this file out of the command list.)
  */
-import { UsageError } from '../../../errors.js';
+import { UsageError } from '../../../../common/errors.js';
 import { compressionNames, type ApplyResult, type CompressionName, type WdiffStats } from '../../../../native/lib/index.js';
 
 export function compressionFlag(value: string | undefined, command: string): CompressionName | undefined {
