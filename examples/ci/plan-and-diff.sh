@@ -14,7 +14,7 @@ tree=${1:-.}
 observed=${2:-examples/ci/observed}
 from=${3:-HEAD~1}
 to=${4:-HEAD}
-walbctl=${WALBCTL:-npx walbctl}
+walbctl=${WALBCTL:-node bin/walbctl.js}
 
 $walbctl validate "$tree" || exit 1
 

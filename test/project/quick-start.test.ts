@@ -30,3 +30,11 @@ describe('README Quick start', () => {
     expect(ci).toContain("sed -n '/<!-- quick-start:test -->/{n;n;p;}' README.md");
   });
 });
+
+describe('README Quick start, the run line', () => {
+  it('starts walbctl from the checkout that setup built, never through npx (npx installs and rebuilds the checkout first)', () => {
+    const run = quickStartLine('run') ?? '';
+    expect(run).not.toMatch(/\bnpx\b/);
+    expect(run).toMatch(/&& node bin\/walbctl\.js daemon /);
+  });
+});

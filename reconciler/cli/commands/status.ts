@@ -100,7 +100,7 @@ function bytes(n: number): string {
 }
 
 function render(r: StatusReading): string {
-  if (r.source === 'none') return `Host ${r.host}: ${r.error}, and it never wrote a status.\n  Start it with: npx walbctl daemon --repo . --host ${r.host}\n`;
+  if (r.source === 'none') return `Host ${r.host}: ${r.error}, and it never wrote a status.\n  Start it with: node bin/walbctl.js daemon --repo . --host ${r.host}\n`;
   const s: DaemonStatusView = r.status;
   const now = Date.parse(s.now);
   const lines: string[] = [];
