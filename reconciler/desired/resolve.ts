@@ -13,6 +13,7 @@ import { checkNames } from './checks/names.js';
 import { checkReplication } from './checks/replication.js';
 import { checkRetention } from './checks/retention.js';
 import { checkRoles } from './checks/roles.js';
+import { checkPaths } from './checks/paths.js';
 import { checkStorage } from './checks/storage.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { ExtendsResolver } from './extends.js';
@@ -96,7 +97,8 @@ function finish(root: string, templates: Map<string, TemplateFile>, early: Diagn
   for (const name of unreadable) fleet.unreadable.add(name);
   checkNames(fleet);
   checkRoles(fleet);
-  checkStorage(fleet, { root });
+  checkStorage(fleet);
+  checkPaths(fleet, { root });
   checkReplication(fleet);
   checkRetention(fleet);
   return { root, fleet, diagnostics: sortDiagnostics([...diagnostics, ...fleet.diagnostics]) };

@@ -15,7 +15,7 @@ describe('loadDesiredState', () => {
     expect(www.device).toEqual({ path: '/dev/vg0/www', kind: 'block', sizeBytes: 1_500_000_000_000 });
     expect(www.snapshots.schedule).toEqual({ kind: 'cron', cron: '0 */6 * * *' });
     expect(www.replication[0]).toEqual({ from: 'ar-1', to: 'ar-2', mode: 'async', schedule: { kind: 'every', everySeconds: 3600 }, compression: 'zstd', bandwidthLimitBytes: 104_857_600 });
-    expect(www.restores[0].path).toBe('/var/lib/walbctl/restores/daily.img');
+    expect(www.restores[0].path).toBe('/var/lib/walbctl/restores/www-daily.img');
     expect(www.address).toBe('db-1/www');
     expect(state!.hosts['px-1'].daemon).toEqual({ intervalSeconds: 60, listen: '127.0.0.1:9469' });
   });
