@@ -84,12 +84,44 @@ export interface ObservedProxy {
   archives: string[];
 }
 
+/**
+ * What this host learnt of the volume's archive on another host through the wire's status call, or
+ * why it could not. The planner states these facts; it never guesses a peer's state.
+ */
+export type ObservedPeerArchive = ObservedPeerReachable | ObservedPeerUnreachable;
+
+export interface ObservedPeerReachable {
+  reachable: true;
+  /** When the peer answered (UTC, ISO 8601). */
+  observedAt: string;
+  /** `Clear` when the peer holds no archive of the volume. */
+  state: ArchiveState;
+  uuid: string | null;
+  /** The base image, `<B>`; null before a full backup landed. */
+  base: GidSnap | null;
+  /** The end gid of the newest diff (or of the base when there is none); null when empty. */
+  newestGid: number | null;
+  /** Restorable clean snapshots' gids, oldest first. */
+  restorable: number[];
+  /** An unfinished transfer into that archive: where a resume would start. */
+  transfer?: { kind: string; doneBytes: number; totalBytes: number } | null;
+}
+
+export interface ObservedPeerUnreachable {
+  reachable: false;
+  observedAt: string;
+  /** Why: the connection's error or the peer's refusal, as one line. */
+  error: string;
+}
+
 export interface ObservedVolume {
   name: string;
   storage?: ObservedStorage;
   archive?: ObservedArchive;
   /** Present when this host is a proxy of the volume and the driver reports it. */
   proxy?: ObservedProxy;
+  /** The volume's archives on other hosts, by host name, as their status calls answered (storage hosts). */
+  peers?: Record<string, ObservedPeerArchive>;
 }
 
 export interface ObservedState {

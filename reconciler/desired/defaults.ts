@@ -14,6 +14,8 @@ export const DEFAULTS = {
   mergeThresholdNr: 20,
   replicationMode: 'async',
   compression: 'lz4',
+  wireCompression: 'lz4',
+  tlsDir: 'tls',
   restorePick: 'newest',
   restoreVerify: true,
 } as const;

@@ -4,11 +4,11 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 
-import type { DesiredHost, DesiredVolume } from '../model/desired.js';
+import type { DesiredHost, DesiredVolume, HostWire } from '../model/desired.js';
 import { DEFAULTS } from './defaults.js';
 import type { PMap } from './node.js';
 import type { RawHost } from './raw-types.js';
-import { durationSeconds as parseDuration, sizeBytes as parseSize } from './units.js';
+import { durationSeconds as parseDuration, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
 import { normaliseVolume } from './normalise-volume.js';
 
 export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, options: { root: string }): DesiredHost {
@@ -35,5 +35,17 @@ export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, 
       proxy: roles.includes('proxy') ? { listen: raw.proxy?.listen ?? `${raw.address!}:${DEFAULTS.proxyPort}`, spoolLimitBytes: parseSize(raw.proxy?.spoolLimit ?? DEFAULTS.spoolLimit) } : null,
       archive: roles.includes('archive') ? { listen: raw.archive?.listen ?? `${raw.address!}:${DEFAULTS.archivePort}` } : null,
     },
+    wire: hostWire(host.name, raw, dataDir),
+  };
+}
+
+/** TLS paths (relative ones from the data directory; by default `tls/` there), plain TCP, bandwidth. */
+function hostWire(name: string, raw: RawHost, dataDir: string): HostWire {
+  const path = (p: string): string => (isAbsolute(p) ? resolve(p) : resolve(dataDir, p));
+  const tls = raw.tls ?? { ca: `${DEFAULTS.tlsDir}/ca.crt`, cert: `${DEFAULTS.tlsDir}/${name}.crt`, key: `${DEFAULTS.tlsDir}/${name}.key` };
+  return {
+    tls: { ca: path(tls.ca), cert: path(tls.cert), key: path(tls.key) },
+    insecure: raw.insecure ?? false,
+    bandwidthLimitBytes: raw.bandwidthLimit === undefined || raw.bandwidthLimit === null ? null : parseRate(raw.bandwidthLimit),
   };
 }

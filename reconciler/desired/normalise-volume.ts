@@ -45,6 +45,10 @@ export function normaliseVolume(raw: RawVolume, where: { host: string; name: str
     protect: raw.protect ?? false,
     suspend: raw.suspend ?? false,
     source: where.source,
+    wire: {
+      compression: raw.compression ?? DEFAULTS.wireCompression,
+      bandwidthLimitBytes: raw.bandwidthLimit === undefined || raw.bandwidthLimit === null ? null : parseRate(raw.bandwidthLimit),
+    },
   };
 }
 

@@ -55,6 +55,10 @@ export type RawVolume = {
     compression?: "none" | "lz4" | "zstd" | "snappy" | "gzip" | "lzma";
     bandwidthLimit?: string | number | null;
   }>;
+  /** Codec for this volume's data on the wire (storage to archive): none, lz4 or zstd. */
+  compression?: "none" | "lz4" | "zstd";
+  /** Most bytes per second this volume's transfers send on the wire; null: unlimited (the host's limit still applies). */
+  bandwidthLimit?: string | number | null;
   /** Snapshots to keep restored as image files. */
   restores?: Array<{
     name: string;
@@ -98,6 +102,19 @@ export type RawHost = {
   archive?: {
     listen?: string;
   };
+  /** The host's identity on the wire: PEM paths (relative: from the host's data directory). Default: tls/ca.crt, tls/HOST.crt, tls/HOST.key in the data directory, made by walbctl pki or on first start of the embedded default. */
+  tls?: {
+    /** The fleet's CA certificate: peers must present a certificate it signed. */
+    ca: string;
+    /** This host's certificate (its SAN names the host). */
+    cert: string;
+    /** This host's private key (mode 0600; never commit it). */
+    key: string;
+  };
+  /** Plain TCP on the wire instead of mutual TLS: no encryption, peers identified by address only. Every start logs a warning. */
+  insecure?: boolean;
+  /** Most bytes per second this host sends on the wire, all links together; null: unlimited. */
+  bandwidthLimit?: string | number | null;
   /** Volumes this host holds in the storage role, by name. */
   volumes?: Record<string, RawVolume>;
 };

@@ -46,7 +46,28 @@ export interface DesiredHost {
   source: SourceRef;
   /** Per-role settings, with defaults filled in; null for a role the host does not have. */
   roleSettings?: RoleSettings;
+  /** How the host speaks on the wire (filled in by normalisation; absent in older fixtures). */
+  wire?: HostWire;
 }
+
+/** A host's identity and limits on the wire between daemons. */
+export interface HostWire {
+  /** Absolute PEM paths: the fleet's CA, this host's certificate and key. Used unless `insecure`. */
+  tls: { ca: string; cert: string; key: string };
+  /** Plain TCP instead of mutual TLS (declared `insecure: true`); every start logs a warning. */
+  insecure: boolean;
+  /** Bytes per second this host sends on the wire, all links together; null: unlimited. */
+  bandwidthLimitBytes: number | null;
+}
+
+/** A volume's settings on the wire (storage → archive). */
+export interface VolumeWire {
+  compression: WireCompression;
+  /** Bytes per second this volume's transfers send; null: unlimited (the host's limit still applies). */
+  bandwidthLimitBytes: number | null;
+}
+
+export type WireCompression = 'none' | 'lz4' | 'zstd';
 
 export interface RoleSettings {
   storage: { wlogSizeBytes: number } | null;
@@ -147,4 +168,6 @@ export interface DesiredVolume {
   /** Do not reconcile this volume. */
   suspend: boolean;
   source: SourceRef;
+  /** Compression and bandwidth on the wire (filled in by normalisation; absent in older fixtures). */
+  wire?: VolumeWire;
 }

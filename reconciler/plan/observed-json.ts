@@ -51,6 +51,24 @@ export function checkVolume(c: Checker, name: string, raw: unknown): void {
     c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
     c.array(proxy.archives, `${p}.proxy.archives`).forEach((h, i) => c.string(h, `${p}.proxy.archives[${i}]`));
   }
+  if (v.peers !== undefined) {
+    for (const [host, raw] of Object.entries(c.object(v.peers, `${p}.peers`))) checkPeer(c, raw, `${p}.peers.${host}`);
+  }
+}
+
+function checkPeer(c: Checker, raw: unknown, p: string): void {
+  const peer = c.object(raw, p);
+  c.boolean(peer.reachable, `${p}.reachable`);
+  c.time(peer.observedAt, `${p}.observedAt`);
+  if (peer.reachable === false) {
+    c.string(peer.error, `${p}.error`);
+    return;
+  }
+  c.oneOf(peer.state, `${p}.state`, ['Clear', 'SyncReady', 'Archived', 'Stopped'] as const);
+  c.string(peer.uuid, `${p}.uuid`, true);
+  if (peer.base !== null) checkSnap(c, peer.base, `${p}.base`);
+  c.number(peer.newestGid, `${p}.newestGid`, true);
+  c.array(peer.restorable, `${p}.restorable`).forEach((g, i) => c.number(g, `${p}.restorable[${i}]`));
 }
 
 function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {

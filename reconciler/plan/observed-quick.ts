@@ -35,6 +35,22 @@ export function volumeLooksValid(name: string, v: unknown): boolean {
     if (!isObj(p) || typeof p.state !== 'string' || !PROXY_STATES.has(p.state) || !Array.isArray(p.archives)) return false;
     for (const h of p.archives) if (typeof h !== 'string') return false;
   }
+  if (v.peers !== undefined && !peersLookValid(v.peers)) return false;
+  return true;
+}
+
+function peersLookValid(peers: unknown): boolean {
+  if (!isObj(peers)) return false;
+  for (const p of Object.values(peers)) {
+    if (!isObj(p) || typeof p.reachable !== 'boolean' || !isTime(p.observedAt)) return false;
+    if (p.reachable === false) {
+      if (typeof p.error !== 'string') return false;
+      continue;
+    }
+    if (typeof p.state !== 'string' || !ARCHIVE_STATES.has(p.state) || !(p.uuid === null || typeof p.uuid === 'string')) return false;
+    if (!(p.base === null || isSnap(p.base)) || !isNatOrNull(p.newestGid) || !Array.isArray(p.restorable)) return false;
+    for (const g of p.restorable) if (!isNat(g)) return false;
+  }
   return true;
 }
 

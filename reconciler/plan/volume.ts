@@ -5,9 +5,11 @@
  * one action at a time per server and volume), with a backup waiting for the archive's init.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedVolume } from '../../common/observed.js';
+import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
+import { describePeerArchive, peerWait } from '../policy/peer-archive.js';
+import type { Step } from '../policy/step.js';
 import { replicationSteps } from '../policy/replication.js';
 import { restoreSteps } from '../policy/restores.js';
 import { toIso } from '../policy/time.js';
@@ -53,7 +55,9 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     archiveReady = lc.ready;
   }
   if (storageHere) {
-    const lc = storageLifecycle({ host, volume, storage: live?.storage, localArchive: primaryHere ? archive : undefined });
+    const primary = volume.archives.find((a) => a.primary)?.host;
+    const peer = primary !== undefined && primary !== host ? live?.peers?.[primary] : undefined;
+    const lc = storageLifecycle({ host, volume, storage: live?.storage, localArchive: primaryHere ? archive : undefined, ...(peer ? { peer } : {}) });
     for (const w of lc.warnings) warnings.push(w);
     const archiveInit = out.last('archive');
     for (const step of lc.steps) {
@@ -62,7 +66,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     }
     if (lc.ready && live?.storage) {
       const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now });
-      if (snap.step) out.add(snap.step, { chain: 'storage' });
+      if (snap.step) out.add(primary !== undefined && primary !== host ? remoteSnapshot(snap.step, primary, peer) : snap.step, { chain: 'storage' });
       at('snapshot', snap.nextAt);
     }
   }
@@ -99,4 +103,10 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     out.addClear(steps);
   }
   return { warnings, upcoming };
+}
+
+/** A snapshot whose diff goes to an archive on another host states what that archive holds, and waits for it. */
+function remoteSnapshot(step: Step, primary: string, peer: ObservedPeerArchive | undefined): Step {
+  const blocked = peerWait(primary, peer, 'archived');
+  return { ...step, params: { ...step.params, archive: primary }, reason: blocked ? step.reason : `${step.reason}; ${describePeerArchive(primary, peer)}`, blocked };
 }

@@ -4,11 +4,13 @@
  *   the archive already holds the volume (storage re-initialised) or after an overflow / a lost hash
  *   index; start when stopped.
  * - archive: init when absent or Clear; start when stopped; Archived is ready for data actions.
- * A backup whose primary archive lives on another host needs the transport, so it is blocked.
+ * A primary archive on another host is known only from its status call (`input.peer`): the reasons
+ * state what it answered, and a backup or snapshot that needs it waits while it is unreachable.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
-import { TRANSPORT_BLOCKED, type Step } from './step.js';
+import type { ObservedArchive, ObservedPeerArchive, ObservedStorage } from '../../common/observed.js';
+import { describePeerArchive, peerHolds, peerWait } from './peer-archive.js';
+import type { Step } from './step.js';
 
 export interface StorageInput {
   host: string;
@@ -16,6 +18,8 @@ export interface StorageInput {
   storage: ObservedStorage | undefined;
   /** The primary archive's observed state when the primary archive is on this host. */
   localArchive: ObservedArchive | undefined;
+  /** The primary archive's status call's answer when it is on another host (undefined: not asked). */
+  peer?: ObservedPeerArchive;
 }
 
 export interface StoragePlan {
@@ -30,9 +34,10 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
   const steps: Step[] = [];
   const warnings: string[] = [];
   const primary = volume.archives.find((a) => a.primary)?.host ?? null;
-  const blocked = primary !== null && primary !== input.host ? TRANSPORT_BLOCKED : null;
+  const remote = primary !== null && primary !== input.host;
+  const blocked = remote ? peerWait(primary, input.peer, 'initialised') : null;
   const backupParams = { archive: primary };
-  const archiveHolds = input.localArchive?.state === 'Archived' || input.localArchive?.state === 'Stopped';
+  const archiveHolds = remote ? peerHolds(input.peer) : input.localArchive?.state === 'Archived' || input.localArchive?.state === 'Stopped';
 
   if (!storage || storage.state === 'Clear') {
     steps.push({
@@ -47,6 +52,15 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
     return { steps, ready: false, warnings };
   }
   if (needsSync) {
+    if (remote) {
+      const fact = describePeerArchive(primary, input.peer);
+      steps.push(
+        archiveHolds
+          ? { kind: 'hash-backup', params: backupParams, reason: `${fact}: resynchronise by hash`, blocked }
+          : { kind: 'full-backup', params: backupParams, reason: input.peer?.reachable ? fact : `the storage needs a first backup; ${fact}`, blocked },
+      );
+      return { steps, ready: false, warnings };
+    }
     steps.push(
       archiveHolds
         ? { kind: 'hash-backup', params: backupParams, reason: `the archive on ${primary} already holds data of this volume: resynchronise by hash`, blocked }
@@ -65,6 +79,9 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
     return { steps, ready: false, warnings };
   }
   if (storage!.state === 'Stopped') steps.push({ kind: 'start', key: 'storage', params: { role: 'storage' }, reason: 'the storage is Stopped' });
+  if (remote && input.peer?.reachable && !peerHolds(input.peer)) {
+    warnings.push(`the storage runs but ${describePeerArchive(primary, input.peer)}: it gets no diffs until the storage is reset and backed up again (not planned)`);
+  }
   if (primary === input.host && (!input.localArchive || input.localArchive.state === 'Clear' || input.localArchive.state === 'SyncReady')) {
     warnings.push(`the storage runs but the archive on ${primary} holds no base: it gets no diffs until the storage is reset and backed up again (not planned)`);
   }

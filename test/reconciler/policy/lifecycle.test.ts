@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 
 import type { ObservedArchive, ObservedStorage } from '../../../common/observed.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../../../reconciler/policy/lifecycle.js';
-import { TRANSPORT_BLOCKED } from '../../../reconciler/policy/step.js';
 import { archive, storage, volume } from '../plan/fixtures.js';
 
 const kinds = (steps: { kind: string; key?: string }[]): string[] => steps.map((s) => (s.key ? `${s.kind}:${s.key}` : s.kind));
@@ -31,9 +30,9 @@ describe('storageLifecycle', () => {
     expect(plan.steps[0]).toMatchObject({ kind: 'hash-backup', reason: 'the write log overflowed (host-restarted): only a hash backup recovers' });
   });
 
-  it('blocks a backup to a primary archive on another host until the transport exists', () => {
+  it('holds a backup to a primary archive on another host until that host has been observed', () => {
     const plan = storageLifecycle({ host: 'local', volume: volume({ archives: [{ host: 'vault', primary: true }] }), storage: undefined, localArchive: undefined });
-    expect(plan.steps[1]).toMatchObject({ kind: 'full-backup', blocked: TRANSPORT_BLOCKED, params: { archive: 'vault' } });
+    expect(plan.steps[1]).toMatchObject({ kind: 'full-backup', blocked: 'vault was not observed (no status call reached it in this plan)', params: { archive: 'vault' } });
   });
 
   it('warns instead of planning what it cannot do (capture change, grow, no primary archive)', () => {
