@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make python3 pkg-config git
   liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev liblzma-dev libxxhash-dev
-  libfuse3-dev fuse3 e2fsprogs xfsprogs util-linux fio)
+  libfuse3-dev fuse3 e2fsprogs xfsprogs util-linux fio
+  openssl socat zstd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

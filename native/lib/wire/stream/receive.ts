@@ -1,0 +1,117 @@
+/**
+ * The receiving end of a resumable stream (spec.md, "Streams"). The receiver says where to resume
+ * (its fsynced offset and the digests of what it holds), writes each data frame at its offset,
+ * answers each checkpoint only after fsync and a durable state record, checks the whole-stream
+ * digest at commit, and lets the kind install and register the file BEFORE it acknowledges.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { ProtocolError } from '../errors.js';
+import { DATA } from '../protocol/messages.js';
+import { WireReject } from '../protocol/rejects.js';
+import type { WireSession } from '../protocol/session.js';
+import type { TransferProgress } from '../protocol/transfers-board.js';
+import { decodeData, zeros } from './data-frame.js';
+import { segmentHash, streamDigest } from './digest.js';
+import { dropPartial, readPartial, resetPartial, writePartial, type PartialState } from './partial.js';
+
+export interface ReceiveStreamOptions<T> {
+  session: WireSession;
+  /** Where the partial lives (stream/partial.ts's partialDir). */
+  dir: string;
+  kind: string;
+  volume: string;
+  /** What is being sent; a partial with another identity is discarded. */
+  identity: Record<string, unknown>;
+  size: number;
+  checkpointBytes: number;
+  progress?: TransferProgress;
+  /** Installs and registers the received file (it may move it); its result goes back to the sender. */
+  commit: (dataPath: string) => Promise<T>;
+}
+
+export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
+  const { session, dir } = o;
+  const had = await readPartial(dir);
+  const match = had !== null && had.kind === o.kind && had.checkpointBytes === o.checkpointBytes && JSON.stringify(had.identity) === JSON.stringify(o.identity) && had.offset <= o.size;
+  const claim = match ? { offset: had.offset, segments: had.segments } : { offset: 0, segments: [] as string[] };
+  await session.send({ t: 'resume', ...claim });
+  const start = await session.expect<{ t: 'start'; offset: number }>('start', 600_000);
+  if (start.offset !== 0 && start.offset !== claim.offset) throw new ProtocolError(session.peer, `start at ${start.offset}, but this side claimed ${claim.offset}`);
+  const state: PartialState = { kind: o.kind, volume: o.volume, identity: o.identity, checkpointBytes: o.checkpointBytes, offset: start.offset, segments: start.offset === 0 ? [] : [...claim.segments] };
+  const dataPath = join(dir, 'data');
+  if (start.offset === 0) await resetPartial(dir, o.size);
+  const fh = await open(dataPath, 'r+');
+  let closed = false;
+  try {
+    if (start.offset > 0) {
+      // Bytes past the last checkpoint may be from a run that died: make them zeros again.
+      await fh.truncate(start.offset);
+      await fh.truncate(o.size);
+    }
+    if (o.progress) Object.assign(o.progress, { done: start.offset, total: o.size, resumedFrom: start.offset });
+    let expected = start.offset;
+    let seg = segmentHash();
+    let segStart = expected;
+    for (;;) {
+      const frame = await session.next();
+      if (frame.type === DATA) {
+        const c = decodeData(session.peer, frame.payload);
+        if (c.offset !== expected) throw new ProtocolError(session.peer, `data at stream offset ${c.offset}, expected ${expected}`);
+        if (c.offset + c.length > o.size || c.offset + c.length > segStart + o.checkpointBytes) {
+          throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
+        }
+        if (c.bytes) {
+          seg.update(c.bytes);
+          await writeAll(fh, c.bytes, c.offset);
+        } else {
+          seg.update(zeros(c.length));
+        }
+        expected += c.length;
+        if (o.progress) o.progress.done = expected;
+        continue;
+      }
+      const msg = session.decode(frame);
+      if (msg.t === 'checkpoint') {
+        if (msg.offset !== expected || expected - segStart !== o.checkpointBytes) throw new ProtocolError(session.peer, `checkpoint at ${String(msg.offset)}, this side is at ${expected} (segment from ${segStart})`);
+        await fh.sync();
+        state.segments.push(seg.digest('hex'));
+        state.offset = expected;
+        await writePartial(dir, state);
+        await session.send({ t: 'checkpoint-ack', offset: expected });
+        seg = segmentHash();
+        segStart = expected;
+      } else if (msg.t === 'commit') {
+        if (msg.size !== o.size || expected !== o.size) throw new ProtocolError(session.peer, `commit of ${String(msg.size)} bytes, this side received ${expected} of ${o.size}`);
+        const segments = expected > segStart || state.segments.length === 0 ? [...state.segments, seg.digest('hex')] : state.segments;
+        const digest = streamDigest(segments);
+        if (digest !== msg.digest) {
+          await fh.close();
+          closed = true;
+          await dropPartial(dir);
+          throw new WireReject('digest-mismatch', `stream digest ${digest} is not the sender's ${String(msg.digest)}; the partial is discarded`);
+        }
+        await fh.sync();
+        await fh.close();
+        closed = true;
+        const result = await o.commit(dataPath);
+        await session.send({ t: 'committed', result: result as unknown });
+        await dropPartial(dir);
+        return result;
+      } else {
+        throw new ProtocolError(session.peer, `unexpected "${msg.t}" during a stream`);
+      }
+    }
+  } finally {
+    if (!closed) await fh.close().catch(() => {});
+  }
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer, pos: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, pos + done);
+    done += bytesWritten;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The sending end of a resumable stream (spec.md, "Streams"): it checks the receiver's resume claim
+ * against its own source (the segment digests must match what it would send) before trusting it,
+ * streams the rest in data frames, keeps at most two checkpoints unacknowledged, and ends with the
+ * whole-stream digest, advancing only when the receiver says the result is installed.
+ */
+import { open } from 'node:fs/promises';
+
+import { ProtocolError } from '../errors.js';
+import type { WireSession } from '../protocol/session.js';
+import { encodeData } from './data-frame.js';
+import { segmentDigests, segmentHash, streamDigest } from './digest.js';
+import { takeAll, type TokenBucket } from './token-bucket.js';
+
+export interface SendStreamOptions {
+  session: WireSession;
+  /** The file or device to send, bytes [0, size). */
+  source: string;
+  size: number;
+  checkpointBytes: number;
+  /** Bytes per data frame (default 1 MiB; must divide checkpointBytes). */
+  chunkBytes?: number;
+  limits?: readonly TokenBucket[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SendStreamResult<T> {
+  result: T;
+  /** Where this run started: the receiver's claim when it held, else 0. */
+  resumedFrom: number;
+  /** Why a claim was not trusted (the run then started at 0), or null. */
+  claimRefused: string | null;
+  /** Payload bytes that went on the wire for data (after compression; zeros cost none). */
+  wireBytes: number;
+  sentBytes: number;
+}
+
+/** Checks the receiver's claim; returns why it cannot be trusted, or null. */
+async function checkClaim(o: SendStreamOptions, claim: { offset?: unknown; segments?: unknown }): Promise<string | null> {
+  const { offset, segments } = claim;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return `offset ${String(offset)} is not a byte offset`;
+  if (offset === 0) return null;
+  if (offset > o.size) return `offset ${offset} is past the end (${o.size})`;
+  if (offset % o.checkpointBytes !== 0) return `offset ${offset} is not on a checkpoint (every ${o.checkpointBytes} bytes)`;
+  if (!Array.isArray(segments) || segments.length !== offset / o.checkpointBytes) return `the claim lists ${Array.isArray(segments) ? segments.length : 'no'} segment digests for ${offset / o.checkpointBytes} segments`;
+  const mine = await segmentDigests(o.source, o.checkpointBytes, segments.length);
+  const bad = mine.findIndex((d, i) => d !== segments[i]);
+  return bad >= 0 ? `segment ${bad} (bytes ${bad * o.checkpointBytes}..) differs from the source` : null;
+}
+
+export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamResult<T>> {
+  const { session } = o;
+  const chunk = o.chunkBytes ?? 1 << 20;
+  if (o.checkpointBytes % chunk !== 0) throw new RangeError(`checkpointBytes ${o.checkpointBytes} is not a multiple of the chunk ${chunk}`);
+  const claim = await session.expect<{ t: 'resume'; offset: number; segments: string[] }>('resume', 600_000);
+  const claimRefused = await checkClaim(o, claim);
+  const start = claimRefused ? 0 : claim.offset;
+  const segments: string[] = claimRefused || start === 0 ? [] : [...claim.segments];
+  await session.send({ t: 'start', offset: start });
+
+  // The inbox: checkpoint acks and the final answer arrive while data goes out.
+  let acked = start;
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  let committed: ((r: T) => void) | null = null;
+  const done = new Promise<T>((resolve, reject) => {
+    committed = resolve;
+    void (async () => {
+      try {
+        for (;;) {
+          const msg = session.decode(await session.next());
+          if (msg.t === 'checkpoint-ack') {
+            acked = Number(msg.offset);
+            wake?.();
+          } else if (msg.t === 'committed') {
+            resolve(msg.result as T);
+            return;
+          } else throw new ProtocolError(session.peer, `unexpected "${msg.t}" while sending`);
+        }
+      } catch (e) {
+        failure = e as Error;
+        wake?.();
+        reject(e);
+      }
+    })();
+  });
+  done.catch(() => {});
+  void committed;
+
+  const fh = await open(o.source, 'r');
+  let wireBytes = 0;
+  let pos = start;
+  try {
+    const read = async (at: number): Promise<Buffer> => {
+      const n = Math.min(chunk, o.size - at);
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, at + got);
+        if (bytesRead === 0) throw new Error(`${o.source}: ends at byte ${at + got}, expected ${o.size}`);
+        got += bytesRead;
+      }
+      return buf;
+    };
+    let seg = segmentHash();
+    let next = pos < o.size ? read(pos) : null;
+    while (next) {
+      const buf = await next;
+      next = pos + buf.length < o.size ? read(pos + buf.length) : null;
+      seg.update(buf);
+      const frame = encodeData(pos, buf, session.codecs);
+      if (o.limits?.length) await takeAll(o.limits, frame.wireBytes + 25);
+      if (failure) throw failure;
+      await session.sendData(frame.parts);
+      wireBytes += frame.wireBytes;
+      pos += buf.length;
+      o.onProgress?.(pos, o.size);
+      if (pos % o.checkpointBytes === 0) {
+        segments.push(seg.digest('hex'));
+        seg = segmentHash();
+        await session.send({ t: 'checkpoint', offset: pos });
+        while (pos - acked > 2 * o.checkpointBytes && !failure) await new Promise<void>((r) => (wake = r));
+        if (failure) throw failure;
+      }
+    }
+    if (pos % o.checkpointBytes !== 0 || segments.length === 0) segments.push(seg.digest('hex'));
+    await session.send({ t: 'commit', size: o.size, digest: streamDigest(segments) });
+    const result = await done;
+    return { result, resumedFrom: start, claimRefused, wireBytes, sentBytes: pos - start };
+  } finally {
+    await fh.close();
+  }
+}

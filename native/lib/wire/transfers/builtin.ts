@@ -1,0 +1,4 @@
+/** The transfer kinds this module ships; importing it registers them (the server imports it). */
+import './status.js';
+import './full-backup.js';
+import './diff.js';

@@ -1,0 +1,58 @@
+/**
+ * The sender's side of every file-carrying kind: open the request, stop early when the receiver
+ * holds it already, else stream the file resumably; count the outcome on the link.
+ */
+import type { WireClient, WirePeer } from '../client.js';
+import { sendStream } from '../stream/send.js';
+import type { TokenBucket } from '../stream/token-bucket.js';
+
+export interface SendResult {
+  /** `sent`, or `already` when the receiver held it already (a re-run). */
+  outcome: 'sent' | 'already';
+  resumedFrom: number;
+  claimRefused: string | null;
+  wireBytes: number;
+  sentBytes: number;
+  seconds: number;
+  /** What the receiver's kind answered at commit. */
+  result: unknown;
+}
+
+export interface SendFileOptions {
+  kind: string;
+  volume: string;
+  params: { sizeBytes: number; checkpointBytes: number };
+  source: string;
+  limits?: readonly TokenBucket[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOptions): Promise<SendResult> {
+  const t0 = process.hrtime.bigint();
+  const secs = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+  const link = client.metrics.link(peer.host);
+  const { session, accept } = await client.open(peer, { kind: o.kind, volume: o.volume, params: o.params as unknown as Record<string, unknown> });
+  try {
+    if (accept.done) return { outcome: 'already', resumedFrom: 0, claimRefused: null, wireBytes: 0, sentBytes: 0, seconds: secs(), result: null };
+    const r = await sendStream({
+      session,
+      source: o.source,
+      size: o.params.sizeBytes,
+      checkpointBytes: o.params.checkpointBytes,
+      ...pick(o),
+    });
+    link.transfersDone++;
+    return { outcome: 'sent', resumedFrom: r.resumedFrom, claimRefused: r.claimRefused, wireBytes: r.wireBytes, sentBytes: r.sentBytes, seconds: secs(), result: r.result };
+  } catch (e) {
+    link.transfersFailed++;
+    client.metrics.error(peer.host, (e as Error).message);
+    throw e;
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+/** The optional limits and progress callback of a send's options, passed on only when set. */
+export function pick(o: { limits?: readonly TokenBucket[]; onProgress?: (done: number, total: number) => void }): Pick<SendFileOptions, 'limits' | 'onProgress'> {
+  return { ...(o.limits ? { limits: o.limits } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
+}

@@ -1,0 +1,40 @@
+/**
+ * `status`: what a peer's plan needs of this host, on the same listener — per archive volume its
+ * state, base, uuid, newest and restorable gids (common/observed.ts's ObservedArchive), and the
+ * transfers running here with how far each has come, and any resumable partial transfer.
+ */
+import type { ObservedArchive } from '../../../../common/observed.js';
+import { listArchiveVolumes, observeArchive } from '../../archive/query.js';
+import type { WireClient, WirePeer } from '../client.js';
+import { registerKind } from '../protocol/kinds.js';
+import type { TransferProgress } from '../protocol/transfers-board.js';
+import { listPartials, type PartialSummary } from '../stream/partial.js';
+
+export interface WireStatus {
+  host: string;
+  /** Archive volumes asked for (all the peer may see when no volume was named). */
+  archives: Record<string, ObservedArchive | null>;
+  transfers: TransferProgress[];
+  /** Interrupted transfers this host would resume, and the offset it would claim. */
+  partials: PartialSummary[];
+  at: string;
+}
+
+registerKind({
+  name: 'status',
+  async serve({ session, request, dataDir, board }) {
+    const vols = request.volume ? [request.volume] : await listArchiveVolumes(dataDir);
+    const archives: Record<string, ObservedArchive | null> = {};
+    for (const v of vols) archives[v] = (await observeArchive(dataDir, v)) ?? null;
+    const partials = (await listPartials(dataDir)).filter((p) => !request.volume || p.volume === request.volume);
+    const status: Omit<WireStatus, 'host'> = { archives, transfers: board.list(request.volume), partials, at: new Date().toISOString() };
+    await session.send({ t: 'accept', status });
+  },
+});
+
+/** Asks `peer` for its status (of one volume, or of every volume when none is named). */
+export async function wireStatus(client: WireClient, peer: WirePeer, volume?: string): Promise<WireStatus> {
+  const { session, accept } = await client.open(peer, { kind: 'status', ...(volume ? { volume } : {}), params: {} });
+  await session.close().catch(() => {});
+  return { host: peer.host, ...(accept.status as Omit<WireStatus, 'host'>) };
+}

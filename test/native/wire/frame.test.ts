@@ -1,0 +1,59 @@
+/**
+ * The frame layer's format: a frame round-trips split at any byte, and each rule of the header is
+ * checked — one flipped byte at each documented offset is reported with the frame's inbound offset.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { FrameParser, frameHeader, HEADER_BYTES } from '../../../native/lib/wire/frame/codec.js';
+
+function frame(type: number, payload: Buffer): Buffer {
+  return Buffer.concat([frameHeader(type, 0, [payload]), payload]);
+}
+
+describe('the frame codec', () => {
+  it('hands back every frame whole however the stream is split', () => {
+    const frames = [frame(1, Buffer.from('{"t":"hello"}')), frame(2, Buffer.alloc(70_000, 7)), frame(1, Buffer.alloc(0))];
+    const all = Buffer.concat(frames);
+    for (const step of [1, 5, 12, 13, 4096, all.length]) {
+      const p = new FrameParser();
+      const got = [];
+      for (let i = 0; i < all.length; i += step) got.push(...p.push(all.subarray(i, i + step)));
+      expect(got.map((f) => [f.type, f.payload.length])).toEqual([
+        [1, 13],
+        [2, 70_000],
+        [1, 0],
+      ]);
+      expect(p.consumed).toBe(all.length);
+    }
+  });
+
+  it('computes the checksum over parts as over their concatenation', () => {
+    const a = Buffer.from('abc');
+    const b = Buffer.from('defgh');
+    expect(frameHeader(2, 0, [a, b])).toEqual(frameHeader(2, 0, [Buffer.concat([a, b])]));
+  });
+
+  const cases: [string, number, RegExp][] = [
+    ['magic', 0, /magic/],
+    ['type (covered by the crc)', 2, /crc32 mismatch/],
+    ['length (past the limit)', 7, /exceeds/],
+    ['crc', 9, /crc32 mismatch/],
+    ['payload', HEADER_BYTES + 3, /crc32 mismatch/],
+  ];
+  for (const [field, at, rule] of cases) {
+    it(`refuses a flipped byte in the ${field} at the frame's offset in the stream`, () => {
+      const first = frame(1, Buffer.from('first frame'));
+      const second = frame(2, Buffer.alloc(100, 1));
+      second[at]! ^= at === 7 ? 0x80 : 0x01;
+      const p = new FrameParser(1 << 20);
+      let err: { offset?: number; rule?: string } = {};
+      try {
+        p.push(Buffer.concat([first, second]));
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err.offset).toBe(first.length);
+      expect(err.rule).toMatch(rule);
+    });
+  }
+});
