@@ -16,7 +16,7 @@ import { statePaths } from '../apply/state-paths.js';
 import { Backoff, jitter } from './backoff.js';
 import { loadCheckedOut, type DesiredLoader, type GoodRevision } from './desired-source.js';
 import { GitSource, GitSourceError, isLocalRepo, localRepoPath, type SourceRevision } from './git-source.js';
-import { ActionMetrics, renderMetrics } from './metrics.js';
+import { DaemonMetrics } from './metrics.js';
 import { runPass, type PlanFunction } from './pass.js';
 import { stateHome } from './registry.js';
 import { startServices, type DaemonServices } from './services.js';
@@ -63,7 +63,7 @@ function short(subject: string): string {
 
 export class Daemon {
   readonly store: StatusStore;
-  private readonly metrics = new ActionMetrics();
+  private readonly metrics: DaemonMetrics;
   private readonly backoff = new Backoff();
   private readonly source: GitSource;
   private readonly repoPath: string | null;
@@ -104,6 +104,7 @@ export class Daemon {
       },
       (error) => options.log.error({ err: error }, 'cannot write status.json'),
     );
+    this.metrics = new DaemonMetrics({ status: () => this.store.status, now: () => this.now().getTime() });
   }
 
   /** The port the status server listens on (once started). */
@@ -267,7 +268,7 @@ export class Daemon {
       good.host,
       {
         status: () => withAges(this.store.status, this.now().getTime()),
-        metrics: () => renderMetrics(this.store.status, this.metrics, this.now().getTime()),
+        metrics: () => this.metrics.render(),
         reconcileNow: () => this.trigger('POST /reconcile'),
         newCommit: () => this.trigger('new commit'),
       },

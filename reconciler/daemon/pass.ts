@@ -18,7 +18,7 @@ import { declaredVolumes, observeHost } from '../observed/index.js';
 import { writeLastApplied } from '../observed/last-applied.js';
 import type { Backoff } from './backoff.js';
 import type { VolumeOutcome } from './conditions.js';
-import type { ActionMetrics } from './metrics.js';
+import type { DaemonMetrics } from './metrics.js';
 import { withoutVolumes } from './select.js';
 import type { StatusStore } from './status-store.js';
 
@@ -32,7 +32,7 @@ export interface PassContext {
   computePlan: PlanFunction;
   store: StatusStore;
   backoff: Backoff;
-  metrics: ActionMetrics;
+  metrics: Pick<DaemonMetrics, 'record'>;
   log: Logger;
   allowDestroy: boolean;
   shouldStop: () => boolean;

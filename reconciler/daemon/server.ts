@@ -8,7 +8,7 @@ import type { ListenAddress } from './listen.js';
 
 export interface StatusServerHandlers {
   status(): unknown;
-  metrics(): string;
+  metrics(): Promise<string>;
   reconcileNow(): void;
 }
 
@@ -19,13 +19,14 @@ export interface StatusServer {
 }
 
 export async function startStatusServer(address: ListenAddress, handlers: StatusServerHandlers): Promise<StatusServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
       if (req.method === 'GET' && path === '/status') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(handlers.status(), null, 2) + '\n');
       } else if (req.method === 'GET' && path === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(handlers.metrics());
+        const text = await handlers.metrics();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
       } else if (req.method === 'POST' && path === '/reconcile') {
         handlers.reconcileNow();
         res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}\n');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 import { statePaths } from '../../../reconciler/apply/state-paths.js';
 import { Backoff } from '../../../reconciler/daemon/backoff.js';
-import { ActionMetrics } from '../../../reconciler/daemon/metrics.js';
+import { DaemonMetrics } from '../../../reconciler/daemon/metrics.js';
 import { runPass, type PassContext } from '../../../reconciler/daemon/pass.js';
 import { StatusStore } from '../../../reconciler/daemon/status-store.js';
 import type { DesiredVolume } from '../../../reconciler/model/desired.js';
@@ -33,7 +33,7 @@ function setup(volumes: DesiredVolume[], makePlan: () => Plan) {
   const ctx: PassContext = {
     desired, host, revision: REV, driver, store,
     computePlan: () => ({ plan: makePlan() }),
-    backoff: new Backoff(), metrics: new ActionMetrics(),
+    backoff: new Backoff(), metrics: new DaemonMetrics({ status: () => store.status, now: () => clock }, { processMetrics: false }),
     log: pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() })),
     allowDestroy: false, shouldStop: () => false, now: () => new Date(clock),
   };

@@ -5,7 +5,7 @@ import { startStatusServer } from '../../../reconciler/daemon/server.js';
 describe('the status server', () => {
   it('serves /status as JSON, /metrics as Prometheus text, and takes POST /reconcile', async () => {
     let asked = 0;
-    const server = await startStatusServer({ host: '127.0.0.1', port: 0 }, { status: () => ({ host: 'local' }), metrics: () => 'm 1\n', reconcileNow: () => void asked++ });
+    const server = await startStatusServer({ host: '127.0.0.1', port: 0 }, { status: () => ({ host: 'local' }), metrics: async () => 'm 1\n', reconcileNow: () => void asked++ });
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const s = await fetch(`${base}/status`);
