@@ -7,16 +7,21 @@ const next = (expr: string, after: string): string => nextCronTime(parseCron(exp
 
 describe('parseCron', () => {
   it('expands steps, ranges, lists and names', () => {
-    const spec = parseCron('*/15 9-17 1,15 jan-mar mon-fri');
-    expect(spec.minutes).toEqual([0, 15, 30, 45]);
-    expect(spec.hours).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17]);
-    expect(spec.daysOfMonth).toEqual([1, 15]);
-    expect(spec.months).toEqual([1, 2, 3]);
-    expect(spec.daysOfWeek).toEqual([1, 2, 3, 4, 5]);
+    const fires = (after: string) => next('*/15 9-17 1,15 jan-mar mon-fri', after);
+    // Both day fields are restricted: a day matches either (the 1st, the 15th, or a weekday).
+    expect(fires('2026-01-01T08:59:00Z')).toBe('2026-01-01T09:00:00.000Z');
+    expect(fires('2026-01-01T17:45:00Z')).toBe('2026-01-02T09:00:00.000Z');
+    expect(fires('2026-03-31T17:45:00Z')).toBe('2027-01-01T09:00:00.000Z');
   });
 
   it('treats day-of-week 7 as Sunday', () => {
-    expect(parseCron('0 0 * * 7').daysOfWeek).toEqual([0]);
+    // 2026-03-08 is a Sunday.
+    expect(next('0 0 * * 7', '2026-03-02T00:00:00Z')).toBe('2026-03-08T00:00:00.000Z');
+  });
+
+  it('is read by croner, so its extensions work: L is the last day of the month', () => {
+    expect(next('0 0 L * *', '2026-02-01T00:00:00Z')).toBe('2026-02-28T00:00:00.000Z');
+    expect(next('0 0 * * 5#2', '2026-03-01T00:00:00Z')).toBe('2026-03-13T00:00:00.000Z');
   });
 
   it.each([
@@ -39,6 +44,13 @@ describe('parseCron', () => {
     expect(error).toBeInstanceOf(UnitSyntaxError);
     expect((error as UnitSyntaxError).field).toBe(field);
     expect((error as Error).message).toContain(field);
+    expect((error as Error).message).toContain(JSON.stringify(expr));
+  });
+
+  it('names the text at fault and what the field takes, not croner\'s zero-based value', () => {
+    expect(() => parseCron('0 0 1 13 *')).toThrow('bad cron "0 0 1 13 *": month: 13 is out of range 1-12');
+    expect(() => parseCron('5-1 * * * *')).toThrow('minute: range "5-1" runs backwards');
+    expect(() => parseCron('* * * foo *')).toThrow('month: "foo" is not a number, range, list or step (1-12 or jan-dec)');
   });
 
   it('rejects a wrong number of fields', () => {
