@@ -56,6 +56,21 @@ export interface ObservedStorage {
   lastSnapshotAt?: string | null;
 }
 
+/** Where one replica stands, as the sending archive last confirmed it. */
+export interface ObservedReplica {
+  gid: number;
+  timestamp: string;
+  replicatedAt?: string;
+  /** The lineage (source archive uuid) the replica holds; absent: the sender's own. */
+  uuid?: string;
+  /** How the last replication went: full, diff or hash. */
+  lastKind?: 'full' | 'diff' | 'hash';
+  /** The last failed attempt, kept until a replication succeeds. */
+  lastError?: { message: string; at: string } | null;
+  /** A replication to this replica under way (or interrupted, until it resumes). */
+  transfer?: { kind: 'full' | 'diff' | 'hash'; toGid: number; startedAt: string; doneBytes: number; totalBytes: number | null } | null;
+}
+
 export interface ObservedArchive {
   state: ArchiveState;
   /** Base image state: `<B>` when `e` is absent, `<B-->E>` while an apply runs. */
@@ -67,9 +82,10 @@ export interface ObservedArchive {
   /** Clean snapshots that can be restored, oldest first, with their time. */
   restorable: { gid: number; timestamp: string; explicit: boolean }[];
   restored: ObservedRestored[];
-  /** The gid each replica (another archive host) holds up to; `replicatedAt` is when the last
-   *  replication to it finished (UTC, ISO 8601), used by async replication schedules. */
-  replicas: Record<string, { gid: number; timestamp: string; replicatedAt?: string }>;
+  /** The cursor of each replica (another archive host): the gid last confirmed there and the time of
+   *  that snapshot; `replicatedAt` is when the last replication to it finished (UTC, ISO 8601), used
+   *  by async replication schedules. The other fields are optional (fixtures may leave them out). */
+  replicas: Record<string, ObservedReplica>;
   /** Is an action running right now (apply, merge, restore, replicate)? */
   busy: string | null;
   /** When the last merge finished (UTC, ISO 8601); absent or null: a periodic merge is due. */

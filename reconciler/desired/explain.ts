@@ -30,6 +30,7 @@ const VOLUME_DEFAULTS: Array<[string, unknown]> = [
   ['merge.maxSize', DEFAULTS.mergeMaxSize],
   ['merge.thresholdNr', DEFAULTS.mergeThresholdNr],
   ['replication', []],
+  ['replicationLimit', null],
   ['restores', []],
   ['protect', false],
   ['suspend', false],

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 
-import type { DesiredVolume, Retention, Schedule, SourceRef } from '../model/desired.js';
+import type { DesiredVolume, ReplicationLimit, Retention, Schedule, SourceRef } from '../model/desired.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawVolume } from './raw-types.js';
 import { durationSeconds as parseDuration, gridIntervals, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
@@ -41,6 +41,7 @@ export function normaliseVolume(raw: RawVolume, where: { host: string; name: str
         bandwidthLimitBytes: p.bandwidthLimit === undefined || p.bandwidthLimit === null ? null : parseRate(p.bandwidthLimit),
       };
     }),
+    replicationLimit: replicationLimit(raw.replicationLimit),
     restores: (raw.restores ?? []).map((r) => ({ name: r.name, pick: r.pick ?? DEFAULTS.restorePick, path: path(r.path), verify: r.verify ?? DEFAULTS.restoreVerify })),
     protect: raw.protect ?? false,
     suspend: raw.suspend ?? false,
@@ -64,4 +65,14 @@ function retention(raw: NonNullable<RawVolume['retention']>): Retention {
     if (raw[key] !== undefined) out[key] = raw[key];
   }
   return out;
+}
+
+function replicationLimit(raw: RawVolume['replicationLimit']): ReplicationLimit | null {
+  if (!raw) return null;
+  const limit: ReplicationLimit = {
+    bytes: raw.bytes === undefined ? null : parseSize(raw.bytes),
+    gids: raw.gids ?? null,
+    ageSeconds: raw.age === undefined ? null : parseDuration(raw.age),
+  };
+  return limit.bytes === null && limit.gids === null && limit.ageSeconds === null ? null : limit;
 }

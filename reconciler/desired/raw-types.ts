@@ -59,6 +59,15 @@ export type RawVolume = {
   compression?: "none" | "lz4" | "zstd";
   /** Most bytes per second this volume's transfers send on the wire; null: unlimited (the host's limit still applies). */
   bandwidthLimit?: string | number | null;
+  /** How far a replication target of this volume may lag before its source archive lets it go: past any one limit, the source stops holding diffs back for it, retention and apply proceed, and the next replication to it is a hash replication. null or absent: no limit (hold everything a target needs). */
+  replicationLimit?: {
+    /** Most bytes of diffs held back for one target (newer than its cursor). */
+    bytes?: string | number;
+    /** Most gids a target may lag behind the source's newest snapshot. */
+    gids?: number;
+    /** Oldest a target's newest snapshot may be, measured from the source's newest. */
+    age?: string;
+  } | null;
   /** Snapshots to keep restored as image files. */
   restores?: Array<{
     name: string;

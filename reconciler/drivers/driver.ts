@@ -69,6 +69,8 @@ export interface ArchiveDriver {
   replicate: ActionMethod;
   synchronize: ActionMethod;
   'stop-synchronize': ActionMethod;
+  /** Forgets a replica's cursor (its pair left the tree): retention stops holding diffs back for it. */
+  'release-replica': ActionMethod;
 }
 
 export type StorageActionKind = Exclude<keyof StorageDriver, 'observe'>;
@@ -99,6 +101,7 @@ export const ACTION_ROLE: {
   replicate: 'archive',
   synchronize: 'archive',
   'stop-synchronize': 'archive',
+  'release-replica': 'archive',
 };
 
 /** The role that performs `action`. */

@@ -124,6 +124,16 @@ export interface ReplicationPair {
   bandwidthLimitBytes: number | null;
 }
 
+/** How far a replication target may lag before its source lets it go (any one limit past is enough). */
+export interface ReplicationLimit {
+  /** Most bytes of diffs held back for one target, or null. */
+  bytes: number | null;
+  /** Most gids a target may lag behind the newest snapshot, or null. */
+  gids: number | null;
+  /** Oldest a target's snapshot may be, in seconds before the newest, or null. */
+  ageSeconds: number | null;
+}
+
 export interface RestoreSpec {
   /** Name of the restore, unique in the volume. */
   name: string;
@@ -162,6 +172,8 @@ export interface DesiredVolume {
   apply: { olderThanSeconds: number } | null;
   merge: MergePolicy;
   replication: ReplicationPair[];
+  /** null or absent: a lagging target is held for without limit. */
+  replicationLimit?: ReplicationLimit | null;
   restores: RestoreSpec[];
   /** Refuse destructive actions on this volume. */
   protect: boolean;

@@ -17,6 +17,7 @@ export const ACTION_KINDS = [
   'replicate',
   'synchronize',
   'stop-synchronize',
+  'release-replica',
   'start',
   'stop',
   'clear',

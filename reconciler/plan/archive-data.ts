@@ -13,6 +13,8 @@ import { chooseMerge, mergeDue } from '../policy/merge-choice.js';
 import { decideRetention } from '../policy/retention/decide.js';
 import type { Snap } from '../policy/retention/rule.js';
 import { rulesFrom } from '../policy/retention/rules-from.js';
+import { holdNotes } from '../policy/replica-notes.js';
+import { replicaHold, type HoldDecision } from '../policy/replica-hold.js';
 import { dropMerges, type DropPlan } from '../policy/retention-merge.js';
 import type { Step } from '../policy/step.js';
 import { formatAge, toMs } from '../policy/time.js';
@@ -20,6 +22,10 @@ import { formatBytes } from '../util/size.js';
 
 export interface ArchiveDataPlan {
   steps: Step[];
+  /** Which replicas' cursors hold diffs back, which are let go, which are released. */
+  hold: HoldDecision;
+  /** The chain as the steps leave it (what a replication after them reads). */
+  chain: { base: GidSnap; diffs: readonly ObservedDiff[] };
   /** Gids still restorable once the steps ran, with their times. */
   restorable: { gid: number; time: number }[];
   /** Newest clean gid the archive holds. */
@@ -28,7 +34,7 @@ export interface ArchiveDataPlan {
   warnings: string[];
 }
 
-export function archiveData(volume: DesiredVolume, archive: ObservedArchive, options: { now: number }): ArchiveDataPlan {
+export function archiveData(volume: DesiredVolume, archive: ObservedArchive, options: { host: string; now: number }): ArchiveDataPlan {
   const { now } = options;
   const steps: Step[] = [];
   const warnings: string[] = [];
@@ -50,11 +56,13 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
     const time = times.get(gid);
     if (time !== undefined) snaps.push({ gid, time });
   }
+  const hold = replicaHold({ host: options.host, volume, archive, diffs, newestGid: newest(base, diffs) });
   let replicas: Record<string, number> | undefined;
-  for (const host in archive.replicas) (replicas ??= {})[host] = archive.replicas[host]!.gid;
+  for (const host in hold.held) (replicas ??= {})[host] = hold.held[host]!;
   const retention = decideRetention(snaps, rulesFrom(volume.retention), { now, replicas });
   const barriers = new Set<number>(retention.keep.keys());
   for (const host in replicas) barriers.add(replicas[host]!);
+  holdNotes(hold, retention.keep, warnings);
 
   const foldInto = (gid: number): void => {
     diffs = diffs.filter((d) => d.e.e > gid);
@@ -63,7 +71,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
 
   if (archive.busy) {
     warnings.push(`the archive is busy (${archive.busy}): apply, merge and restores wait for the next round`);
-    return { steps, restorable: [], newestGid: newest(base, diffs), upcoming, warnings };
+    return { steps, hold, chain: { base, diffs }, restorable: [], newestGid: newest(base, diffs), upcoming, warnings };
   }
 
   if (archive.base.e) {
@@ -140,7 +148,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
 
   const restorable: ArchiveDataPlan['restorable'] = [];
   for (const r of archive.restorable) if (r.gid >= base.b && !removed?.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
-  return { steps, restorable, newestGid: newest(base, diffs), upcoming, warnings };
+  return { steps, hold, chain: { base, diffs }, restorable, newestGid: newest(base, diffs), upcoming, warnings };
 }
 
 /** What dropMerges returns when retention drops nothing. */

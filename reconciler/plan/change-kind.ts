@@ -17,6 +17,7 @@ export const CHANGE_OF: Record<ActionKind, ChangeKind> = {
   replicate: 'data',
   synchronize: 'create',
   'stop-synchronize': 'update',
+  'release-replica': 'update',
   start: 'update',
   stop: 'update',
   clear: 'delete',

@@ -131,10 +131,30 @@ function checkArchive(c: Checker, raw: unknown, p: string): ObservedArchive {
     c.number(r.gid, `${p}.replicas.${host}.gid`);
     c.time(r.timestamp, `${p}.replicas.${host}.timestamp`);
     if (r.replicatedAt !== undefined) c.time(r.replicatedAt, `${p}.replicas.${host}.replicatedAt`);
+    checkReplicaExtras(c, r, `${p}.replicas.${host}`);
   }
   c.string(a.busy, `${p}.busy`, true);
   if (a.lastMergeAt !== undefined) c.time(a.lastMergeAt, `${p}.lastMergeAt`, true);
   return a as unknown as ObservedArchive;
+}
+
+/** The optional fields of a replica's cursor: lineage, last kind, last error, transfer under way. */
+function checkReplicaExtras(c: Checker, r: Record<string, unknown>, q: string): void {
+  if (r.uuid !== undefined) c.string(r.uuid, `${q}.uuid`);
+  if (r.lastKind !== undefined) c.oneOf(r.lastKind, `${q}.lastKind`, ['full', 'diff', 'hash'] as const);
+  if (r.lastError !== undefined && r.lastError !== null) {
+    const e = c.object(r.lastError, `${q}.lastError`);
+    c.string(e.message, `${q}.lastError.message`);
+    c.time(e.at, `${q}.lastError.at`);
+  }
+  if (r.transfer !== undefined && r.transfer !== null) {
+    const t = c.object(r.transfer, `${q}.transfer`);
+    c.oneOf(t.kind, `${q}.transfer.kind`, ['full', 'diff', 'hash'] as const);
+    c.number(t.toGid, `${q}.transfer.toGid`);
+    c.time(t.startedAt, `${q}.transfer.startedAt`);
+    c.number(t.doneBytes, `${q}.transfer.doneBytes`);
+    c.number(t.totalBytes, `${q}.transfer.totalBytes`, true);
+  }
 }
 
 /** An observed state with nothing in it: a host whose volumes do not exist yet. */

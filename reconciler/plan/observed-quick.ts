@@ -81,6 +81,8 @@ function archiveLooksValid(a: unknown): boolean {
   for (const host in a.replicas) {
     const r = a.replicas[host];
     if (!isObj(r) || !isNat(r.gid) || !isTime(r.timestamp) || (r.replicatedAt !== undefined && !isTime(r.replicatedAt))) return false;
+    // The optional extras (lineage, last kind, last error, transfer) are left to the full check.
+    if (r.uuid !== undefined || r.lastKind !== undefined || r.lastError !== undefined || r.transfer !== undefined) return false;
   }
   return (a.busy === null || typeof a.busy === 'string') && (a.lastMergeAt === undefined || isTimeOrNull(a.lastMergeAt));
 }

@@ -72,8 +72,9 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
   }
 
   let newestGid: number | null = null;
+  let data: ReturnType<typeof archiveData> | undefined;
   if (archiveHere && archiveReady && archive) {
-    const data = archiveData(volume, archive, { now });
+    data = archiveData(volume, archive, { host, now });
     for (const w of data.warnings) warnings.push(w);
     for (const step of data.steps) out.add(step, { chain: 'archive' });
     for (const u of data.upcoming) at(u.kind, u.at);
@@ -85,7 +86,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     }
   }
   if ((archiveHere && archiveReady) || live?.proxy) {
-    const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, now });
+    const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, chain: data?.chain, hold: data?.hold, now });
     for (const step of repl.steps) out.add(step, { chain: 'archive' });
     for (const t of repl.upcoming) at('replicate', t);
   }

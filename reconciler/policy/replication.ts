@@ -1,15 +1,27 @@
 /**
  * Replication pairs, planned on the sending archive host: `async` pairs replicate once per schedule
- * run when the replica is behind (at once when it holds nothing yet); `sync` pairs are synchronized
- * once (the proxies then forward every diff to the receiver too). A proxy forwarding to a host that is
- * neither a primary archive nor the receiver of a sync pair is told to stop. Every one of these needs
- * the transport between hosts, so each step is blocked until it exists.
+ * run when the replica is behind (at once when it holds no copy yet), with the kind WalB's archive
+ * would choose (full, diff or hash, common/replication-choice.ts) predicted from the replica's cursor
+ * and the chain this plan leaves; `sync` pairs are synchronized once (the proxies then forward every
+ * diff to the receiver too). An archive that stopped being a primary hands over to the new primary
+ * it replicated to (one last replication, so nothing it holds is lost), and a cursor no declared pair
+ * owns is released. A proxy forwarding to a host that is neither a primary archive nor the receiver of
+ * a sync pair is told to stop.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedProxy } from '../../common/observed.js';
+import type { GidSnap, ObservedArchive, ObservedDiff, ObservedProxy } from '../../common/observed.js';
+import { chooseReplication, type ReplicationChoice } from '../../common/replication-choice.js';
+import { DEFAULTS } from '../desired/defaults.js';
+import type { HoldDecision } from './replica-hold.js';
 import { describeSchedule, fireFor, scheduleDue } from './schedule.js';
 import { TRANSPORT_BLOCKED, type Step } from './step.js';
 import { toMs } from './time.js';
+
+/** Why `synchronize` and `stop-synchronize` wait: they change what the proxies forward. */
+export const SYNC_BLOCKED = "synchronize needs the proxy's forwarding of wlogs between hosts, which is not built yet";
+
+/** Why `replicate` waits; null once the replicate transfer runs on the wire. */
+export const REPLICATE_BLOCKED: string | null = TRANSPORT_BLOCKED;
 
 export interface ReplicationInput {
   host: string;
@@ -19,6 +31,10 @@ export interface ReplicationInput {
   proxy: ObservedProxy | undefined;
   /** Newest clean gid the archive holds. */
   newestGid: number | null;
+  /** The archive's chain as this plan's apply and merges leave it (the replicate runs after them). */
+  chain?: { base: GidSnap; diffs: readonly ObservedDiff[] };
+  /** Replicas held, let go and released (archive-data.ts); absent when the archive is not ready. */
+  hold?: HoldDecision;
   now: number;
 }
 
@@ -32,32 +48,41 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
   const { volume, archive, now } = input;
   const steps: Step[] = [];
   const upcoming: number[] = [];
+  const explicit = new Set(archive?.explicitSnapshots ?? []);
   for (const pair of volume.replication) {
     if (pair.from !== input.host || !archive || input.newestGid === null) continue;
     const params = { to: pair.to, compression: pair.compression, bandwidthLimitBytes: pair.bandwidthLimitBytes };
     if (pair.mode === 'sync') {
       if (!input.proxy?.archives.includes(pair.to)) {
-        steps.push({ kind: 'synchronize', key: pair.to, params, reason: `sync replication to ${pair.to} is declared and not running`, blocked: TRANSPORT_BLOCKED });
+        steps.push({ kind: 'synchronize', key: pair.to, params, reason: `sync replication to ${pair.to} is declared and not running`, blocked: SYNC_BLOCKED });
       }
       continue;
     }
     const replica = archive.replicas[pair.to];
     if (!replica) {
-      steps.push({ kind: 'replicate', key: pair.to, params: { ...params, fromGid: null, toGid: input.newestGid }, reason: `${pair.to} holds no copy yet`, blocked: TRANSPORT_BLOCKED });
+      steps.push({
+        kind: 'replicate', key: pair.to,
+        params: { ...params, method: null, fromGid: null, toGid: input.newestGid },
+        reason: `${pair.to} holds no copy confirmed from here: it says what it holds when the transfer starts, and gets a full replication (nothing, or another lineage) or the rest from there`,
+        blocked: REPLICATE_BLOCKED,
+      });
       continue;
     }
     const schedule = pair.schedule ?? { kind: 'every' as const, everySeconds: 3600 };
     const decision = scheduleDue(fireFor(schedule), { last: replica.replicatedAt ? toMs(replica.replicatedAt) : null, now });
     upcoming.push(decision.nextAt);
     if (!decision.due || replica.gid >= input.newestGid) continue;
+    const choice = predict(input, { uuid: replica.uuid ?? archive.uuid, gid: replica.gid }, explicit);
+    if (choice.kind === 'none') continue;
     const catchUp = decision.missed > 1 ? ` (${decision.missed >= 1000 ? 'over 1000' : decision.missed} runs missed: one catch-up run)` : '';
     steps.push({
       kind: 'replicate', key: pair.to,
-      params: { ...params, fromGid: replica.gid, toGid: input.newestGid },
-      reason: `${pair.to} is at gid ${replica.gid}, behind gid ${input.newestGid}, and ${describeSchedule(schedule)} is due${catchUp}`,
-      blocked: TRANSPORT_BLOCKED,
+      params: { ...params, method: choice.kind, fromGid: replica.gid, toGid: choice.toGid },
+      reason: `${pair.to} is at gid ${replica.gid}, behind gid ${input.newestGid}, and ${describeSchedule(schedule)} is due${catchUp}; ${describeChoice(choice)}`,
+      blocked: REPLICATE_BLOCKED,
     });
   }
+  if (archive && input.hold) handOverAndRelease(input, archive, { hold: input.hold, explicit }, steps);
   const forwarded = input.proxy?.archives ?? [];
   const keep = new Set([
     ...volume.archives.filter((a) => a.primary).map((a) => a.host),
@@ -65,7 +90,60 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
   ]);
   for (const to of forwarded) {
     if (keep.has(to)) continue;
-    steps.push({ kind: 'stop-synchronize', key: to, params: { to }, reason: `the proxy forwards to ${to}, which no sync pair declares any more`, blocked: TRANSPORT_BLOCKED });
+    steps.push({ kind: 'stop-synchronize', key: to, params: { to }, reason: `the proxy forwards to ${to}, which no sync pair declares any more`, blocked: SYNC_BLOCKED });
   }
   return { steps, upcoming };
+}
+
+/**
+ * Cursors no declared pair owns: released. When the host holding one became this archive's new
+ * primary (a failover commit) and is behind, one last replication hands over what this archive holds
+ * first, so the new primary loses nothing; then the cursor goes.
+ */
+function handOverAndRelease(input: ReplicationInput, archive: ObservedArchive, at: { hold: HoldDecision; explicit: Set<number> }, steps: Step[]): void {
+  for (const to of at.hold.released) {
+    const cursor = archive.replicas[to]!;
+    if (at.hold.handOver.includes(to)) {
+      const choice = predict(input, { uuid: cursor.uuid ?? archive.uuid, gid: cursor.gid }, at.explicit);
+      const back = input.volume.replication.find((p) => p.from === to && p.to === input.host);
+      if (choice.kind !== 'none') {
+        steps.push({
+          kind: 'replicate', key: to,
+          params: { to, compression: back?.compression ?? DEFAULTS.compression, bandwidthLimitBytes: back?.bandwidthLimitBytes ?? null, method: choice.kind, fromGid: cursor.gid, toGid: choice.toGid, handOver: true },
+          reason: `${to} is the new primary and is at gid ${cursor.gid}, behind this archive's gid ${input.newestGid}: one last replication hands over the rest before the cursor is released; ${describeChoice(choice)}`,
+          blocked: REPLICATE_BLOCKED,
+        });
+      }
+    }
+    steps.push({
+      kind: 'release-replica', key: to,
+      params: { to, gid: cursor.gid },
+      reason: `no replication pair from ${input.host} to ${to} is declared any more: its cursor (gid ${cursor.gid}) no longer holds diffs back`,
+    });
+  }
+}
+
+function predict(input: ReplicationInput, target: { uuid: string; gid: number }, explicit: ReadonlySet<number>): ReplicationChoice {
+  const archive = input.archive!;
+  const chain = input.chain ?? { base: archive.base.b, diffs: archive.diffs };
+  return chooseReplication({ uuid: archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, {
+    maxMergeBytes: input.volume.merge.maxSizeBytes,
+    barriers: explicit,
+  });
+}
+
+/** The reason's second half: which kind and why. */
+export function describeChoice(choice: ReplicationChoice): string {
+  switch (choice.kind) {
+    case 'none':
+      return 'nothing to send';
+    case 'full':
+      return choice.why === 'target-empty' ? 'a full replication (it holds nothing)' : 'a full replication (it holds another lineage)';
+    case 'diff':
+      return `the diffs from gid ${choice.fromGid} (${choice.batches.length} transfer${choice.batches.length === 1 ? '' : 's'}, merged up to merge.maxSize)`;
+    case 'hash': {
+      const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'a merge crossed its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
+      return `a hash replication (${why})`;
+    }
+  }
 }

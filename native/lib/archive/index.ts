@@ -21,6 +21,7 @@ export {
   listArchiveVolumes,
   type RestorableSnapshot,
 } from './query.js';
+export { readReplicaCursors, updateReplicaCursor, confirmReplica, recordReplicaError, releaseReplica, REPLICAS_FILE, type Confirmation } from './replicas.js';
 export { latestImage, type LatestImage } from './latest-image.js';
 export { archivePaths, defaultRestorePath, checkVolumeName, type ArchivePaths } from './layout.js';
 export { formatDiffName, parseDiffName, type DiffName } from './diff-name.js';

@@ -1,6 +1,7 @@
 /**
  * Read-only views of an archive volume: state, base, diff list, restorable and restored snapshots,
- * and `observeArchive`, the ObservedArchive the reconciler's native driver reports.
+ * and `observeArchive`, the ObservedArchive the reconciler's native driver reports (with the
+ * replica cursors of replicas.ts).
  */
 import { readdir } from 'node:fs/promises';
 
@@ -8,6 +9,7 @@ import type { ArchiveState, ObservedArchive, ObservedDiff, ObservedRestored } fr
 import { restorableSnaps } from './chain.js';
 import { archivePaths, archiveRoot, isVolumeName } from './layout.js';
 import type { ArchiveMeta } from './meta.js';
+import { readReplicaCursors } from './replicas.js';
 import { listDiffFiles, liveActions, readStateOrClear, type ArchiveDiff } from './volume.js';
 
 export interface RestorableSnapshot {
@@ -78,7 +80,7 @@ export async function observeArchive(dataDir: string, vol: string): Promise<Obse
     explicitSnapshots: [...explicitSet(meta, diffs)].sort((a, b) => a - b),
     restorable: restorableOf(meta, diffs),
     restored: [...meta.restored].sort((a, b) => a.gid - b.gid),
-    replicas: {},
+    replicas: await readReplicaCursors(dataDir, vol),
     busy: live.length > 0 ? [...new Set(live.map((a) => a.name))].join(',') : meta.applying ? 'apply (interrupted)' : null,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 
-import { applyUpTo, archivePaths, clearArchive, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
+import { applyUpTo, archivePaths, clearArchive, releaseReplica, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedArchive } from '../../../common/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
@@ -125,5 +125,10 @@ export function nativeArchive(): ArchiveDriver {
     replicate: needsTransport,
     synchronize: needsTransport,
     'stop-synchronize': needsTransport,
+
+    async 'release-replica'(action, ctx) {
+      const to = stringParam(action, 'to');
+      return (await releaseReplica(ctx.host.dataDir, ctx.volumeName, to)) ? { to } : { to, already: true };
+    },
   };
 }

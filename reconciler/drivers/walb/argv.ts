@@ -33,6 +33,7 @@ export function walbcArgs(action: PlanAction, vol: string, options: { wdevPath?:
     case 'replicate':
     case 'synchronize':
     case 'stop-synchronize':
+    case 'release-replica':
       return null;
   }
 }

@@ -104,6 +104,7 @@ export function createWalbDriver(): Driver {
       replicate: archiveRun,
       synchronize: archiveRun,
       'stop-synchronize': archiveRun,
+      'release-replica': archiveRun,
     },
     async listVolumes() {
       return [];

@@ -1,0 +1,101 @@
+/**
+ * How a source archive brings a target archive to its newest snapshot, chosen as WalB's archive
+ * chooses (`replicate`): a full replication when the target holds nothing or another lineage, the
+ * diffs after the target's gid when the source still holds them as a chain from there, a hash
+ * replication when the source applied or merged past the target's gid. A pure function of the two
+ * positions: the planner predicts with it from a cursor, the sender decides with it from what the
+ * receiver reports. Diffs are merged in transfer up to a size limit, never across a snapshot the
+ * caller names as a barrier (explicit snapshots the target must keep restorable).
+ */
+import type { GidSnap, ObservedDiff } from './observed.js';
+
+export interface ReplicationSource {
+  /** The lineage: the source archive's uuid, which a replicated target takes over. */
+  uuid: string;
+  base: { b: GidSnap; e?: GidSnap };
+  /** The source's diffs, ordered by start gid. */
+  diffs: readonly ObservedDiff[];
+}
+
+/** What the target holds: null when it holds nothing (Clear or SyncReady). */
+export interface ReplicationTarget {
+  uuid: string;
+  /** The newest clean snapshot the target holds. */
+  gid: number;
+}
+
+/** Diffs sent as one merged diff: `diffs[from..to]` of the source's chain. */
+export interface DiffBatch {
+  from: number;
+  to: number;
+  gidB: number;
+  gidE: number;
+  bytes: number;
+}
+
+export type ReplicationChoice =
+  | { kind: 'none'; why: 'up-to-date' | 'target-ahead' | 'source-empty'; toGid: number | null }
+  | { kind: 'full'; why: 'target-empty' | 'other-lineage'; toGid: number }
+  | { kind: 'diff'; fromGid: number; toGid: number; batches: DiffBatch[]; bytes: number }
+  | { kind: 'hash'; why: 'applied-past' | 'merged-past' | 'gap'; fromGid: number; toGid: number };
+
+export interface ChoiceOptions {
+  /** Most bytes of diffs merged into one in transfer (WalB's maxMergeSize); a larger diff goes alone. */
+  maxMergeBytes: number;
+  /** Snapshots a merge in transfer never crosses. */
+  barriers?: ReadonlySet<number>;
+}
+
+export function chooseReplication(source: ReplicationSource, target: ReplicationTarget | null, options: ChoiceOptions): ReplicationChoice {
+  const newest = newestClean(source);
+  if (newest === null) return { kind: 'none', why: 'source-empty', toGid: null };
+  if (target === null) return { kind: 'full', why: 'target-empty', toGid: newest };
+  if (target.uuid !== source.uuid) return { kind: 'full', why: 'other-lineage', toGid: newest };
+  if (target.gid === newest) return { kind: 'none', why: 'up-to-date', toGid: newest };
+  if (target.gid > newest) return { kind: 'none', why: 'target-ahead', toGid: newest };
+  const base = source.base.e ?? source.base.b;
+  if (base.b > target.gid) return { kind: 'hash', why: 'applied-past', fromGid: target.gid, toGid: newest };
+  const start = source.diffs.findIndex((d) => d.b.b === target.gid && d.b.e === target.gid);
+  if (start < 0) {
+    const inside = source.diffs.some((d) => d.b.b < target.gid && d.e.e > target.gid);
+    return { kind: 'hash', why: inside ? 'merged-past' : 'gap', fromGid: target.gid, toGid: newest };
+  }
+  const batches = batchesFrom(source.diffs, start, newest, options);
+  if (batches === null) return { kind: 'hash', why: 'gap', fromGid: target.gid, toGid: newest };
+  let bytes = 0;
+  for (const b of batches) bytes += b.bytes;
+  return { kind: 'diff', fromGid: target.gid, toGid: newest, batches, bytes };
+}
+
+/** Consecutive runs from diffs[start] up to the diff ending at `newest`; null when the chain has a gap. */
+function batchesFrom(diffs: readonly ObservedDiff[], start: number, newest: number, options: ChoiceOptions): DiffBatch[] | null {
+  const batches: DiffBatch[] = [];
+  let at = diffs[start]!.b;
+  let open: DiffBatch | null = null;
+  for (let i = start; i < diffs.length; i++) {
+    const d = diffs[i]!;
+    if (d.b.b !== at.b || d.b.e !== at.e) return null;
+    const joins = open !== null && d.mergeable && !options.barriers?.has(d.b.b) && open.bytes + d.dataSize <= options.maxMergeBytes;
+    if (open !== null && joins) {
+      open.to = i;
+      open.gidE = d.e.b;
+      open.bytes += d.dataSize;
+    } else {
+      open = { from: i, to: i, gidB: d.b.b, gidE: d.e.b, bytes: d.dataSize };
+      batches.push(open);
+    }
+    at = d.e;
+    if (d.e.b === newest && d.e.e === newest) return batches;
+  }
+  return null;
+}
+
+/** The newest clean snapshot of a source: the last clean diff end, else a clean base. */
+export function newestClean(source: Pick<ReplicationSource, 'base' | 'diffs'>): number | null {
+  for (let i = source.diffs.length - 1; i >= 0; i--) {
+    const d = source.diffs[i]!;
+    if (d.e.b === d.e.e) return d.e.b;
+  }
+  const base = source.base.e ?? source.base.b;
+  return base.b === base.e ? base.b : null;
+}
