@@ -34,6 +34,9 @@ export interface ObservedRestored {
   createdAt: string;
   /** The outcome of the last verification, or null when never verified. */
   verified: boolean | null;
+  /** True when walbctl's reconciler made it (its inventory lists it for this volume): only such an
+   *  image is ever deleted or replaced. Absent or false: an operator made it, and it is left alone. */
+  managed?: boolean;
 }
 
 export interface ObservedStorage {

@@ -17,6 +17,7 @@ import { PlanRefusedError } from './errors.js';
 import { gateAction } from './gate.js';
 import { JournalWriter, readJournal, type ActionStatus } from './journal.js';
 import { executionOrder } from './order.js';
+import { Ownership } from './ownership.js';
 import { statePaths } from './state-paths.js';
 
 export interface ActionReport {
@@ -106,6 +107,7 @@ async function run(
 ): Promise<ApplyReport> {
   const now = options.now ?? (() => new Date());
   const volumes = declaredVolumes(options.host, options.desired);
+  const ownership = new Ownership(options.host, options.desired);
   const statuses = new Map<string, ActionStatus>();
   const reports: ActionReport[] = [];
   let stopped = false;
@@ -124,7 +126,9 @@ async function run(
       }
       const volumeName = action.address.slice(action.address.indexOf('/') + 1);
       const volume: DesiredVolume | null = volumes.get(volumeName) ?? null;
-      const gate = gateAction(action, { volume, allowDestroy: state.allowDestroy, dependencyStatus: (id) => statuses.get(id) });
+      let gate = gateAction(action, { volume, allowDestroy: state.allowDestroy, dependencyStatus: (id) => statuses.get(id) });
+      const owned = gate.run ? await ownership.check(action, volumeName, volume) : null;
+      if (owned?.refuse) gate = { run: false, status: 'refused', message: owned.refuse };
       if (!gate.run) {
         statuses.set(action.id, gate.status);
         await journal.append({ t: 'skipped', at: now().toISOString(), id: action.id, status: gate.status, message: gate.message });
@@ -138,7 +142,11 @@ async function run(
       const started = performance.now();
       let report: ActionReport;
       try {
-        const outcome = (await runDriverAction(options.driver, action, { host: options.host, volume, volumeName, desired: options.desired, signal: options.signal, planCreatedAt: plan.createdAt })) ?? null;
+        if (owned?.refuse === null) await owned.before?.();
+        const mayRemove = owned && 'mayRemove' in owned ? owned.mayRemove : undefined;
+        const context = { host: options.host, volume, volumeName, desired: options.desired, signal: options.signal, planCreatedAt: plan.createdAt, ...(mayRemove ? { mayRemove } : {}) };
+        const outcome = (await runDriverAction(options.driver, action, context)) ?? null;
+        if (owned?.refuse === null) await owned.after?.();
         const ms = Math.round(performance.now() - started);
         await journal.append({ t: 'done', at: now().toISOString(), id: action.id, ms, outcome });
         report = { ...base, status: 'done', message: null, ms, outcome, fromJournal: false };

@@ -15,6 +15,10 @@ export interface StatePaths {
   lastApplied: string;
   /** The daemon's status, written in one place on every path. */
   status: string;
+  /** The files the reconciler created and may delete or overwrite (inventory.ts). */
+  inventory: string;
+  /** Every path a restore ever wrote, by the reconciler or an operator (restored-paths.ts). */
+  restoredPaths: string;
 }
 
 export function statePaths(dataDir: string): StatePaths {
@@ -25,5 +29,7 @@ export function statePaths(dataDir: string): StatePaths {
     journal: join(dir, 'journal.jsonl'),
     lastApplied: join(dir, 'last-applied.json'),
     status: join(dir, 'status.json'),
+    inventory: join(dir, 'inventory.json'),
+    restoredPaths: join(dir, 'restored-paths.jsonl'),
   };
 }

@@ -26,6 +26,9 @@ export interface ActionContext {
   signal?: AbortSignal;
   /** When the plan was computed: an action whose effect is newer already ran (idempotence). */
   planCreatedAt: string;
+  /** Whether the driver may delete a restored image at this path (the reconciler made it for this
+   *  volume and no other volume declares it: apply/ownership.ts). Absent: the caller decided already. */
+  mayRemove?: (path: string) => boolean;
 }
 
 /** What an action reports back: plain data, recorded in the journal and shown with --json. */

@@ -7,6 +7,7 @@ import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.
 import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/index.js';
+import { readInventory } from '../apply/inventory.js';
 import { readLastApplied } from './last-applied.js';
 
 export interface ObserveOptions {
@@ -27,6 +28,8 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   const declared = declaredVolumes(host, desired);
   const onDisk = await driver.listVolumes(host);
   const names = [...new Set([...declared.keys(), ...onDisk])].sort();
+  const restoredBy = new Map<string, string>();
+  for (const e of (await readInventory(host.dataDir)).files) if (e.kind === 'restore') restoredBy.set(e.path, e.volume);
   const volumes: Record<string, ObservedVolume> = {};
   for (const name of names) {
     const target = { host, name, volume: declared.get(name) ?? null };
@@ -35,7 +38,11 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
       const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;
       const archive = host.roles.includes('archive') ? await driver.archive.observe(target) : undefined;
       if (storage) volume.storage = storage;
-      if (archive) volume.archive = archive;
+      if (archive) {
+        // Which restored images the reconciler made (a copy: drivers may cache what they return).
+        const restored = archive.restored.map((r) => ({ ...r, managed: restoredBy.get(r.path) === name }));
+        volume.archive = { ...archive, restored };
+      }
     } catch (error) {
       if (!options.onVolumeError) throw error;
       options.onVolumeError(name, error);

@@ -9,6 +9,7 @@ import type { Diagnostic, DriftItem, Plan, PlanAction, SkippedVolume, UpcomingAc
 import { clearSteps } from '../policy/lifecycle.js';
 import { toIso } from '../policy/time.js';
 import { VolumeActions } from './builder.js';
+import { hostClaims } from '../policy/claims.js';
 import { observedDigest } from './digest.js';
 import { DriftCollector } from './drift.js';
 import { objectSource, type VolumeSource } from './volume-source.js';
@@ -98,6 +99,7 @@ export function planHostVolumes(
     diagnostics.push({ severity: 'error', address: host, message: `host ${host} is not declared in the repository (no hosts/${host}.yaml)` });
     complete = false;
   }
+  const claims = desired.hosts[host] ? hostClaims(desired, host) : new Map();
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
   const nameSet = new Set(declared.keys());
   if (desired.hosts[host]) for (const name of source.names) nameSet.add(name);
@@ -118,7 +120,7 @@ export function planHostVolumes(
       if (volume) {
         // The refusal's reason is only built for a protected volume (the only one it is shown for).
         const out = new VolumeActions(address, { on: volume.protect, why: volume.protect ? `${address} is protected (protect: true): destructive actions never run on it` : '' });
-        const result = planVolume({ host, volume, live, now: t }, out);
+        const result = planVolume({ host, volume, live, now: t, claims }, out);
         actions = out.actions;
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {

@@ -125,6 +125,7 @@ function checkArchive(c: Checker, raw: unknown, p: string): ObservedArchive {
     c.string(r.path, `${p}.restored[${i}].path`);
     c.time(r.createdAt, `${p}.restored[${i}].createdAt`);
     c.boolean(r.verified, `${p}.restored[${i}].verified`, true);
+    if (r.managed !== undefined) c.boolean(r.managed, `${p}.restored[${i}].managed`);
   });
   for (const [host, raw] of Object.entries(c.object(a.replicas, `${p}.replicas`))) {
     const r = c.object(raw, `${p}.replicas.${host}`);

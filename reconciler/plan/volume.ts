@@ -15,6 +15,7 @@ import { restoreSteps } from '../policy/restores.js';
 import { toIso } from '../policy/time.js';
 import { archiveData } from './archive-data.js';
 import type { VolumeActions } from './builder.js';
+import type { Claims } from '../policy/claims.js';
 import { lastSnapshotTime, snapshotPlan } from './snapshot.js';
 
 export interface VolumeResult {
@@ -27,6 +28,8 @@ export interface VolumeInput {
   volume: DesiredVolume;
   live: ObservedVolume | undefined;
   now: number;
+  /** The paths the desired state gives the host, and who uses each (claims.ts). */
+  claims?: Claims;
 }
 
 export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult {
@@ -80,7 +83,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     for (const u of data.upcoming) at(u.kind, u.at);
     newestGid = data.newestGid;
     if (primaryHere && !archive.busy) {
-      const restores = restoreSteps({ specs: volume.restores, restored: archive.restored, restorable: data.restorable, now });
+      const restores = restoreSteps({ volume: volume.name, specs: volume.restores, restored: archive.restored, restorable: data.restorable, now, claims: input.claims });
       for (const w of restores.warnings) warnings.push(w);
       for (const step of restores.steps) out.add(step, { chain: 'archive' });
     }

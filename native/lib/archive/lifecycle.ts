@@ -89,12 +89,16 @@ export async function resetArchive(dataDir: string, vol: string): Promise<void> 
   });
 }
 
-/** Removes the volume's folder (base, diffs, default restored images). */
-export async function clearArchive(dataDir: string, vol: string): Promise<void> {
+/**
+ * Removes the volume's folder (base, diffs, default restored images) and the restored images it
+ * lists elsewhere — only those `removeRestored` allows, when given (the reconciler deletes only the
+ * images it made); the others stay where they are, no longer listed.
+ */
+export async function clearArchive(dataDir: string, vol: string, opts: { removeRestored?: (path: string) => boolean } = {}): Promise<void> {
   await asAction(dataDir, vol, {
     op: 'clear',
     run: async (h) => {
-      for (const r of h.meta.restored) await rm(r.path, { force: true });
+      for (const r of h.meta.restored) if (!opts.removeRestored || opts.removeRestored(r.path)) await rm(r.path, { force: true });
       // The metadata goes first: a crash midway leaves a folder without meta, which reads as Clear.
       await rm(h.paths.meta, { force: true });
       await fsyncDir(h.paths.dir);

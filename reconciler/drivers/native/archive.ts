@@ -68,7 +68,7 @@ export function nativeArchive(): ArchiveDriver {
       const a = await live(ctx);
       // WalB clears an archive from Stopped or SyncReady: an Archived one is stopped first.
       if (a?.state === 'Archived') await stopArchive(ctx.host.dataDir, ctx.volumeName);
-      if (a && a.state !== 'Clear') await clearArchive(ctx.host.dataDir, ctx.volumeName);
+      if (a && a.state !== 'Clear') await clearArchive(ctx.host.dataDir, ctx.volumeName, ctx.mayRemove ? { removeRestored: ctx.mayRemove } : {});
       await forgetVolume(ctx.host.dataDir, ctx.volumeName);
       return a ? { diffs: a.diffs.length } : { already: true };
     },

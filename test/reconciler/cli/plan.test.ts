@@ -39,7 +39,7 @@ describe('walbctl plan', () => {
     expect(json.format_version).toBe('2.0');
     expect(json.summary).toEqual({ create: 3, change: 0, destroy: 3, data: 2 });
     expect(json.resource_changes.find((c: { id: string }) => c.id === 'local/demo:delete-restore:gid-40')).toMatchObject({
-      address: 'local/demo', change: { actions: ['delete'] }, destructive: true, action_reason: 'no declared restore keeps /srv/restore/by-hand.img',
+      address: 'local/demo', change: { actions: ['delete'] }, destructive: true, action_reason: 'no declared restore keeps /srv/restore/undeclared.img',
     });
     const saved = parseSavedPlan(readFileSync(out, 'utf8'), out);
     expect(saved.actions.map((a) => a.id)).toEqual(json.resource_changes.map((c: { id: string }) => c.id));

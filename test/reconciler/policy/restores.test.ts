@@ -4,6 +4,7 @@ import type { RestoreSpec } from '../../../reconciler/model/desired.js';
 import type { ObservedRestored } from '../../../common/observed.js';
 import { pickRestore } from '../../../reconciler/policy/restore-pick.js';
 import { restoreSteps } from '../../../reconciler/policy/restores.js';
+import type { Claims } from '../../../reconciler/policy/claims.js';
 
 const now = Date.parse('2026-11-21T12:30:00Z'); // a Saturday
 const at = (iso: string): number => Date.parse(iso);
@@ -30,9 +31,11 @@ describe('pickRestore', () => {
 });
 
 const spec = (o: Partial<RestoreSpec> = {}): RestoreSpec => ({ name: 'r', pick: 'newest', path: '/srv/r.img', verify: true, ...o });
-const image = (o: Partial<ObservedRestored> = {}): ObservedRestored => ({ gid: 40, path: '/srv/r.img', createdAt: '2026-11-21T12:15:00Z', verified: true, ...o });
-const kinds = (specs: RestoreSpec[], restored: ObservedRestored[]): string[] =>
-  restoreSteps({ specs, restored, restorable: snaps, now }).steps.map((s) => `${s.kind}${s.destructive ? '!' : ''}`);
+const image = (o: Partial<ObservedRestored> = {}): ObservedRestored => ({ gid: 40, path: '/srv/r.img', createdAt: '2026-11-21T12:15:00Z', verified: true, managed: true, ...o });
+/** Volume v's claims: /srv/dev.img is volume w's device. */
+const claims: Claims = new Map([['/srv/dev.img', { volume: 'w', use: 'device' }]]);
+const plan = (specs: RestoreSpec[], restored: ObservedRestored[]) => restoreSteps({ volume: 'v', specs, restored, restorable: snaps, now, claims });
+const kinds = (specs: RestoreSpec[], restored: ObservedRestored[]): string[] => plan(specs, restored).steps.map((s) => `${s.kind}${s.destructive ? '!' : ''}`);
 
 describe('restoreSteps', () => {
   it.each([
@@ -43,7 +46,16 @@ describe('restoreSteps', () => {
     { name: 'verifies a restore that never was', specs: [spec()], restored: [image({ verified: null })], want: ['verify-restore'] },
     { name: 'does not verify when verify is off', specs: [spec({ verify: false })], restored: [], want: ['restore'] },
     { name: 'deletes an image no declaration names, as a destructive action', specs: [], restored: [image({ path: '/srv/other.img' })], want: ['delete-restore!'] },
+    { name: 'leaves alone an image an operator restored by hand', specs: [], restored: [image({ path: '/tmp/r3.img', managed: false })], want: [] },
+    { name: 'leaves alone an image whose managed mark is absent (an older observed state)', specs: [], restored: [image({ path: '/tmp/r3.img', managed: undefined })], want: [] },
+    { name: 'does not replace a hand-made image at a declared restore\'s path', specs: [spec()], restored: [image({ gid: 30, managed: false })], want: [] },
+    { name: 'does not delete its own image at a path another volume now declares as its device', specs: [], restored: [image({ path: '/srv/dev.img' })], want: [] },
   ])('$name', ({ specs, restored, want }) => {
     expect(kinds(specs, restored)).toEqual(want);
+  });
+
+  it('reports a hand-made restore as not managed, and an image another volume now declares by that volume', () => {
+    expect(plan([], [image({ path: '/tmp/r3.img', gid: 3, managed: false })]).warnings).toEqual(['/tmp/r3.img holds gid 3, restored by hand (not managed): walbctl leaves it alone']);
+    expect(plan([], [image({ path: '/srv/dev.img' })]).warnings).toEqual([`/srv/dev.img holds gid 40 restored by walbctl, and is now volume w's device: walbctl does not delete it`]);
   });
 });

@@ -1,4 +1,8 @@
-import { restore } from '../../../../native/lib/archive/index.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { defaultRestorePath, restore } from '../../../../native/lib/archive/index.js';
+import { recordRestoredPath } from '../../../apply/restored-paths.js';
 import { UsageError } from '../../../../common/errors.js';
 import { parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
@@ -12,6 +16,8 @@ Makes the image of the clean restorable snapshot GID: a reflink clone of the bas
 the file system supports it, else a sparse copy, then the diffs up to GID applied. The image is
 written beside its target and renamed into place when complete. Default path:
 <data dir>/archive/VOL/restored/wr_VOL_GID.img. "walbctl archive get restorable VOL" lists the gids.
+The path is remembered in <data dir>/reconciler/restored-paths.jsonl: the reconciler never deletes
+such an image (it is reported as "not managed") and never takes it for a volume's device.
 
 Options:
   --path FILE        where to write the image (must not exist)
@@ -25,7 +31,11 @@ ${hostHelp}`,
     const gid = gidArg(positionals[1], 'GID', 'archive restore');
     const p = progress(io, `restore ${vol} ${gid}`);
     try {
-      const r = await restore(dataDirFrom(values, io), vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
+      const dataDir = dataDirFrom(values, io);
+      // Remembered before a byte is written: no restored image is ever taken for a volume's device.
+      const target = resolve(values.path ?? defaultRestorePath(dataDir, vol, gid));
+      if (!existsSync(target)) await recordRestoredPath(dataDir, target);
+      const r = await restore(dataDir, vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
       p.end();
       if (values.json) printJson(io, r);
       else if (r.existed) io.stdout(`${vol}: gid ${gid} is restored already at ${r.path}\n`);
