@@ -3,13 +3,22 @@
  * through bin/walbctl.js (for exit codes, signals, files on disk).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runCli } from '../../reconciler/cli/main.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = fileURLToPath(new URL('../../bin/walbctl.js', import.meta.url));
-export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/walb/', import.meta.url));
+/** The shared directory beside the project (`../shared`), or beside a worktree's parent (`../../shared`). */
+export const sharedDir = ((): string => {
+  for (let d = dirname(projectRoot.replace(/\/$/, '')), i = 0; i < 3; i++, d = dirname(d)) {
+    if (existsSync(join(d, 'shared'))) return join(d, 'shared');
+  }
+  return join(dirname(projectRoot.replace(/\/$/, '')), 'shared');
+})();
+export const vectorsDir = join(sharedDir, 'vectors/walb/');
 
 export interface CliResult {
   code: number;

@@ -28,8 +28,11 @@ bool isAllZero(const uint8_t* p, size_t n) {
 namespace {
 
 // Where a converted extent's blocks are: in wlog file `file` at byte `offset`, or nowhere (discard).
+// `zero` is decided once per logged IO, as WalB does: every piece of an all-zero IO is ALLZERO, and a
+// piece of an IO with data stays a normal record even when the blocks left of it are all zeros.
 struct LogSource {
   bool discard;
+  bool zero;
   uint32_t file;
   uint64_t offset;
   void advance(uint64_t blocks) {
@@ -42,9 +45,10 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
   ExtentMap<LogSource> index;
   // Pass 1: every IO, split into maxIoBlocks pieces from its start, goes into the index; newest wins.
   WlogStreamSummary s = forEachIo(inputs, [&](const LoggedIo& io) {
+    const bool zero = io.kind == IoKind::Write && isAllZero(io.data, size_t(io.blocks) * kLogicalBlock);
     for (uint64_t done = 0; done < io.blocks; done += opts.maxIoBlocks) {
       uint64_t n = std::min<uint64_t>(opts.maxIoBlocks, io.blocks - done);
-      LogSource src{io.kind == IoKind::Discard, uint32_t(io.file), io.dataOffset + done * kLogicalBlock};
+      LogSource src{io.kind == IoKind::Discard, zero, uint32_t(io.file), io.dataOffset + done * kLogicalBlock};
       index.insert(io.address + done, n, src);
     }
     if (index.size() > res.indexExtents) res.indexExtents = index.size();
@@ -67,6 +71,12 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
       st.discardBlocks += blocks;
       continue;
     }
+    if (e.payload.zero) {
+      writer.addAllZero(addr, blocks);
+      st.allZeroRecords++;
+      st.allZeroBlocks += blocks;
+      continue;
+    }
     size_t bytes = size_t(blocks) * kLogicalBlock;
     FileSource& f = *files[e.payload.file];
     const uint8_t* data = f.view(e.payload.offset, bytes);
@@ -83,15 +93,9 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
       size_t n;
       ~Release() { f.release(off, n); }
     } release{f, e.payload.offset, bytes};
-    if (isAllZero(data, bytes)) {
-      writer.addAllZero(addr, blocks);
-      st.allZeroRecords++;
-      st.allZeroBlocks += blocks;
-    } else {
-      writer.addData(addr, blocks, data);
-      st.normalRecords++;
-      st.normalBlocks += blocks;
-    }
+    writer.addData(addr, blocks, data);
+    st.normalRecords++;
+    st.normalBlocks += blocks;
   }
   st.fileBytes = writer.finish();
   st.dataBytes = writer.dataBytes();

@@ -159,15 +159,11 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     const uint8_t* data = reader.image(s) + size_t(s.skip) * kLogicalBlock;
     size_t bytes = size_t(blocks) * kLogicalBlock;
     res.reencodedRecords++;
-    if (isAllZero(data, bytes)) {
-      writer.addAllZero(addr, blocks);
-      st.allZeroRecords++;
-      st.allZeroBlocks += blocks;
-    } else {
-      writer.addData(addr, blocks, data);
-      st.normalRecords++;
-      st.normalBlocks += blocks;
-    }
+    // A piece of a normal record stays normal even when its blocks are all zeros (WalB keeps the
+    // record's kind through cuts; the outputs are then byte-identical).
+    writer.addData(addr, blocks, data);
+    st.normalRecords++;
+    st.normalBlocks += blocks;
   }
   st.fileBytes = writer.finish();
   st.dataBytes = writer.dataBytes();
