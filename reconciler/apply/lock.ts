@@ -1,13 +1,17 @@
 /**
- * One lock per host: a file in the data directory created exclusively, naming its holder (id,
- * operation, who, pid, since). A lock whose pid is dead on this machine is stale and taken over;
- * any other lock is refused with a message naming the holder, and `walbctl unlock ID` removes it.
+ * One lock per host: a file in the data directory naming its holder (id, operation, who, pid,
+ * since). A lock whose pid is dead on this machine is stale and taken over; any other lock is
+ * refused with a message naming the holder, and `walbctl unlock ID` removes it. Every read-decide-
+ * write of the lock happens under a guard (an flock on `lock.guard`, which the kernel drops when its
+ * holder dies), and the lock appears whole (written at a temp name, renamed into place): no process
+ * ever reads a half-written lock, and no takeover removes a lock another process has just taken.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 
-import { fsyncDir } from '../../common/atomic-write.js';
+import { fsyncDir, tempPathFor } from '../../common/atomic-write.js';
+import { withGuard } from '../../native/lib/flock.js';
 import { HostLockedError, LockMismatchError, type LockInfo } from './errors.js';
 import { statePaths } from './state-paths.js';
 
@@ -63,41 +67,37 @@ export async function acquireHostLock(dataDir: string, options: { host: string; 
     machine: hostname(),
     since: (options.now ?? (() => new Date()))().toISOString(),
   };
-  let tookOverFrom: LockInfo | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      // Not fsynced: after a power loss no process holds the lock anyway, and a lock file that
-      // survives one names a pid that is gone (stale, taken over).
-      const handle = await open(paths.lock, 'wx', 0o644);
-      try {
-        await handle.writeFile(JSON.stringify(info, null, 2) + '\n');
-      } finally {
-        await handle.close();
-      }
-      return { info, tookOverFrom, release: () => releaseLock(dataDir, info.id) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+  return withGuard(guardPath(dataDir), async () => {
     const holder = await readLock(dataDir);
     if (holder && !isStale(holder)) throw new HostLockedError(options.host, holder);
-    tookOverFrom = holder;
-    await rm(paths.lock, { force: true });
-  }
-  const holder = await readLock(dataDir);
-  throw new HostLockedError(options.host, holder ?? { ...info, id: 'unknown' });
+    // Not fsynced: after a power loss no process holds the lock anyway, and a lock file that
+    // survives one names a pid that is gone (stale, taken over).
+    const tmp = tempPathFor(paths.lock);
+    await writeFile(tmp, JSON.stringify(info, null, 2) + '\n', { flag: 'wx', mode: 0o644 });
+    await rename(tmp, paths.lock);
+    return { info, tookOverFrom: holder, release: () => releaseLock(dataDir, info.id) };
+  });
+}
+
+function guardPath(dataDir: string): string {
+  return `${statePaths(dataDir).lock}.guard`;
 }
 
 /** Removes the lock when `id` holds it; a no-op when nobody does (release after unlock). */
 export async function releaseLock(dataDir: string, id: string): Promise<void> {
-  const holder = await readLock(dataDir);
-  if (holder && holder.id === id) await rm(statePaths(dataDir).lock, { force: true });
+  await withGuard(guardPath(dataDir), async () => {
+    const holder = await readLock(dataDir);
+    if (holder && holder.id === id) await rm(statePaths(dataDir).lock, { force: true });
+  });
 }
 
 /** `walbctl unlock ID`: removes the lock when ID holds it, else says who does. */
 export async function forceUnlock(dataDir: string, id: string): Promise<LockInfo> {
-  const holder = await readLock(dataDir);
-  if (!holder || holder.id !== id) throw new LockMismatchError(id, holder);
-  await rm(statePaths(dataDir).lock, { force: true });
-  await fsyncDir(statePaths(dataDir).dir);
-  return holder;
+  return withGuard(guardPath(dataDir), async () => {
+    const holder = await readLock(dataDir);
+    if (!holder || holder.id !== id) throw new LockMismatchError(id, holder);
+    await rm(statePaths(dataDir).lock, { force: true });
+    await fsyncDir(statePaths(dataDir).dir);
+    return holder;
+  });
 }

@@ -1,13 +1,16 @@
 /**
- * A short-held lock file per volume (`O_EXCL` create). It guards read-modify-write of the metadata
- * and the registration of running actions; it is never held across a long operation. A lock left by
- * a process that died (kill -9) is taken over.
+ * A short-held lock file per volume. It guards read-modify-write of the metadata and the
+ * registration of running actions; it is never held across a long operation. Holding it means
+ * holding an flock(2) on the file at its name: the kernel drops the flock when the holder dies
+ * (kill -9 included), so a lock is never stale and there is no takeover to race. The holder writes
+ * its pid and operation into the file for the messages of those who wait, and unlinks the file
+ * before it lets go; a waiter that got the flock on an unlinked file (its inode is no longer the
+ * name's) tries again.
  */
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 
+import { tryFlock, unflock } from '../flock.js';
 import { BusyError } from './errors.js';
 
 export interface LockHolder {
@@ -27,32 +30,31 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** The lock appears with its holder already written: a temp file is hard-linked to the lock's name. */
-async function tryTake(path: string, holder: LockHolder): Promise<boolean> {
-  // A `.tmp-` name with the pid: recovery removes it if this process dies before the link.
-  const tmp = join(dirname(path), `.tmp-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
-  const handle = await open(tmp, 'wx', 0o644);
+/** Holds the flock on the file now at `path`, or returns null (held by another, or replaced). */
+async function tryTake(path: string): Promise<FileHandle | null> {
+  const handle = await open(path, 'a+', 0o644);
+  let ok = false;
   try {
-    await handle.writeFile(JSON.stringify(holder));
+    if (!tryFlock(handle.fd)) return null;
+    const [mine, named] = [await handle.stat(), await stat(path).catch(() => null)];
+    ok = named !== null && named.ino === mine.ino && named.dev === mine.dev;
+    if (!ok) unflock(handle.fd);
+    return ok ? handle : null;
   } finally {
-    await handle.close();
-  }
-  try {
-    await link(tmp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await rm(tmp, { force: true });
+    if (!ok) await handle.close();
   }
 }
 
 async function holderOf(path: string): Promise<LockHolder | null> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    const handle = await open(path, 'r');
+    try {
+      return JSON.parse(await handle.readFile('utf8')) as LockHolder;
+    } finally {
+      await handle.close();
+    }
   } catch {
-    return null;
+    return null; // gone, or its holder is writing it right now
   }
 }
 
@@ -60,25 +62,23 @@ async function holderOf(path: string): Promise<LockHolder | null> {
 export async function withLock<T>(path: string, fn: () => Promise<T>, opts: { volume: string; operation: string; timeoutMs?: number }): Promise<T> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), operation: opts.operation };
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  let emptySince: number | null = null;
-  for (;;) {
-    if (await tryTake(path, holder)) break;
-    const other = await holderOf(path);
-    if (other && other.host === holder.host && !pidAlive(other.pid)) {
-      await rm(path, { force: true });
-      continue;
+  let handle: FileHandle | null;
+  let wait = 1;
+  while (!(handle = await tryTake(path))) {
+    if (Date.now() > deadline) {
+      const other = await holderOf(path);
+      throw new BusyError(opts.volume, opts.operation, `the metadata lock (${other?.operation ?? 'unknown'})`, other?.pid ?? 0);
     }
-    // A holder that died between create and write leaves an empty file: take it over after a while.
-    if (!other) {
-      emptySince ??= Date.now();
-      if (Date.now() - emptySince > 2000) await rm(path, { force: true });
-    }
-    if (Date.now() > deadline) throw new BusyError(opts.volume, opts.operation, `the metadata lock (${other?.operation ?? 'unknown'})`, other?.pid ?? 0);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 10);
   }
   try {
+    await handle.truncate(0);
+    await handle.write(JSON.stringify(holder), 0);
     return await fn();
   } finally {
     await rm(path, { force: true });
+    unflock(handle.fd);
+    await handle.close();
   }
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { HostLockedError, LockMismatchError } from '../../../reconciler/apply/errors.js';
 import { acquireHostLock, forceUnlock, readLock } from '../../../reconciler/apply/lock.js';
 import { statePaths } from '../../../reconciler/apply/state-paths.js';
+import { projectRoot } from '../../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'walbctl-lock-'));
 
@@ -62,5 +63,15 @@ describe('the host lock', () => {
     expect((await forceUnlock(dir, lock.info.id)).id).toBe(lock.info.id);
     expect(await readLock(dir)).toBeNull();
     await lock.release();
+  });
+
+  it('is never held by two processes at once: 4 processes x 300 attempts with holders killed while holding give zero overlaps', { timeout: 120_000 }, () => {
+    const r = spawnSync(process.execPath, [join(projectRoot, 'scripts/lock-race.mjs'), '--kind', 'host', '--procs', '4', '--attempts', '300', '--crashers', '5', '--json'], { encoding: 'utf8', timeout: 110_000 });
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { held: number; overlaps: number; killed: number; failures: string[] };
+    expect(result.failures).toEqual([]);
+    expect(result.held).toBeGreaterThan(100);
+    expect(result.killed).toBeGreaterThan(0);
+    expect(result.overlaps).toBe(0);
+    expect(r.status).toBe(0);
   });
 });
