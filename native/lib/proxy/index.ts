@@ -13,3 +13,5 @@ export { recoverSpool, recoverVolume, type RecoverReport } from './recover.js';
 export { pickRun, WALB_RUN_LIMITS, type Run, type RunLimits } from './run.js';
 export { readProxyState, type ArchiveLink, type DeviceIdentity, type ProxyVolumeState } from './state.js';
 export { spoolUsage, type SpoolUsage } from './usage.js';
+export { DEFAULT_SPOOL_LIMIT, readSpoolConfig, writeSpoolConfig } from './config.js';
+export { sendLogBatch, type LogBatchParams, type SendLogBatchOptions } from './log-batch.js';

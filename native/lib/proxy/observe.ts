@@ -44,7 +44,7 @@ export interface ProxyView {
 export async function observeProxy(dataDir: string, limitBytes: number): Promise<ProxyView> {
   const usage = await spoolUsage(dataDir);
   const volumes: ProxyVolumeView[] = [];
-  for (const vol of (await readdir(spoolRoot(dataDir)).catch(() => [] as string[])).sort()) {
+  for (const vol of (await readdir(spoolRoot(dataDir)).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort()) {
     const p = proxyPaths(dataDir, vol);
     const s = await readProxyState(p);
     if (!s) continue;

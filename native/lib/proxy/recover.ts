@@ -63,6 +63,6 @@ export async function recoverVolume(dataDir: string, vol: string): Promise<Recov
 /** Every volume of the spool. */
 export async function recoverSpool(dataDir: string): Promise<RecoverReport[]> {
   const out: RecoverReport[] = [];
-  for (const vol of await readdir(spoolRoot(dataDir)).catch(() => [] as string[])) out.push(await recoverVolume(dataDir, vol));
+  for (const vol of (await readdir(spoolRoot(dataDir)).catch(() => [] as string[])).filter((n) => !n.startsWith('.'))) out.push(await recoverVolume(dataDir, vol));
   return out;
 }

@@ -43,7 +43,7 @@ async function countDir(dir: string, seen: Set<string>, into: { bytes: number; f
 export async function spoolUsage(dataDir: string): Promise<SpoolUsage> {
   const root = spoolRoot(dataDir);
   const usage: SpoolUsage = { totalBytes: 0, volumes: {} };
-  for (const vol of await entries(root)) {
+  for (const vol of (await entries(root)).filter((n) => !n.startsWith('.'))) {
     const seen = new Set<string>();
     const v = { bytes: 0, files: 0 };
     const dir = join(root, vol);

@@ -131,6 +131,8 @@ export interface SnapshotOptions extends CaptureOptions {
   explicit?: boolean;
   /** WalB's implicit snapshots: take one only when there are new logs since the last snapshot. */
   onlyIfNewLogs?: boolean;
+  /** False when the log goes to proxies (ship-log.ts): the snapshot is only recorded here. */
+  ship?: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ export async function snapshotWdev(dataDir: string, vol: string, opts: SnapshotO
     s.queue.push({ gid, lsid: st.permanentLsid, timestamp: nowSeconds(), explicit: opts.explicit ?? true });
     s.latestGid = gid;
     await writeCapture(p.capture, s);
-    const shipped = await shipQueue(p, vol, s, opts);
+    const shipped = opts.ship === false ? [] : await shipQueue(p, vol, s, opts);
     return { gid, lsid: st.permanentLsid, shipped };
   });
 }

@@ -36,10 +36,15 @@ export interface ExtractResult {
   to: number;
 }
 
-/** Copies the logpacks in [from, to) into a wlog file (checked pack by pack). */
-export function extractWlog(p: WdevPaths, vol: string, range: { from: number; to: number }, out: string): Promise<ExtractResult> {
+/**
+ * Copies the logpacks in [from, to) into a wlog file (checked pack by pack). With `maxBytes`, stops
+ * before the pack that would take the file's packs past it (one pack at least): the result's `to`
+ * is where the file ends.
+ */
+export function extractWlog(p: WdevPaths, vol: string, range: { from: number; to: number; maxBytes?: number }, out: string): Promise<ExtractResult> {
+  const bound = range.maxBytes ? ['--max-bytes', String(range.maxBytes)] : [];
   return runWdev<ExtractResult>(
-    ['extract', '--ldev', p.ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), '--out', out],
+    ['extract', '--ldev', p.ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), ...bound, '--out', out],
     { vol },
   );
 }
