@@ -9,13 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 
-import { scanVolume, type ScanVolumeResult } from '../archive/addon.js';
 import { tempFor } from '../archive/files.js';
-import { since, phaseReporter, type OnProgress } from '../archive/progress.js';
-import { receiveFullBackup } from '../archive/receive.js';
-import { latestImage } from '../archive/latest-image.js';
-import { archiveMeta } from '../archive/query.js';
+import { since, type OnProgress } from '../archive/progress.js';
 import { WrongStateError } from '../archive/errors.js';
+import { localArchive, type ArchiveTarget } from './archive-target.js';
 import { recoverPending } from './pending.js';
 import { scanDiffAndSend } from './scan-diff.js';
 import { withStorage } from './volume.js';
@@ -23,6 +20,8 @@ import { withStorage } from './volume.js';
 export interface BackupOptions {
   /** The data directory of the host holding the archive (this host's by default). */
   archiveDataDir?: string;
+  /** The archive, when it is not a data directory here (a remote archive over the wire). */
+  archive?: ArchiveTarget;
   compression?: string;
   /** The snapshot at the end of a hash backup is explicit (default true). */
   explicit?: boolean;
@@ -42,48 +41,41 @@ export interface FullBackupResult {
 
 export async function fullBackup(dataDir: string, vol: string, opts: BackupOptions = {}): Promise<FullBackupResult> {
   const t0 = process.hrtime.bigint();
-  const archiveDataDir = opts.archiveDataDir ?? dataDir;
+  const archive = opts.archive ?? localArchive(opts.archiveDataDir ?? dataDir);
   return withStorage(dataDir, vol, {
     op: 'full-backup',
     states: ['SyncReady', 'Target', 'Stopped'],
     run: async (o) => {
       const wasSyncReady = o.meta.state === 'SyncReady';
-      const finished = await recoverPending(o, opts);
+      // A full backup that died before it landed keeps its id: a remote archive resumes it.
+      const prior = o.meta.pending?.op === 'full-backup' ? o.meta.pending.id : null;
+      const finished = await recoverPending(o, { ...opts, archive });
       if (o.meta.state !== 'SyncReady') {
         // A full backup that landed and was not followed by a snapshot is done: a re-run after a
         // crash succeeds without doing it again. Anything else is the wrong state.
-        const archive = await archiveMeta(archiveDataDir, vol).catch(() => null);
-        const done = o.meta.fullBackupId && archive?.fullBackupId === o.meta.fullBackupId && o.meta.latestGid === o.meta.indexSnap?.e;
+        const done = o.meta.fullBackupId && (await archive.fullBackupId(vol).catch(() => null)) === o.meta.fullBackupId && o.meta.latestGid === o.meta.indexSnap?.e;
         if (!wasSyncReady && !done) throw new WrongStateError(vol, 'full-backup', o.meta.state, ['SyncReady']);
         return { snap: o.meta.indexSnap!, bytesScanned: 0, bytesRead: 0, dataBytes: 0, seconds: since(t0), finished: finished ?? 'full backup (already complete)' };
       }
       const first = o.meta.latestGid === null ? 0 : o.meta.latestGid + 1;
       const snap = { b: first, e: first + 1 };
-      const id = randomBytes(8).toString('hex');
+      const id = prior ?? randomBytes(8).toString('hex');
       const indexTmp = tempFor(o.paths.index);
-      o.meta.pending = { op: 'full-backup', id, snap, indexTmp, archiveDataDir };
+      o.meta.pending = { op: 'full-backup', id, snap, indexTmp, archiveDataDir: archive.ref };
       await o.save();
-      let scan: ScanVolumeResult;
+      let scan: Awaited<ReturnType<ArchiveTarget['fullBackup']>>;
       try {
-        scan = await receiveFullBackup(archiveDataDir, vol, {
-          deviceUuid: o.meta.uuid,
-          sizeBytes: o.meta.sizeBytes,
-          snap,
-          id,
-          timestamp: new Date().toISOString(),
-          produce: (tmp) =>
-            scanVolume(
-              { source: o.meta.devicePath, sizeBytes: o.meta.sizeBytes, bulkSize: o.meta.bulkSize, uuid: o.meta.uuid, imageOut: tmp, indexOut: indexTmp, gidB: snap.b, gidE: snap.e },
-              phaseReporter(opts.onProgress, 'scan'),
-            ),
-        });
+        scan = await archive.fullBackup(vol, o.meta, { snap, id, timestamp: new Date().toISOString(), indexOut: indexTmp, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
       } catch (error) {
         await rm(indexTmp, { force: true });
-        o.meta.pending = null;
-        await o.save();
+        // A remote archive keeps its partial image: the entry (and so the id) stays for the resume.
+        if (!archive.ref.startsWith('wire:')) {
+          o.meta.pending = null;
+          await o.save();
+        }
         throw error;
       }
-      await recoverPending(o, opts);
+      await recoverPending(o, { ...opts, archive });
       return { snap, bytesScanned: scan.bytesScanned, bytesRead: scan.bytesRead, dataBytes: scan.dataBytes, seconds: since(t0), finished };
     },
   });
@@ -101,24 +93,15 @@ export interface HashBackupResult {
 
 export async function hashBackup(dataDir: string, vol: string, opts: BackupOptions = {}): Promise<HashBackupResult> {
   const t0 = process.hrtime.bigint();
-  const archiveDataDir = opts.archiveDataDir ?? dataDir;
+  const archive = opts.archive ?? localArchive(opts.archiveDataDir ?? dataDir);
   return withStorage(dataDir, vol, {
     op: 'hash-backup',
     states: ['SyncReady', 'Stopped', 'Target'],
     run: async (o) => {
-      const finished = await recoverPending(o, opts);
+      const finished = await recoverPending(o, { ...opts, archive });
       const archIndex = tempFor(`${o.paths.dir}/archive.index`);
       try {
-        const from = await latestImage(archiveDataDir, vol, {
-          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-          use: async (img) => {
-            await scanVolume(
-              { source: img.path, sizeBytes: o.meta.sizeBytes, bulkSize: o.meta.bulkSize, uuid: o.meta.uuid, indexOut: archIndex, gidB: img.snap.b, gidE: img.snap.e },
-              phaseReporter(opts.onProgress, 'hash'),
-            );
-            return img.snap;
-          },
-        });
+        const from = await archive.latestIndex(vol, o.meta, { indexOut: archIndex, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
         const gid = Math.max(o.meta.latestGid ?? 0, from.e) + 1;
         const explicit = opts.explicit ?? true;
         const r = await scanDiffAndSend(o, {
@@ -127,7 +110,7 @@ export async function hashBackup(dataDir: string, vol: string, opts: BackupOptio
           indexIn: archIndex,
           diff: { b: from, e: { b: gid, e: gid }, mergeable: false, compared: true },
           explicit,
-          archiveDataDir,
+          archive,
           ...(opts.compression ? { compression: opts.compression } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         });

@@ -7,11 +7,10 @@
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { addDiff } from '../archive/receive.js';
-import { archiveMeta } from '../archive/query.js';
 import { fsyncDir, tempOwner } from '../archive/files.js';
 import { pidAlive } from '../archive/lock.js';
 import type { OnProgress } from '../archive/progress.js';
+import { targetFor, type ArchiveTarget } from './archive-target.js';
 import type { StorageOp } from './volume.js';
 
 async function exists(path: string): Promise<boolean> {
@@ -22,12 +21,14 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Completes the pending step of `o` if there is one; returns what it finished. */
-export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgress }): Promise<string | null> {
+export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgress; archive?: ArchiveTarget }): Promise<string | null> {
   const p = o.meta.pending;
   let finished: string | null = null;
+  const target = p ? targetFor(p.archiveDataDir, opts.archive) : null;
+  // A transfer to a remote archive this caller cannot reach waits, files and all, for one that can.
+  if (p && !target) return null;
   if (p?.op === 'full-backup') {
-    const archive = await archiveMeta(p.archiveDataDir, o.meta.volume).catch(() => null);
-    if (archive?.fullBackupId === p.id) {
+    if ((await target!.fullBackupId(o.meta.volume)) === p.id) {
       // The base landed: install the index (unless a previous recovery did) and move on.
       if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);
       Object.assign(o.meta, { state: 'Target', latestGid: p.snap.e, indexSnap: p.snap, indexExplicit: false, fullBackupId: p.id });
@@ -37,7 +38,7 @@ export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgre
     }
   } else if (p && (p.op === 'snapshot' || p.op === 'hash-backup')) {
     if (await exists(p.diffTmp)) {
-      await addDiff(p.archiveDataDir, o.meta.volume, { source: p.diffTmp, diff: p.diff, move: true, explicitEnd: p.explicit });
+      await target!.addDiff(o.meta.volume, { source: p.diffTmp, diff: p.diff, explicitEnd: p.explicit });
     }
     if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);
     Object.assign(o.meta, { state: 'Target', latestGid: p.gid, indexSnap: p.diff.e, indexExplicit: p.explicit });

@@ -11,6 +11,7 @@ import { tempFor } from '../archive/files.js';
 import { phaseReporter, type OnProgress } from '../archive/progress.js';
 import { mapAddonError } from '../archive/wdiff-errors.js';
 import { recoverPending } from './pending.js';
+import type { ArchiveTarget } from './archive-target.js';
 import type { StorageOp } from './volume.js';
 
 export interface ScanDiffOptions {
@@ -19,7 +20,7 @@ export interface ScanDiffOptions {
   indexIn: string;
   diff: Omit<DiffName, 'timestamp'>;
   explicit: boolean;
-  archiveDataDir: string;
+  archive: ArchiveTarget;
   compression?: string;
   onProgress?: OnProgress;
 }
@@ -52,7 +53,7 @@ export async function scanDiffAndSend(o: StorageOp, opts: ScanDiffOptions): Prom
   }
   const scanSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const diff: DiffName = { ...opts.diff, timestamp: new Date().toISOString() };
-  o.meta.pending = { op: opts.op, gid: opts.gid, diff, diffTmp, indexTmp, explicit: opts.explicit, archiveDataDir: opts.archiveDataDir };
+  o.meta.pending = { op: opts.op, gid: opts.gid, diff, diffTmp, indexTmp, explicit: opts.explicit, archiveDataDir: opts.archive.ref };
   await o.save();
   await recoverPending(o, opts);
   return { ...scan, file: formatDiffName(diff), scanSeconds };

@@ -7,12 +7,15 @@ import { StateError } from '../../../common/errors.js';
 import { since, type OnProgress } from '../archive/progress.js';
 import { recoverPending } from './pending.js';
 import { scanDiffAndSend } from './scan-diff.js';
+import { localArchive, type ArchiveTarget } from './archive-target.js';
 import { withStorage } from './volume.js';
 import { stat } from 'node:fs/promises';
 
 export interface SnapshotOptions {
   /** The data directory of the host holding the archive (this host's by default). */
   archiveDataDir?: string;
+  /** The archive, when it is not a data directory here (a remote archive over the wire). */
+  archive?: ArchiveTarget;
   /** An explicit snapshot is kept by merges (default true); an implicit one may be merged away. */
   explicit?: boolean;
   compression?: string;
@@ -41,7 +44,8 @@ export async function snapshot(dataDir: string, vol: string, opts: SnapshotOptio
     op: 'snapshot',
     states: ['Target'],
     run: async (o) => {
-      const finished = await recoverPending(o, opts);
+      const archive = opts.archive ?? localArchive(opts.archiveDataDir ?? dataDir);
+      const finished = await recoverPending(o, { ...opts, archive });
       const prev = o.meta.indexSnap;
       const indexOk = await stat(o.paths.index).then(
         () => true,
@@ -58,7 +62,7 @@ export async function snapshot(dataDir: string, vol: string, opts: SnapshotOptio
         indexIn: o.paths.index,
         diff: { b: prev, e: { b: gid, e: gid }, mergeable: !o.meta.indexExplicit, compared: false },
         explicit,
-        archiveDataDir: opts.archiveDataDir ?? dataDir,
+        archive,
         ...(opts.compression ? { compression: opts.compression } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       }).catch((error: unknown) => {

@@ -13,12 +13,9 @@ import { StateError } from '../../../common/errors.js';
 import { scanVolume } from '../archive/addon.js';
 import { diffName } from './diff-timestamp.js';
 import { tempFor } from '../archive/files.js';
-import { latestImage } from '../archive/latest-image.js';
 import { initArchiveVolume } from '../archive/lifecycle.js';
 import { withLock } from '../archive/lock.js';
-import { archivePaths } from '../archive/layout.js';
-import { addDiff, receiveFullBackup } from '../archive/receive.js';
-import { readStateOrClear } from '../archive/volume.js';
+import { targetFor, type ArchiveTarget } from '../storage/archive-target.js';
 import { nowSeconds, readCapture, readCaptureOrNull, writeCapture, type CaptureState } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { WdevOverflowError } from './errors.js';
@@ -32,6 +29,8 @@ const BULK = 256 << 10;
 export interface CaptureOptions {
   /** The data directory holding the archive (this host's by default). */
   archiveDataDir?: string;
+  /** The archive, when it is not a data directory here (a remote archive over the wire). */
+  archive?: ArchiveTarget;
   compression?: string;
 }
 
@@ -65,23 +64,22 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
   if (!(await isServing(p))) throw new StateError(`volume ${vol}: not served; run "walbctl wdev serve ${vol}" first`);
   return lock(p, vol, 'backup', async () => {
     const prior = await readCaptureOrNull(p.capture);
-    const archiveDataDir = opts.archiveDataDir ?? prior?.archiveDataDir ?? dataDir;
-    const { state } = await readStateOrClear(archivePaths(archiveDataDir, vol));
-    if (state === 'Clear') await initArchiveVolume(archiveDataDir, vol);
+    const ref = opts.archive?.ref ?? opts.archiveDataDir ?? prior?.archiveDataDir ?? dataDir;
+    const archive = targetFor(ref, opts.archive);
+    if (!archive) throw new StateError(`volume ${vol}: its archive is on ${ref.slice(5)}; back it up with that archive`);
+    const state = await archive.state(vol);
+    if (state === 'Clear') {
+      if (ref.startsWith('wire:')) throw new StateError(`volume ${vol}: the archive host ${ref.slice(5)} has no archive of it yet (Clear)`);
+      await initArchiveVolume(ref, vol);
+    }
     const full = state === 'Clear' || state === 'SyncReady';
     const start = await resetLog(p, vol); // the log restarts here; the ddev holds everything before
     let g = (prior?.latestGid ?? -1) + 1;
     let bytesScanned = 0;
     let changedBytes = 0;
+    const source = { uuid: cfg.uuid, devicePath: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK };
     if (full) {
-      const r = await receiveFullBackup(archiveDataDir, vol, {
-        deviceUuid: cfg.uuid,
-        sizeBytes: cfg.sizeBytes,
-        snap: { b: g, e: g + 1 },
-        timestamp: new Date().toISOString(),
-        id: randomBytes(8).toString('hex'),
-        produce: (tmp) => scanVolume({ source: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, imageOut: tmp }),
-      });
+      const r = await archive.fullBackup(vol, source, { snap: { b: g, e: g + 1 }, timestamp: new Date().toISOString(), id: randomBytes(8).toString('hex') });
       bytesScanned = r.bytesScanned;
       changedBytes = r.dataBytes;
     } else {
@@ -89,12 +87,7 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
       const archIndex = tempFor(join(p.work, 'archive.index'));
       const diffTmp = tempFor(join(p.work, 'hash.wdiff'));
       try {
-        const from = await latestImage(archiveDataDir, vol, {
-          use: async (img) => {
-            await scanVolume({ source: img.path, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, indexOut: archIndex, gidB: img.snap.b, gidE: img.snap.e });
-            return img.snap;
-          },
-        });
+        const from = await archive.latestIndex(vol, source, { indexOut: archIndex });
         g = Math.max(g, from.e + 1);
         const r = await scanVolume({
           source: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK, uuid: cfg.uuid, indexIn: archIndex, diffOut: diffTmp, gidB: g, gidE: g + 1,
@@ -102,11 +95,7 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
         });
         bytesScanned = r.bytesScanned;
         changedBytes = r.changedBytes;
-        await addDiff(archiveDataDir, vol, {
-          source: diffTmp,
-          diff: diffName({ b: from, e: { b: g, e: g + 1 }, mergeable: false, compared: true }),
-          move: true,
-        });
+        await archive.addDiff(vol, { source: diffTmp, diff: diffName({ b: from, e: { b: g, e: g + 1 }, mergeable: false, compared: true }), explicitEnd: false });
       } finally {
         await rm(archIndex, { force: true });
         await rm(diffTmp, { force: true });
@@ -115,7 +104,7 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
     const end = await syncLog(p, vol);
     const s: CaptureState = {
       formatVersion: 1,
-      archiveDataDir,
+      archiveDataDir: ref,
       shipped: { snap: { b: g, e: g }, lsid: start.latestLsid, explicit: false },
       queue: [{ gid: g + 1, lsid: end.permanentLsid, timestamp: nowSeconds(), explicit: true }],
       latestGid: g + 1,

@@ -8,7 +8,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { addDiff } from '../archive/receive.js';
+import { StateError } from '../../../common/errors.js';
+import { targetFor, type ArchiveTarget } from '../storage/archive-target.js';
 import type { CompressionName } from '../native-types.js';
 import { convertWlog } from '../wlog.js';
 import { writeCapture, type CaptureState } from './capture-state.js';
@@ -22,8 +23,10 @@ export interface ShippedDiff {
   ios: number;
 }
 
-export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts: { compression?: string } = {}): Promise<ShippedDiff[]> {
+export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts: { compression?: string; archive?: ArchiveTarget } = {}): Promise<ShippedDiff[]> {
   const shipped: ShippedDiff[] = [];
+  const archive = targetFor(s.archiveDataDir, opts.archive);
+  if (!archive && s.queue.length > 0) throw new StateError(`volume ${vol}: its diffs go to the remote archive ${s.archiveDataDir.slice(5)}; ship them with that archive`);
   await mkdir(p.work, { recursive: true });
   while (s.queue.length > 0) {
     const q = s.queue[0]!;
@@ -32,17 +35,13 @@ export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts
     try {
       const x = await extractWlog(p, vol, { from: s.shipped.lsid, to: q.lsid }, wlog);
       await convertWlog([wlog], wdiff, { compression: (opts.compression ?? 'lz4') as CompressionName });
-      const r = await addDiff(s.archiveDataDir, vol, {
-        source: wdiff,
-        diff: { b: s.shipped.snap, e: { b: q.gid, e: q.gid }, mergeable: !s.shipped.explicit, compared: false, timestamp: q.timestamp },
-        move: true,
-        explicitEnd: q.explicit,
-      });
+      const diff = { b: s.shipped.snap, e: { b: q.gid, e: q.gid }, mergeable: !s.shipped.explicit, compared: false, timestamp: q.timestamp };
+      const file = await archive!.addDiff(vol, { source: wdiff, diff, explicitEnd: q.explicit });
       await setOldest(p, vol, q.lsid);
       s.shipped = { snap: { b: q.gid, e: q.gid }, lsid: q.lsid, explicit: q.explicit };
       s.queue.shift();
       await writeCapture(p.capture, s);
-      shipped.push({ gid: q.gid, file: r.file, wlogBytes: x.bytes, ios: x.ios + x.discards });
+      shipped.push({ gid: q.gid, file, wlogBytes: x.bytes, ios: x.ios + x.discards });
     } finally {
       await rm(wlog, { force: true });
       await rm(wdiff, { force: true });

@@ -25,3 +25,5 @@ export { TlsMaterial, type TlsPaths } from './tls/material.js';
 export { initCa, issueHost, caFiles, hostFiles, type CaFiles, type HostFiles } from './pki/openssl.js';
 export { withRetries, backsOff, type RetryOptions } from './transfers/retry.js';
 export { startRelay, type Relay, type RelayFault, type RelayCounts, type RelayOptions } from './testing/relay.js';
+export { remoteArchive, type RemoteArchiveOptions } from './remote-archive.js';
+export { fetchHashIndex, type HashIndexParams } from './transfers/hash-index.js';

@@ -2,3 +2,4 @@
 import './status.js';
 import './full-backup.js';
 import './diff.js';
+import './hash-index.js';

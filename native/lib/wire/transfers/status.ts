@@ -4,7 +4,7 @@
  * transfers running here with how far each has come, and any resumable partial transfer.
  */
 import type { ObservedArchive } from '../../../../common/observed.js';
-import { listArchiveVolumes, observeArchive } from '../../archive/query.js';
+import { archiveMeta, listArchiveVolumes, observeArchive } from '../../archive/query.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
@@ -14,6 +14,8 @@ export interface WireStatus {
   host: string;
   /** Archive volumes asked for (all the peer may see when no volume was named). */
   archives: Record<string, ObservedArchive | null>;
+  /** The id of the full backup each archive holds (null before one landed): a storage tells by it whether its full backup landed. */
+  fullBackupIds: Record<string, string | null>;
   transfers: TransferProgress[];
   /** Interrupted transfers this host would resume, and the offset it would claim. */
   partials: PartialSummary[];
@@ -25,9 +27,13 @@ registerKind({
   async serve({ session, request, dataDir, board }) {
     const vols = request.volume ? [request.volume] : await listArchiveVolumes(dataDir);
     const archives: Record<string, ObservedArchive | null> = {};
-    for (const v of vols) archives[v] = (await observeArchive(dataDir, v)) ?? null;
+    const fullBackupIds: Record<string, string | null> = {};
+    for (const v of vols) {
+      archives[v] = (await observeArchive(dataDir, v)) ?? null;
+      fullBackupIds[v] = (await archiveMeta(dataDir, v))?.fullBackupId ?? null;
+    }
     const partials = (await listPartials(dataDir)).filter((p) => !request.volume || p.volume === request.volume);
-    const status: Omit<WireStatus, 'host'> = { archives, transfers: board.list(request.volume), partials, at: new Date().toISOString() };
+    const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, transfers: board.list(request.volume), partials, at: new Date().toISOString() };
     await session.send({ t: 'accept', status });
   },
 });

@@ -1,0 +1,93 @@
+/**
+ * `hash-index`: the archive hashes its newest image bulk by bulk (XXH3-128, the storage's own index
+ * format, native/src/scan/hash_index.h) and streams the index back to the storage, which then
+ * sends only the bulks that differ (a hash backup), or keeps it as the index of a base it just
+ * sent (a full backup). The archive is the sender here; the storage says where to resume.
+ */
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { GidSnap } from '../../../../common/observed.js';
+import { scanVolume } from '../../archive/addon.js';
+import { tempFor } from '../../archive/files.js';
+import { latestImage } from '../../archive/latest-image.js';
+import { archivePaths } from '../../archive/layout.js';
+import type { WireClient, WirePeer } from '../client.js';
+import { registerKind } from '../protocol/kinds.js';
+import { WireReject } from '../protocol/rejects.js';
+import { partialDir } from '../stream/partial.js';
+import { receiveStream } from '../stream/receive.js';
+import { sendStream } from '../stream/send.js';
+import { admitArchive } from './admit.js';
+
+export interface HashIndexParams {
+  uuid: string;
+  sizeBytes: number;
+  bulkSize: number;
+  checkpointBytes: number;
+}
+
+registerKind({
+  name: 'hash-index',
+  async serve({ session, request, dataDir, board }) {
+    const vol = request.volume!;
+    const p = request.params as unknown as HashIndexParams;
+    const meta = await admitArchive(dataDir, vol);
+    if (meta.state !== 'Archived') throw new WireReject('wrong-state', `the archive of ${vol} is ${meta.state}: it has no image to hash`);
+    if (meta.sizeBytes !== null && meta.sizeBytes !== p.sizeBytes) throw new WireReject('size-mismatch', `the archive of ${vol} is ${meta.sizeBytes} bytes, the volume ${p.sizeBytes}`);
+    const index = tempFor(join(archivePaths(dataDir, vol).dir, 'wire.index'));
+    const progress = board.begin('hash-index', vol, session.peer.host);
+    try {
+      const snap = await latestImage(dataDir, vol, {
+        onProgress: (e) => Object.assign(progress, { done: e.done, total: e.total }),
+        use: async (img) => {
+          await scanVolume({ source: img.path, sizeBytes: p.sizeBytes, bulkSize: p.bulkSize, uuid: p.uuid, indexOut: index, gidB: img.snap.b, gidE: img.snap.e });
+          return img.snap;
+        },
+      });
+      const size = (await stat(index)).size;
+      await session.send({ t: 'accept', snap, sizeBytes: size });
+      await sendStream({ session, source: index, size, checkpointBytes: p.checkpointBytes, onProgress: (done, total) => Object.assign(progress, { done, total }) });
+    } finally {
+      board.end(progress);
+      await rm(index, { force: true });
+    }
+  },
+});
+
+/**
+ * Fetches the hash index of `peer`'s newest image of `volume` into `indexOut` (resumable through
+ * the storage's partial in `dataDir`); returns the snapshot the index describes.
+ */
+export async function fetchHashIndex(
+  client: WireClient,
+  peer: WirePeer,
+  o: { volume: string; dataDir: string; uuid: string; sizeBytes: number; bulkSize: number; indexOut: string },
+): Promise<GidSnap> {
+  const params: HashIndexParams = { uuid: o.uuid, sizeBytes: o.sizeBytes, bulkSize: o.bulkSize, checkpointBytes: 1 << 20 };
+  const { session, accept } = await client.open(peer, { kind: 'hash-index', volume: o.volume, params: params as unknown as Record<string, unknown> });
+  const snap = accept.snap as GidSnap;
+  try {
+    await receiveStream({
+      session,
+      dir: partialDir(o.dataDir, 'hash-index', o.volume),
+      kind: 'hash-index',
+      volume: o.volume,
+      identity: { peer: peer.host, snap, uuid: o.uuid, bulkSize: o.bulkSize, sizeBytes: accept.sizeBytes },
+      size: Number(accept.sizeBytes),
+      checkpointBytes: params.checkpointBytes,
+      commit: async (path) => {
+        await rename(path, o.indexOut);
+        return null;
+      },
+    });
+    client.metrics.link(peer.host).transfersDone++;
+    return snap;
+  } catch (e) {
+    client.metrics.link(peer.host).transfersFailed++;
+    client.metrics.error(peer.host, (e as Error).message);
+    throw e;
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
