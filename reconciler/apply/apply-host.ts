@@ -10,6 +10,7 @@ import { declaredVolumes, observeHost } from '../observed/index.js';
 import { writeLastApplied } from '../observed/last-applied.js';
 import { computePlan } from '../plan/compute.js';
 import { planStaleness } from '../plan/stale.js';
+import { replanSaved } from './saved-check.js';
 import { StalePlanError } from './errors.js';
 import { checkPlanRunnable, executePlan, resumeJournal, type ApplyReport, type ExecutorEvents } from './executor.js';
 import type { HostContext } from './host-context.js';
@@ -44,6 +45,8 @@ export async function applyHost(context: HostContext, options: ApplyHostOptions 
       checkPlanRunnable(plan, host);
       const why = planStaleness(plan, desired.revision, observed);
       if (why) throw new StalePlanError(why);
+      // Run what walbctl decides from the same inputs, never flags read from an editable file.
+      plan = replanSaved(plan, desired, observed);
     } else {
       plan = computePlan(desired, observed, now()).plan;
     }

@@ -42,6 +42,13 @@ export class StalePlanError extends WalbctlError {
 }
 
 /** A plan the executor will not run at all (errors in it, another host's, a dependency cycle). */
+/** A saved plan that is not the plan walbctl makes from the same revision and live state: edited. */
+export class PlanTamperedError extends WalbctlError {
+  constructor(readonly differences: string[]) {
+    super('plan-tampered', `Saved plan was edited, refused: ${differences.join('; ')}; run "walbctl plan" again`);
+  }
+}
+
 export class PlanRefusedError extends WalbctlError {
   constructor(readonly why: string) {
     super('plan-refused', `plan refused: ${why}`);

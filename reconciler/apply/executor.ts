@@ -13,6 +13,7 @@ import { WalbctlError } from '../../common/errors.js';
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import { declaredVolumes } from '../observed/index.js';
+import { readLastApplied } from '../observed/last-applied.js';
 import { PlanRefusedError } from './errors.js';
 import { gateAction } from './gate.js';
 import { JournalWriter, readJournal, type ActionStatus } from './journal.js';
@@ -108,6 +109,7 @@ async function run(
   const now = options.now ?? (() => new Date());
   const volumes = declaredVolumes(options.host, options.desired);
   const ownership = new Ownership(options.host, options.desired);
+  const lastApplied = await readLastApplied(options.host.dataDir);
   const statuses = new Map<string, ActionStatus>();
   const reports: ActionReport[] = [];
   let stopped = false;
@@ -126,7 +128,8 @@ async function run(
       }
       const volumeName = action.address.slice(action.address.indexOf('/') + 1);
       const volume: DesiredVolume | null = volumes.get(volumeName) ?? null;
-      let gate = gateAction(action, { volume, allowDestroy: state.allowDestroy, dependencyStatus: (id) => statuses.get(id) });
+      const wasProtected = !volume && lastApplied?.volumes[volumeName]?.protect === true;
+      let gate = gateAction(action, { volume, allowDestroy: state.allowDestroy, dependencyStatus: (id) => statuses.get(id), wasProtected });
       const owned = gate.run ? await ownership.check(action, volumeName, volume) : null;
       if (owned?.refuse) gate = { run: false, status: 'refused', message: owned.refuse };
       if (!gate.run) {
