@@ -29,10 +29,18 @@ export const CONDITION_REASONS = [
   'Suspended',
   /** Someone else (a `walbctl apply`) holds the host lock. */
   'HostLocked',
+  /** ReplicationLagging: a replication target lags past the volume's replicationLimit (it is let go). */
+  'ReplicaPastLimit',
+  /** ReplicationLagging: every replication target is within the volume's limit. */
+  'ReplicasWithinLimit',
 ] as const;
 export type ConditionReason = (typeof CONDITION_REASONS)[number];
 
-export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled';
+/** The three kstatus conditions, made from the volume's outcome. */
+export type OutcomeConditionType = 'Ready' | 'Reconciling' | 'Stalled';
+/** ReplicationLagging (an abnormal-true condition, only on volumes replicating from this host) comes
+ *  from the replication pairs (replication-status.ts). */
+export type ConditionType = OutcomeConditionType | 'ReplicationLagging';
 
 export interface Condition {
   type: ConditionType;
@@ -56,7 +64,7 @@ export type VolumeOutcome =
 
 type Triple = [Condition['status'], ConditionReason, string];
 
-function triples(outcome: VolumeOutcome): Record<ConditionType, Triple> {
+function triples(outcome: VolumeOutcome): Record<OutcomeConditionType, Triple> {
   switch (outcome.kind) {
     case 'pending':
       return { Ready: ['Unknown', 'Pending', 'not reconciled yet'], Reconciling: ['True', 'Pending', 'waiting for the first pass'], Stalled: ['False', 'Pending', ''] };

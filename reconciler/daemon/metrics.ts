@@ -7,6 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { REPLICATION_GAUGES } from './replication-metrics.js';
 import type { DaemonStatus, VolumeStatus } from './status-model.js';
 
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600];
@@ -42,6 +43,7 @@ export const VOLUME_GAUGES: readonly VolumeGauge[] = [
     name: 'walbctl_volume_condition', help: 'Status conditions of the volume (1 for the current status of each type).', labels: ['type', 'status', 'reason'],
     samples: (v) => v.conditions.map((c) => ({ labels: { type: c.type, status: c.status, reason: c.reason }, value: 1 })),
   },
+  ...REPLICATION_GAUGES,
   { name: 'walbctl_actions_waiting', help: 'Actions of the latest pass that did not run: blocked, refused, or waiting for one that did not finish.', samples: (v) => one(v.unfinished.filter((u) => u.status !== 'failed').length) },
 ];
 

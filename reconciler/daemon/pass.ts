@@ -20,6 +20,7 @@ import type { Backoff } from './backoff.js';
 import type { VolumeOutcome } from './conditions.js';
 import type { DaemonMetrics } from './metrics.js';
 import { withoutVolumes } from './select.js';
+import { replicationStatus } from './replication-status.js';
 import type { StatusStore } from './status-store.js';
 
 export type PlanFunction = (desired: DesiredState, observed: ObservedState, now: Date) => { plan: Plan };
@@ -166,7 +167,10 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
     const address = declared.get(name)?.address ?? `${host.name}/${name}`;
     const v = store.volume(name, address);
     const cannotObserve = pass.unobservable.get(name);
-    if (cannotObserve === undefined) store.setObserved(name, address, pass.observed.volumes[name]);
+    if (cannotObserve === undefined) {
+      store.setObserved(name, address, pass.observed.volumes[name]);
+      store.setReplication(name, address, replicationStatus(host.name, declared.get(name), pass.observed.volumes[name]?.archive), now);
+    }
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;
     v.lastAttemptedRevision = ctx.revision;

@@ -3,6 +3,7 @@
  * `status.json` in the data directory holds. Times are UTC ISO 8601; ages are computed when read.
  */
 import type { Condition } from './conditions.js';
+import type { PairStatus } from './replication-status.js';
 
 export interface VolumeStatus {
   address: string;
@@ -25,6 +26,8 @@ export interface VolumeStatus {
   retryAt: string | null;
   /** Actions of the latest pass that did not finish (failed, refused, blocked, skipped). */
   unfinished: { id: string; status: string; message: string }[];
+  /** Replication pairs sending from this host (absent in a status.json from before). */
+  replication?: PairStatus[];
 }
 
 export interface DaemonStatus {
@@ -74,5 +77,6 @@ export function emptyVolumeStatus(address: string): VolumeStatus {
     failures: 0,
     retryAt: null,
     unfinished: [],
+    replication: [],
   };
 }

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { ObservedVolume } from '../../common/observed.js';
 import { atomicWriteFile } from '../../common/atomic-write.js';
 import { conditionsFor, type VolumeOutcome } from './conditions.js';
+import { laggingCondition, type PairStatus } from './replication-status.js';
 import { emptyVolumeStatus, type DaemonStatus, type VolumeStatus } from './status-model.js';
 
 export class StatusStore {
@@ -37,7 +38,8 @@ export class StatusStore {
     const v = this.volume(name, address);
     this.outcomes.set(name, outcome);
     const invalid = this.status.desired.valid ? null : `the newest revision ${this.status.desired.lastAttemptedRevision ?? ''} does not validate (${this.status.desired.diagnostics.length} error(s): ${this.status.desired.diagnostics[0] ?? ''}); converging to ${this.status.desired.lastGoodRevision ?? 'nothing'}`;
-    v.conditions = conditionsFor(outcome, { previous: v.conditions, now: now.toISOString(), invalid });
+    const kept = v.conditions.filter((c) => c.type === 'ReplicationLagging');
+    v.conditions = [...conditionsFor(outcome, { previous: v.conditions, now: now.toISOString(), invalid }), ...kept];
     return v;
   }
 
@@ -54,6 +56,15 @@ export class StatusStore {
     v.lastSnapshot = newest ? { gid: newest.gid, at: newest.timestamp } : null;
     v.restorable = archive?.restorable.length ?? 0;
     v.diffBacklog = { count: archive?.diffs.length ?? 0, bytes: archive?.diffs.reduce((s, d) => s + d.dataSize, 0) ?? 0 };
+  }
+
+  /** Sets a volume's replication pairs and its ReplicationLagging condition. */
+  setReplication(name: string, address: string, pairs: PairStatus[], now: Date): void {
+    const v = this.volume(name, address);
+    v.replication = pairs;
+    const lagging = laggingCondition(pairs, { previous: v.conditions, now: now.toISOString() });
+    v.conditions = v.conditions.filter((c) => c.type !== 'ReplicationLagging');
+    if (lagging) v.conditions.push(lagging);
   }
 
   /** Drops volumes no longer declared nor found on disk. */

@@ -99,6 +99,22 @@ function bytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
+/** One line per replication pair sending from this host: where the target stands, lag, last success, error. */
+function replicationLines(s: DaemonStatusView, now: number): string[] {
+  const rows = [['REPLICATION', 'MODE', 'TARGET GID', 'LAG', 'LAST SUCCESS', 'STATE']];
+  for (const [name, v] of Object.entries(s.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const p of v.replication ?? []) {
+      const lag = p.lag ? `${p.lag.gids} gids, ${bytes(p.lag.bytes)}, ${human(p.lag.seconds)}` : '-';
+      const transfer = p.transfer ? `${p.transfer.kind} to gid ${p.transfer.toGid}: ${bytes(p.transfer.doneBytes)}${p.transfer.totalBytes ? ` of ${bytes(p.transfer.totalBytes)}` : ''}` : null;
+      const state = p.lagging ? `LAGGING: ${p.lagging}` : transfer ?? (p.lastError ? `failing since ${p.lastError.at}: ${p.lastError.message}` : p.targetGid === null ? 'no copy yet' : 'ok');
+      rows.push([`${name} -> ${p.to}`, p.mode, p.targetGid === null ? '-' : String(p.targetGid), lag, p.lastSuccessAt ? ago(p.lastSuccessAt, now) : 'never', state]);
+    }
+  }
+  if (rows.length === 1) return [];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => '  ' + row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+}
+
 function render(r: StatusReading): string {
   if (r.source === 'none') return `Host ${r.host}: ${r.error}, and it never wrote a status.\n  Start it with: node bin/walbctl.js daemon --repo . --host ${r.host}\n`;
   const s: DaemonStatusView = r.status;
@@ -134,5 +150,7 @@ function render(r: StatusReading): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) lines.push('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   if (messages.length) lines.push('', ...messages);
+  const pairs = replicationLines(s, now);
+  if (pairs.length) lines.push('', ...pairs);
   return lines.join('\n') + '\n';
 }
