@@ -4,7 +4,7 @@ import { StateError, UsageError } from '../../../../common/errors.js';
 import { atomicProduce } from '../../../../common/atomic-write.js';
 import { integerFlag, parse } from '../../args.js';
 import { defineCommand } from '../../command.js';
-import { extractWlog } from '../../../../native/lib/wdev/log-position.js';
+import { extractWlog, syncLog } from '../../../../native/lib/wdev/log-position.js';
 import { wdevPaths } from '../../../../native/lib/wdev/paths.js';
 import { wdevStatus } from '../../../../native/lib/wdev/status.js';
 import { dataDir, dataDirHelp, dataDirOption, printJson } from './_common.js';
@@ -20,7 +20,8 @@ Copies the logpacks between two lsids out of the log device into a wlog file, ch
 Options:
   -o, --output FILE  the wlog to write (temporary file, fsync, rename)
   --from LSID        first lsid (default: the oldest lsid); must start a logpack
-  --to LSID          end lsid (default: the permanent lsid); must end a logpack
+  --to LSID          end lsid (default: the permanent lsid, after flushing the log of a served
+                     wdev, so every write it acknowledged is included); must end a logpack
 ${dataDirHelp}
   --json             print {"packs", "ios", "discards", "bytes", "from", "to"}`,
   async run(args, io) {
@@ -32,12 +33,17 @@ ${dataDirHelp}
     if (!values.output) throw new UsageError('wdev extract: -o FILE is required (see "walbctl wdev extract --help")');
     const dir = dataDir(values, io);
     const vol = positionals[0]!;
-    const st = await wdevStatus(dir, vol);
+    const p = wdevPaths(dir, vol);
+    // A served wdev's permanent lsid moves only on a flush: an O_DIRECT write it acknowledged is in
+    // the log but not yet below it. Flush first (as a snapshot does), so the default range holds
+    // every write acknowledged before this command, with no fsync or flushbufs by the operator.
+    const known = await wdevStatus(dir, vol);
+    const st = known.serving ? await syncLog(p, vol) : known;
     if (st.overflow) throw new StateError(`volume ${vol}: the log overflowed; nothing can be extracted`);
     const from = integerFlag(values.from, 'from', st.oldestLsid);
     const to = integerFlag(values.to, 'to', st.permanentLsid);
     const out = resolve(io.cwd, values.output);
-    const r = await atomicProduce(out, (tmp) => extractWlog(wdevPaths(dir, vol), vol, { from, to }, tmp));
+    const r = await atomicProduce(out, (tmp) => extractWlog(p, vol, { from, to }, tmp));
     if (values.json) printJson(io, r);
     else io.stdout(`${out}: lsids ${r.from}..${r.to}, ${r.packs} logpacks, ${r.ios} writes, ${r.discards} discards, ${r.bytes} bytes\n`);
     return 0;
