@@ -23,6 +23,8 @@ export interface RelayCounts {
 export interface Relay {
   address: { address: string; port: number };
   counts: RelayCounts;
+  /** Sends later connections to another target (a receiver restarted on a new port). */
+  retarget(target: { address: string; port: number }): void;
   close(): Promise<void>;
 }
 
@@ -36,9 +38,10 @@ export interface RelayOptions {
 export async function startRelay(o: RelayOptions): Promise<Relay> {
   const counts: RelayCounts = { connections: 0, cut: 0, stall: 0, flip: 0 };
   const sockets = new Set<Socket>();
+  let target = o.target;
   const server: Server = createServer((client) => {
     const fault = o.plan(counts.connections++);
-    const upstream = connect({ host: o.target.address, port: o.target.port });
+    const upstream = connect({ host: target.address, port: target.port });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -61,6 +64,7 @@ export async function startRelay(o: RelayOptions): Promise<Relay> {
   return {
     address: { address: a.address, port: a.port },
     counts,
+    retarget: (t) => void (target = t),
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
