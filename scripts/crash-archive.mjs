@@ -10,7 +10,7 @@
 // delay within the operation's measured duration. Exit 0 when every invariant held.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
 const A = await import(join(root, 'dist/native/lib/archive/index.js'));
 const S = await import(join(root, 'dist/native/lib/storage/index.js'));
+const Sums = await import(join(root, 'dist/native/lib/archive/base-sums.js'));
+const { hashImage } = await import(join(root, 'dist/native/lib/archive/addon.js'));
 
 if (process.argv[2] === '--child') {
   const [op, json] = process.argv.slice(3);
@@ -101,7 +103,7 @@ function runChild(op, args, killAfterMs) {
 
 const expected = new Map();
 const estimate = { 'full-backup': 40, snapshot: 40, merge: 20, apply: 20, restore: 30 };
-const counts = { trials: 0, kills: 0, reruns: 0, restoresChecked: 0, byOp: {} };
+const counts = { trials: 0, kills: 0, reruns: 0, restoresChecked: 0, sumsChecked: 0, flipsCaught: 0, byOp: {} };
 const failures = [];
 
 async function recordSnapshots(before) {
@@ -110,9 +112,39 @@ async function recordSnapshots(before) {
   for (let g = (before ?? -1) + 1; g <= (s.latestGid ?? -1); g++) expected.set(g, sha);
 }
 
+// The base's checksums after every trial: they are of the base snapshot and equal the hashes of the
+// whole base (an apply killed midway and finished by the re-run refreshed exactly the right bulks);
+// and a byte flipped at a random place in the base is caught by verify, naming its bulk.
+async function checkSums(label) {
+  const paths = A.archivePaths(dataDir, vol);
+  const meta = await A.archiveMeta(dataDir, vol);
+  const sums = await Sums.readSums(paths.sums);
+  if (!sums) return void failures.push(`${label}: base.sums is missing`);
+  if (sums.snap.b !== meta.base.b.b || sums.snap.e !== meta.base.b.e) failures.push(`${label}: base.sums is of |${sums.snap.b},${sums.snap.e}|, the base of |${meta.base.b.b},${meta.base.b.e}|`);
+  const whole = await hashImage({ path: paths.base, bulkSize: sums.bulkSize, sizeBytes: sums.sizeBytes });
+  if (!whole.equals(sums.hashes)) failures.push(`${label}: base.sums does not match the base's bytes`);
+  counts.sumsChecked++;
+  const at = Math.floor(rand() * size);
+  const fd = openSync(paths.base, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    writeSync(fd, Buffer.from([b[0] ^ 0x08]), 0, 1, at);
+    const bulk = Math.floor(at / sums.bulkSize);
+    const report = await A.verifyArchive(dataDir, vol);
+    if (report.problems.some((p) => p.includes(`(bulk ${bulk}) do not match`))) counts.flipsCaught++;
+    else failures.push(`${label}: a byte flipped at ${at} of the base was not caught by verify: ${report.problems.join('; ')}`);
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function check(label) {
   const report = await A.verifyArchive(dataDir, vol);
   if (!report.ok) failures.push(`${label}: verify: ${report.problems.join('; ')}`);
+  else if (!report.baseChecked) failures.push(`${label}: verify did not check the base against its checksums`);
+  else await checkSums(label);
   const gids = (await A.restorable(dataDir, vol)).map((r) => r.gid);
   const sample = new Set([gids[gids.length - 1], pick(gids)].filter((g) => g !== undefined));
   for (const gid of sample) {
@@ -219,7 +251,7 @@ for (let t = fullTrials; t < trials; t++) {
 const result = { seed, ...counts, failures };
 if (json) process.stdout.write(JSON.stringify(result) + '\n');
 else {
-  process.stdout.write(`crash-archive: seed ${seed}: ${counts.trials} trials (${Object.entries(counts.byOp).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.kills} killed and re-run, ${counts.restoresChecked} restores checked\n`);
+  process.stdout.write(`crash-archive: seed ${seed}: ${counts.trials} trials (${Object.entries(counts.byOp).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.kills} killed and re-run, ${counts.restoresChecked} restores checked, base checksums checked ${counts.sumsChecked} times, ${counts.flipsCaught} flipped base bytes caught\n`);
   for (const f of failures) process.stdout.write(`FAIL ${f}\n`);
   process.stdout.write(failures.length === 0 ? 'crash-archive: every invariant held\n' : `crash-archive: ${failures.length} failure(s); data kept in ${dir}\n`);
 }

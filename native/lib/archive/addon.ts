@@ -51,7 +51,16 @@ export interface CopyImageResult {
   bytesWritten: number;
 }
 
+export interface HashImageOptions {
+  path: string;
+  bulkSize: number;
+  sizeBytes: number;
+  /** Only these bulks, in this order; every bulk when absent. */
+  bulks?: number[];
+}
+
 interface ArchiveAddon {
+  hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Promise<Buffer>;
   scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Promise<ScanVolumeResult>;
   copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Promise<CopyImageResult>;
 }
@@ -71,4 +80,9 @@ export function scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Pr
 
 export function copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Promise<CopyImageResult> {
   return loadAddon<ArchiveAddon>().copyImage(opts, onProgress);
+}
+
+/** XXH3-64 of each bulk of an image, 8 bytes little-endian each (base-sums.md). */
+export function hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Promise<Buffer> {
+  return loadAddon<ArchiveAddon>().hashImage(opts, onProgress);
 }

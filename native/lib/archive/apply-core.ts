@@ -1,12 +1,14 @@
 /**
  * The commit protocol of apply (design.md): the base's state becomes `<B-->E>` with the list of diffs
  * before a block of the base is touched; the diffs are applied in place; the base is fsynced; the
- * state becomes `<E>`; only then are the diffs deleted. Applying the same diffs again is idempotent,
+ * base's checksums are brought forward for the bulks the diffs wrote; the state becomes `<E>`; only
+ * then are the diffs deleted. Applying the same diffs again is idempotent,
  * so an interrupted apply is finished by running this again.
  */
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { refreshBaseSums } from './base-check.js';
 import { ArchiveCorruptError } from './errors.js';
 import { formats } from './formats.js';
 import { fsyncDir, fsyncFile } from './files.js';
@@ -51,6 +53,8 @@ export async function finishApply(paths: ArchivePaths, vol: string, opts: { onPr
   }
   opts.onProgress?.({ phase: 'apply', done: files.length, total: files.length });
   await fsyncFile(paths.base);
+  // The checksums follow the base before the commit; a re-run re-hashes the same bulks.
+  await refreshBaseSums(paths, meta.base.b, meta.base.e, files);
   const last = parseDiffName(meta.applying[meta.applying.length - 1]!);
   await updateMeta(
     paths,

@@ -1,6 +1,6 @@
 /**
  * Where an archive lives inside a host's data directory: `<dataDir>/archive/<vol>/` holds
- * `meta.json`, the base image `base.img` (a sparse file), the wdiff files (their names are the diff
+ * `meta.json`, the base image `base.img` (a sparse file) and its checksums `base.sums`, the wdiff files (their names are the diff
  * list), `restored/` (default place of restored images) and the volume's short-held `lock`.
  * Files starting with `.tmp-` are temporary and never read as data.
  */
@@ -13,6 +13,8 @@ export interface ArchivePaths {
   dir: string;
   meta: string;
   base: string;
+  /** The base image's checksums (base-sums.md). */
+  sums: string;
   lock: string;
   restoredDir: string;
 }
@@ -45,6 +47,7 @@ export function archivePaths(dataDir: string, vol: string): ArchivePaths {
     dir,
     meta: join(dir, 'meta.json'),
     base: join(dir, 'base.img'),
+    sums: join(dir, 'base.sums'),
     lock: join(dir, 'lock'),
     restoredDir: join(dir, 'restored'),
   };

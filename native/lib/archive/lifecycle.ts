@@ -82,7 +82,7 @@ export async function resetArchive(dataDir: string, vol: string): Promise<void> 
         { volume: vol, operation: 'reset' },
       );
       for (const name of await readdir(h.paths.dir)) {
-        if (name.endsWith('.wdiff') || name === 'base.img' || name.startsWith('.tmp-')) await rm(`${h.paths.dir}/${name}`, { force: true });
+        if (name.endsWith('.wdiff') || name === 'base.img' || name === 'base.sums' || name.startsWith('.tmp-')) await rm(`${h.paths.dir}/${name}`, { force: true });
       }
       await fsyncDir(h.paths.dir);
     },

@@ -6,6 +6,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 
 import { InputError } from '../../../common/errors.js';
+import { makeBaseSums } from './base-check.js';
 import { latestSnap } from './chain.js';
 import { formatDiffName, type DiffName } from './diff-name.js';
 import { GidError } from './errors.js';
@@ -44,6 +45,8 @@ export async function receiveFullBackup<T>(dataDir: string, vol: string, opts: R
         throw mapAddonError(error);
       }
       await fsyncDir(h.paths.dir);
+      // Before the commit: an archive that says Archived always has its base's checksums.
+      await makeBaseSums(h.paths, opts.snap);
       await updateMeta(
         h.paths,
         (m) => {

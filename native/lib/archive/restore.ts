@@ -11,7 +11,8 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../../../common/errors.js';
 import { copyImage } from './addon.js';
 import { pathTo, restorableSnaps } from './chain.js';
-import { GidError } from './errors.js';
+import { checkBase } from './base-check.js';
+import { ArchiveCorruptError, GidError } from './errors.js';
 import { formats } from './formats.js';
 import { fsyncDir, fsyncFile, tempFor } from './files.js';
 import { defaultRestorePath } from './layout.js';
@@ -79,6 +80,10 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
         const copied = await copyImage({ source: h.paths.base, target: tmp, mode: opts.mode ?? 'auto', sync: chain.length === 0 }, phaseReporter(opts.onProgress, 'copy'));
         method = copied.method;
         bytes += copied.bytesWritten;
+        // The copy is checked before anything is applied to it: a base that cannot be verified
+        // gives no image at all.
+        const check = await checkBase(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol }, { image: tmp, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+        if (check.problems.length > 0) throw new ArchiveCorruptError(vol, check.problems);
         if (chain.length > 0) {
           const api = await formats();
           await api.applyDiffs([...names.keys()], tmp, { discard: 'punch' });
