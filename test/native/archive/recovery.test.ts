@@ -77,7 +77,7 @@ describe('archive actions and recovery', () => {
   it('finishes an interrupted apply with the next apply', async () => {
     await interruptApplyTo(3);
     expect((await observeArchive(f.dataDir, f.vol))!.busy).toBe('apply (interrupted)');
-    expect((await verifyArchive(f.dataDir, f.vol)).problems[0]).toMatch(/an apply was interrupted/);
+    expect((await verifyArchive(f.dataDir, f.vol)).problems[0]).toMatch(/an apply to gid 3 was interrupted/);
     const r = await applyUpTo(f.dataDir, f.vol, 3);
     expect(r.finishedInterrupted).toBe(true);
     const a = await observeArchive(f.dataDir, f.vol);
