@@ -12,7 +12,7 @@ import { computePlan } from '../plan/compute.js';
 import { planStaleness } from '../plan/stale.js';
 import { replanSaved } from './saved-check.js';
 import { StalePlanError } from './errors.js';
-import { checkPlanRunnable, executePlan, resumeJournal, type ApplyReport, type ExecutorEvents } from './executor.js';
+import { checkPlanRunnable, executePlan, resumeJournal, settled, type ApplyReport, type ExecutorEvents } from './executor.js';
 import type { HostContext } from './host-context.js';
 import { acquireHostLock } from './lock.js';
 
@@ -52,7 +52,7 @@ export async function applyHost(context: HostContext, options: ApplyHostOptions 
     }
     options.onPlan?.(plan);
     const report = await executePlan(plan, { driver, desired, host, allowDestroy: options.allowDestroy, events: options.events, shouldStop: options.shouldStop, now });
-    if (report.result === 'ok') {
+    if (settled(report)) {
       observed = await observeHost(host, desired, { driver, now });
       const protect = Object.fromEntries([...declaredVolumes(host, desired)].map(([n, v]) => [n, v.protect]));
       await writeLastApplied(host.dataDir, observed, { revision: desired.revision, protect });

@@ -42,8 +42,9 @@ export interface ApplyReport {
   runId: string;
   /** True when this run rolled forward a journal left by a crash. */
   resumed: boolean;
-  /** `failed` when an action failed or was refused; `interrupted` when stopped before the end. */
-  result: 'ok' | 'failed' | 'interrupted';
+  /** `ok` when every action is done; `failed` when one failed; `incomplete` when none failed but some did
+   *  not run (blocked, refused, or waiting for one of those); `interrupted` when stopped before the end. */
+  result: 'ok' | 'failed' | 'incomplete' | 'interrupted';
   actions: ActionReport[];
   counts: Record<ActionReport['status'], number>;
 }
@@ -164,12 +165,18 @@ async function run(
       options.events?.actionEnd?.(action, report);
     }
     const counts = countStatuses(reports);
-    const result = stopped ? 'interrupted' : counts.failed + counts.refused > 0 ? 'failed' : 'ok';
+    const result = stopped ? 'interrupted' : counts.failed > 0 ? 'failed' : counts.blocked + counts.refused + counts.skipped > 0 ? 'incomplete' : 'ok';
     await journal.append({ t: 'end', at: now().toISOString(), result });
     return { host: plan.host, revision: plan.revision, runId: state.runId, resumed: state.resumed, result, actions: reports, counts };
   } finally {
     await journal.close();
   }
+}
+
+/** True when nothing failed, was refused or was cut short: what walbctl applied is what the host holds
+ *  (blocked actions aside), so it may be recorded as last applied. */
+export function settled(report: ApplyReport): boolean {
+  return report.result !== 'interrupted' && report.counts.failed + report.counts.refused === 0;
 }
 
 function describeError(error: unknown): { code: string; message: string; retryable: boolean } {

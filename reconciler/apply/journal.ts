@@ -21,7 +21,7 @@ export type JournalRecord =
   | { t: 'failed'; at: string; id: string; ms: number; error: { code: string; message: string; retryable: boolean } }
   | { t: 'skipped'; at: string; id: string; status: 'blocked' | 'refused' | 'skipped'; message: string }
   | { t: 'resume'; at: string; pid: number }
-  | { t: 'end'; at: string; result: 'ok' | 'failed' | 'interrupted' };
+  | { t: 'end'; at: string; result: 'ok' | 'failed' | 'incomplete' | 'interrupted' };
 
 export interface JournalContents {
   runId: string;

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { HostLockedError, JournalCorruptError } from '../apply/errors.js';
 import { setJournalAside } from '../apply/journal.js';
 import { statePaths } from '../apply/state-paths.js';
-import { executePlan, resumeJournal, type ActionReport, type ApplyReport } from '../apply/executor.js';
+import { executePlan, resumeJournal, settled, type ActionReport, type ApplyReport } from '../apply/executor.js';
 import { acquireHostLock } from '../apply/lock.js';
 import type { Driver } from '../drivers/driver.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
@@ -99,7 +99,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
       }
     }
     const ok = recordOutcomes(ctx, { plan, report, heldBack, observed, unobservable });
-    if (ok && report && report.result === 'ok') {
+    if (ok && report && settled(report)) {
       const protect = Object.fromEntries([...declaredVolumes(host, ctx.desired)].map(([n, v]) => [n, v.protect]));
       await writeLastApplied(host.dataDir, observed, { revision: ctx.revision, protect });
     }
@@ -148,6 +148,16 @@ function brief(outcome: Record<string, unknown> | null): string {
     .slice(0, 4)
     .map(([k, v]) => `${k} ${String(v)}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * The actions that did not run and why, refused and blocked ones first, then those waiting for them:
+ * `local/demo:replicate:b: the transport … ; waiting: local/demo:verify-restore:x (waits for …)`.
+ */
+function notRun(mine: ActionReport[]): string {
+  const stuck = mine.filter((r) => r.status === 'refused' || r.status === 'blocked').map((r) => `${r.id}: ${r.message}`);
+  const waiting = mine.filter((r) => r.status === 'skipped').map((r) => `${r.id} (${r.message})`);
+  return waiting.length > 0 ? `${stuck.join('; ')}; waiting: ${waiting.join(', ')}` : stuck.join('; ');
 }
 
 /** Sets every volume's status from the pass; true when all of them converged. */
@@ -227,10 +237,9 @@ function outcomeOf(input: {
   const refused = mine.filter((r) => r.status === 'refused');
   if (refused.length > 0) {
     const byPlanner = refused.some((r) => planned.find((a) => a.id === r.id)?.refused);
-    return { kind: 'stuck', reason: byPlanner || input.protect ? 'Protected' : 'DestroyNotAllowed', message: refused.map((r) => `${r.id}: ${r.message}`).join('; ') };
+    return { kind: 'stuck', reason: byPlanner || input.protect ? 'Protected' : 'DestroyNotAllowed', message: notRun(mine) };
   }
-  const blocked = mine.filter((r) => r.status === 'blocked');
-  if (blocked.length > 0) return { kind: 'stuck', reason: 'Blocked', message: blocked.map((r) => `${r.id}: ${r.message}`).join('; ') };
+  if (mine.some((r) => r.status === 'blocked')) return { kind: 'stuck', reason: 'Blocked', message: notRun(mine) };
   const done = mine.filter((r) => r.status === 'done').length;
   return { kind: 'succeeded', message: done > 0 ? `applied ${done} action(s) of ${ctx.revision ?? 'the working tree'}` : `up to date with ${ctx.revision ?? 'the working tree'}` };
 }

@@ -2,6 +2,7 @@
  * Turns policy steps into PlanActions: a stable id (`HOST/VOLUME:kind[:key]`), the change kind, the
  * dependencies (each step after the previous one of the same chain, plus any extra), and the
  * protect rule: a destructive action on a protected volume is refused, never silently dropped.
+ * Which chains a volume has, and what waits for what, is decided in volume.ts (rules: design.md).
  */
 import type { PlanAction } from '../model/plan.js';
 import type { Step } from '../policy/step.js';
@@ -9,7 +10,7 @@ import { CHANGE_OF } from './change-kind.js';
 
 export class VolumeActions {
   readonly actions: PlanAction[] = [];
-  /** Chain name → the id of its last action, as two parallel lists: a volume has two or three chains. */
+  /** Chain name → the id of its last action, as two parallel lists: a volume has a handful of chains. */
   private readonly chainNames: string[] = [];
   private readonly chainLast: string[] = [];
 
@@ -19,15 +20,15 @@ export class VolumeActions {
   ) {}
 
   /** Adds a step to `chain` (e.g. `storage`, `archive`): it depends on the chain's previous action and on
-   *  the ids in `after`. */
-  add(step: Step, options: { chain: string; after?: readonly string[] }): PlanAction {
+   *  the ids in `after` (undefined ones are left out: a step may wait for something not planned). */
+  add(step: Step, options: { chain: string; after?: readonly (string | undefined)[] }): PlanAction {
     const { chain, after: extraDeps } = options;
     const base = step.key ? `${this.address}:${step.kind}:${step.key}` : `${this.address}:${step.kind}`;
     let id = base;
     for (let n = 2; this.taken(id); n++) id = `${base}:${n}`;
     const previous = this.last(chain);
     const dependsOn: string[] = previous ? [previous] : [];
-    if (extraDeps) for (const dep of extraDeps) if (!dependsOn.includes(dep)) dependsOn.push(dep);
+    if (extraDeps) for (const dep of extraDeps) if (dep !== undefined && !dependsOn.includes(dep)) dependsOn.push(dep);
     const destructive = step.destructive === true;
     const action: PlanAction = {
       id,

@@ -10,4 +10,4 @@ export { observedDigest } from './digest.js';
 export { isPlanStale, planStaleness } from './stale.js';
 export { parseSavedPlan } from './saved-plan.js';
 export { parseObservedState, emptyObservedState } from './observed-json.js';
-export { summarize, hasChanges, type PlanSummary } from './summary.js';
+export { summarize, hasChanges, isWhole, type PlanSummary } from './summary.js';

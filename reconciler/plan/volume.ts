@@ -1,8 +1,11 @@
 /**
  * Plans one declared volume on one host: the lifecycle of the roles the host holds for it, the
  * scheduled snapshot, the archive's data actions, declared restores and replication — and the
- * clearing of roles the host held but no longer should. Chains: `storage` and `archive` (WalB runs
- * one action at a time per server and volume), with a backup waiting for the archive's init.
+ * clearing of roles the host held but no longer should. Each action waits only for what it really
+ * needs (design.md beside this file has the rules and reconciler's tests the table): the storage's
+ * lifecycle and its snapshot form one chain, the archive's lifecycle another, the archive's data
+ * actions (apply, merge) a third after it; each declared restore, each undeclared image's deletion and
+ * each replication pair is a chain of its own, so a blocked or refused one holds back nothing else.
  */
 import type { DesiredVolume } from '../model/desired.js';
 import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
@@ -69,28 +72,48 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     }
     if (lc.ready && live?.storage) {
       const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now });
-      if (snap.step) out.add(primary !== undefined && primary !== host ? remoteSnapshot(snap.step, primary, peer) : snap.step, { chain: 'storage' });
+      // A snapshot sends its diff to the archive: when that is here, it waits for the archive's start.
+      const after = primaryHere ? [out.last('archive')] : [];
+      if (snap.step) out.add(primary !== undefined && primary !== host ? remoteSnapshot(snap.step, primary, peer) : snap.step, { chain: 'storage', after });
       at('snapshot', snap.nextAt);
     }
   }
 
   let newestGid: number | null = null;
   let data: ReturnType<typeof archiveData> | undefined;
+  /** The archive's init or start, when planned; and the apply that moves its base, when planned. */
+  const lifecycle = out.last('archive');
+  let applied: string | undefined;
+  /** What the first action of `chain` waits for; later ones wait for the one before them, which did. */
+  const first = (chain: string, ids: (string | undefined)[]): (string | undefined)[] => (out.last(chain) ? [] : ids);
   if (archiveHere && archiveReady && archive) {
     data = archiveData(volume, archive, { host, now });
     for (const w of data.warnings) warnings.push(w);
-    for (const step of data.steps) out.add(step, { chain: 'archive' });
+    // Apply and merge exclude each other and each is planned on the chain the previous one leaves.
+    for (const step of data.steps) {
+      const action = out.add(step, { chain: 'archive-data', after: first('archive-data', [lifecycle]) });
+      if (step.kind === 'apply') applied = action.id;
+    }
     for (const u of data.upcoming) at(u.kind, u.at);
     newestGid = data.newestGid;
     if (primaryHere && !archive.busy) {
       const restores = restoreSteps({ volume: volume.name, specs: volume.restores, restored: archive.restored, restorable: data.restorable, now, claims: input.claims });
       for (const w of restores.warnings) warnings.push(w);
-      for (const step of restores.steps) out.add(step, { chain: 'archive' });
+      // A restore reads the base and the diffs up to its gid: it waits for an apply (which moves the
+      // base), not for merges (which keep its gid), other restores or replication.
+      for (const step of restores.steps) {
+        const chain = `restore:${step.key ?? ''}`;
+        out.add(step, { chain, after: first(chain, [lifecycle, step.kind === 'delete-restore' ? undefined : applied]) });
+      }
     }
   }
   if ((archiveHere && archiveReady) || live?.proxy) {
     const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, chain: data?.chain, hold: data?.hold, now });
-    for (const step of repl.steps) out.add(step, { chain: 'archive' });
+    // Each pair on its own: one target's replication never waits for another's.
+    for (const step of repl.steps) {
+      const chain = `${step.kind}:${step.key ?? ''}`;
+      out.add(step, { chain, after: first(chain, [lifecycle, applied]) });
+    }
     for (const t of repl.upcoming) at('replicate', t);
   }
 

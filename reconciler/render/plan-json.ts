@@ -4,13 +4,14 @@
  * and `action_reason`, drift, diagnostics and the summary. The document carries every field of the
  * Plan once, so the same file is what `walbctl plan --out` saves and `walbctl apply plan.json` reads
  * back exactly (plan/saved-plan.ts). Format 1.x also held a second copy of the Plan under `plan`,
- * which doubled a large host's output; 2.0 dropped it.
+ * which doubled a large host's output; 2.0 dropped it. 2.1 added `whole` and the summary's
+ * `blocked`, `refused` and `waiting` (actions that cannot run are not counted as changes).
  */
 import type { Plan, PlanAction } from '../model/plan.js';
-import { hasChanges, summarize, type PlanSummary } from '../plan/summary.js';
+import { hasChanges, isWhole, summarize, type PlanSummary } from '../plan/summary.js';
 import { collect, type Write } from './chunks.js';
 
-export const PLAN_JSON_FORMAT_VERSION = '2.0';
+export const PLAN_JSON_FORMAT_VERSION = '2.1';
 
 export interface ResourceChange {
   id: string;
@@ -35,6 +36,8 @@ export interface PlanJson {
   complete: boolean;
   applyable: boolean;
   changes: boolean;
+  /** False when some actions cannot run (blocked, refused, or waiting for those): see summary. */
+  whole: boolean;
   summary: PlanSummary;
   drift: Plan['drift'];
   resource_changes: ResourceChange[];
@@ -93,6 +96,7 @@ export function writePlanJson(plan: Plan, write: Write): void {
 const BATCH = 256;
 
 function header(plan: Plan): Omit<PlanJson, 'resource_changes' | 'skipped' | 'upcoming' | 'diagnostics'> {
+  const summary = summarize(plan);
   return {
     format_version: PLAN_JSON_FORMAT_VERSION,
     host: plan.host,
@@ -103,7 +107,8 @@ function header(plan: Plan): Omit<PlanJson, 'resource_changes' | 'skipped' | 'up
     complete: plan.complete,
     applyable: plan.applyable,
     changes: hasChanges(plan),
-    summary: summarize(plan),
+    whole: isWhole(summary),
+    summary,
     drift: plan.drift,
   };
 }

@@ -4,7 +4,7 @@
  * actions marked, diagnostics, and the summary line. Reads a Plan; decides nothing.
  */
 import type { ChangeKind, Plan, PlanAction } from '../model/plan.js';
-import { count, summarize, type PlanSummary } from '../plan/summary.js';
+import { cannotRun, countActions, emptySummary, summarize, type PlanSummary } from '../plan/summary.js';
 import { collect, type Write } from './chunks.js';
 
 export const GUTTER: Record<ChangeKind, string> = { create: '  +', update: '  ~', delete: '  -', data: '  >' };
@@ -51,7 +51,7 @@ export class PlanTextWriter {
   private readonly blocks: string[] = [];
   private parts: string[] = [];
   private partsLength = 0;
-  private counts: PlanSummary = { create: 0, change: 0, destroy: 0, data: 0 };
+  private readonly counts: PlanSummary = emptySummary();
   private actions = 0;
 
   constructor(private readonly write: Write) {}
@@ -60,10 +60,8 @@ export class PlanTextWriter {
   volume(actions: readonly PlanAction[]): void {
     if (actions.length === 0) return;
     let destroys = false;
-    for (const a of actions) {
-      if (a.destructive) destroys = true;
-      count(this.counts, a);
-    }
+    for (const a of actions) if (a.destructive) destroys = true;
+    countActions(this.counts, actions);
     this.actions += actions.length;
     const put = this.put;
     put(destroys ? `  # ${actions[0]!.address} (destroys data)\n` : `  # ${actions[0]!.address}\n`);
@@ -120,7 +118,14 @@ export function summaryLine(plan: Plan): string {
 
 function summaryText(host: string, actions: number, s: PlanSummary): string {
   if (actions === 0) return `No changes. ${host} matches the repository.`;
-  return `Plan: ${s.create} to create, ${s.change} to change, ${s.destroy} to destroy, ${s.data} data actions.`;
+  const line = `Plan: ${s.create} to create, ${s.change} to change, ${s.destroy} to destroy, ${s.data} data actions`;
+  const stuck = cannotRun(s);
+  if (stuck === 0) return `${line}.`;
+  const parts: string[] = [];
+  if (s.blocked > 0) parts.push(`${s.blocked} blocked`);
+  if (s.refused > 0) parts.push(`${s.refused} refused`);
+  if (s.waiting > 0) parts.push(`${s.waiting} waiting for them`);
+  return `${line}; ${stuck} cannot run (${parts.join(', ')}), so the plan cannot be carried out whole.`;
 }
 
 function byAddress(actions: readonly PlanAction[]): Map<string, PlanAction[]> {

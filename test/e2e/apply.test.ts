@@ -59,7 +59,7 @@ describe('walbctl apply', () => {
     expect(run('apply', '--host', 'local').code).toBe(0);
     repo.commit('remove old', { 'hosts/local.yaml': hostYaml(19_000, [{ name: 'demo', every: '1h' }]) });
     const refused = run('apply', '--host', 'local');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stdout).toMatch(/^  - local\/old clear \(storage\): refused: destroys data: runs only with --allow-destroy$/m);
     expect(refused.stdout).toContain('rerun with --allow-destroy');
     expect(existsSync(join(repo.dir, 'data/archive/old'))).toBe(true);

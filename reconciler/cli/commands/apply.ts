@@ -24,15 +24,21 @@ changed since it was made.
 The host is locked while apply runs (the lock names its ID, operation, who, pid and since; see
 "walbctl unlock"). Every step is journalled in the host's data directory: when a run crashes, the next
 apply (or the daemon) first finishes that plan. Destructive actions run only with --allow-destroy and
-never on a volume marked "protect: true". Blocked actions (replication, until the transport between
-hosts exists) are reported as blocked.
+never on a volume marked "protect: true". Blocked actions (they need something not there yet, such
+as the transport between hosts), refused ones, and those waiting for either are reported as such,
+and the run is then "incomplete", never "ok".
 
 Options:
   --host H          the host to apply (required)
   --allow-destroy   allow destructive actions (clear a volume, delete a restored image)
-  --json            print the report as JSON (host, revision, result, actions[], counts)
+  --json            print the report as JSON (host, revision, result, actions[], counts);
+                    result is ok, failed, incomplete or interrupted
 
-Exit status: 0 when every action is done or blocked, 1 when an action failed or was refused, or on error.`;
+Exit status:
+  0  every action is done ("result": "ok"), or there was nothing to do
+  1  error before anything ran (bad arguments, the host lock is held, a stale or errored plan)
+  2  an action failed, or the run was interrupted ("failed", "interrupted")
+  3  nothing failed, but actions were blocked, refused or waiting for those ("incomplete")`;
 
 const GLYPH: Record<ChangeKind, string> = { create: '+', update: '~', delete: '-', data: '>' };
 
@@ -76,11 +82,21 @@ export default defineCommand({
           },
     });
     if (json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-    else if (report.actions.length > 0) io.stdout(`Apply ${report.result === 'ok' ? 'complete' : 'finished with problems'}: ${counts(report)}\n`);
+    else if (report.actions.length > 0) io.stdout(`Apply ${HEADLINE[report.result]}: ${counts(report)}\n`);
     if (!json && report.counts.refused > 0 && !values['allow-destroy']) io.stdout('Destructive actions were refused: review them with "walbctl plan", then rerun with --allow-destroy.\n');
-    return report.result === 'ok' ? 0 : 1;
+    return EXIT[report.result];
   },
 });
+
+/** The exit status of each result (documented in --help and docs/apply.md). */
+const EXIT: Record<ApplyReport['result'], number> = { ok: 0, failed: 2, interrupted: 2, incomplete: 3 };
+
+const HEADLINE: Record<ApplyReport['result'], string> = {
+  ok: 'complete',
+  failed: 'failed',
+  interrupted: 'interrupted',
+  incomplete: 'incomplete: the plan could not be carried out whole',
+};
 
 /** `init (storage)`, `snapshot`: the kind, and the role for kinds both roles have. */
 function label(a: PlanAction): string {

@@ -14,7 +14,7 @@ import { LazyObservedDeclined, lazyObservedState } from '../../plan/io/lazy-obse
 import { listObservedDir, observeLive, readObservedFile, readObservedText, resolveFixturePaths } from '../../plan/io/observed.js';
 import { emptyObservedState, parseObservedState } from '../../plan/observed-json.js';
 import type { VolumeSource } from '../../plan/volume-source.js';
-import { hasChanges } from '../../plan/summary.js';
+import { countActions, emptySummary, hasChanges, isWhole, summarize } from '../../plan/summary.js';
 import { Chunks } from '../../render/chunks.js';
 import { PLAN_JSON_FORMAT_VERSION, renderPlanJson, writePlanJson } from '../../render/plan-json.js';
 import { PlanTextWriter, writePlanText } from '../../render/plan-text.js';
@@ -46,10 +46,16 @@ Options:
                        the clock for a live host
   --json               print the plan as JSON (format_version ${PLAN_JSON_FORMAT_VERSION}, resource_changes[])
   --out FILE           also save the plan (JSON) for "walbctl apply FILE", which refuses it once stale
-  --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error (as Terraform)
+  --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 3 when some of them cannot
+                       run, 1 on error (Terraform's codes, and 3)
 
-Exit status: 0 success (or no changes with --detailed-exitcode), 2 changes (--detailed-exitcode only),
-1 error (bad input, or a plan with errors).`;
+Actions that cannot run — blocked (they need something not there yet), refused (destructive on a
+protected volume), or waiting for one of those — are not counted as changes: the summary counts them
+apart and says the plan cannot be carried out whole; the JSON says "whole": false.
+
+Exit status: 0 success (or no changes with --detailed-exitcode), 2 changes that can all run
+(--detailed-exitcode only), 3 changes of which some cannot run (--detailed-exitcode only), 1 error
+(bad input, or a plan with errors).`;
 
 export default defineCommand({
   summary: 'show what walbctl would change on a host (Terraform-style plan)',
@@ -126,7 +132,8 @@ export default defineCommand({
     if (values.out) await atomicWriteFile(resolve(io.cwd, values.out), renderPlanJson(plans[0]!));
     print(io, plans, values.json === true, all);
     if (plans.some((p) => !p.applyable)) return 1;
-    return values['detailed-exitcode'] && plans.some(hasChanges) ? 2 : 0;
+    if (!values['detailed-exitcode'] || !plans.some(hasChanges)) return 0;
+    return plans.every((p) => isWhole(summarize(p))) ? 2 : 3;
   },
 });
 
@@ -138,16 +145,19 @@ function streamText(io: CliIO, desired: DesiredState, observed: ObservedState, n
   const out = new Chunks(io.stdout);
   const text = new PlanTextWriter(out.write);
   let actions = 0;
+  const counts = emptySummary();
   const { head, tail } = planHostVolumes(desired, observed, now, { digest: false }, {
     volume: (list) => {
       actions += list.length;
+      if (detailed) countActions(counts, list);
       text.volume(list);
     },
   }, source);
   text.finish({ ...head, ...tail });
   out.end();
   if (!tail.applyable) return 1;
-  return detailed && actions > 0 ? 2 : 0;
+  if (!detailed || actions === 0) return 0;
+  return isWhole(counts) ? 2 : 3;
 }
 
 /** `--now`, or undefined: then a fixture is planned at its own observedAt and a live host at the clock. */

@@ -46,13 +46,13 @@ describe('executePlan', () => {
     expect(report.actions[1].message).toContain('waits for local/a:init (failed)');
   });
 
-  it('reports a blocked action as blocked with its reason and does not run it', async () => {
+  it('reports a blocked action as blocked with its reason, does not run it, and calls the run incomplete, never ok', async () => {
     const { desired, host } = desiredFor(tmp(), [volume('demo')]);
     const driver = fakeDriver();
     const report = await executePlan(plan([action('local/demo:replicate', { blocked: 'replication needs the transport (not built yet)' })]), { driver, desired, host });
     expect(driver.calls).toEqual([]);
     expect(report.actions[0]).toMatchObject({ status: 'blocked', message: 'replication needs the transport (not built yet)' });
-    expect(report.result).toBe('ok');
+    expect(report.result).toBe('incomplete');
   });
 
   it('refuses a destructive action without --allow-destroy and runs it with it', async () => {
@@ -63,7 +63,7 @@ describe('executePlan', () => {
     expect(without.calls).toEqual([]);
     expect(refused.actions[0]).toMatchObject({ status: 'refused' });
     expect(refused.actions[0].message).toContain('--allow-destroy');
-    expect(refused.result).toBe('failed');
+    expect(refused.result).toBe('incomplete');
     const withConsent = fakeDriver();
     const done = await executePlan(plan([destroy]), { driver: withConsent, desired, host, allowDestroy: true });
     expect(withConsent.calls).toEqual(['local/demo:clear']);

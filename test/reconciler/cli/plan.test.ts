@@ -21,6 +21,14 @@ describe('walbctl plan', () => {
     expect(r.stdout).toBe(readFileSync(fixture('removed-volume', 'plan.txt'), 'utf8'));
   });
 
+  it('exits 3 with --detailed-exitcode, counts blocked actions apart and says "whole": false when the plan cannot be carried out whole', async () => {
+    const r = await walbctl(planArgs('replication', '--detailed-exitcode'));
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^Plan: 0 to create, 0 to change, 0 to destroy, 0 data actions; 3 cannot run \(3 blocked\), so the plan cannot be carried out whole\.$/m);
+    const json = JSON.parse((await walbctl(planArgs('replication', '--json', '--detailed-exitcode'))).stdout);
+    expect(json).toMatchObject({ changes: true, whole: false, summary: { create: 0, change: 0, destroy: 0, data: 0, blocked: 3, refused: 0, waiting: 0 } });
+  });
+
   it('exits 2 with --detailed-exitcode when there are changes and 0 when there are none', async () => {
     const changes = await walbctl(planArgs('new-volume', '--detailed-exitcode'));
     expect(changes.code).toBe(2);
@@ -36,8 +44,8 @@ describe('walbctl plan', () => {
     const r = await walbctl(planArgs('restores', '--json', '--out', out));
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json.format_version).toBe('2.0');
-    expect(json.summary).toEqual({ create: 3, change: 0, destroy: 3, data: 2 });
+    expect(json.format_version).toBe('2.1');
+    expect(json.summary).toEqual({ create: 3, change: 0, destroy: 3, data: 2, blocked: 0, refused: 0, waiting: 0 });
     expect(json.resource_changes.find((c: { id: string }) => c.id === 'local/demo:delete-restore:gid-40')).toMatchObject({
       address: 'local/demo', change: { actions: ['delete'] }, destructive: true, action_reason: 'no declared restore keeps /srv/restore/undeclared.img',
     });
@@ -80,12 +88,12 @@ describe('walbctl plan', () => {
     const dir = mkdtempSync(join(tmpdir(), 'walbctl-plan-'));
     copyFileSync(fixture('replication', 'observed.json'), join(dir, 'local.json'));
     const r = await walbctl(['plan', '--all-hosts', '--observed-dir', dir, '--desired', fixture('replication', 'desired.json'), '--now', now, '--detailed-exitcode']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3); // the replication is blocked: the plan cannot be carried out whole
     expect(r.stderr.split('\n').filter(Boolean)).toEqual(['dr-1', 'dr-2', 'dr-3'].map((h) => `walbctl: warning: no observed state for host ${h} (${h}.json): planned as a host with nothing on it`));
     expect(r.stdout.match(/^walbctl plan for host \S+/gm)).toEqual(['dr-1', 'dr-2', 'dr-3', 'local'].map((h) => `walbctl plan for host ${h}`));
     expect(r.stdout).toMatch(/^No changes\. dr-3 matches the repository\.$/m);
     const json = JSON.parse((await walbctl(['plan', '--all-hosts', '--observed-dir', dir, '--desired', fixture('replication', 'desired.json'), '--now', now, '--json'])).stdout);
-    expect(json.format_version).toBe('2.0');
+    expect(json.format_version).toBe('2.1');
     expect(json.hosts.map((h: { host: string; changes: boolean }) => [h.host, h.changes])).toEqual([['dr-1', true], ['dr-2', true], ['dr-3', false], ['local', true]]);
   });
 

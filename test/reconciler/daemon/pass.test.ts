@@ -94,6 +94,21 @@ describe('one reconcile pass', () => {
     expect(store.status.volumes.demo.unfinished).toEqual([{ id: 'local/demo:replicate', status: 'blocked', message: 'needs the transport' }]);
   });
 
+  it('names in the Stalled condition each blocked action and each action waiting for it, with why, and runs the independent ones', async () => {
+    const { ctx, store, driver } = setup([volume('demo')], () => plan([
+      action('local/demo:replicate:b', { blocked: 'needs the transport' }),
+      action('local/demo:snapshot'),
+      action('local/demo:synchronize:c', { dependsOn: ['local/demo:replicate:b'] }),
+    ]));
+    await runPass(ctx);
+    expect(driver.calls).toEqual(['local/demo:snapshot']);
+    expect(stalled(store, 'demo')).toMatchObject({
+      status: 'True', reason: 'Blocked',
+      message: 'local/demo:replicate:b: needs the transport; waiting: local/demo:synchronize:c (waits for local/demo:replicate:b (blocked))',
+    });
+    expect(store.status.volumes.demo.conditions.filter((c) => c.status === 'True').map((c) => c.type)).toEqual(['Stalled']);
+  });
+
   it('does nothing while another process holds the host lock, and says who', async () => {
     const { ctx, driver, dataDir, store } = setup([volume('demo')], () => plan([action('local/demo:snapshot')]));
     mkdirSync(statePaths(dataDir).dir, { recursive: true });

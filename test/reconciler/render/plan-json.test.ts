@@ -26,11 +26,12 @@ describe('renderPlanJson', () => {
     expect(parseSavedPlan(renderPlanJson(p), 'plan.json')).toEqual(p);
   });
 
-  it('holds each action once, with format_version 2.0', () => {
+  it('holds each action once, with format_version 2.1', () => {
     const doc = JSON.parse(renderPlanJson(plan(3)));
-    expect(doc.format_version).toBe('2.0');
+    expect(doc.format_version).toBe('2.1');
     expect(doc.plan).toBeUndefined();
     expect(doc.resource_changes.map((c: { id: string }) => c.id)).toEqual(['local/v0:snapshot', 'local/v1:snapshot', 'local/v2:snapshot']);
-    expect(doc.summary).toEqual({ create: 1, change: 0, destroy: 0, data: 2 });
+    expect(doc.summary).toEqual({ create: 0, change: 0, destroy: 0, data: 0, blocked: 1, refused: 0, waiting: 2 });
+    expect(doc.whole).toBe(false);
   });
 });
