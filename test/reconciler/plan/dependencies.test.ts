@@ -12,7 +12,7 @@ import { archive, desired, diff, observed, storage, volume } from './fixtures.js
 const NOW = new Date('2026-11-21T12:00:00Z');
 
 /** local/demo: archive Stopped, snapshot due, an old diff to apply, a due merge, a declared restore missing,
- *  an image nobody declares, an async pair to site-b and a sync pair to site-c (both need the transport). */
+ *  an image an operator restored by hand, an async pair to site-b and a sync pair to site-c (both need the transport). */
 function busyVolume(): PlanAction[] {
   const diffs = [diff(10, 11, 1), diff(11, 12, 2), diff(12, 13, 3), diff(13, 14, 30), diff(14, 15, 31), diff(15, 16, 32), diff(16, 17, 33)];
   const v = volume({
@@ -41,8 +41,7 @@ describe('dependencies between the actions of one volume', () => {
     ['snapshot', ['start:archive'], 'a snapshot waits for the archive it sends its diff to, not for apply, merge, restores or replication'],
     ['apply', ['start:archive'], 'an apply waits for the archive\'s start'],
     ['merge:choice', ['apply'], 'a merge waits for the apply before it (they exclude each other and are planned in turn)'],
-    ['delete-restore:gid-12', ['start:archive'], 'deleting an undeclared image waits for nothing of the data chain'],
-    ['restore:daily', ['start:archive', 'apply'], 'a restore waits for the apply that moves the base it reads, not for a refused delete-restore or a merge'],
+    ['restore:daily', ['start:archive', 'apply'], 'a restore waits for the apply that moves the base it reads, not for a merge, an operator\'s image or replication'],
     ['verify-restore:daily', ['restore:daily'], 'a verification waits for its own restore'],
     ['replicate:site-b', ['start:archive', 'apply'], 'a replication waits for the apply, not for restores or other pairs'],
     ['synchronize:site-c', ['start:archive', 'apply'], 'synchronize to=site-c does not depend on replicate to=site-b'],
@@ -51,7 +50,7 @@ describe('dependencies between the actions of one volume', () => {
   });
 
   it('holds exactly the actions of the table, so none escapes it', () => {
-    expect(Object.keys(deps).sort()).toEqual(['apply', 'delete-restore:gid-12', 'merge:choice', 'replicate:site-b', 'restore:daily', 'snapshot', 'start:archive', 'synchronize:site-c', 'verify-restore:daily']);
+    expect(Object.keys(deps).sort()).toEqual(['apply', 'merge:choice', 'replicate:site-b', 'restore:daily', 'snapshot', 'start:archive', 'synchronize:site-c', 'verify-restore:daily']);
   });
 
   it('keeps the plan deterministic: the same inputs give the same ids, order and dependencies', () => {
@@ -59,9 +58,9 @@ describe('dependencies between the actions of one volume', () => {
     expect(executionOrder(actions).map((a) => a.id)).toEqual(actions.map((a) => a.id));
   });
 
-  it('lets the declared restore and the other pair run when the undeclared image\'s deletion is refused and a pair is blocked', () => {
-    const blockedOrRefused = new Set(actions.filter((a) => a.blocked || a.destructive).map((a) => a.id));
-    expect(blockedOrRefused).toContain(id('delete-restore:gid-12'));
+  it('lets the declared restore and the other pair run when a pair is blocked', () => {
+    const blockedOrRefused = new Set(actions.filter((a) => a.blocked || a.refused).map((a) => a.id));
+    expect(blockedOrRefused).toContain(id('replicate:site-b'));
     const held = (a: PlanAction): boolean => a.dependsOn.some((d) => blockedOrRefused.has(d) || held(actions.find((x) => x.id === d)!));
     expect(held(actions.find((a) => a.id === id('restore:daily'))!)).toBe(false);
     expect(held(actions.find((a) => a.id === id('synchronize:site-c'))!)).toBe(false);
