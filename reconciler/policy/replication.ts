@@ -12,6 +12,7 @@ import type { DesiredVolume } from '../model/desired.js';
 import type { GidSnap, ObservedArchive, ObservedDiff, ObservedProxy } from '../../common/observed.js';
 import { chooseReplication, type ReplicationChoice } from '../../common/replication-choice.js';
 import { DEFAULTS } from '../desired/defaults.js';
+import { formatBytes } from '../util/size.js';
 import type { HoldDecision } from './replica-hold.js';
 import { describeSchedule, fireFor, scheduleDue } from './schedule.js';
 import { TRANSPORT_BLOCKED, type Step } from './step.js';
@@ -127,7 +128,8 @@ function predict(input: ReplicationInput, target: { uuid: string; gid: number },
   const archive = input.archive!;
   const chain = input.chain ?? { base: archive.base.b, diffs: archive.diffs };
   return chooseReplication({ uuid: archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, {
-    maxMergeBytes: input.volume.merge.maxSizeBytes,
+    // The replicate transfer sends each diff as it is (merging in transfer is not built yet).
+    maxMergeBytes: 0,
     barriers: explicit,
   });
 }
@@ -140,7 +142,7 @@ export function describeChoice(choice: ReplicationChoice): string {
     case 'full':
       return choice.why === 'target-empty' ? 'a full replication (it holds nothing)' : 'a full replication (it holds another lineage)';
     case 'diff':
-      return `the diffs from gid ${choice.fromGid} (${choice.batches.length} transfer${choice.batches.length === 1 ? '' : 's'}, merged up to merge.maxSize)`;
+      return `the diffs from gid ${choice.fromGid} (${choice.batches.length} diff${choice.batches.length === 1 ? '' : 's'}, ${formatBytes(choice.bytes, { trimZero: true })})`;
     case 'hash': {
       const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'a merge crossed its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
       return `a hash replication (${why})`;

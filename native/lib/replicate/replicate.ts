@@ -1,0 +1,171 @@
+/**
+ * Archive → archive replication over the wire (issue 13), on the wire's own kinds: the target says
+ * where it stands (status call: state, chain, and the full backup its lineage comes from), the
+ * source chooses full, diff or hash as WalB's archive does (common/replication-choice.ts), then
+ *  - full: the source's image at its newest clean gid goes as the target's base (`full-backup`,
+ *    resumable by offset; the base keeps the source's full-backup id, which is the lineage);
+ *  - diff: each diff after the target's gid goes in order (`diff`, resumable by diff — a diff the
+ *    target holds is answered `already` — and by offset inside one);
+ *  - hash: the target hashes its newest image (`hash-index`, resumable), the source scans its image
+ *    against that index into one compared diff and sends it (`diff`, resumable by offset: the scan is
+ *    deterministic and the diff's name carries the snapshot's own time).
+ * The cursor moves only after the target acknowledged (installed and registered) everything; a
+ * failure is recorded on the cursor and thrown. The protocol design is in design.md beside this file.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { StateError } from '../../../common/errors.js';
+import type { ObservedDiff } from '../../../common/observed.js';
+import { chooseReplication, newestClean, type ReplicationChoice } from '../../../common/replication-choice.js';
+import { scanVolume } from '../archive/addon.js';
+import { parseDiffName } from '../archive/diff-name.js';
+import { tempFor } from '../archive/files.js';
+import { latestImage } from '../archive/latest-image.js';
+import { archivePaths } from '../archive/layout.js';
+import { archiveMeta, observeArchive } from '../archive/query.js';
+import { confirmReplica, recordReplicaError } from '../archive/replicas.js';
+import { wdiffUuid } from '../archive/uuid.js';
+import { asAction } from '../archive/volume.js';
+import type { WireClient, WirePeer } from '../wire/client.js';
+import type { TokenBucket } from '../wire/stream/token-bucket.js';
+import { sendDiff } from '../wire/transfers/diff.js';
+import { sendFullBackup } from '../wire/transfers/full-backup.js';
+import { fetchHashIndex } from '../wire/transfers/hash-index.js';
+import { wireStatus } from '../wire/transfers/status.js';
+
+export interface ReplicateOptions {
+  client: WireClient;
+  peer: WirePeer;
+  /** This (sending) archive host's data directory. */
+  dataDir: string;
+  volume: string;
+  /** Bulk size of the hash of a hash replication (default 64 KiB). */
+  bulkSize?: number;
+  checkpointBytes?: number;
+  limits?: readonly TokenBucket[];
+  onProgress?: (phase: 'full' | 'diff' | 'hash-index' | 'hash-scan' | 'hash', done: number, total: number) => void;
+}
+
+export interface ReplicateResult {
+  kind: ReplicationChoice['kind'];
+  fromGid: number | null;
+  toGid: number | null;
+  /** Transfers sent, and those the target held already (a re-run after a cut). */
+  sent: number;
+  already: number;
+  /** Bytes the receiver already held when a transfer resumed (summed over transfers). */
+  resumedBytes: number;
+  wireBytes: number;
+  seconds: number;
+}
+
+export async function replicateArchive(o: ReplicateOptions): Promise<ReplicateResult> {
+  try {
+    return await run(o);
+  } catch (error) {
+    await recordReplicaError(o.dataDir, o.volume, o.peer.host, (error as Error).message).catch(() => {});
+    throw error;
+  }
+}
+
+async function run(o: ReplicateOptions): Promise<ReplicateResult> {
+  const t0 = process.hrtime.bigint();
+  const vol = o.volume;
+  const meta = await archiveMeta(o.dataDir, vol);
+  const source = await observeArchive(o.dataDir, vol);
+  if (!meta || !source || source.state !== 'Archived' || !meta.deviceUuid || meta.sizeBytes === null) {
+    throw new StateError(`${vol}: this archive has nothing to replicate (state ${source?.state ?? 'Clear'}): it needs a base first`);
+  }
+  const st = await wireStatus(o.client, o.peer, vol);
+  const remote = st.archives[vol] ?? null;
+  if (!remote || remote.state === 'Clear') throw new StateError(`${o.peer.host} has not initialised its archive of ${vol} yet`, { retryable: true });
+  if (remote.state === 'Stopped') throw new StateError(`${o.peer.host} holds its archive of ${vol} stopped`, { retryable: true });
+  const lineage = meta.fullBackupId ?? meta.uuid;
+  const targetGid = remote.state === 'Archived' ? newestClean(remote) : null;
+  const target = targetGid === null ? null : { uuid: st.fullBackupIds[vol] ?? lineage, gid: targetGid };
+  const choice = chooseReplication({ uuid: lineage, base: source.base, diffs: source.diffs }, target, {
+    maxMergeBytes: 0,
+    barriers: new Set(source.explicitSnapshots),
+  });
+  const out: ReplicateResult = { kind: choice.kind, fromGid: target?.gid ?? null, toGid: choice.toGid, sent: 0, already: 0, resumedBytes: 0, wireBytes: 0, seconds: 0 };
+  const count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number }): void => {
+    if (r.outcome === 'already') out.already++;
+    else out.sent++;
+    out.resumedBytes += r.resumedFrom;
+    out.wireBytes += r.wireBytes;
+  };
+  const timeOf = (gid: number): string => source.restorable.find((r) => r.gid === gid)?.timestamp ?? meta.baseTimestamp ?? meta.createdAt;
+  const common = { ...(o.limits ? { limits: o.limits } : {}), ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) };
+
+  if (choice.kind === 'full') {
+    if (remote.state === 'Archived') {
+      throw new StateError(`${o.peer.host} holds ${vol} from another full backup (${st.fullBackupIds[vol] ?? 'unknown'}, this archive's is ${lineage}): reset its archive to replicate it again from scratch`);
+    }
+    const gid = choice.toGid;
+    await withImageAt(o, gid, async (path) => {
+      count(await sendFullBackup(o.client, o.peer, {
+        volume: vol, source: path, sizeBytes: meta.sizeBytes!, uuid: meta.deviceUuid!, snap: { b: gid, e: gid }, id: lineage, timestamp: timeOf(gid), ...common,
+        ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('full', d, t) } : {}),
+      }));
+    });
+  } else if (choice.kind === 'diff') {
+    const explicit = new Set(source.explicitSnapshots);
+    const run = source.diffs.slice(choice.batches[0]!.from, choice.batches.at(-1)!.to + 1);
+    // The diffs stay put while they go: merge and apply exclude a running replication (WalB's rule).
+    await asAction(o.dataDir, vol, {
+      op: 'replicate',
+      run: async () => {
+        let i = 0;
+        for (const d of run) {
+          count(await sendOne(o, d, explicit.has(d.e.b), common));
+          o.onProgress?.('diff', ++i, run.length);
+        }
+      },
+    });
+  } else if (choice.kind === 'hash') {
+    const gid = choice.toGid;
+    const bulkSize = o.bulkSize ?? 64 << 10;
+    const index = tempFor(join(archivePaths(o.dataDir, vol).dir, `replica-${o.peer.host}.index`));
+    const diffTmp = tempFor(join(archivePaths(o.dataDir, vol).dir, `replica-${o.peer.host}.wdiff`));
+    try {
+      const from = await fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.deviceUuid, sizeBytes: meta.sizeBytes, bulkSize, indexOut: index });
+      await withImageAt(o, gid, (path) =>
+        scanVolume({ source: path, sizeBytes: meta.sizeBytes!, bulkSize, uuid: meta.deviceUuid!, indexIn: index, diffOut: diffTmp, gidB: gid, gidE: gid }, (d, t) => o.onProgress?.('hash-scan', d, t)),
+      );
+      count(await sendDiff(o.client, o.peer, {
+        volume: vol, uuid: meta.deviceUuid, file: diffTmp,
+        diff: { b: from, e: { b: gid, e: gid }, mergeable: false, compared: true, timestamp: timeOf(gid) },
+        explicitEnd: source.explicitSnapshots.includes(gid), ...common,
+        ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('hash', d, t) } : {}),
+      }));
+    } finally {
+      await rm(index, { force: true });
+      await rm(diffTmp, { force: true });
+    }
+  }
+  if (choice.kind !== 'none' || (target && choice.why === 'up-to-date')) {
+    const gid = choice.kind === 'none' ? target!.gid : choice.toGid!;
+    await confirmReplica(o.dataDir, vol, o.peer.host, { gid, timestamp: timeOf(gid), uuid: lineage, kind: choice.kind === 'none' ? 'diff' : choice.kind });
+  }
+  out.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return out;
+}
+
+async function sendOne(o: ReplicateOptions, d: ObservedDiff, explicitEnd: boolean, common: object) {
+  const name = parseDiffName(d.file);
+  if (!name) throw new StateError(`${o.volume}: diff file ${d.file} has no WalB name`);
+  const file = join(archivePaths(o.dataDir, o.volume).dir, d.file);
+  return sendDiff(o.client, o.peer, { volume: o.volume, uuid: await wdiffUuid(file), file, diff: name, explicitEnd, ...common });
+}
+
+/** Runs `use` with the source's image at `gid`, its newest clean snapshot (the choice sends no other). */
+async function withImageAt<T>(o: ReplicateOptions, gid: number, use: (path: string) => Promise<T>): Promise<T> {
+  return latestImage(o.dataDir, o.volume, {
+    use: async (img) => {
+      if (img.snap.b !== gid || img.snap.e !== gid) throw new StateError(`${o.volume}: the newest image is at ${img.snap.b},${img.snap.e}, not at the clean gid ${gid}: replication waits for the next clean snapshot`, { retryable: true });
+      return use(img.path);
+    },
+  });
+}
+

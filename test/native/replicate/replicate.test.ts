@@ -1,0 +1,98 @@
+/**
+ * Archive → archive replication over the wire (TLS, certificates made at test time): a source
+ * archive fed by a storage on its host replicates to an archive on another "host" (its own data
+ * directory and wire server on 127.0.0.13): full first, then diffs, then — after the source applied
+ * past the target — a hash replication; every restorable gid on the target restores to the sha1 the
+ * volume had at that gid.
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { applyUpTo, initArchiveVolume, observeArchive, readReplicaCursors, restorable, restore } from '../../../native/lib/archive/index.js';
+import { replicateArchive } from '../../../native/lib/replicate/replicate.js';
+import { fullBackup, initVolume, snapshot } from '../../../native/lib/storage/index.js';
+import type { WireClient, WirePeer, WireServer } from '../../../native/lib/wire/index.js';
+import { randomChange, rng, sha1 } from '../archive/_workload.js';
+import { client, makePki, serve } from '../wire/_fleet.js';
+
+describe('replicating an archive to an archive on another host', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'walbctl-repl-'));
+  const db1 = join(dir, 'db-1');
+  const ar1 = join(dir, 'ar-1');
+  const ar2 = join(dir, 'ar-2');
+  const device = join(dir, 'v.img');
+  const size = 8 << 20;
+  const sums = new Map<number, string>();
+  const r = rng(31);
+  let server: WireServer;
+  let peer: WirePeer;
+  let wire: WireClient;
+  const replicate = () => replicateArchive({ client: wire, peer, dataDir: ar1, volume: 'v', checkpointBytes: 1 << 20 });
+
+  async function snapshots(n: number): Promise<void> {
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < 6; i++) randomChange(device, size, r);
+      const s = await snapshot(db1, 'v', { archiveDataDir: ar1 });
+      sums.set(s.gid, sha1(device));
+    }
+  }
+
+  async function everyGidMatches(): Promise<number[]> {
+    const gids = (await restorable(ar2, 'v')).map((x) => x.gid).filter((g) => sums.has(g));
+    for (const gid of gids) expect(sha1((await restore(ar2, 'v', gid, { path: join(dir, `ar2-${gid}.img`) })).path), `gid ${gid}`).toBe(sums.get(gid));
+    return gids;
+  }
+
+  beforeAll(async () => {
+    const pki = await makePki(['ar-1', 'ar-2'], join(dir, 'pki'));
+    ({ server, peer } = await serve(pki, 'ar-2', { address: '127.0.0.13', dataDir: ar2 }));
+    wire = client(pki, 'ar-1');
+    await initVolume(db1, 'v', { devicePath: device, sizeBytes: size, bulkSize: 65536 });
+    await initArchiveVolume(ar1, 'v');
+    await initArchiveVolume(ar2, 'v');
+    for (let i = 0; i < 40; i++) randomChange(device, size, r);
+    await fullBackup(db1, 'v', { archiveDataDir: ar1 });
+    await snapshots(2);
+  }, 60_000);
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends a full replication to a target that holds nothing, and moves the cursor', async () => {
+    const res = await replicate();
+    const newest = Math.max(...sums.keys());
+    expect(res).toMatchObject({ kind: 'full', fromGid: null, toGid: newest, sent: 1 });
+    expect((await readReplicaCursors(ar1, 'v'))['ar-2']).toMatchObject({ gid: newest, lastKind: 'full', lastError: null });
+    expect(await everyGidMatches()).toEqual([newest]);
+  });
+
+  it('sends the diffs after the target gid once the source has more snapshots', async () => {
+    const before = Math.max(...sums.keys());
+    await snapshots(3);
+    const res = await replicate();
+    expect(res).toMatchObject({ kind: 'diff', fromGid: before, toGid: Math.max(...sums.keys()), sent: 3, already: 0 });
+    expect((await everyGidMatches()).length).toBe(4);
+  });
+
+  it('sends nothing to a target that is up to date', async () => {
+    expect(await replicate()).toMatchObject({ kind: 'none', sent: 0 });
+  });
+
+  it('falls back to a hash replication when the source applied past the target gid', async () => {
+    await snapshots(1);
+    const newest = Math.max(...sums.keys());
+    await applyUpTo(ar1, 'v', newest);
+    await snapshots(1);
+    const res = await replicate();
+    expect(res).toMatchObject({ kind: 'hash', toGid: Math.max(...sums.keys()), sent: 1 });
+    expect(res.wireBytes).toBeLessThan(size / 2);
+    const gids = await everyGidMatches();
+    expect(gids).toContain(Math.max(...sums.keys()));
+    expect((await observeArchive(ar1, 'v'))!.replicas['ar-2']).toMatchObject({ gid: Math.max(...sums.keys()), lastKind: 'hash' });
+  });
+});
