@@ -99,16 +99,20 @@ describe.skipIf(skipReason !== '')("walbctl and WalB's tools on WalB's random lo
       checks += 2;
       // Images: WalB's wdiff-redo of its merge against walbctl's apply of its own merge, and both
       // against WalB's wlog-redo of the two logs.
-      for (const f of ['walb', 'ours', 'logs']) writeFileSync(d(`${f}.img`), Buffer.alloc(16 << 20));
+      for (const f of ['walb', 'ours', 'logs', 'ours-logs']) writeFileSync(d(`${f}.img`), Buffer.alloc(16 << 20));
       walb('wdiff-redo', ['-z', '-i', d('m.walb.wdiff'), d('walb.img')]);
       await applyLogs([d('m.wdiff')], d('ours.img'));
       walb('wlog-redo', ['-z', '-i', d('1.wlog'), d('logs.img')]);
       walb('wlog-redo', ['-z', '-i', d('2.wlog'), d('logs.img')]);
+      // walbctl's wlog apply (direct writes in flight, later ones cutting earlier ones) as WalB's wlog-redo.
+      await applyLogs([d('1.wlog')], d('ours-logs.img'));
+      await applyLogs([d('2.wlog')], d('ours-logs.img'));
       const logs = sha1(readFileSync(d('logs.img')));
+      expect(sha1(readFileSync(d('ours-logs.img')))).toBe(logs);
       expect(sha1(readFileSync(d('ours.img')))).toBe(logs);
       expect(sha1(readFileSync(d('walb.img')))).toBe(logs);
-      checks += 2;
-      expect(checks).toBe(6);
+      checks += 3;
+      expect(checks).toBe(7);
     },
     60_000,
   );

@@ -125,6 +125,7 @@ ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string&
       applyIndexed(src, t, opts, res);
     i++;
   }
+  t.flush();
   if (opts.sync) t.sync();
   res.bytesWritten = t.bytesWritten();
   return res;

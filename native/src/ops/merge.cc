@@ -157,7 +157,6 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       continue;
     }
     const uint8_t* data = reader.image(s) + size_t(s.skip) * kLogicalBlock;
-    size_t bytes = size_t(blocks) * kLogicalBlock;
     res.reencodedRecords++;
     // A piece of a normal record stays normal even when its blocks are all zeros (WalB keeps the
     // record's kind through cuts; the outputs are then byte-identical).

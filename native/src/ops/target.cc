@@ -30,10 +30,33 @@ Target::Target(const std::string& path) : path_(path) {
   } else {
     throw IoError(path, "open target (not a regular file or block device)", EINVAL);
   }
+  aio_ = std::make_unique<AioWriter>(path, fd_);
 }
 
 Target::~Target() {
+  aio_.reset();  // waits for writes in flight
   if (fd_ >= 0) ::close(fd_);
+}
+
+// Direct writes where the blocks exist: a block device, or a range of the file without holes. Into a
+// hole, a direct write costs an allocation and an unwritten-extent conversion per IO (ext4: ten times
+// slower than buffered on a sparse image), so those go through the page cache. One SEEK_HOLE answers
+// for a whole written image; its answer is remembered.
+bool Target::direct(uint64_t offset, uint64_t n) {
+  if (!aio_->enabled() || offset % 512 != 0 || n % 512 != 0) return false;
+  if (blockDevice_) return true;
+  if (offset >= dataFrom_ && offset + n <= dataTo_) return true;
+  off_t hole = lseek(fd_, off_t(offset), SEEK_HOLE);
+  if (hole < 0) return false;
+  if (uint64_t(hole) < offset + n) return false;
+  dataFrom_ = offset;
+  dataTo_ = uint64_t(hole);
+  return true;
+}
+
+void Target::buffered(uint64_t offset, const uint8_t* data, uint64_t n) {
+  aio_->waitOverlapping(offset, n);  // a direct write in flight to these blocks lands first
+  fmt::pwriteFull(fd_, path_, offset, data, n);
 }
 
 void Target::check(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset) const {
@@ -46,7 +69,12 @@ void Target::check(uint64_t addr, uint64_t blocks, const std::string& source, ui
 void Target::write(uint64_t addr, uint32_t blocks, const uint8_t* data, const std::string& source, uint64_t sourceOffset) {
   check(addr, blocks, source, sourceOffset);
   size_t n = size_t(blocks) * 512;
-  fmt::pwriteFull(fd_, path_, addr * 512, data, n);
+  if (direct(addr * 512, n)) {
+    aio_->write(addr * 512, data, n);
+    written_ += n;
+    return;
+  }
+  buffered(addr * 512, data, n);
   written_ += n;
   startWriteback();
 }
@@ -63,9 +91,14 @@ void Target::zero(uint64_t addr, uint64_t blocks, const std::string& source, uin
   check(addr, blocks, source, sourceOffset);
   static const std::vector<uint8_t> zeros(1 << 20, 0);
   uint64_t off = addr * 512, left = blocks * 512;
+  if (direct(off, left)) {
+    aio_->write(off, nullptr, left);
+    written_ += left;
+    return;
+  }
   while (left > 0) {
     size_t k = left < zeros.size() ? size_t(left) : zeros.size();
-    fmt::pwriteFull(fd_, path_, off, zeros.data(), k);
+    buffered(off, zeros.data(), k);
     off += k;
     left -= k;
   }
@@ -79,6 +112,8 @@ void Target::discard(uint64_t addr, uint64_t blocks, DiscardMode mode, const std
     return;
   }
   check(addr, blocks, source, sourceOffset);
+  aio_->waitOverlapping(addr * 512, blocks * 512);
+  dataFrom_ = dataTo_ = 0;  // a punched range is a hole now
   if (blockDevice_) {
     uint64_t range[2] = {addr * 512, blocks * 512};
     if (ioctl(fd_, BLKDISCARD, range) != 0) throw IoError(path_, "BLKDISCARD", errno);
@@ -88,7 +123,10 @@ void Target::discard(uint64_t addr, uint64_t blocks, DiscardMode mode, const std
   }
 }
 
+void Target::flush() { aio_->drain(); }
+
 void Target::sync() {
+  aio_->drain();
   if (::fsync(fd_) != 0) throw IoError(path_, "fsync", errno);
 }
 

@@ -2,8 +2,11 @@
 // (a file) or issuing discards (a device), and a final fsync.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "ops/aio_writer.h"
 
 namespace walb::ops {
 
@@ -21,13 +24,19 @@ class Target {
   void write(uint64_t addr, uint32_t blocks, const uint8_t* data, const std::string& source, uint64_t sourceOffset);
   void zero(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset);
   void discard(uint64_t addr, uint64_t blocks, DiscardMode mode, const std::string& source, uint64_t sourceOffset);
+  // Waits for every write in flight; throws the first write error. sync() does it too.
+  void flush();
   void sync();
   uint64_t bytesWritten() const { return written_; }
 
  private:
   void check(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset) const;
   void startWriteback();
+  bool direct(uint64_t offset, uint64_t n);
+  void buffered(uint64_t offset, const uint8_t* data, uint64_t n);
   uint64_t writebackAt_ = 0;
+  std::unique_ptr<AioWriter> aio_;
+  uint64_t dataFrom_ = 0, dataTo_ = 0;  // a byte range known to have no holes
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;

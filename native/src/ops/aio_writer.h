@@ -1,0 +1,58 @@
+// Batched asynchronous direct writes for apply (Linux AIO on an O_DIRECT descriptor, raw system calls,
+// no library): up to 32 writes of at most 1 MiB are in flight, each copied into its slot's aligned
+// buffer so the caller's buffer can be reused at once, queued ones submitted together, and a write that overlaps one still in
+// flight waits for the ones in flight first, so the newest write always lands last. Buffered writes of
+// a small random IO to a cold page cache read the page first (read-modify-write, one synchronous read
+// per IO); direct writes of whole 512-byte sectors do not. See design.md ("Apply").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace walb::ops {
+
+class AioWriter {
+ public:
+  // Opens `path` a second time with O_DIRECT. enabled() is false when the file system or the kernel
+  // refuses (tmpfs, no AIO): the caller then writes through its buffered descriptor.
+  AioWriter(const std::string& path, int bufferedFd);
+  ~AioWriter();
+  AioWriter(const AioWriter&) = delete;
+  AioWriter& operator=(const AioWriter&) = delete;
+  bool enabled() const { return fd_ >= 0; }
+  // Queues a write of `n` bytes at `offset` (both multiples of 512); `data == nullptr` writes zeros.
+  // Errors surface from a later call or from drain().
+  void write(uint64_t offset, const uint8_t* data, size_t n);
+  // Waits for the writes in flight that overlap [offset, offset+n) (all of them, in fact).
+  void waitOverlapping(uint64_t offset, uint64_t n);
+  // Submits what is queued and waits for every write; throws IoError on the first failed one.
+  void drain();
+  uint64_t submits() const { return submits_; }
+
+ private:
+  struct Slot {
+    uint8_t* buf = nullptr;  // 1 MiB, 4096-aligned, allocated on first use
+    uint64_t offset = 0;
+    size_t n = 0;
+    const uint8_t* data = nullptr;  // buf, or the zero buffer
+    bool busy = false;
+  };
+  bool overlaps(uint64_t offset, uint64_t n) const;
+  int freeSlot();
+  void submit();
+  void reap(long minEvents);
+  void complete(Slot& s, int64_t res);
+
+  std::string path_;
+  int bufferedFd_;
+  int fd_ = -1;
+  unsigned long ctx_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<int> pending_;  // queued, not yet submitted
+  size_t busy_ = 0;
+  int error_ = 0;
+  uint64_t errorOffset_ = 0;
+  uint64_t submits_ = 0;
+};
+
+}  // namespace walb::ops
