@@ -19,6 +19,7 @@ export function normaliseVolume(raw: RawVolume, where: { host: string; name: str
     host: where.host,
     device: { path: path(device.path!), kind: device.kind ?? (device.path!.startsWith('/dev/') ? 'block' : 'file'), sizeBytes: parseSize(device.size!) },
     capture: raw.capture ?? DEFAULTS.capture,
+    ...(raw.wdev?.ring ? { wdev: { ring: path(raw.wdev.ring) } } : {}),
     proxies: [...(raw.proxies ?? [])],
     archives: (raw.archives ?? []).map((a) => (typeof a === 'string' ? { host: a, primary: true } : { host: a.host, primary: a.primary ?? true })),
     snapshots: { schedule: schedule(raw.snapshots!)! },

@@ -12,6 +12,11 @@ export type RawVolume = {
   };
   /** wdev: log every write through the user-space WalB device; scan: hash-compare at each snapshot. */
   capture?: "wdev" | "scan";
+  /** With capture: wdev, where the log goes. The wdev's data device is device.path itself. */
+  wdev?: {
+    /** The log ring: a file or block device of its own (its contents are overwritten); a relative path is taken from the host's dataDir. Default: a file in the wdev's folder. */
+    ring?: string;
+  };
   /** Proxy hosts that receive the volume's wlogs. */
   proxies?: Array<string>;
   /** Archive hosts: a name (a primary archive) or {host, primary}. */

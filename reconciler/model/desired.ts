@@ -164,6 +164,9 @@ export interface DesiredVolume {
     sizeBytes: number;
   };
   capture: CaptureMode;
+  /** capture: wdev only: the log ring's absolute path when the tree names one (`wdev.ring`); absent,
+   *  the ring is a file in the wdev's folder. The wdev's data device is `device.path`. */
+  wdev?: { ring: string };
   proxies: string[];
   archives: ArchiveRef[];
   snapshots: { schedule: Schedule };

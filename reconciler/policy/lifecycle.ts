@@ -42,7 +42,7 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
   if (!storage || storage.state === 'Clear') {
     steps.push({
       kind: 'init', key: 'storage',
-      params: { role: 'storage', device: volume.device.path, deviceKind: volume.device.kind, sizeBytes: volume.device.sizeBytes, capture: volume.capture },
+      params: { role: 'storage', device: volume.device.path, deviceKind: volume.device.kind, sizeBytes: volume.device.sizeBytes, capture: volume.capture, ...(volume.capture === 'wdev' && volume.wdev ? { ring: volume.wdev.ring } : {}) },
       reason: storage ? 'the storage side is Clear' : 'the storage side does not exist yet',
     });
   }

@@ -17,6 +17,10 @@ export interface WdevConfig {
   ringBytes: number;
   pbs: 512 | 4096;
   createdAt: string;
+  /** The data device named at create (`<dir>/ddev` links to it); absent: the wdev's own file. */
+  ddevPath?: string;
+  /** The log device named at create (`<dir>/ldev` links to it); absent: the wdev's own file. */
+  ldevPath?: string;
 }
 
 export async function readWdevConfig(path: string): Promise<WdevConfig> {

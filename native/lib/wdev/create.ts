@@ -1,11 +1,17 @@
 /**
- * `create` makes a new wdev: an empty (sparse, all-zero) data device, a log device formatted with a
- * fresh uuid and salt (its ring allocated in full), and `wdev.json`; a create that fails (no space for
- * the ring) removes what it made, so it can be run again. `format` rewrites the log device of an existing wdev (a lost
+ * `create` makes a new wdev: a data device, a log device formatted with a fresh uuid and salt (its
+ * ring allocated in full), and `wdev.json`; a create that fails (no space for the ring) removes what
+ * it made, so it can be run again. The data device is an empty (sparse, all-zero) file in the wdev's
+ * folder, or — as WalB puts its ddev under a walb device — a device or file the caller names
+ * (`ddev`): an existing one keeps its data (the first backup is then a full backup of it), a missing
+ * file is made empty. The log may be a file or device of its own too (`ldev`). Named ones are linked
+ * from the folder (`ddev`, `ldev` are symbolic links), so the server and every tool find them there;
+ * a failed create removes the links and only what it made itself, never a named device's data. `format` rewrites the log device of an existing wdev (a lost
  * log: the volume is then overflowed until a hash backup).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, rm, stat, symlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 import { InputError, StateError } from '../../../common/errors.js';
 import { runWdev } from './binary.js';
@@ -19,6 +25,10 @@ export interface CreateOptions {
   /** Ring buffer of the log device; default 1/4 of the volume, at least 4 MiB. */
   ringBytes?: number;
   pbs?: 512 | 4096;
+  /** The data device: a block device or a file (made sparse when missing). Default: `<dir>/ddev`. */
+  ddev?: string;
+  /** The log device (ring): a block device or a file. Default: `<dir>/ldev`. */
+  ldev?: string;
 }
 
 export async function createWdev(dataDir: string, vol: string, opts: CreateOptions): Promise<WdevConfig> {
@@ -41,24 +51,58 @@ export async function createWdev(dataDir: string, vol: string, opts: CreateOptio
     pbs,
     createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   };
-  const hadLdev = await exists(p.ldev);
-  const ddev = await open(p.ddev, 'wx', 0o600);
+  const ddevPath = opts.ddev ? resolve(opts.ddev) : p.ddev;
+  const ldevPath = opts.ldev ? resolve(opts.ldev) : p.ldev;
+  if (ddevPath === ldevPath) throw new InputError(`the log device must not be the data device (${ddevPath})`);
+  const existing = await deviceKind(ddevPath);
+  if (existing === 'other') throw new InputError('is neither a file nor a block device: it cannot be a data device', ddevPath);
+  if (existing === 'file' && (await stat(ddevPath)).size < opts.sizeBytes) {
+    throw new InputError(`holds ${(await stat(ddevPath)).size} bytes, less than the volume's ${opts.sizeBytes}: the data device is never grown`, ddevPath);
+  }
+  if (opts.ddev) c.ddevPath = ddevPath;
+  if (opts.ldev) c.ldevPath = ldevPath;
+  const hadLdev = await exists(ldevPath);
+  const made: string[] = [];
   try {
-    try {
-      await ddev.truncate(opts.sizeBytes);
-      await ddev.sync();
-    } finally {
-      await ddev.close();
+    if (opts.ddev) await linkTo(p.ddev, ddevPath, made);
+    if (opts.ldev) await linkTo(p.ldev, ldevPath, made);
+    if (existing === null) {
+      const ddev = await open(ddevPath, 'wx', 0o600);
+      made.push(ddevPath);
+      try {
+        await ddev.truncate(opts.sizeBytes);
+        await ddev.sync();
+      } finally {
+        await ddev.close();
+      }
     }
     await runWdev<WdevStatusJson>(['format', ...formatFlags(c, p.ldev)], { vol });
     await writeWdevConfig(p.config, c);
   } catch (error) {
-    // Nothing was stored in a wdev that was never created: leave no files that would refuse a retry.
-    await rm(p.ddev, { force: true });
-    if (!hadLdev) await rm(p.ldev, { force: true });
+    // Nothing was stored in a wdev that was never created: leave no files that would refuse a retry,
+    // and never touch the data of a device that was there before.
+    for (const path of made.reverse()) await rm(path, { force: true });
+    if (!hadLdev) await rm(ldevPath, { force: true });
     throw error;
   }
   return c;
+}
+
+/** `file`, `block`, `other`, or null when nothing is there. */
+async function deviceKind(path: string): Promise<'file' | 'block' | 'other' | null> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? 'file' : st.isBlockDevice() ? 'block' : 'other';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function linkTo(link: string, target: string, made: string[]): Promise<void> {
+  if (await lstat(link).then(() => true, () => false)) throw new StateError(`${link} exists already: remove it to create the wdev again`);
+  await symlink(target, link);
+  made.push(link);
 }
 
 /** Reformats the log device; refused while served. Once capture has started, the volume is marked overflowed. */

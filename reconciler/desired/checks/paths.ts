@@ -57,7 +57,7 @@ function namedPaths(host: ResolvedHost, name: string, volume: RawVolume, normali
     out.push({ on, path: declared, declared, what, host, segments });
   };
   add(host.name, volume.device?.path, `volume ${name}'s device`, ['volumes', name, 'device', 'path']);
-  add(host.name, ringOf(volume), `volume ${name}'s log ring`, ['volumes', name, 'wdev', 'ring']);
+  add(host.name, volume.wdev?.ring, `volume ${name}'s log ring`, ['volumes', name, 'wdev', 'ring']);
   const primaries = new Set<string>();
   for (const a of volume.archives ?? []) {
     if (typeof a === 'string') primaries.add(a);
@@ -67,10 +67,6 @@ function namedPaths(host: ResolvedHost, name: string, volume: RawVolume, normali
     for (const on of primaries) add(on, r?.path, `volume ${name}'s restore "${r?.name}"`, ['volumes', name, 'restores', i, 'path']);
   });
   return out;
-}
-
-function ringOf(volume: RawVolume): unknown {
-  return (volume as { wdev?: { ring?: unknown } }).wdev?.ring;
 }
 
 /** A path with symbolic links resolved as far as it exists (`/a/link/x.img` where `/a/link` exists),

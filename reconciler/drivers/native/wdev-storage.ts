@@ -1,9 +1,11 @@
 /**
  * The native driver's storage role in `wdev` capture: the user-space WalB device (native/lib/wdev) —
  * every write is logged before it is acknowledged, snapshots are taken at the permanent lsid and the
- * logs between them shipped to the archive as diffs. The wdev serves its own file
- * (`<dataDir>/wdev/<vol>/mnt/disk`, or a loop device on it); it needs root and /dev/fuse, and the
- * wdev keeps running when the daemon stops (`stop` stops it).
+ * logs between them shipped to the archive as diffs. Its data device is the volume's declared
+ * `device.path` (a file or block device; what it holds stays and is backed up in full first), its log
+ * the declared `wdev.ring` or a file in its folder. It serves `<dataDir>/wdev/<vol>/mnt/disk` (or a
+ * loop device on it); it needs root and /dev/fuse, and keeps running when the daemon stops (`stop`
+ * stops it).
  */
 import { stat } from 'node:fs/promises';
 
@@ -41,9 +43,17 @@ export async function initWdev(action: PlanAction, ctx: ActionContext): Promise<
   const sizeBytes = typeof action.params.sizeBytes === 'number' ? action.params.sizeBytes : ctx.volume?.device.sizeBytes;
   if (sizeBytes === undefined) throw new ActionFailedError(action.id, 'no size for the wdev (params.sizeBytes)');
   const ringBytes = ctx.host.roleSettings?.storage?.wlogSizeBytes;
-  const cfg = await createWdev(dataDir, ctx.volumeName, { sizeBytes, ...(ringBytes ? { ringBytes } : {}) });
+  // The declared device is the wdev's data device (its data stays: the first backup is a full backup
+  // of it); the log goes to the declared ring, else to a file in the wdev's folder.
+  const ddev = typeof action.params.device === 'string' ? action.params.device : ctx.volume?.device.path;
+  const ldev = typeof action.params.ring === 'string' ? action.params.ring : ctx.volume?.wdev?.ring;
+  const kind = typeof action.params.deviceKind === 'string' ? action.params.deviceKind : ctx.volume?.device.kind;
+  if (ddev && kind === 'block' && !(await stat(ddev).then((st) => st.isBlockDevice(), () => false))) {
+    throw new ActionFailedError(action.id, `${ddev} is not a block device here (device.kind: block): create it first, or declare a file`);
+  }
+  const cfg = await createWdev(dataDir, ctx.volumeName, { sizeBytes, ...(ringBytes ? { ringBytes } : {}), ...(ddev ? { ddev } : {}), ...(ldev ? { ldev } : {}) });
   const served = await serveWdev(dataDir, ctx.volumeName);
-  return { uuid: cfg.uuid, sizeBytes: cfg.sizeBytes, ringBytes: cfg.ringBytes, file: served.file };
+  return { uuid: cfg.uuid, sizeBytes: cfg.sizeBytes, ringBytes: cfg.ringBytes, file: served.file, ddev: cfg.ddevPath ?? null, ldev: cfg.ldevPath ?? null };
 }
 
 /** Full backup the first time, hash backup after an overflow: the wdev decides from the archive. */

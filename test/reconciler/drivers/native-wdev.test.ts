@@ -3,12 +3,13 @@
  * is logged, snapshots ship the logs to the archive. Needs root, /dev/fuse and the built walbctl-wdev.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, readlinkSync, writeFileSync, writeSync, fsyncSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { restore } from '../../../native/lib/archive/index.js';
 import { stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
 import { runDriverAction, type ActionContext } from '../../../reconciler/drivers/driver.js';
 import { createNativeDriver } from '../../../reconciler/drivers/native/index.js';
@@ -24,7 +25,7 @@ afterAll(async () => {
 describe.skipIf(skip !== null)(`the native driver with capture wdev${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('creates and serves the wdev, backs it up, ships written data at a snapshot, and restores it', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'walbctl-native-wdev-'));
-    const { desired, host } = desiredFor(dataDir, [volume('w', { capture: 'wdev', device: { path: join(dataDir, 'unused.img'), kind: 'file', sizeBytes: 8 << 20 } })]);
+    const { desired, host } = desiredFor(dataDir, [volume('w', { capture: 'wdev', device: { path: join(dataDir, 'w.img'), kind: 'file', sizeBytes: 8 << 20 } })]);
     const driver = createNativeDriver();
     const ctx: ActionContext = { host, volume: host.volumes.w, volumeName: 'w', desired, planCreatedAt: new Date().toISOString() };
     const run = (id: string, params: PlanParams = {}) => runDriverAction(driver, action(id, { params }), ctx);
@@ -56,6 +57,30 @@ describe.skipIf(skip !== null)(`the native driver with capture wdev${skip ? ` (s
     expect((await driver.storage.observe({ host, name: 'w', volume: host.volumes.w }))?.state).toBe('Stopped');
     expect(await run('local/w:start', { role: 'storage' })).toMatchObject({ served: true });
   });
-});
 
-type PlanParams = Record<string, string | number | boolean | null | number[]>;
+  it('puts the declared device.path under capture with its data, logs to the declared wdev.ring, and backs the data up in full first', { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'walbctl-native-wdev-'));
+    const device = join(dataDir, 'disk.img');
+    const ring = join(dataDir, 'disk.ring');
+    const data = randomBytes(8 << 20);
+    writeFileSync(device, data);
+    const { desired, host } = desiredFor(dataDir, [volume('d', { capture: 'wdev', wdev: { ring }, device: { path: device, kind: 'file', sizeBytes: 8 << 20 } })]);
+    const driver = createNativeDriver();
+    const ctx: ActionContext = { host, volume: host.volumes.d, volumeName: 'd', desired, planCreatedAt: new Date().toISOString() };
+    const run = (id: string, params: PlanParams = {}) => runDriverAction(driver, action(id, { params }), ctx);
+    started.push({ dataDir, vol: 'd' });
+
+    await run('local/d:init', { role: 'archive' });
+    expect(await run('local/d:init', { role: 'storage', capture: 'wdev', device, ring, sizeBytes: 8 << 20 })).toMatchObject({ ddev: device, ldev: ring });
+    const p = wdevPaths(dataDir, 'd');
+    expect(readlinkSync(p.ddev)).toBe(device);
+    expect(lstatSync(p.ldev).isSymbolicLink()).toBe(true);
+    expect(readFileSync(p.file).equals(data)).toBe(true);
+    const full = (await run('local/d:full-backup', { archive: 'local' })) as { kind: string; gid: number };
+    expect(full.kind).toBe('full');
+    const target = join(dataDir, 'base.img');
+    await restore(dataDir, 'd', full.gid, { path: target });
+    expect(readFileSync(target).equals(data)).toBe(true);
+    await run('local/d:stop', { role: 'storage' });
+  });
+});

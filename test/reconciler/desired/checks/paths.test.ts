@@ -62,4 +62,13 @@ describe('checkPaths', () => {
     const h2 = hostFile('h2').replace('v1:', 'v9:');
     expect(await problems({ 'hosts/h1.yaml': hostFile('h1'), 'hosts/h2.yaml': h2 })).toEqual([]);
   });
+
+  it('refuses a log ring that is another volume\'s device, and a ring without capture: wdev', async () => {
+    const ring = (path: string, capture = 'wdev') => `    capture: ${capture}\n    wdev:\n      ring: ${path}\n`;
+    const found = await problems({ 'hosts/h1.yaml': hostFile('h1', ring('v2.img')) + withV2('v2.img') });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/volumes\.v2\.device\.path: volume v2's device is \/srv\/walbctl\/v2\.img on host h1, which is already volume v1's log ring \(hosts\/h1\.yaml:18:13\)/);
+    const scan = await problems({ 'hosts/h1.yaml': hostFile('h1', ring('v1.ring', 'scan')) });
+    expect(scan).toEqual(['hosts/h1.yaml:18:13: error: volumes.v1.wdev.ring: a log ring is set but capture is scan: set capture: wdev, or remove wdev.ring']);
+  });
 });
