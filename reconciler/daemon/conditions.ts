@@ -2,7 +2,9 @@
  * Per-volume status conditions, Flux style: `Ready`, `Reconciling`, `Stalled`, each with a status, a
  * reason from a fixed list, a message and the time it last changed. They are derived from one value,
  * the volume's outcome, by one function — so every path (success, failure, invalid commit, lock held,
- * suspend) writes them the same way.
+ * suspend) writes them the same way. As kstatus reads them, exactly one of the three is True at a
+ * time: Ready (done), Reconciling (work under way or retried), or Stalled (nothing more happens
+ * without someone: consent, a transport, a commit that validates, `suspend` removed).
  */
 
 export const CONDITION_REASONS = [
@@ -81,7 +83,7 @@ function triples(outcome: VolumeOutcome): Record<OutcomeConditionType, Triple> {
     case 'stuck':
       return { Ready: ['False', outcome.reason, outcome.message], Reconciling: ['False', outcome.reason, ''], Stalled: ['True', outcome.reason, outcome.message] };
     case 'suspended':
-      return { Ready: ['Unknown', 'Suspended', 'suspend: true'], Reconciling: ['False', 'Suspended', ''], Stalled: ['False', 'Suspended', ''] };
+      return { Ready: ['False', 'Suspended', 'suspend: true'], Reconciling: ['False', 'Suspended', ''], Stalled: ['True', 'Suspended', 'suspend: true: not reconciled until it is removed'] };
     case 'locked':
       return { Ready: ['Unknown', 'HostLocked', outcome.message], Reconciling: ['True', 'HostLocked', outcome.message], Stalled: ['False', 'HostLocked', ''] };
     case 'no-valid-revision':
@@ -90,13 +92,28 @@ function triples(outcome: VolumeOutcome): Record<OutcomeConditionType, Triple> {
 }
 
 /**
- * The conditions for `outcome`; `invalid` (the newest commit's diagnostics, when it does not
- * validate) turns Stalled on whatever the outcome. A condition keeps its lastTransitionTime while
- * its status and reason stay the same.
+ * While the newest commit does not validate, the volume still converges to the last good revision:
+ * work under way stays Reconciling (and says to what it converges); once the pass settles, the volume
+ * is not Ready — it cannot reach the newest revision — but Stalled with InvalidDesiredState, the
+ * message saying both the diagnostics and how it stands at the last good revision.
+ */
+function invalidTriples(t: Record<OutcomeConditionType, Triple>, outcome: VolumeOutcome, invalid: string): Record<OutcomeConditionType, Triple> {
+  if (t.Reconciling[0] === 'True' && outcome.kind !== 'failed') {
+    return { Ready: ['False', 'InvalidDesiredState', invalid], Reconciling: [t.Reconciling[0], t.Reconciling[1], `${t.Reconciling[2]}; ${invalid}`], Stalled: ['False', 'InvalidDesiredState', ''] };
+  }
+  const standing = t.Ready[2] || t.Stalled[2];
+  const message = standing ? `${invalid}; at the last good revision: ${standing}` : invalid;
+  return { Ready: ['False', 'InvalidDesiredState', message], Reconciling: ['False', 'InvalidDesiredState', ''], Stalled: ['True', 'InvalidDesiredState', message] };
+}
+
+/**
+ * The conditions for `outcome`; `invalid` (the newest commit's diagnostics and the revision converged
+ * to instead, when it does not validate) makes the settled volume Stalled. Exactly one condition is
+ * True. A condition keeps its lastTransitionTime while its status and reason stay the same.
  */
 export function conditionsFor(outcome: VolumeOutcome, options: { previous: Condition[]; now: string; invalid: string | null }): Condition[] {
-  const t = triples(outcome);
-  if (options.invalid !== null) t.Stalled = ['True', 'InvalidDesiredState', options.invalid];
+  let t = triples(outcome);
+  if (options.invalid !== null && outcome.kind !== 'no-valid-revision') t = invalidTriples(t, outcome, options.invalid);
   return (['Ready', 'Reconciling', 'Stalled'] as const).map((type) => {
     const [status, reason, message] = t[type];
     const before = options.previous.find((c) => c.type === type);

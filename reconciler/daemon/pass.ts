@@ -183,7 +183,7 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
     }
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;
-    v.lastAttemptedRevision = ctx.revision;
+    v.lastAttemptedRevision = store.status.desired.lastAttemptedRevision ?? ctx.revision;
     const mine = reports.get(address) ?? [];
     v.unfinished = mine.filter((r) => r.status !== 'done').map((r) => ({ id: r.id, status: r.status, message: r.message ?? '' }));
     const outcome: VolumeOutcome =

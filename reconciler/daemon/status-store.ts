@@ -38,6 +38,8 @@ export class StatusStore {
     const v = this.volume(name, address);
     this.outcomes.set(name, outcome);
     const invalid = this.status.desired.valid ? null : `the newest revision ${this.status.desired.lastAttemptedRevision ?? ''} does not validate (${this.status.desired.diagnostics.length} error(s): ${this.status.desired.diagnostics[0] ?? ''}); converging to ${this.status.desired.lastGoodRevision ?? 'nothing'}`;
+    // The revision tried last is the newest one, even when the volume converges to an older one.
+    if (invalid !== null) v.lastAttemptedRevision = this.status.desired.lastAttemptedRevision;
     const kept = v.conditions.filter((c) => c.type === 'ReplicationLagging');
     v.conditions = [...conditionsFor(outcome, { previous: v.conditions, now: now.toISOString(), invalid }), ...kept];
     return v;

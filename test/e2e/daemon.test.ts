@@ -91,6 +91,10 @@ describe('walbctl daemon', () => {
     expect(s.desired.lastGoodRevision).toBe(`main@sha1:${good}`);
     expect(s.desired.diagnostics.join('\n')).toMatch(/^hosts\/local\.yaml:\d+:\d+: error: .*size/m);
     expect(condition(s, 'demo', 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidDesiredState' });
+    // kstatus: exactly one of Ready/Reconciling/Stalled is True, and the volume says to what it converged.
+    expect(s.volumes.demo.conditions.filter((c: { type: string; status: string }) => c.type !== 'ReplicationLagging' && c.status === 'True')).toHaveLength(1);
+    expect(s.volumes.demo.lastAttemptedRevision).toBe(`main@sha1:${bad}`);
+    expect(s.volumes.demo.lastAppliedRevision).toBe(`main@sha1:${good}`);
 
     // Still converging to the good revision: demo keeps getting snapshots; "bad" is never touched.
     const before = s.volumes.demo.lastSnapshot?.gid ?? 0;

@@ -14,7 +14,7 @@ describe('volume conditions', () => {
     ['a refused destruction stalls it', { kind: 'stuck', reason: 'DestroyNotAllowed', message: 'x' }, { Ready: ['False', 'DestroyNotAllowed'], Stalled: ['True', 'DestroyNotAllowed'] }],
     ['a blocked action stalls it', { kind: 'stuck', reason: 'Blocked', message: 'x' }, { Stalled: ['True', 'Blocked'] }],
     ['a held lock keeps it Reconciling', { kind: 'locked', message: 'x' }, { Ready: ['Unknown', 'HostLocked'], Reconciling: ['True', 'HostLocked'] }],
-    ['a suspended volume is not reconciled', { kind: 'suspended' }, { Ready: ['Unknown', 'Suspended'], Reconciling: ['False', 'Suspended'] }],
+    ['a suspended volume is not reconciled', { kind: 'suspended' }, { Ready: ['False', 'Suspended'], Reconciling: ['False', 'Suspended'], Stalled: ['True', 'Suspended'] }],
   ])('%s', (_name, outcome, expected) => {
     const list = conditionsFor(outcome, { previous: [], now: t0, invalid: null });
     expect(list.map((c) => c.type)).toEqual(['Ready', 'Reconciling', 'Stalled']);
@@ -22,10 +22,35 @@ describe('volume conditions', () => {
     for (const c of list) expect(CONDITION_REASONS).toContain(c.reason);
   });
 
-  it('turns Stalled on with the diagnostics when the newest revision does not validate', () => {
-    const list = conditionsFor({ kind: 'succeeded', message: 'up to date' }, { previous: [], now: t0, invalid: 'hosts/local.yaml:3:1: error: bad' });
-    expect(get(list, 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidDesiredState', message: 'hosts/local.yaml:3:1: error: bad' });
-    expect(get(list, 'Ready').status).toBe('True');
+  const outcomes: [string, VolumeOutcome][] = [
+    ['pending', { kind: 'pending' }],
+    ['progressing', { kind: 'progressing', message: 'running snapshot' }],
+    ['succeeded', { kind: 'succeeded', message: 'up to date' }],
+    ['failed', { kind: 'failed', message: 'snapshot failed: EIO', retryAt: t1 }],
+    ['stuck', { kind: 'stuck', reason: 'Blocked', message: 'x: needs the transport' }],
+    ['suspended', { kind: 'suspended' }],
+    ['locked', { kind: 'locked', message: 'held by pid 1' }],
+    ['no-valid-revision', { kind: 'no-valid-revision', message: 'nothing validated' }],
+  ];
+  it.each(outcomes.flatMap(([name, o]) => [[name, o, null], [`${name} with an invalid newest commit`, o, 'main@sha1:bbb does not validate']] as [string, VolumeOutcome, string | null][]))(
+    'has exactly one of Ready, Reconciling and Stalled True: %s',
+    (_name, outcome, invalid) => {
+      const list = conditionsFor(outcome, { previous: [], now: t0, invalid });
+      expect(list.filter((c) => c.status === 'True').map((c) => c.type)).toHaveLength(1);
+    },
+  );
+
+  it('is Stalled with InvalidDesiredState, not Ready, once a pass settles while the newest revision does not validate, and says how it stands at the last good one', () => {
+    const list = conditionsFor({ kind: 'succeeded', message: 'up to date with main@sha1:aaa' }, { previous: [], now: t0, invalid: 'hosts/local.yaml:3:1: error: bad; converging to main@sha1:aaa' });
+    expect(get(list, 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidDesiredState', message: 'hosts/local.yaml:3:1: error: bad; converging to main@sha1:aaa; at the last good revision: up to date with main@sha1:aaa' });
+    expect(get(list, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidDesiredState' });
+    expect(get(list, 'Reconciling').status).toBe('False');
+  });
+
+  it('stays Reconciling while it converges to the last good revision, and says so', () => {
+    const list = conditionsFor({ kind: 'progressing', message: 'running snapshot' }, { previous: [], now: t0, invalid: 'converging to main@sha1:aaa' });
+    expect(get(list, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Progressing', message: 'running snapshot; converging to main@sha1:aaa' });
+    expect(get(list, 'Stalled').status).toBe('False');
   });
 
   it('keeps lastTransitionTime while status and reason stay, and moves it when they change', () => {

@@ -123,7 +123,8 @@ describe('one reconcile pass', () => {
   it('marks a suspended volume Suspended', async () => {
     const { ctx, store } = setup([volume('demo', { suspend: true })], () => plan([], { skipped: [{ address: 'local/demo', reason: 'suspend: true' }] }));
     await runPass(ctx);
-    expect(ready(store, 'demo')).toMatchObject({ status: 'Unknown', reason: 'Suspended' });
+    expect(ready(store, 'demo')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    expect(stalled(store, 'demo')).toMatchObject({ status: 'True', reason: 'Suspended' });
   });
 });
 
