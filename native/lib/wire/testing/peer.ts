@@ -5,6 +5,9 @@
  *   {"role":"send-full","host","peer","tls"?,"insecure"?,"channel"?,"send":{…SendFullBackupOptions},"rate"?}
  *     prints {"sending":true} when the first data went out, then the SendResult as JSON and exits 0,
  *     or the error and exits 1.
+ *   {"role":"storage","op":"full-backup"|"hash-backup","host","peer","dataDir","volume",…} runs the
+ *     storage's operation against the remote archive; prints {result, links, maxRssKiB}.
+ * Every result line carries the process's peak RSS (maxRssKiB).
  */
 import { startWireServer } from '../server.js';
 import { WireClient, type WirePeer } from '../client.js';
@@ -12,9 +15,13 @@ import type { ChannelOptions } from '../frame/channel.js';
 import type { TlsPaths } from '../tls/material.js';
 import { sendFullBackup, type SendFullBackupOptions } from '../transfers/full-backup.js';
 import { TokenBucket } from '../stream/token-bucket.js';
+import { remoteArchive } from '../remote-archive.js';
+import { fullBackup, hashBackup } from '../../storage/backup.js';
 
 interface PeerArgs {
-  role: 'serve' | 'send-full';
+  role: 'serve' | 'send-full' | 'storage';
+  op?: 'full-backup' | 'hash-backup';
+  volume?: string;
   host: string;
   address?: string;
   dataDir?: string;
@@ -36,6 +43,14 @@ async function main(): Promise<void> {
     return;
   }
   const client = new WireClient({ host: a.host, ...sec, ...(a.channel ? { channel: a.channel } : {}) });
+  const maxRssKiB = (): number => process.resourceUsage().maxRSS;
+  if (a.role === 'storage') {
+    const archive = remoteArchive({ client, peer: a.peer!, dataDir: a.dataDir!, ...(a.rate ? { limits: [new TokenBucket(a.rate)] } : {}) });
+    const run = a.op === 'hash-backup' ? hashBackup : fullBackup;
+    const result = await run(a.dataDir!, a.volume!, { archive });
+    process.stdout.write(`${JSON.stringify({ result, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB() })}\n`);
+    process.exit(0);
+  }
   try {
     let said = false;
     const onProgress = (): void => {
@@ -43,7 +58,7 @@ async function main(): Promise<void> {
       said = true;
     };
     const r = await sendFullBackup(client, a.peer!, { ...a.send!, onProgress, ...(a.rate ? { limits: [new TokenBucket(a.rate, 256 << 10)] } : {}) });
-    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...r, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB() })}\n`);
     process.exit(0);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ error: (e as Error).message })}\n`);

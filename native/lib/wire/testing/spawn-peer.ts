@@ -11,6 +11,8 @@ export interface PeerProcess {
   first: Promise<Record<string, unknown>>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** The JSON lines it printed so far. */
+  lines(): Record<string, unknown>[];
 }
 
 export function spawnPeer(args: object): PeerProcess {
@@ -28,5 +30,10 @@ export function spawnPeer(args: object): PeerProcess {
     void exited.then((code) => reject(new Error(`wire peer exited (${code}) before answering: ${err.trim().slice(-400)}`)));
   });
   first.catch(() => {});
-  return { child, first, exited };
+  const lines = (): Record<string, unknown>[] =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, first, exited, lines };
 }
