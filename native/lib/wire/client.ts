@@ -14,6 +14,7 @@ import { WIRE_CODECS, type Accept, type Hello, type WireRequest } from './protoc
 import { WireReject } from './protocol/rejects.js';
 import { WireSession } from './protocol/session.js';
 import { WireMetrics } from './metrics.js';
+import { TransferBoard } from './protocol/transfers-board.js';
 import { TlsMaterial, type TlsPaths } from './tls/material.js';
 
 export interface WirePeer {
@@ -37,6 +38,8 @@ export interface WireClientOptions {
 /** A client of one host: holds its TLS material (reloaded on change) and its link metrics. */
 export class WireClient {
   readonly metrics: WireMetrics;
+  /** Transfers this client is sending now, with their progress (the daemon's status page reads it). */
+  readonly board = new TransferBoard();
   private readonly material: TlsMaterial | null;
 
   constructor(readonly opts: WireClientOptions) {

@@ -2,7 +2,7 @@
  * A DATA frame of a stream: offset u64 LE, codec u8, raw length u32 LE, then the bytes (none for
  * a run of zeros). Encoding picks lz4 only when both sides speak it and it saves bytes.
  */
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { compress, uncompress } from 'lz4-napi';
 
 import { ProtocolError, type PeerRef } from '../errors.js';
 import { CODEC_ID, DATA_HEADER, type WireCodec } from '../protocol/messages.js';
@@ -21,8 +21,11 @@ export function zeros(n: number): Buffer {
   return ZEROS.subarray(0, n);
 }
 
-/** The frame's parts for `raw` at `offset`; `wireBytes` is what goes on the wire after the header. */
-export function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[]): { parts: Buffer[]; wireBytes: number } {
+/**
+ * The frame's parts for `raw` at `offset`; `wireBytes` is what goes on the wire after the header.
+ * Compression runs on libuv's pool, so the next frame is compressed while this one is sent.
+ */
+export async function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[]): Promise<{ parts: Buffer[]; wireBytes: number }> {
   const head = Buffer.allocUnsafe(DATA_HEADER);
   head.writeBigUInt64LE(BigInt(offset), 0);
   head.writeUInt32LE(raw.length, 9);
@@ -31,7 +34,7 @@ export function encodeData(offset: number, raw: Buffer, codecs: readonly WireCod
     return { parts: [head], wireBytes: 0 };
   }
   if (codecs.includes('lz4')) {
-    const packed = compressSync(raw);
+    const packed = await compress(raw);
     if (packed.length < raw.length * 0.95) {
       head.writeUInt8(CODEC_ID.lz4, 8);
       return { parts: [head, packed], wireBytes: packed.length };
@@ -48,7 +51,7 @@ export interface DataChunk {
   length: number;
 }
 
-export function decodeData(peer: PeerRef, payload: Buffer): DataChunk {
+export async function decodeData(peer: PeerRef, payload: Buffer): Promise<DataChunk> {
   if (payload.length < DATA_HEADER) throw new ProtocolError(peer, `data frame of ${payload.length} bytes is shorter than its ${DATA_HEADER}-byte header`);
   const offset = Number(payload.readBigUInt64LE(0));
   const codec = payload.readUInt8(8);
@@ -62,7 +65,7 @@ export function decodeData(peer: PeerRef, payload: Buffer): DataChunk {
   if (codec === CODEC_ID.lz4) {
     let bytes: Buffer;
     try {
-      bytes = uncompressSync(body);
+      bytes = await uncompress(body);
     } catch (e) {
       throw new ProtocolError(peer, `data frame at stream offset ${offset}: lz4 does not decode (${(e as Error).message})`);
     }

@@ -4,7 +4,7 @@
  * answers each checkpoint only after fsync and a durable state record, checks the whole-stream
  * digest at commit, and lets the kind install and register the file BEFORE it acknowledges.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ProtocolError } from '../errors.js';
@@ -34,13 +34,15 @@ export interface ReceiveStreamOptions<T> {
 export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   const { session, dir } = o;
   const had = await readPartial(dir);
-  const match = had !== null && had.kind === o.kind && had.checkpointBytes === o.checkpointBytes && JSON.stringify(had.identity) === JSON.stringify(o.identity) && had.offset <= o.size;
+  const dataPath = join(dir, 'data');
+  // A partial whose data file is gone (moved into place by a commit that died half-way) claims nothing.
+  const dataSize = (await stat(dataPath).catch(() => null))?.size;
+  const match = had !== null && had.kind === o.kind && had.checkpointBytes === o.checkpointBytes && JSON.stringify(had.identity) === JSON.stringify(o.identity) && had.offset <= o.size && dataSize === o.size;
   const claim = match ? { offset: had.offset, segments: had.segments } : { offset: 0, segments: [] as string[] };
   await session.send({ t: 'resume', ...claim });
   const start = await session.expect<{ t: 'start'; offset: number }>('start', 600_000);
   if (start.offset !== 0 && start.offset !== claim.offset) throw new ProtocolError(session.peer, `start at ${start.offset}, but this side claimed ${claim.offset}`);
   const state: PartialState = { kind: o.kind, volume: o.volume, identity: o.identity, checkpointBytes: o.checkpointBytes, offset: start.offset, segments: start.offset === 0 ? [] : [...claim.segments] };
-  const dataPath = join(dir, 'data');
   if (start.offset === 0) await resetPartial(dir, o.size);
   const fh = await open(dataPath, 'r+');
   let closed = false;
@@ -54,17 +56,21 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     let expected = start.offset;
     let seg = segmentHash();
     let segStart = expected;
+    let writing: Promise<void> = Promise.resolve();
     for (;;) {
       const frame = await session.next();
       if (frame.type === DATA) {
-        const c = decodeData(session.peer, frame.payload);
+        const c = await decodeData(session.peer, frame.payload);
         if (c.offset !== expected) throw new ProtocolError(session.peer, `data at stream offset ${c.offset}, expected ${expected}`);
         if (c.offset + c.length > o.size || c.offset + c.length > segStart + o.checkpointBytes) {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
         }
         if (c.bytes) {
           seg.update(c.bytes);
-          await writeAll(fh, c.bytes, c.offset);
+          // One write in flight while the next frame is decoded; checkpoints and commit wait for it.
+          await writing;
+          writing = writeAll(fh, c.bytes, c.offset);
+          writing.catch(() => {});
         } else {
           seg.update(zeros(c.length));
         }
@@ -73,6 +79,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         continue;
       }
       const msg = session.decode(frame);
+      await writing;
       if (msg.t === 'checkpoint') {
         if (msg.offset !== expected || expected - segStart !== o.checkpointBytes) throw new ProtocolError(session.peer, `checkpoint at ${String(msg.offset)}, this side is at ${expected} (segment from ${segStart})`);
         await fh.sync();
@@ -96,8 +103,10 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         await fh.close();
         closed = true;
         const result = await o.commit(dataPath);
-        await session.send({ t: 'committed', result: result as unknown });
+        // Installed and registered: the partial goes before the answer, so a receiver that dies in
+        // between leaves nothing behind (the sender's retry is answered done).
         await dropPartial(dir);
+        await session.send({ t: 'committed', result: result as unknown });
         return result;
       } else {
         throw new ProtocolError(session.peer, `unexpected "${msg.t}" during a stream`);

@@ -102,18 +102,32 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
       }
       return buf;
     };
+    // Up to four chunks are read and compressed ahead of the one being sent.
+    const prepare = async (at: number) => {
+      const raw = await read(at);
+      return { raw, frame: await encodeData(at, raw, session.codecs) };
+    };
+    const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
+    let queued = pos;
+    const fill = (): void => {
+      while (ahead.length < 4 && queued < o.size) {
+        const p = prepare(queued);
+        p.catch(() => {});
+        ahead.push(p);
+        queued = Math.min(o.size, queued + chunk);
+      }
+    };
     let seg = segmentHash();
-    let next = pos < o.size ? read(pos) : null;
-    while (next) {
-      const buf = await next;
-      next = pos + buf.length < o.size ? read(pos + buf.length) : null;
-      seg.update(buf);
-      const frame = encodeData(pos, buf, session.codecs);
+    fill();
+    while (ahead.length > 0) {
+      const { raw, frame } = await ahead.shift()!;
+      fill();
+      seg.update(raw);
       if (o.limits?.length) await takeAll(o.limits, frame.wireBytes + 25);
       if (failure) throw failure;
       await session.sendData(frame.parts);
       wireBytes += frame.wireBytes;
-      pos += buf.length;
+      pos += raw.length;
       o.onProgress?.(pos, o.size);
       if (pos % o.checkpointBytes === 0) {
         segments.push(seg.digest('hex'));

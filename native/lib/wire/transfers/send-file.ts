@@ -32,6 +32,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
   const secs = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
   const link = client.metrics.link(peer.host);
   const { session, accept } = await client.open(peer, { kind: o.kind, volume: o.volume, params: o.params as unknown as Record<string, unknown> });
+  const progress = client.board.begin(o.kind, o.volume, peer.host);
   try {
     if (accept.done) return { outcome: 'already', resumedFrom: 0, claimRefused: null, wireBytes: 0, sentBytes: 0, seconds: secs(), result: null };
     const r = await sendStream({
@@ -39,7 +40,12 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
       source: o.source,
       size: o.params.sizeBytes,
       checkpointBytes: o.params.checkpointBytes,
-      ...pick(o),
+      ...(o.limits ? { limits: o.limits } : {}),
+      onProgress: (done, total) => {
+        progress.done = done;
+        progress.total = total;
+        o.onProgress?.(done, total);
+      },
     });
     link.transfersDone++;
     return { outcome: 'sent', resumedFrom: r.resumedFrom, claimRefused: r.claimRefused, wireBytes: r.wireBytes, sentBytes: r.sentBytes, seconds: secs(), result: r.result };
@@ -48,6 +54,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
     client.metrics.error(peer.host, (e as Error).message);
     throw e;
   } finally {
+    client.board.end(progress);
     await session.close().catch(() => {});
   }
 }
