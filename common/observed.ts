@@ -122,6 +122,8 @@ export interface ObservedPeerReachable {
   newestGid: number | null;
   /** Restorable clean snapshots' gids, oldest first. */
   restorable: number[];
+  /** When the newest restorable snapshot was taken (UTC, ISO 8601): the lag in seconds counts from it. */
+  newestAt?: string | null;
   /** An unfinished transfer into that archive: where a resume would start. */
   transfer?: { kind: string; doneBytes: number; totalBytes: number } | null;
 }

@@ -23,6 +23,11 @@ import { startServices, type DaemonServices } from './services.js';
 import { volumeSummary } from './summary.js';
 import { StatusStore } from './status-store.js';
 import { withAges } from './status-view.js';
+import type { ObservedState } from '../../common/observed.js';
+import { linkStatus, renderLinkMetrics, type LinkStatus } from '../fleet/links.js';
+import { needsWire } from '../fleet/peer-address.js';
+import { WireEndpoint } from '../fleet/wire-endpoint.js';
+import { registerEndpoint, unregisterEndpoint } from '../fleet/wire-registry.js';
 
 export interface DaemonOptions {
   /** URL or local path of the repository. */
@@ -41,6 +46,8 @@ export interface DaemonOptions {
   intervalSeconds?: number;
   /** Overrides the host file's daemon.listen (tests: `127.0.0.1:0`). */
   listen?: string;
+  /** Run without the wire (no listener, no status calls to peers): the plan says peers were not observed. */
+  noWire?: boolean;
   log: Logger;
   load: DesiredLoader;
   computePlan: PlanFunction;
@@ -77,6 +84,8 @@ export class Daemon {
   private lastSummary = '';
   private services: DaemonServices | null = null;
   private drivers = new Map<string, Driver>();
+  private wire: WireEndpoint | null = null;
+  private lastObserved: ObservedState | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.now = options.now ?? (() => new Date());
@@ -142,6 +151,10 @@ export class Daemon {
       }
     } finally {
       await this.services?.close();
+      if (this.wire) {
+        unregisterEndpoint(this.options.host, this.wire);
+        await this.wire.close();
+      }
       await this.store.flush();
       log.info('stopped');
     }
@@ -179,6 +192,8 @@ export class Daemon {
         allowDestroy: this.options.allowDestroy ?? false,
         shouldStop: () => this.stopping,
         now: this.now,
+        ...(this.wire ? { askPeer: this.wire.askStatus } : {}),
+        onObserved: (observed) => void (this.lastObserved = observed),
       });
       ok = result.ok && this.store.status.desired.valid;
       this.backoff.succeed(hostKey);
@@ -195,6 +210,7 @@ export class Daemon {
     const retry = this.backoff.nextRetry(this.now().getTime());
     if (retry !== null) wakeAt = Math.min(wakeAt, retry + 50);
     this.store.status.nextPassAt = new Date(wakeAt).toISOString();
+    if (this.wire) this.store.status.links = this.links();
     await this.store.flush();
     return { ok, wakeAt };
   }
@@ -237,6 +253,7 @@ export class Daemon {
     this.store.refreshConditions(this.now());
     log.info({ revision: rev.revision, subject: rev.subject }, `desired state ${rev.revision} ("${short(rev.subject)}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
     this.store.setFile(statePaths(this.good.host.dataDir).status);
+    if (!this.wire) await this.startWire();
     if (!previous) await this.startServices();
     else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {
       log.warn(`daemon.listen changed to ${this.good.host.daemon.listen}; restart the daemon to move the status server`);
@@ -267,13 +284,31 @@ export class Daemon {
     this.services = await startServices(
       good.host,
       {
-        status: () => withAges(this.store.status, this.now().getTime()),
-        metrics: () => this.metrics.render(),
+        status: () => withAges(this.wire ? { ...this.store.status, links: this.links() } : this.store.status, this.now().getTime()),
+        metrics: async () => (await this.metrics.render()) + (this.wire ? renderLinkMetrics(this.links(), this.wire.refusals) : ''),
         reconcileNow: () => this.trigger('POST /reconcile'),
         newCommit: () => this.trigger('new commit'),
       },
       { listen: this.options.listen, repo: this.store.status.source.repo, repoPath: this.repoPath, cwd: this.options.cwd, startedAt: this.store.status.startedAt, log: this.options.log },
     );
+  }
+
+  /** The wire: servers on the roles' listen addresses (not with --once), and the client the plan's
+   *  status calls and the driver's transfers use. A host whose certificates are missing runs without
+   *  it, and its plans say the peers were not observed. */
+  private async startWire(): Promise<void> {
+    const good = this.good as Good;
+    if (this.options.noWire || !needsWire(good.host.name, good.state)) return;
+    try {
+      this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
+      registerEndpoint(good.host.name, this.wire);
+    } catch (error) {
+      this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
+    }
+  }
+
+  private links(): LinkStatus[] {
+    return this.wire ? linkStatus(this.wire, this.lastObserved, this.now().getTime()) : [];
   }
 
   private async driver(host: DesiredHost): Promise<Driver> {

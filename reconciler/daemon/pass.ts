@@ -16,6 +16,7 @@ import type { ObservedState } from '../../common/observed.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import { declaredVolumes, observeHost } from '../observed/index.js';
 import { writeLastApplied } from '../observed/last-applied.js';
+import type { AskStatus } from '../fleet/peers.js';
 import type { Backoff } from './backoff.js';
 import type { VolumeOutcome } from './conditions.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -38,6 +39,10 @@ export interface PassContext {
   allowDestroy: boolean;
   shouldStop: () => boolean;
   now: () => Date;
+  /** The wire's status call to the volumes' archives on other hosts (observation across hosts). */
+  askPeer?: AskStatus;
+  /** Told every observed state (the wire's lag figures read the newest). */
+  onObserved?: (observed: ObservedState) => void;
 }
 
 export interface PassResult {
@@ -83,7 +88,9 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
       unobservable.set(name, message);
       log.error({ volume: name, err: error }, `cannot observe: ${message}`);
     };
-    let observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError });
+    const peers = ctx.askPeer ? { askPeer: ctx.askPeer } : {};
+    let observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError, ...peers });
+    ctx.onObserved?.(observed);
     const { plan } = ctx.computePlan(ctx.desired, observed, ctx.now());
     for (const d of plan.diagnostics) log[d.severity === 'error' ? 'error' : 'warn']({ address: d.address }, d.message);
     const nowMs = ctx.now().getTime();
@@ -95,7 +102,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
       if (selected.plan.actions.length > 0) {
         log.info({ revision: plan.revision, actions: selected.plan.actions.length }, `applying ${selected.plan.actions.length} action(s): ${summarise(selected.plan.actions)}`);
         report = await executePlan(selected.plan, { driver: ctx.driver, desired: ctx.desired, host, allowDestroy: ctx.allowDestroy, shouldStop: ctx.shouldStop, events });
-        observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError: (name, error) => void unobservable.set(name, (error as Error).message ?? String(error)) });
+        observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError: (name, error) => void unobservable.set(name, (error as Error).message ?? String(error)), ...peers });
+        ctx.onObserved?.(observed);
       }
     }
     const ok = recordOutcomes(ctx, { plan, report, heldBack, observed, unobservable });

@@ -2,6 +2,7 @@
  * The daemon's status as plain data: what `/status` serves, what `walbctl status` prints and what
  * `status.json` in the data directory holds. Times are UTC ISO 8601; ages are computed when read.
  */
+import type { LinkStatus } from '../fleet/links.js';
 import type { Condition } from './conditions.js';
 import type { PairStatus } from './replication-status.js';
 
@@ -61,6 +62,8 @@ export interface DaemonStatus {
   /** The action running now, or null. */
   running: string | null;
   volumes: Record<string, VolumeStatus>;
+  /** The host's wire links (peers it sends to or receives from), when the wire runs. */
+  links?: LinkStatus[];
 }
 
 export function emptyVolumeStatus(address: string): VolumeStatus {

@@ -42,10 +42,15 @@ function finishState({ root, fleet, diagnostics }: Resolved, options: { host?: s
   return { state: { root, revision: gitRevision(root), hosts: options.host === undefined ? hosts : involving(hosts, options.host) }, diagnostics };
 }
 
+/** The host, the hosts whose volumes name it, and the hosts its own volumes name (its wire peers). */
 function involving(hosts: Record<string, DesiredHost>, name: string): Record<string, DesiredHost> {
   const out: Record<string, DesiredHost> = {};
+  const peers = new Set<string>();
+  for (const v of Object.values(hosts[name]?.volumes ?? {})) {
+    for (const h of [...v.proxies, ...v.archives.map((a) => a.host), ...v.replication.flatMap((r) => [r.from, r.to])]) peers.add(h);
+  }
   for (const host of Object.values(hosts)) {
-    const names = host.name === name || Object.values(host.volumes).some((v) => v.proxies.includes(name) || v.archives.some((a) => a.host === name) || v.replication.some((r) => r.from === name || r.to === name));
+    const names = host.name === name || peers.has(host.name) || Object.values(host.volumes).some((v) => v.proxies.includes(name) || v.archives.some((a) => a.host === name) || v.replication.some((r) => r.from === name || r.to === name));
     if (names) out[host.name] = host;
   }
   return out;

@@ -9,6 +9,7 @@ import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/index.js';
 import { readInventory } from '../apply/inventory.js';
 import { readLastApplied } from './last-applied.js';
+import { observePeers, type AskStatus } from '../fleet/peers.js';
 
 export interface ObserveOptions {
   /** The driver to ask; by default the one the host file names. */
@@ -20,6 +21,9 @@ export interface ObserveOptions {
    * out of the result. Without it, the first such error is thrown.
    */
   onVolumeError?: (name: string, error: unknown) => void;
+  /** Asks the volumes' archives on other hosts for their status (the daemon's wire client); without
+   *  it, remote archives are not observed and plans say so. */
+  askPeer?: AskStatus;
 }
 
 export async function observeHost(host: DesiredHost, desired: DesiredState, options: ObserveOptions = {}): Promise<ObservedState> {
@@ -49,6 +53,10 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
       continue;
     }
     volumes[name] = volume;
+  }
+  if (options.askPeer && host.roles.includes('storage')) {
+    const peers = await observePeers(host, desired, options.askPeer, now);
+    for (const [name, byHost] of Object.entries(peers)) if (volumes[name]) volumes[name].peers = byHost;
   }
   return {
     formatVersion: 1,

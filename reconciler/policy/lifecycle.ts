@@ -80,7 +80,10 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
   }
   if (storage!.state === 'Stopped') steps.push({ kind: 'start', key: 'storage', params: { role: 'storage' }, reason: 'the storage is Stopped' });
   if (remote && input.peer?.reachable && !peerHolds(input.peer)) {
-    warnings.push(`the storage runs but ${describePeerArchive(primary, input.peer)}: it gets no diffs until the storage is reset and backed up again (not planned)`);
+    // The storage's full backup is staged in its outbox: it goes (again) once the peer can take it.
+    const reason = `${describePeerArchive(primary, input.peer)} while the storage runs: send it the staged full backup`;
+    steps.push({ kind: 'full-backup', params: backupParams, reason, blocked: peerWait(primary, input.peer, 'initialised') });
+    return { steps, ready: false, warnings };
   }
   if (primary === input.host && (!input.localArchive || input.localArchive.state === 'Clear' || input.localArchive.state === 'SyncReady')) {
     warnings.push(`the storage runs but the archive on ${primary} holds no base: it gets no diffs until the storage is reset and backed up again (not planned)`);

@@ -12,13 +12,15 @@ import type { DaemonStatusView } from '../../daemon/status-view.js';
 import { UsageError, WalbctlError } from '../../../common/errors.js';
 import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
+import { renderLinks } from '../../fleet/links-text.js';
 
 const help = `Usage: walbctl status [DIR] [--host H] [--json]
 
 Shows what the daemon of each host (or of host H) reports: the revision it follows and whether it
 validates, then per volume the Ready condition and its reason, the newest restorable snapshot and its
 age, the number of restorable snapshots, the diff backlog and the next scheduled action, with the
-message of every volume that is not Ready. The daemon is asked on daemon.listen from the host file in
+message of every volume that is not Ready; then each wire link to another host (up or down, bytes,
+transfers, the transfer in progress, lag, last error). The daemon is asked on daemon.listen from the host file in
 DIR (default: the current directory); when none answers, the status it last wrote is shown, marked so.
 When the tree at DIR does not validate, the daemons running on this machine are found through
 $XDG_STATE_HOME/walbctl/daemons/ (~/.local/state/walbctl/daemons/) instead.
@@ -152,5 +154,6 @@ function render(r: StatusReading): string {
   if (messages.length) lines.push('', ...messages);
   const pairs = replicationLines(s, now);
   if (pairs.length) lines.push('', ...pairs);
+  if (s.links?.length) lines.push('', ...renderLinks(s.links));
   return lines.join('\n') + '\n';
 }

@@ -10,18 +10,32 @@ import { ObserveCache } from './observe-cache.js';
 import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
+import { ensureOutbox, ship } from './remote-archive.js';
 
 async function live(ctx: ActionContext) {
   return observeStorage(ctx.host.dataDir, ctx.volumeName);
 }
 
-/** The archive a backup or snapshot goes to: this host's (a remote primary is blocked by the planner). */
-function archiveDataDir(action: PlanAction, ctx: ActionContext): string {
+/** The archive host a backup or snapshot goes to when it is another host, else null. */
+function remotePeer(action: PlanAction, ctx: ActionContext): string | null {
   const archive = action.params.archive;
-  if (typeof archive === 'string' && archive !== ctx.host.name) {
-    throw new ActionFailedError(action.id, `the primary archive is on host ${archive}: sending to another host needs the transport (not built yet)`);
-  }
-  return ctx.host.dataDir;
+  return typeof archive === 'string' && archive !== ctx.host.name ? archive : null;
+}
+
+/** The archive a backup or snapshot goes to: this host's, or the outbox bound for another host. */
+async function archiveDataDir(action: PlanAction, ctx: ActionContext): Promise<string> {
+  const peer = remotePeer(action, ctx);
+  if (peer === null) return ctx.host.dataDir;
+  if (await wdev(ctx)) throw new ActionFailedError(action.id, `the primary archive is on host ${peer}: a wdev volume's diffs cannot go to another host yet (scan capture can)`);
+  return ensureOutbox(ctx.host, ctx.volumeName);
+}
+
+/** After the step wrote into the outbox: send the peer what it lacks (a no-op for a local archive). */
+async function shipped(action: PlanAction, ctx: ActionContext, outcome: Record<string, string | number | boolean | null | undefined>) {
+  const peer = remotePeer(action, ctx);
+  if (peer === null) return outcome;
+  const r = await ship(action.id, ctx, peer);
+  return { ...outcome, to: peer, baseSent: r.base, diffsSent: r.diffs, wireBytes: r.wireBytes, resumedFrom: r.resumedFrom };
 }
 
 /** Is this volume captured by a wdev (declared so, or found so on disk)? */
@@ -50,16 +64,19 @@ export function nativeStorage(): StorageDriver {
     },
 
     async 'full-backup'(action, ctx) {
-      const target = archiveDataDir(action, ctx);
+      const target = await archiveDataDir(action, ctx);
       if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
-      if (s && s.state !== 'SyncReady' && s.state !== 'Clear') return { already: true, state: s.state };
+      // Done already here; for a remote archive the staged base may still have to go out.
+      if (s && s.state !== 'SyncReady' && s.state !== 'Clear') return shipped(action, ctx, { already: true, state: s.state });
       const r = await fullBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
-      return { snap: `|${r.snap.b},${r.snap.e}|`, bytesScanned: r.bytesScanned, dataBytes: r.dataBytes, seconds: r.seconds };
+      return shipped(action, ctx, { snap: `|${r.snap.b},${r.snap.e}|`, bytesScanned: r.bytesScanned, dataBytes: r.dataBytes, seconds: r.seconds });
     },
 
     async 'hash-backup'(action, ctx) {
-      const target = archiveDataDir(action, ctx);
+      const peer = remotePeer(action, ctx);
+      if (peer !== null) throw new ActionFailedError(action.id, `a hash backup to the archive on ${peer} needs the wire's hash transfer, which is not built yet: reset the archive there for a full backup`);
+      const target = await archiveDataDir(action, ctx);
       if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
       if (s && s.state === 'Target' && !s.overflow) return { already: true, state: s.state };
@@ -68,13 +85,15 @@ export function nativeStorage(): StorageDriver {
     },
 
     async snapshot(action, ctx) {
-      if (await wdev(ctx)) return snapshotWdevAction(action, ctx, archiveDataDir(action, ctx));
+      const target = await archiveDataDir(action, ctx);
+      if (await wdev(ctx)) return snapshotWdevAction(action, ctx, target);
       // Taken already when the archive holds a snapshot from the second the plan was made or later.
-      const newest = (await observeArchive(ctx.host.dataDir, ctx.volumeName))?.restorable.filter((r) => r.explicit).at(-1);
+      const newest = (await observeArchive(target, ctx.volumeName))?.restorable.filter((r) => r.explicit).at(-1);
       const planSecond = Math.floor(Date.parse(ctx.planCreatedAt) / 1000) * 1000;
-      if (newest && Date.parse(newest.timestamp) >= planSecond) return { already: true, gid: newest.gid };
-      const r = await snapshot(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: archiveDataDir(action, ctx), explicit: true });
-      return { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds };
+      if (newest && Date.parse(newest.timestamp) >= planSecond) return shipped(action, ctx, { already: true, gid: newest.gid });
+      const compression = ctx.volume?.wire && remotePeer(action, ctx) !== null ? { compression: ctx.volume.wire.compression } : {};
+      const r = await snapshot(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target, explicit: true, ...compression });
+      return shipped(action, ctx, { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds });
     },
 
     async start(action, ctx) {
