@@ -8,7 +8,7 @@ const KIND_OPERATION: Record<string, WireOperation> = {
   status: 'status',
   'full-backup': 'full-backup',
   'hash-backup': 'hash-backup',
-  'hash-scan': 'hash-backup',
+  'hash-index': 'hash-backup',
   diff: 'diff',
   'log-batch': 'diff',
   replicate: 'replicate',
