@@ -46,9 +46,10 @@ export interface ObservedStorage {
   uuid: string;
   devicePath: string;
   sizeBytes: number;
-  /** The log overflowed (wdev) or the hash index was lost (scan): only a hash backup recovers. */
+  /** The log overflowed (wdev) or the hash index was lost or damaged (scan): only a hash backup recovers. */
   overflow: boolean;
-  /** wdev only, while overflowed: why, as `walbctl wdev status` names it (ring-full, host-restarted, ...). */
+  /** While overflowed: why. wdev: as `walbctl wdev status` names it (ring-full, host-restarted, ...);
+   *  scan: hash-index-lost or hash-index-damaged. */
   overflowReason?: string | null;
   /** Newest gid taken on this storage, or null before the first backup. */
   latestGid: number | null;

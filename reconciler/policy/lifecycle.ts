@@ -70,7 +70,7 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
   }
   if (storage!.overflow) {
     const cause = storage!.overflowReason ? ` (${storage!.overflowReason})` : '';
-    const why = storage!.capture === 'wdev' ? `the write log overflowed${cause}` : 'the hash index was lost';
+    const why = storage!.capture === 'wdev' ? `the write log overflowed${cause}` : storage!.overflowReason === 'hash-index-damaged' ? 'the hash index is damaged' : 'the hash index was lost';
     steps.push({ kind: 'hash-backup', params: backupParams, reason: `${why}: only a hash backup recovers`, blocked });
     return { steps, ready: false, warnings };
   }

@@ -59,7 +59,16 @@ export interface HashImageOptions {
   bulks?: number[];
 }
 
+export interface HashIndexInfo {
+  bulkSize: number;
+  sizeBytes: number;
+  bulks: number;
+  gidB: number;
+  gidE: number;
+}
+
 interface ArchiveAddon {
+  checkHashIndex(path: string): Promise<HashIndexInfo>;
   hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Promise<Buffer>;
   scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Promise<ScanVolumeResult>;
   copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Promise<CopyImageResult>;
@@ -85,4 +94,9 @@ export function copyImage(opts: CopyImageOptions, onProgress?: ProgressFn): Prom
 /** XXH3-64 of each bulk of an image, 8 bytes little-endian each (base-sums.md). */
 export function hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Promise<Buffer> {
   return loadAddon<ArchiveAddon>().hashImage(opts, onProgress);
+}
+
+/** Reads a storage's hash index whole and checks it; rejects with file, offset and rule when damaged. */
+export function checkHashIndex(path: string): Promise<HashIndexInfo> {
+  return loadAddon<ArchiveAddon>().checkHashIndex(path);
 }

@@ -2,6 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 
 import type { ObservedStorage, StorageState } from '../../../common/observed.js';
+import { checkHashIndex } from '../archive/addon.js';
 import { isVolumeName } from '../archive/layout.js';
 import { storagePaths, storageRoot } from './layout.js';
 import type { StorageMeta } from './meta.js';
@@ -20,20 +21,34 @@ export async function observeStorage(dataDir: string, vol: string): Promise<Obse
   const paths = storagePaths(dataDir, vol);
   const meta = await readStorage(paths);
   if (!meta) return undefined;
-  const indexOk = await stat(paths.index).then(
-    () => true,
-    () => false,
-  );
+  const index = await indexHealth(paths.index);
+  // In scan capture the "log" is the hash index: lost or damaged, only a hash backup recovers.
+  const overflow = (meta.state === 'Target' || meta.state === 'Stopped') && index.reason !== null;
   return {
     state: meta.state,
     capture: meta.capture,
     uuid: meta.uuid,
     devicePath: meta.devicePath,
     sizeBytes: meta.sizeBytes,
-    // In scan capture the "log" is the hash index: without it only a hash backup recovers.
-    overflow: (meta.state === 'Target' || meta.state === 'Stopped') && !indexOk,
+    overflow,
+    ...(overflow ? { overflowReason: index.reason } : {}),
     latestGid: meta.latestGid,
   };
+}
+
+/**
+ * Whether the storage's hash index can serve the next snapshot: `hash-index-lost` when the file is
+ * not there, `hash-index-damaged` when it fails a check (the detail names the file, byte and rule),
+ * as the docs have always said: a damaged index counts as overflow.
+ */
+export async function indexHealth(path: string): Promise<{ reason: 'hash-index-lost' | 'hash-index-damaged' | null; detail: string | null }> {
+  if (!(await stat(path).then(() => true, () => false))) return { reason: 'hash-index-lost', detail: `${path} is missing` };
+  try {
+    await checkHashIndex(path);
+    return { reason: null, detail: null };
+  } catch (error) {
+    return { reason: 'hash-index-damaged', detail: (error as Error).message };
+  }
 }
 
 export async function listStorageVolumes(dataDir: string): Promise<string[]> {
