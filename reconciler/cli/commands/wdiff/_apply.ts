@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { applyLogs } from '../../../../native/lib/index.js';
 import { parse } from '../../args.js';
 import type { CliIO } from '../../command.js';
+import { tornTail, tornTailLine } from '../wlog/_tail.js';
 import { applyText, discardFlag, requireFlag } from './_shared.js';
 
 export async function runApply(command: string, args: string[], io: CliIO): Promise<number> {
@@ -15,6 +16,8 @@ export async function runApply(command: string, args: string[], io: CliIO): Prom
   const target = resolve(io.cwd, requireFlag(values.target, '--target', command));
   const inputs = positionals.map((p) => resolve(io.cwd, p));
   const result = await applyLogs(inputs, target, { discard: discardFlag(values.discard, command) });
-  io.stdout(values.json ? JSON.stringify({ target, ...result }) + '\n' : applyText(result, target));
+  const torn = await tornTail(inputs);
+  if (torn) io.stderr(tornTailLine(torn));
+  io.stdout(values.json ? JSON.stringify({ target, ...result, tornTail: torn }) + '\n' : applyText(result, target));
   return 0;
 }

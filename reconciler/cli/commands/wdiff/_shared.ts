@@ -48,6 +48,8 @@ Applies (redoes) ${what} onto a file or block device, in the order given, as Wal
 wlog-redo -z / wdiff-redo do. Wlogs and wdiffs (sorted or indexed) are told apart by their header and
 may be mixed; consecutive wlogs must be consecutive logs of one device. Every input's header is checked
 before the target is touched; a record beyond the end of the target is an error. The target is fsynced.
+A last wlog cut short is replayed up to its last whole logpack, and the command says so on stderr:
+"FILE: torn tail at byte N: M logpacks used" (tornTail in --json; null when the log ended whole).
 
 Options:
   --target PATH           the image file or block device to write (required)
