@@ -43,12 +43,17 @@ export interface CopyImageOptions {
   /** `auto`: reflink where the file system can, else a sparse copy. */
   mode?: 'auto' | 'reflink' | 'copy';
   sync?: boolean;
+  /** Hash every bulk of this size as it is read and compare with `checkHashes` (base-sums.md). */
+  checkBulkSize?: number;
+  checkHashes?: Buffer;
 }
 
 export interface CopyImageResult {
   method: 'reflink' | 'copy';
   sizeBytes: number;
   bytesWritten: number;
+  /** With a check: the bulks whose hash differs. */
+  badBulks: number[];
 }
 
 export interface HashImageOptions {

@@ -53,16 +53,21 @@ export async function refreshBaseSums(paths: ArchivePaths, from: GidSnap, to: Gi
   return true;
 }
 
-/** Sentences for the bulks of `image` whose hashes are not the sidecar's (named as `label`). */
-export function mismatches(label: string, sums: BaseSums, actual: Buffer): string[] {
-  const bad: number[] = [];
-  for (let i = 0; i * 8 < sums.hashes.length; i++) if (!sums.hashes.subarray(i * 8, i * 8 + 8).equals(actual.subarray(i * 8, i * 8 + 8))) bad.push(i);
+/** Sentences for the bulks that do not match (the first few by byte range, then a count). */
+export function badBulkLines(label: string, sums: BaseSums, bad: number[]): string[] {
   const lines = bad.slice(0, LISTED).map((i) => {
     const end = Math.min((i + 1) * sums.bulkSize, sums.sizeBytes);
     return `${label}: bytes ${i * sums.bulkSize}..${end - 1} (bulk ${i}) do not match their checksum in base.sums`;
   });
   if (bad.length > LISTED) lines.push(`${label}: ${bad.length - LISTED} more bulks do not match their checksums`);
   return lines;
+}
+
+/** The bulks whose hashes in `actual` are not the sidecar's. */
+export function differingBulks(sums: BaseSums, actual: Buffer): number[] {
+  const bad: number[] = [];
+  for (let i = 0; i * 8 < sums.hashes.length; i++) if (!sums.hashes.subarray(i * 8, i * 8 + 8).equals(actual.subarray(i * 8, i * 8 + 8))) bad.push(i);
+  return bad;
 }
 
 export interface SumsCheck {
@@ -72,11 +77,10 @@ export interface SumsCheck {
 }
 
 /**
- * Checks `image` (the base, or a copy of it) against the base's sidecar: the sidecar is there and
- * whole, of the base snapshot `snap`, the image has the volume's size, and every bulk's hash agrees.
+ * What can be checked without reading the image: the sidecar is there and whole, of the base
+ * snapshot `snap`, and `image` (the base) has the volume's size and the sidecar's.
  */
-export async function checkBase(paths: ArchivePaths, expect: { snap: GidSnap; sizeBytes: number | null; volume: string }, opts: { image?: string; onProgress?: OnProgress } = {}): Promise<SumsCheck> {
-  const image = opts.image ?? paths.base;
+export async function baseSums(paths: ArchivePaths, expect: { snap: GidSnap; sizeBytes: number | null; volume: string }): Promise<SumsCheck> {
   let sums: BaseSums | null;
   try {
     sums = await readSums(paths.sums);
@@ -92,14 +96,21 @@ export async function checkBase(paths: ArchivePaths, expect: { snap: GidSnap; si
       sums: null,
     };
   }
-  const size = (await stat(image)).size;
+  const size = (await stat(paths.base)).size;
   const problems: string[] = [];
   if (expect.sizeBytes !== null && size !== expect.sizeBytes) problems.push(`${paths.base}: the base image has ${size} bytes, the volume ${expect.sizeBytes}`);
   if (sums.sizeBytes !== size) problems.push(`${paths.base}: the base image has ${size} bytes, its checksums were made for ${sums.sizeBytes}`);
   if (sums.snap.b !== expect.snap.b || sums.snap.e !== expect.snap.e) {
     problems.push(`${paths.sums}: the checksums are of the base ${formatSnap(sums.snap)}, the base is ${formatSnap(expect.snap)}`);
   }
-  if (problems.length > 0) return { problems, sums };
-  const actual = await hashImage({ path: image, bulkSize: sums.bulkSize, sizeBytes: sums.sizeBytes }, phaseReporter(opts.onProgress, 'check'));
-  return { problems: mismatches(paths.base, sums, actual), sums };
+  return { problems, sums };
+}
+
+/** baseSums, then every bulk of the base read and compared (verify). */
+export async function checkBase(paths: ArchivePaths, expect: { snap: GidSnap; sizeBytes: number | null; volume: string }, opts: { onProgress?: OnProgress } = {}): Promise<SumsCheck> {
+  const pre = await baseSums(paths, expect);
+  if (!pre.sums || pre.problems.length > 0) return pre;
+  const sums = pre.sums;
+  const actual = await hashImage({ path: paths.base, bulkSize: sums.bulkSize, sizeBytes: sums.sizeBytes }, phaseReporter(opts.onProgress, 'check'));
+  return { problems: badBulkLines(paths.base, sums, differingBulks(sums, actual)), sums };
 }

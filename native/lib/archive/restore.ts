@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../../../common/errors.js';
 import { copyImage } from './addon.js';
 import { pathTo, restorableSnaps } from './chain.js';
-import { checkBase } from './base-check.js';
+import { badBulkLines, baseSums } from './base-check.js';
 import { ArchiveCorruptError, GidError } from './errors.js';
 import { formats } from './formats.js';
 import { fsyncDir, fsyncFile, tempFor } from './files.js';
@@ -77,13 +77,17 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
           names.set(`/proc/self/fd/${fh.fd}`, d.path);
           bytes += d.dataSize;
         }
-        const copied = await copyImage({ source: h.paths.base, target: tmp, mode: opts.mode ?? 'auto', sync: chain.length === 0 }, phaseReporter(opts.onProgress, 'copy'));
+        // The base is checked as it is copied, before anything is applied to the copy: a base that
+        // cannot be verified gives no image at all.
+        const pre = await baseSums(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol });
+        if (!pre.sums || pre.problems.length > 0) throw new ArchiveCorruptError(vol, pre.problems);
+        const copied = await copyImage(
+          { source: h.paths.base, target: tmp, mode: opts.mode ?? 'auto', sync: chain.length === 0, checkBulkSize: pre.sums.bulkSize, checkHashes: pre.sums.hashes },
+          phaseReporter(opts.onProgress, 'copy'),
+        );
+        if (copied.badBulks.length > 0) throw new ArchiveCorruptError(vol, badBulkLines(h.paths.base, pre.sums, copied.badBulks));
         method = copied.method;
         bytes += copied.bytesWritten;
-        // The copy is checked before anything is applied to it: a base that cannot be verified
-        // gives no image at all.
-        const check = await checkBase(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol }, { image: tmp, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-        if (check.problems.length > 0) throw new ArchiveCorruptError(vol, check.problems);
         if (chain.length > 0) {
           const api = await formats();
           await api.applyDiffs([...names.keys()], tmp, { discard: 'punch' });

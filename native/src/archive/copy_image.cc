@@ -2,8 +2,11 @@
 // reflink: no data is copied, the file system shares the extents) where the file system supports it,
 // else makes a sparse copy: holes are skipped with SEEK_DATA/SEEK_HOLE and all-zero pieces are not
 // written, so the copy is as sparse as the base.
-// JS: copyImage({source, target, mode: 'auto'|'reflink'|'copy', sync}, onProgress?)
-//     -> Promise<{method: 'reflink'|'copy', sizeBytes, bytesWritten}>
+// With `checkBulkSize` and `checkHashes` (the base's sums), every bulk read is hashed as the copy
+// reads it (after a reflink, the clone is read once to hash it) and the bulks that differ are returned:
+// the restore refuses an image it cannot verify.
+// JS: copyImage({source, target, mode: 'auto'|'reflink'|'copy', sync, checkBulkSize?, checkHashes?}, onProgress?)
+//     -> Promise<{method: 'reflink'|'copy', sizeBytes, bytesWritten, badBulks: number[]}>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -14,6 +17,7 @@
 #include <memory>
 
 #include "addon.h"
+#include "archive/bulk_hash.h"
 #include "format/error.h"
 #include "format/io.h"
 #include "scan/op_worker.h"
@@ -28,11 +32,14 @@ using walbctl::scan::ProgressSink;
 struct CopyOptions {
   std::string source, target, mode = "auto";
   bool sync = true;
+  uint64_t checkBulkSize = 0;
+  std::vector<uint8_t> checkHashes;
 };
 
 struct CopyResult {
   std::string method;
   uint64_t sizeBytes = 0, bytesWritten = 0;
+  std::vector<uint64_t> badBulks;
 };
 
 constexpr size_t kChunk = 1u << 20;
@@ -50,10 +57,19 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
     ~Closer() { ::close(a); ::close(b); }
   } closer{src, dst};
   r.sizeBytes = size;
+  std::unique_ptr<BulkHasher> hasher;
+  if (o.checkBulkSize > 0) {
+    if (o.checkHashes.size() != (size + o.checkBulkSize - 1) / o.checkBulkSize * 8) throw IoError(o.source, "check: the image's size does not fit its checksums", EINVAL);
+    hasher = std::make_unique<BulkHasher>(size, o.checkBulkSize, o.checkHashes.data());
+  }
   if (o.mode != "copy") {
     if (ioctl(dst, FICLONE, src) == 0) {
       r.method = "reflink";
       if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);
+      if (hasher) {
+        hashWholeImage(o.target, *hasher, size, progress);
+        r.badBulks = hasher->bad();
+      }
       progress.report(size, size, true);
       return r;
     }
@@ -68,6 +84,7 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   walbctl::scan::ImageWriter image(src, dst, o.target, o.sync ? (32u << 20) : 0, o.mode == "auto");
   walbctl::scan::Chunk c;
   while (reader.next(c)) {
+    if (hasher) hasher->feed(c.data, c.length);
     if (c.data) {
       size_t runStart = 0, runLen = 0;
       auto flush = [&]() {
@@ -96,6 +113,7 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   }
   image.finish();
   if (o.sync && fsync(dst) != 0) throw IoError(o.target, "fsync", errno);
+  if (hasher) r.badBulks = hasher->bad();
   progress.report(size, size, true);
   return r;
 }
@@ -109,6 +127,12 @@ Napi::Value CopyImage(const Napi::CallbackInfo& info) {
   o->target = walbctl::scan::optString(opts, "target");
   o->mode = walbctl::scan::optStringOr(opts, "mode", "auto");
   o->sync = walbctl::scan::optBoolOr(opts, "sync", true);
+  o->checkBulkSize = walbctl::scan::optU64Or(opts, "checkBulkSize", 0);
+  if (o->checkBulkSize > 0) {
+    if (!opts.Get("checkHashes").IsBuffer()) throw Napi::TypeError::New(env, "option \"checkHashes\" must be a Buffer when checkBulkSize is set");
+    auto b = opts.Get("checkHashes").As<Napi::Buffer<uint8_t>>();
+    o->checkHashes.assign(b.Data(), b.Data() + b.Length());
+  }
   if (o->mode != "auto" && o->mode != "reflink" && o->mode != "copy") {
     throw Napi::TypeError::New(env, "option \"mode\" must be auto, reflink or copy");
   }
@@ -120,6 +144,9 @@ Napi::Value CopyImage(const Napi::CallbackInfo& info) {
         out.Set("method", result->method);
         out.Set("sizeBytes", Napi::Number::New(e, double(result->sizeBytes)));
         out.Set("bytesWritten", Napi::Number::New(e, double(result->bytesWritten)));
+        Napi::Array bad = Napi::Array::New(e, result->badBulks.size());
+        for (size_t i = 0; i < result->badBulks.size(); i++) bad.Set(uint32_t(i), Napi::Number::New(e, double(result->badBulks[i])));
+        out.Set("badBulks", bad);
         return out;
       });
   Napi::Promise promise = worker->promise();

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "addon.h"
+#include "archive/bulk_hash.h"
 #include "format/error.h"
 #include "format/io.h"
 #include "scan/op_worker.h"
-#include "scan/volume_reader.h"
 
 namespace walbctl::archive {
 namespace {
@@ -37,23 +37,9 @@ void putLe64(std::vector<uint8_t>& out, size_t at, uint64_t v) {
 }
 
 std::vector<uint8_t> hashWhole(const HashOptions& o, ProgressSink& progress) {
-  const uint64_t count = (o.sizeBytes + o.bulkSize - 1) / o.bulkSize;
-  std::vector<uint8_t> out(count * 8);
-  std::vector<uint8_t> zeros(o.bulkSize, 0);
-  const uint64_t zeroHash = XXH3_64bits(zeros.data(), o.bulkSize);
-  const size_t chunk = size_t(std::max<uint64_t>(o.bulkSize, (8u << 20) / o.bulkSize * o.bulkSize));
-  walbctl::scan::VolumeReader reader(o.path, o.sizeBytes, chunk, size_t(o.bulkSize));
-  walbctl::scan::Chunk c;
-  while (reader.next(c)) {
-    for (uint64_t at = 0; at < c.length; at += o.bulkSize) {
-      uint64_t off = c.offset + at, len = std::min<uint64_t>(o.bulkSize, c.length - at);
-      uint64_t h = c.data ? XXH3_64bits(c.data + at, len) : (len == o.bulkSize ? zeroHash : XXH3_64bits(zeros.data(), len));
-      putLe64(out, size_t(off / o.bulkSize) * 8, h);
-    }
-    progress.report(c.offset + c.length, o.sizeBytes);
-  }
-  progress.report(o.sizeBytes, o.sizeBytes, true);
-  return out;
+  BulkHasher hasher(o.sizeBytes, o.bulkSize, nullptr);
+  hashWholeImage(o.path, hasher, o.sizeBytes, progress);
+  return hasher.hashes();
 }
 
 std::vector<uint8_t> hashSome(const HashOptions& o, ProgressSink& progress) {
