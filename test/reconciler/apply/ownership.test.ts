@@ -2,66 +2,20 @@
  * The reconciler deletes or overwrites only files it made and recorded (its inventory), never a file
  * another volume declares or one an operator made — on real files, with the native driver.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { applyHost } from '../../../reconciler/apply/apply-host.js';
-import { loadHostContext } from '../../../reconciler/apply/host-context.js';
 import { readInventory } from '../../../reconciler/apply/inventory.js';
-import { observeHost } from '../../../reconciler/observed/index.js';
-import { computePlan } from '../../../reconciler/plan/compute.js';
-import { restore } from '../../../native/lib/archive/index.js';
 import { walbctlProcess } from '../../helpers/cli.js';
-
-function volumeYaml(name: string, device: string, restores = ''): string {
-  return `  ${name}:
-    device:
-      path: ${device}
-      size: 1MiB
-    capture: scan
-    proxies: [local]
-    archives: [local]
-    snapshots:
-      every: 1h
-    retention:
-      keepLast: 3
-${restores}`;
-}
-
-function hostYaml(volumes: string): string {
-  return `host: local
-address: 127.0.0.1
-roles: [storage, proxy, archive]
-dataDir: data
-driver: native
-volumes:
-${volumes}`;
-}
-
-function tree(volumes: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'walbctl-own-'));
-  const write = (v: string) => {
-    mkdirSync(join(dir, 'hosts'), { recursive: true });
-    writeFileSync(join(dir, 'hosts/local.yaml'), hostYaml(v));
-  };
-  write(volumes);
-  const context = () => loadHostContext(dir, 'local');
-  const apply = async (options: { allowDestroy?: boolean } = {}) => applyHost(await context(), options);
-  const plan = async () => {
-    const c = await context();
-    return computePlan(c.desired, await observeHost(c.host, c.desired), new Date()).plan;
-  };
-  return { dir, data: join(dir, 'data'), write, apply, plan };
-}
+import { localTree, volumeYaml } from './local-tree.js';
 
 const restoreAt = (path: string) => `    restores:\n      - name: r\n        pick: newest\n        path: ${path}\n        verify: false\n`;
 
 describe('ownership of files', () => {
   it('never deletes or adopts a restore image that another volume now declares as its device', async () => {
-    const t = tree(volumeYaml('demo', 'volumes/demo.img', restoreAt('volumes/other.img')));
+    const t = localTree(volumeYaml('demo', 'volumes/demo.img', restoreAt('volumes/other.img')));
     const other = join(t.data, 'volumes/other.img');
     for (let i = 0; i < 3 && !existsSync(other); i++) expect((await t.apply()).result).toBe('ok');
     expect(existsSync(other)).toBe(true);
@@ -81,7 +35,7 @@ describe('ownership of files', () => {
   });
 
   it('leaves an operator\'s restore alone, reports it as not managed, and never takes it as a device', async () => {
-    const t = tree(volumeYaml('demo', 'volumes/demo.img'));
+    const t = localTree(volumeYaml('demo', 'volumes/demo.img'));
     for (let i = 0; i < 2; i++) expect((await t.apply()).result).toBe('ok');
     const manual = join(t.dir, 'r1.img');
     const cli = walbctlProcess(['archive', 'restore', 'demo', '2', '--path', manual, '--data-dir', t.data]);
@@ -101,7 +55,7 @@ describe('ownership of files', () => {
   });
 
   it('restores onto no file it did not make, and deletes only the images it made', async () => {
-    const t = tree(volumeYaml('demo', 'volumes/demo.img'));
+    const t = localTree(volumeYaml('demo', 'volumes/demo.img'));
     for (let i = 0; i < 2; i++) expect((await t.apply()).result).toBe('ok');
     const mine = join(t.dir, 'mine.img');
     writeFileSync(mine, 'operator data');

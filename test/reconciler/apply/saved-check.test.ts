@@ -2,51 +2,27 @@
  * An edited saved plan never gets past protect or --allow-destroy: apply plans again from the same
  * revision and live state and refuses a file that differs, naming the field and the action.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { applyHost } from '../../../reconciler/apply/apply-host.js';
 import { PlanTamperedError } from '../../../reconciler/apply/errors.js';
 import { executePlan } from '../../../reconciler/apply/executor.js';
-import { loadHostContext } from '../../../reconciler/apply/host-context.js';
-import { observeHost } from '../../../reconciler/observed/index.js';
-import { computePlan } from '../../../reconciler/plan/compute.js';
 import { parseSavedPlan } from '../../../reconciler/plan/saved-plan.js';
 import { renderPlanJson } from '../../../reconciler/render/plan-json.js';
 import { action, desiredFor, fakeDriver, plan } from './fake-driver.js';
+import { localTree, volumeYaml } from './local-tree.js';
 
-const volume = (name: string, extra = '') => `  ${name}:
-    device:
-      path: volumes/${name}.img
-      size: 1MiB
-    capture: scan
-    proxies: [local]
-    archives: [local]
-    snapshots:
-      every: 1h
-    retention:
-      keepLast: 3
-${extra}`;
-
+/** `localTree` with a saved plan: `walbctl plan --out` as JSON to edit, and apply of the edited file. */
 function tree(volumes: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'walbctl-saved-'));
-  const write = (v: string) => {
-    mkdirSync(join(dir, 'hosts'), { recursive: true });
-    writeFileSync(join(dir, 'hosts/local.yaml'), `host: local\naddress: 127.0.0.1\nroles: [storage, proxy, archive]\ndataDir: data\ndriver: native\nvolumes:\n${v}`);
-  };
-  write(volumes);
-  /** `walbctl plan --out` then the file read back, as JSON to edit. */
-  const saved = async () => {
-    const c = await loadHostContext(dir, 'local');
-    return JSON.parse(renderPlanJson(computePlan(c.desired, await observeHost(c.host, c.desired), new Date()).plan)) as { resource_changes: Record<string, unknown>[] };
-  };
-  const applySaved = async (doc: unknown, options: { allowDestroy?: boolean } = {}) =>
-    applyHost(await loadHostContext(dir, 'local'), { ...options, saved: parseSavedPlan(JSON.stringify(doc), 'p.json') });
-  return { dir, write, saved, applySaved, apply: async () => applyHost(await loadHostContext(dir, 'local')) };
+  const t = localTree(volumes);
+  const saved = async () => JSON.parse(renderPlanJson(await t.plan())) as { resource_changes: Record<string, unknown>[] };
+  const applySaved = async (doc: unknown, options: { allowDestroy?: boolean } = {}) => t.apply({ ...options, saved: parseSavedPlan(JSON.stringify(doc), 'p.json') });
+  return { ...t, saved, applySaved };
 }
+const volume = (name: string, extra = '') => volumeYaml(name, undefined, extra);
 
 describe('a saved plan', () => {
   it('is refused when edited to clear a protected volume removed from the tree, naming what was edited', async () => {
