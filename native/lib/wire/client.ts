@@ -10,7 +10,7 @@ import { LinkError, type PeerRef } from './errors.js';
 import { FrameChannel, type ChannelOptions } from './frame/channel.js';
 import { MAX_PAYLOAD } from './frame/codec.js';
 import { checkHello, makeHello } from './protocol/hello.js';
-import { WIRE_CODECS, type Accept, type Hello, type WireRequest } from './protocol/messages.js';
+import { WIRE_CODECS, type Accept, type Hello, type WireCodec, type WireRequest } from './protocol/messages.js';
 import { WireReject } from './protocol/rejects.js';
 import { WireSession } from './protocol/session.js';
 import { WireMetrics } from './metrics.js';
@@ -33,6 +33,8 @@ export interface WireClientOptions {
   connectTimeoutMs?: number;
   metrics?: WireMetrics;
   channel?: ChannelOptions;
+  /** Codecs this client offers for data frames (default both: lz4, none). `['none']` sends images raw. */
+  codecs?: readonly WireCodec[];
 }
 
 /** A client of one host: holds its TLS material (reloaded on change) and its link metrics. */
@@ -94,14 +96,14 @@ export class WireClient {
       const socket = await this.dial(peer, ref);
       channel = new FrameChannel(socket, ref, this.opts.channel);
       const bare = new WireSession(channel, ref, []);
-      await bare.send(makeHello(this.opts.host, { maxPayload: MAX_PAYLOAD }));
+      await bare.send(makeHello(this.opts.host, { maxPayload: MAX_PAYLOAD }, this.opts.codecs ?? WIRE_CODECS));
       const hello = await bare.expect<Hello>('hello', this.opts.connectTimeoutMs ?? 10_000);
       const problem = checkHello(hello);
       if (problem) throw new WireReject('version-unsupported', problem, ref);
       const session = new WireSession(
         channel,
         ref,
-        WIRE_CODECS.filter((c) => hello.codecs.includes(c)),
+        (this.opts.codecs ?? WIRE_CODECS).filter((c) => hello.codecs.includes(c)),
       );
       await session.send({ t: 'request', ...request });
       const accept = await session.expect<Accept>('accept', 120_000);

@@ -103,7 +103,8 @@ export class FrameChannel {
       this.counters.bytesOut += p.length;
     }
     this.socket.uncork();
-    if (!ok) await this.drained();
+    // Keep up to 4 MiB queued on the socket so encryption and the kernel never wait for us; wait beyond.
+    if (!ok && this.socket.writableLength > 4 * 1024 * 1024) await this.drained();
   }
 
   private drained(): Promise<void> {

@@ -56,7 +56,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     let expected = start.offset;
     let seg = segmentHash();
     let segStart = expected;
-    let writing: Promise<void> = Promise.resolve();
+    const writing: Promise<void>[] = [];
     for (;;) {
       const frame = await session.next();
       if (frame.type === DATA) {
@@ -67,10 +67,11 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         }
         if (c.bytes) {
           seg.update(c.bytes);
-          // One write in flight while the next frame is decoded; checkpoints and commit wait for it.
-          await writing;
-          writing = writeAll(fh, c.bytes, c.offset);
-          writing.catch(() => {});
+          // Up to four writes in flight while the next frames are decoded; checkpoints and commit wait for them.
+          if (writing.length >= 4) await writing.shift();
+          const w = writeAll(fh, c.bytes, c.offset);
+          w.catch(() => {});
+          writing.push(w);
         } else {
           seg.update(zeros(c.length));
         }
@@ -79,7 +80,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         continue;
       }
       const msg = session.decode(frame);
-      await writing;
+      while (writing.length > 0) await writing.shift();
       if (msg.t === 'checkpoint') {
         if (msg.offset !== expected || expected - segStart !== o.checkpointBytes) throw new ProtocolError(session.peer, `checkpoint at ${String(msg.offset)}, this side is at ${expected} (segment from ${segStart})`);
         await fh.sync();

@@ -13,6 +13,7 @@ import { startWireServer } from '../server.js';
 import { WireClient, type WirePeer } from '../client.js';
 import type { ChannelOptions } from '../frame/channel.js';
 import type { TlsPaths } from '../tls/material.js';
+import type { WireCodec } from '../protocol/messages.js';
 import { sendFullBackup, type SendFullBackupOptions } from '../transfers/full-backup.js';
 import { TokenBucket } from '../stream/token-bucket.js';
 import { remoteArchive } from '../remote-archive.js';
@@ -32,6 +33,7 @@ interface PeerArgs {
   send?: SendFullBackupOptions;
   /** Bytes per second for the sender (to make a transfer last long enough to be killed). */
   rate?: number;
+  codecs?: WireCodec[];
 }
 
 async function main(): Promise<void> {
@@ -40,9 +42,10 @@ async function main(): Promise<void> {
   if (a.role === 'serve') {
     const server = await startWireServer({ host: a.host, listen: { address: a.address!, port: 0 }, dataDir: a.dataDir!, ...sec, authorize: () => true, ...(a.channel ? { channel: a.channel } : {}) });
     process.stdout.write(`${JSON.stringify({ port: server.address.port })}\n`);
+    process.on('SIGTERM', () => process.exit(0));
     return;
   }
-  const client = new WireClient({ host: a.host, ...sec, ...(a.channel ? { channel: a.channel } : {}) });
+  const client = new WireClient({ host: a.host, ...sec, ...(a.channel ? { channel: a.channel } : {}), ...(a.codecs ? { codecs: a.codecs } : {}) });
   const maxRssKiB = (): number => process.resourceUsage().maxRSS;
   if (a.role === 'storage') {
     const archive = remoteArchive({ client, peer: a.peer!, dataDir: a.dataDir!, ...(a.rate ? { limits: [new TokenBucket(a.rate)] } : {}) });
