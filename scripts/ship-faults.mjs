@@ -8,7 +8,8 @@
 // device had. Prints counts; with --json, one JSON line.
 //
 //   node scripts/ship-faults.mjs [--trials 200] [--seed N] [--json]
-// Needs `npm run build` (it runs dist/). Internal child modes: --role storage|proxy|archive.
+// Needs `npm run build` (it runs dist/). The proxy and archives run scripts/ship-host.mjs; the
+// storage is this script with --role storage.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -38,31 +39,6 @@ async function childMain(role) {
   const cfg = JSON.parse(arg('config'));
   const w = await wire();
   const tls = (h) => ({ ca: join(cfg.pki, 'ca.crt'), cert: join(cfg.pki, `${h}.crt`), key: join(cfg.pki, `${h}.key`) });
-  if (role === 'archive' || role === 'proxy') {
-    if (role === 'proxy') {
-      await import(dist('native/lib/proxy/log-batch.js'));
-      const { recoverSpool } = await import(dist('native/lib/proxy/recover.js'));
-      await recoverSpool(cfg.dataDir);
-    }
-    const server = await w.startWireServer({ host: cfg.host, listen: cfg.listen, dataDir: cfg.dataDir, tls: tls(cfg.host), authorize: () => true, channel: CHANNEL });
-    process.stdout.write(JSON.stringify({ ready: server.address }) + '\n');
-    if (role === 'proxy') {
-      const { forwardOnce } = await import(dist('native/lib/proxy/forward.js'));
-      const client = new w.WireClient({ host: cfg.host, tls: tls(cfg.host), connectTimeoutMs: 2000, channel: CHANNEL });
-      const send = async (r) => {
-        await w.sendDiff(client, cfg.archives[r.archive], { volume: r.volume, uuid: r.uuid, file: r.file, diff: r.diff, explicitEnd: r.explicitEnd, checkpointBytes: 1 << 20 });
-      };
-      for (;;) {
-        let busy = false;
-        for (const a of Object.keys(cfg.archives)) {
-          const r = await forwardOnce(cfg.dataDir, 'v', a, send).catch((e) => ({ kind: 'error', reason: e.message }));
-          if (r.kind === 'sent') busy = true;
-        }
-        if (!busy) await sleep(30);
-      }
-    }
-    return;
-  }
   // storage: send every batch from the first one not acknowledged; the acknowledged count is durable.
   const { sendLogBatch } = await import(dist('native/lib/proxy/log-batch.js'));
   const { atomicWriteFile } = await import(dist('common/atomic-write.js'));
@@ -112,7 +88,8 @@ async function freePort(address) {
 }
 
 function startChild(role, config) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--role', role, '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = role === 'storage' ? fileURLToPath(import.meta.url) : join(root, 'scripts/ship-host.mjs');
+  const child = spawn(process.execPath, [script, '--role', role, '--config', JSON.stringify({ ...config, channel: CHANNEL })], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => {
     err += d;
@@ -183,6 +160,7 @@ async function main() {
     pki,
     dataDir: data[h],
     listen: { address: addr[h], port: port[h] },
+    volume: 'v',
     archives: { 'ar-1': viaRelay('px-1>ar-1', 'ar-1'), 'ar-2': viaRelay('px-1>ar-2', 'ar-2') },
   });
   const procs = {};

@@ -2,7 +2,7 @@
  * One fio run on a block device, as the wdev benchmark runs it: the exact command line is kept so
  * docs/BENCHMARKS.md can quote it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 export interface FioJob {
   name: string;
@@ -36,8 +36,23 @@ export function runFio(job: FioJob, device: string, opts: { runtimeSec: number; 
  * writes every byte twice (log and data) can reach.
  */
 export function runFioOn(job: FioJob, devices: string[], opts: { runtimeSec: number; sizeBytes: number }): FioResult {
-  const args = [...devices.flatMap((d, i) => fioSection(job, i === 0 ? job.name : `${job.name}-${i + 1}`, d, opts)), '--output-format=json'];
-  const out = execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const args = fioArgs(job, devices, opts);
+  return parseFio(args, execFileSync('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+/** runFio without blocking the event loop (work in this process goes on while fio runs). */
+export function runFioAsync(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number }): Promise<FioResult> {
+  const args = fioArgs(job, [device], opts);
+  return new Promise((resolve, reject) => {
+    execFile('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out) => (error ? reject(error) : resolve(parseFio(args, out))));
+  });
+}
+
+function fioArgs(job: FioJob, devices: string[], opts: { runtimeSec: number; sizeBytes: number }): string[] {
+  return [...devices.flatMap((d, i) => fioSection(job, i === 0 ? job.name : `${job.name}-${i + 1}`, d, opts)), '--output-format=json'];
+}
+
+function parseFio(args: string[], out: string): FioResult {
   const j = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { write: { bw_bytes: number; iops: number } }[] };
   const sum = (f: (w: { bw_bytes: number; iops: number }) => number) => j.jobs.reduce((t, x) => t + f(x.write), 0);
   return { mibPerSec: sum((w) => w.bw_bytes) / 2 ** 20, iops: sum((w) => w.iops), command: `fio ${args.join(' ')}` };

@@ -20,7 +20,7 @@ import { proxyPaths, queueDir } from './layout.js';
 import { listQueue } from './queue.js';
 import { lockVolume } from './receive.js';
 import { pickRun, type RunLimits } from './run.js';
-import { readProxyState, writeProxyState } from './state.js';
+import { readProxyState, writeProxyState, type ArchiveLink } from './state.js';
 
 export interface SendRequest {
   volume: string;
@@ -93,7 +93,19 @@ export async function forwardOnce(dataDir: string, vol: string, archive: string,
     if (merged) await rm(merged, { force: true });
   }
   await unlinkRun(p, archive, run.diffs.map((d) => d.file));
+  await recordForwarded(dataDir, vol, archive, { lsid: run.diffs[run.diffs.length - 1]!.lsid.e, gid: run.diff.e.b, timestamp: run.diff.timestamp, at: new Date().toISOString() });
   return { kind: 'sent', diffs: run.diffs.length, bytes: run.bytes, diff: run.diff };
+}
+
+async function recordForwarded(dataDir: string, vol: string, archive: string, f: NonNullable<ArchiveLink['forwarded']>): Promise<void> {
+  const p = proxyPaths(dataDir, vol);
+  await lockVolume(p, vol, 'forwarded', async () => {
+    const s = await readProxyState(p);
+    const link = s?.archives[archive];
+    if (!s || !link || (link.forwarded && link.forwarded.lsid >= f.lsid)) return;
+    link.forwarded = f;
+    await writeProxyState(p, s);
+  });
 }
 
 async function unlinkRun(p: ReturnType<typeof proxyPaths>, archive: string, files: string[]): Promise<void> {

@@ -15,3 +15,5 @@ export { readProxyState, type ArchiveLink, type DeviceIdentity, type ProxyVolume
 export { spoolUsage, type SpoolUsage } from './usage.js';
 export { DEFAULT_SPOOL_LIMIT, readSpoolConfig, writeSpoolConfig } from './config.js';
 export { sendLogBatch, type LogBatchParams, type SendLogBatchOptions } from './log-batch.js';
+export { applyProxyTree, type ProxiedVolume, type TreeChange } from './tree.js';
+export { Forwarder, type ForwarderOptions, type QueueWorkerState } from './forwarder.js';

@@ -22,6 +22,14 @@ export interface ProxyQueueView {
   delaySec: number;
   leaving: boolean;
   halted: { reject: string; detail: string; at: string } | null;
+  /**
+   * The newest diff the archive acknowledged (end lsid and gid), and the recovery point as this proxy
+   * sees it: 0 when the archive has everything the proxy received, else the seconds since the storage
+   * cut the newest diff the archive holds (the writes after it exist only here and upstream).
+   */
+  archivedLsid: number | null;
+  archivedGid: number | null;
+  recoveryPointSec: number | null;
 }
 
 export interface ProxyVolumeView {
@@ -61,6 +69,9 @@ export async function observeProxy(dataDir: string, limitBytes: number): Promise
         delaySec: a.delaySec,
         leaving: a.leaving,
         halted: a.halted,
+        archivedLsid: a.forwarded?.lsid ?? null,
+        archivedGid: a.forwarded?.gid ?? null,
+        recoveryPointSec: recoveryPoint(q.length, a.forwarded?.timestamp ?? null, q[0]?.arrivedMs ?? null),
       });
     }
     volumes.push({
@@ -75,4 +86,10 @@ export async function observeProxy(dataDir: string, limitBytes: number): Promise
     });
   }
   return { spoolBytes: usage.totalBytes, limitBytes, volumes };
+}
+
+function recoveryPoint(queued: number, archivedAt: string | null, oldestArrivedMs: number | null): number | null {
+  if (queued === 0) return 0;
+  const since = archivedAt ? Date.parse(archivedAt) : oldestArrivedMs;
+  return since === null ? null : Math.max(0, (Date.now() - since) / 1000);
 }

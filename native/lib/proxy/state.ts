@@ -20,6 +20,11 @@ export interface ArchiveLink {
   leaving: boolean;
   /** A reject that stopped forwarding to this archive until someone acts (stop-and-report). */
   halted: { reject: string; detail: string; at: string } | null;
+  /**
+   * The newest diff this archive acknowledged: its end lsid and gid, and its timestamp (when the
+   * storage cut it from the log) — the archive's recovery point is the age of that timestamp.
+   */
+  forwarded?: { lsid: number; gid: number; timestamp: string; at: string };
 }
 
 export interface DeviceIdentity {

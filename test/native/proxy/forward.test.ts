@@ -101,3 +101,20 @@ describe('forwarding the spool to archives', () => {
     expect(await restoredSha(join(t.dir, 'ar-2'), 'v', 2, join(t.dir, 'r.img'))).toBe(src.shaAt.get(2));
   });
 });
+
+describe('what a proxy reports', () => {
+  it('per archive: the diffs waiting, the newest archived lsid and gid, and the recovery point', async () => {
+    const { observeProxy } = await import('../../../native/lib/proxy/observe.js');
+    await ship(2);
+    await drain('ar-1');
+    await ship(1);
+    const v = (await observeProxy(px, 1 << 30)).volumes[0]!;
+    expect(v).toMatchObject({ volume: 'v', state: 'Started', receivedLsid: src.lsid, receivedGid: { b: 3, e: 3 } });
+    const [a1, a2] = v.queues;
+    expect(a1).toMatchObject({ archive: 'ar-1', diffs: 1, archivedGid: 2, from: { b: 2, e: 2 }, to: { b: 3, e: 3 } });
+    expect(a1!.recoveryPointSec).toBeGreaterThanOrEqual(0);
+    expect(a2).toMatchObject({ archive: 'ar-2', diffs: 3, archivedGid: null, archivedLsid: null });
+    await drain('ar-1');
+    expect((await observeProxy(px, 1 << 30)).volumes[0]!.queues[0]).toMatchObject({ diffs: 0, archivedLsid: src.lsid, recoveryPointSec: 0 });
+  });
+});
