@@ -27,6 +27,9 @@ export interface VolumeStatus {
   retryAt: string | null;
   /** Actions of the latest pass that did not finish (failed, refused, blocked, skipped). */
   unfinished: { id: string; status: string; message: string }[];
+  /** Restored images of the volume that an operator made (`walbctl archive restore`), not the
+   *  reconciler: not managed, never deleted by it (absent in a status.json from before). */
+  unmanagedRestores?: { gid: number; path: string }[];
   /** Replication pairs sending from this host (absent in a status.json from before). */
   replication?: PairStatus[];
 }

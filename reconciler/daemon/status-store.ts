@@ -50,7 +50,8 @@ export class StatusStore {
     for (const [name, v] of Object.entries(this.status.volumes)) this.setOutcome(name, v.address, this.outcomes.get(name) ?? { kind: 'pending' }, now);
   }
 
-  /** Copies what observation says into a volume's status: newest snapshot, restorable count, backlog. */
+  /** Copies what observation says into a volume's status: newest snapshot, restorable count, backlog,
+   *  and the restored images an operator made (left alone by the reconciler). */
   setObserved(name: string, address: string, observed: ObservedVolume | undefined): void {
     const v = this.volume(name, address);
     const archive = observed?.archive;
@@ -58,6 +59,7 @@ export class StatusStore {
     v.lastSnapshot = newest ? { gid: newest.gid, at: newest.timestamp } : null;
     v.restorable = archive?.restorable.length ?? 0;
     v.diffBacklog = { count: archive?.diffs.length ?? 0, bytes: archive?.diffs.reduce((s, d) => s + d.dataSize, 0) ?? 0 };
+    v.unmanagedRestores = (archive?.restored ?? []).filter((r) => !r.managed).map((r) => ({ gid: r.gid, path: r.path }));
   }
 
   /** Sets a volume's replication pairs and its ReplicationLagging condition. */

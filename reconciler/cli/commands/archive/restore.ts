@@ -37,6 +37,8 @@ ${hostHelp}`,
       if (!existsSync(target)) await recordRestoredPath(dataDir, target);
       const r = await restore(dataDir, vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
       p.end();
+      // Also after: a restore that wrote over something that was there (onto a device) counts too.
+      if (!r.existed) await recordRestoredPath(dataDir, r.path);
       if (values.json) printJson(io, r);
       else if (r.existed) io.stdout(`${vol}: gid ${gid} is restored already at ${r.path}\n`);
       else io.stdout(`${vol}: restored gid ${gid} to ${r.path} (${r.method}, ${r.diffsApplied} diff(s)): ${summary(r.bytes, r.seconds)}\n`);
