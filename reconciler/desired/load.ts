@@ -39,7 +39,8 @@ function finishState({ root, fleet, diagnostics }: Resolved, options: { host?: s
   if (diagnostics.length > 0) return { state: null, diagnostics };
   const hosts: Record<string, DesiredHost> = {};
   for (const host of fleet.hosts.values()) hosts[host.name] = host.desired!;
-  return { state: { root, revision: gitRevision(root), hosts: options.host === undefined ? hosts : involving(hosts, options.host) }, diagnostics };
+  if (options.host === undefined) return { state: { root, revision: gitRevision(root), hosts }, diagnostics };
+  return { state: { root, revision: gitRevision(root), hosts: involving(hosts, options.host), allHosts: Object.keys(hosts).sort() }, diagnostics };
 }
 
 /** The host, the hosts whose volumes name it, and the hosts its own volumes name (its wire peers). */

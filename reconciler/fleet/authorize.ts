@@ -42,7 +42,7 @@ const refuse = (code: RefusalCode, message: string): Authorization => ({ allowed
 
 /** May `peer` (the host its certificate names) do `request` on `local`, this host? */
 export function authorize(desired: DesiredState, local: string, peer: string, request: WireRequest): Authorization {
-  if (!desired.hosts[peer]) return refuse('unknown-peer', `host ${peer} is not in the tree (no hosts/${peer}.yaml)`);
+  if (!desired.hosts[peer] && !desired.allHosts?.includes(peer)) return refuse('unknown-peer', `host ${peer} is not in the tree (no hosts/${peer}.yaml)`);
   if (request.volume === null) {
     return request.operation === 'status' ? { allowed: true } : refuse('unknown-volume', `${request.operation} needs a volume`);
   }

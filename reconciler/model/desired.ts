@@ -25,6 +25,9 @@ export interface DesiredState {
   revision: string | null;
   /** Hosts by name (the file stem of `hosts/<name>.yaml`). */
   hosts: Record<string, DesiredHost>;
+  /** Every host name of the tree, when `hosts` holds only those one host deals with (a daemon's load):
+   *  the wire tells a host of the tree from a stranger by it. */
+  allHosts?: string[];
 }
 
 export interface DesiredHost {

@@ -21,6 +21,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deleteRestored, observeArchive, restore } from '../../native/lib/archive/index.js';
 import { withLock } from '../../native/lib/archive/lock.js';
 import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
+import { sendFullBackup, WireClient, wireStatus } from '../../native/lib/wire/index.js';
 import type { DaemonStatusView } from '../../reconciler/daemon/status-view.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons, type FleetHost } from './fleet-harness.js';
@@ -75,10 +76,11 @@ afterAll(async () => {
 describe.skipIf(!hasOpenssl)('A real fleet on one machine', () => {
   it('db-1 backs up to ar-1 over mutual TLS, every restorable gid on ar-1 matches the source, and moving the primary to ar-2 converges', { timeout: 180_000 }, async () => {
     root = mkdtempSync(join(tmpdir(), 'walbctl-fleet-'));
-    const [db1, ar1, ar2] = await makeHosts(root, [
+    const [db1, ar1, ar2, db2] = await makeHosts(root, [
       { name: 'db-1', address: '127.0.0.11' },
       { name: 'ar-1', address: '127.0.0.12' },
       { name: 'ar-2', address: '127.0.0.13' },
+      { name: 'db-2', address: '127.0.0.14' },
     ]);
     // The source starts with random content (C0): the full backup carries it.
     const device = join(db1!.dataDir, 'volumes', 'pg.img');
@@ -91,6 +93,7 @@ describe.skipIf(!hasOpenssl)('A real fleet on one machine', () => {
       'hosts/db-1.yaml': fleetHostYaml(db1!, ['storage'], volumeYaml('ar-1')),
       'hosts/ar-1.yaml': fleetHostYaml(ar1!, ['archive']),
       'hosts/ar-2.yaml': fleetHostYaml(ar2!, ['archive']),
+      'hosts/db-2.yaml': fleetHostYaml(db2!, ['storage']),
     });
     for (const h of [ar1!, ar2!, db1!]) daemons.push(startHostDaemon(repo.dir, h.name));
     // One live view of every daemon's log lines, for the timeouts' messages.
@@ -143,6 +146,19 @@ describe.skipIf(!hasOpenssl)('A real fleet on one machine', () => {
     expect(s.links!.find((l) => l.peer === 'ar-1')!.bytesSent).toBeGreaterThan(0);
     const metrics = await (await fetch(`http://${db1!.address}:${db1!.statusPort}/metrics`)).text();
     expect(metrics).toMatch(/walbctl_wire_bytes_sent_total\{peer="ar-1"\} [1-9]/);
+
+    // A valid host of the tree (db-2, certificate from the fleet's CA) asking for a volume that is not its
+    // own is refused by ar-1's daemon: named in its log, counted in its metrics, nothing read or written.
+    const before = await observeArchive(ar1!.dataDir, 'pg');
+    const intruder = new WireClient({ host: 'db-2', tls: db2!.tls });
+    const ar1Peer = { host: 'ar-1', address: ar1!.address, port: ar1!.wirePort };
+    await expect(wireStatus(intruder, ar1Peer, 'pg')).rejects.toMatchObject({ reject: 'not-authorized', message: expect.stringContaining('not-a-participant') });
+    await expect(sendFullBackup(intruder, ar1Peer, { volume: 'pg', source: device, sizeBytes: SIZE, uuid: before!.uuid, snap: { b: 0, e: 1 }, id: 'intruder', timestamp: new Date().toISOString() })).rejects.toMatchObject({ reject: 'not-authorized', message: expect.stringContaining('not-a-sender') });
+    expect(await observeArchive(ar1!.dataDir, 'pg')).toEqual(before);
+    await waitFor('ar-1 to log the refusal of db-2', () => daemons[0]!.logs.find((l) => l.level === 40 && JSON.stringify(l).includes('db-2') && JSON.stringify(l).includes('refused')), { timeoutMs: 10_000, logs: logs() });
+    const ar1Metrics = await (await fetch(`http://${ar1!.address}:${ar1!.statusPort}/metrics`)).text();
+    expect(ar1Metrics).toContain('walbctl_wire_refusals_total{peer="db-2",reason="not-a-participant"} 1');
+    expect(ar1Metrics).toContain('walbctl_wire_refusals_total{peer="db-2",reason="not-a-sender"} 1');
 
     // Move the primary archive to ar-2: it receives the whole chain from db-1's outbox and converges.
     const latestAtMove = (await observeStorage(db1!.dataDir, 'pg'))!.latestGid!;

@@ -60,3 +60,13 @@ describe('authorizeSend (the sender checks before it dials)', () => {
     expect(authorizeSend(tree, 'db-1', 'ghost', req('diff', 'pg'))).toMatchObject({ allowed: false, code: 'unknown-peer', message: expect.stringContaining('ghost') });
   });
 });
+
+describe('authorize on a daemon that loaded only the hosts it deals with', () => {
+  const partial = { ...tree, hosts: { 'ar-1': tree.hosts['ar-1']!, 'db-1': tree.hosts['db-1']! }, allHosts: ['ar-1', 'ar-2', 'db-1', 'db-2', 'ops-1', 'px-1'] };
+  it('refuses a host of the tree with no part in the volume as such, not as a stranger', () => {
+    expect(authorize(partial, 'ar-1', 'ops-1', req('status', 'pg'))).toMatchObject({ allowed: false, code: 'not-a-participant' });
+  });
+  it('still refuses a host the tree does not name as unknown', () => {
+    expect(authorize(partial, 'ar-1', 'ghost', req('status', 'pg'))).toMatchObject({ allowed: false, code: 'unknown-peer' });
+  });
+});
