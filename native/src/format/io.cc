@@ -111,12 +111,33 @@ MappedFileSource::~MappedFileSource() {
   if (map_) munmap(const_cast<uint8_t*>(map_), size_t(size()));
 }
 
+// Released ranges are gathered and handed back 16 MiB at a time: one madvise per record cost as much
+// as the merge's data work (38,000 calls, 2.4 s of a 1 GB merge). A release at or after the pending
+// range extends it (a merge skips overwritten records: the gap is done with too); one before it first
+// hands back what is pending. Pages a reader still needs
+// after all (out-of-order access) fault back in from the page cache.
+constexpr uint64_t kReleaseChunk = 16u << 20;
+
 void MappedFileSource::release(uint64_t offset, size_t n) {
   if (!map_ || offset >= size()) return;
+  uint64_t end = std::min<uint64_t>(offset + n, size());
+  if (relEnd_ > relStart_ && end < relStart_) releaseNow();  // going back: forward gaps are released too
+  if (relEnd_ <= relStart_) {
+    relStart_ = offset;
+    relEnd_ = end;
+  } else {
+    relStart_ = std::min(relStart_, offset);
+    relEnd_ = std::max(relEnd_, end);
+  }
+  if (relEnd_ - relStart_ >= kReleaseChunk) releaseNow();
+}
+
+void MappedFileSource::releaseNow() {
   const uint64_t page = 4096;
-  uint64_t start = (offset + page - 1) / page * page;  // only whole pages inside the range
-  uint64_t end = std::min<uint64_t>(offset + n, size()) / page * page;
+  uint64_t start = (relStart_ + page - 1) / page * page;  // only whole pages inside the range
+  uint64_t end = relEnd_ / page * page;
   if (end > start) madvise(const_cast<uint8_t*>(map_) + start, size_t(end - start), MADV_DONTNEED);
+  relStart_ = relEnd_ = 0;
 }
 
 size_t MappedFileSource::readAt(uint64_t offset, void* buf, size_t n) {

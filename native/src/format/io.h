@@ -73,7 +73,9 @@ class MappedFileSource : public FileSource {
   void release(uint64_t offset, size_t n) override;
 
  private:
+  void releaseNow();
   const uint8_t* map_ = nullptr;
+  uint64_t relStart_ = 0, relEnd_ = 0;  // released, not yet handed back
 };
 
 // A sequential writer with a 4 MiB buffer. `path` is created (or truncated). close() flushes and,

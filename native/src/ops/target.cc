@@ -54,8 +54,18 @@ bool Target::direct(uint64_t offset, uint64_t n) {
   return true;
 }
 
+// A buffered write, or a punch, must not touch a page that a direct write in flight also covers,
+// even in other sectors of it: the kernel invalidates the page cache over a direct write's range when
+// it completes, and a page dirtied meanwhile makes that fail ("Page cache invalidation failure on
+// direct I/O") and the next fsync report EIO. So the wait is for whole pages.
+void Target::waitPages(uint64_t offset, uint64_t n) {
+  const uint64_t page = 4096;
+  uint64_t from = offset / page * page, to = (offset + n + page - 1) / page * page;
+  aio_->waitOverlapping(from, to - from);
+}
+
 void Target::buffered(uint64_t offset, const uint8_t* data, uint64_t n) {
-  aio_->waitOverlapping(offset, n);  // a direct write in flight to these blocks lands first
+  waitPages(offset, n);  // direct writes in flight to these pages land first
   fmt::pwriteFull(fd_, path_, offset, data, n);
 }
 
@@ -112,7 +122,7 @@ void Target::discard(uint64_t addr, uint64_t blocks, DiscardMode mode, const std
     return;
   }
   check(addr, blocks, source, sourceOffset);
-  aio_->waitOverlapping(addr * 512, blocks * 512);
+  waitPages(addr * 512, blocks * 512);
   dataFrom_ = dataTo_ = 0;  // a punched range is a hole now
   if (blockDevice_) {
     uint64_t range[2] = {addr * 512, blocks * 512};

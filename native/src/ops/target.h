@@ -34,6 +34,7 @@ class Target {
   void startWriteback();
   bool direct(uint64_t offset, uint64_t n);
   void buffered(uint64_t offset, const uint8_t* data, uint64_t n);
+  void waitPages(uint64_t offset, uint64_t n);
   uint64_t writebackAt_ = 0;
   std::unique_ptr<AioWriter> aio_;
   uint64_t dataFrom_ = 0, dataTo_ = 0;  // a byte range known to have no holes

@@ -1,0 +1,111 @@
+/**
+ * npm run bench:walb — walbctl against WalB's own binaries (../shared/walb-tools/bin) on every
+ * data-path operation both do, and walbctl's restore and full backup against `cp --sparse=always` +
+ * `sync -f` (walbctl fsyncs its outputs). Inputs come from WalB's `wlog-gen` (pbs 4096, default IO
+ * sizes 512 B–32 KiB): one log of BENCH_WALB_SIZE bytes (1 GiB) on a device of that size, and ten logs
+ * of a tenth of it for the merges, once with `--nodiscard` (WalB's almost-zero data: compressible) and
+ * once with `--nodiscard --rand` (incompressible). Each round runs every operation with walbctl and
+ * WalB alternating (who goes first alternates too), cold (page cache dropped before each run, as root)
+ * and warm (inputs read into the page cache first). Every output is checked: the image it gives (or
+ * the target it wrote) must have the same sha1 for both tools. Printed per operation: the ratio
+ * walbctl ÷ WalB throughput (their times inverted), min and median over BENCH_WALB_ROUNDS rounds (3),
+ * and peak memory from /proc/PID/status (VmHWM, RssAnon and RssFile apart).
+ * BENCH_WALB_OPS=name,name runs only those operations; BENCH_DIR places the files; BENCH_KEEP=1 keeps them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { run, type Run } from './measure.js';
+import { makeWorkload, type Op, type Workload } from './ops.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), import.meta.url.includes('/dist/') ? '../../..' : '../..');
+const walbBin = [join(root, '../shared/walb-tools/bin'), join(root, '../../shared/walb-tools/bin')].find((d) => existsSync(d)) ?? join(root, '../shared/walb-tools/bin');
+const size = Number(process.env.BENCH_WALB_SIZE ?? 2 ** 30);
+const rounds = Math.max(1, Number(process.env.BENCH_WALB_ROUNDS ?? 3));
+const only = process.env.BENCH_WALB_OPS?.split(',').filter(Boolean);
+const isRoot = process.getuid?.() === 0;
+
+const probe = spawnSync(join(walbBin, 'wlog-gen'), ['-z', '64K', '-o', '/dev/null']);
+if (probe.error || probe.status !== 0) {
+  console.log(`bench:walb skipped: WalB's binaries do not run from ${walbBin} (${probe.error?.message ?? `exit ${probe.status}: ${probe.stderr}`})`);
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-walb-'));
+const caches: Array<'cold' | 'warm'> = isRoot ? ['cold', 'warm'] : ['warm'];
+
+function prepareCache(mode: 'cold' | 'warm', files: string[]): void {
+  if (mode === 'cold') {
+    spawnSync('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
+    spawnSync(process.execPath, ['-e', '0']); // the programs themselves are warm, as on a host that runs them
+    spawnSync(join(walbBin, 'wlog-show'), ['-h']);
+  } else {
+    for (const f of files) spawnSync('sh', ['-c', `cat '${f}' > /dev/null`]);
+  }
+}
+
+interface Sample {
+  ratio: number;
+  ours: Run;
+  theirs: Run;
+}
+const results = new Map<string, Sample[]>();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const MB = 1e6;
+const mem = (r: Run) => `${(r.hwmKiB / 1024).toFixed(0)}/${(r.anonKiB / 1024).toFixed(0)}/${(r.fileKiB / 1024).toFixed(0)}`;
+
+async function timed(op: Op, tool: 'ours' | 'theirs', mode: 'cold' | 'warm'): Promise<Run> {
+  op.before?.(tool);
+  prepareCache(mode, op.inputs);
+  const r = await run(tool === 'ours' ? op.ours : op.theirs);
+  return r;
+}
+
+try {
+  console.log(
+    `bench:walb in ${dir}: ${(size / 2 ** 20).toFixed(0)} MiB logs, ${rounds} round(s), ${caches.join(' and ')} cache` +
+      `${isRoot ? '' : ' (cold needs root to drop the page cache: skipped)'}; ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ` +
+      `${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ${new Date().toISOString()}`,
+  );
+  for (const kind of ['nodiscard', 'rand'] as const) {
+    const t0 = Date.now();
+    const w: Workload = await makeWorkload({ dir: join(dir, kind), walbBin, root, size, rand: kind === 'rand' });
+    console.log(`\n${kind}: inputs made in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    const ops = w.ops.filter((o) => !only || only.includes(o.name));
+    for (let round = 0; round < rounds; round++) {
+      for (const op of ops) {
+        for (const mode of caches) {
+          const order: Array<'ours' | 'theirs'> = round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
+          const got: Partial<Record<'ours' | 'theirs', Run>> = {};
+          for (const tool of order) {
+            got[tool] = await timed(op, tool, mode);
+            await op.check(tool);
+          }
+          if (!(await op.same())) throw new Error(`${kind} ${op.name}: walbctl's and the baseline's images differ (sha1)`);
+          const s = { ratio: got.theirs!.seconds / got.ours!.seconds, ours: got.ours!, theirs: got.theirs! };
+          const key = `${kind} ${op.name} ${mode}`;
+          results.set(key, [...(results.get(key) ?? []), s]);
+          console.log(
+            `  round ${round + 1} ${op.name.padEnd(16)} ${mode}: walbctl ${s.ours.seconds.toFixed(2)} s, ${op.baseline} ${s.theirs.seconds.toFixed(2)} s ` +
+              `= ${s.ratio.toFixed(2)}x  (${(op.bytes / MB / s.ours.seconds).toFixed(0)} vs ${(op.bytes / MB / s.theirs.seconds).toFixed(0)} MB/s; load ${loadavg()[0]!.toFixed(1)})`,
+          );
+        }
+      }
+    }
+    if (!process.env.BENCH_KEEP) rmSync(join(dir, kind), { recursive: true, force: true });
+  }
+  console.log(`\nwalbctl ÷ baseline throughput (baseline = WalB's tool, or cp --sparse=always + sync -f); memory MiB = VmHWM/RssAnon/RssFile peaks`);
+  console.log(`${'workload operation cache'.padEnd(34)} ${'min'.padStart(5)} ${'median'.padStart(6)}  walbctl mem      baseline mem`);
+  for (const [key, ss] of results) {
+    const rs = ss.map((s) => s.ratio);
+    const peak = (f: (s: Sample) => Run) => ss.map(f).reduce((a, b) => (b.hwmKiB > a.hwmKiB ? b : a));
+    console.log(`${key.padEnd(34)} ${Math.min(...rs).toFixed(2).padStart(5)} ${median(rs).toFixed(2).padStart(6)}  ${mem(peak((s) => s.ours)).padEnd(16)} ${mem(peak((s) => s.theirs))}`);
+  }
+} finally {
+  if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
+void statSync;
