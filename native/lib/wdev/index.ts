@@ -12,3 +12,6 @@ export { backupWdev, snapshotWdev, shipWdev, type BackupResult, type SnapshotRes
 export { observeWdevStorage } from './observe.js';
 export { wdevPaths, type WdevPaths } from './paths.js';
 export { WdevCorruptError, WdevError, WdevOverflowError, WdevUnavailableError } from './errors.js';
+export { shipLogBatch, WALB_MAX_BATCH_BYTES, type BatchSender, type ShippedBatch, type ShipLogOptions } from './ship-log.js';
+export { ProxyFailover, type ProxyPeer, type ProxyHealth, type FailoverOptions } from './proxy-failover.js';
+export { Shipper, type ShipperOptions, type ShipperState } from './shipper.js';

@@ -1,0 +1,82 @@
+/**
+ * The storage's shipping loop for one wdev volume, as a daemon runs it: ship a batch as soon as
+ * there is new log (ship-log.ts), to the first proxy that is up (proxy-failover.ts, whose heartbeat
+ * runs alongside); when no proxy takes a batch, keep the log and back off (1 s doubling to 300 s);
+ * on an overflow stop and report it — the plan's hash backup is the way back. Its state is plain
+ * data for status and metrics.
+ */
+import { WdevOverflowError } from './errors.js';
+import type { ProxyFailover } from './proxy-failover.js';
+import { shipLogBatch, type ShippedBatch } from './ship-log.js';
+
+export interface ShipperState {
+  volume: string;
+  batches: number;
+  bytes: number;
+  last: ShippedBatch | null;
+  lastError: string | null;
+  overflowed: boolean;
+  nextTryAt: number;
+}
+
+export interface ShipperOptions {
+  maxBatchBytes?: number;
+  idleMs?: number;
+  firstBackoffMs?: number;
+  maxBackoffMs?: number;
+  onBatch?: (b: ShippedBatch, cutAtMs: number) => void;
+}
+
+export class Shipper {
+  readonly state: ShipperState;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private delay = 0;
+
+  constructor(private readonly dataDir: string, volume: string, private readonly proxies: ProxyFailover, private readonly o: ShipperOptions = {}) {
+    this.state = { volume, batches: 0, bytes: 0, last: null, lastError: null, overflowed: false, nextTryAt: 0 };
+  }
+
+  /** Ships one batch if one is due; resolves to it, or null (nothing new, waiting, or failed). */
+  async once(now = Date.now()): Promise<ShippedBatch | null> {
+    if (this.state.overflowed || now < this.state.nextTryAt) return null;
+    const cut = Date.now();
+    try {
+      const b = await shipLogBatch(this.dataDir, this.state.volume, this.proxies.sender(), this.o.maxBatchBytes ? { maxBatchBytes: this.o.maxBatchBytes } : {});
+      this.delay = 0;
+      this.state.lastError = null;
+      if (b) {
+        this.state.batches++;
+        this.state.bytes += b.bytes;
+        this.state.last = b;
+        this.o.onBatch?.(b, cut);
+      }
+      return b;
+    } catch (e) {
+      this.state.lastError = (e as Error).message;
+      if (e instanceof WdevOverflowError) this.state.overflowed = true;
+      else {
+        this.delay = Math.min(this.delay ? this.delay * 2 : this.o.firstBackoffMs ?? 1000, this.o.maxBackoffMs ?? 300_000);
+        this.state.nextTryAt = Date.now() + this.delay;
+      }
+      return null;
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.proxies.start();
+    this.loop = (async () => {
+      while (this.running) {
+        if (!(await this.once())) await new Promise((r) => setTimeout(r, this.o.idleMs ?? 100));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.proxies.stop();
+    await this.loop;
+  }
+}
