@@ -1,0 +1,175 @@
+/**
+ * npm run bench:replicate — archive → archive replication between two processes over loopback TLS
+ * 1.3 (the receiver a wire server, the sender a replicating archive; frames checksummed, checkpoints
+ * fsynced, every file installed and registered before it is acknowledged), against — in the same
+ * run, alternating — `cat … | zstd -1 | socat - TCP:…` into `socat TCP-LISTEN:… - | zstd -d > file`
+ * moving the same bytes:
+ *  - full: the source's base image (half compressible, half random) to an empty target;
+ *  - diff: the source's diffs after the target's gid (each snapshot rewrote an eighth of the volume).
+ * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
+ * (alternating pairs, default 2), BENCH_DIR.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { archivePaths } from '../../native/lib/archive/layout.js';
+import { initArchiveVolume } from '../../native/lib/archive/lifecycle.js';
+import { listDiffs } from '../../native/lib/archive/query.js';
+import { fullBackup } from '../../native/lib/storage/backup.js';
+import { initVolume } from '../../native/lib/storage/lifecycle.js';
+import { snapshot } from '../../native/lib/storage/snapshot.js';
+import { initCa, issueHost } from '../../native/lib/wire/pki/openssl.js';
+import { spawnPeer } from '../../native/lib/wire/testing/spawn-peer.js';
+
+const size = Number(process.env.BENCH_REPL_VOLUME ?? 2 ** 31);
+const snapshots = Number(process.env.BENCH_REPL_SNAPSHOTS ?? 8);
+const rounds = Number(process.env.BENCH_REPL_ROUNDS ?? 2);
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-repl-'));
+const MiB = 2 ** 20;
+const MB = 1e6;
+const address = '127.0.0.15';
+const sender = fileURLToPath(new URL('../../native/lib/replicate/testing/repl-peer.js', import.meta.url));
+
+function sha1File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha1');
+    createReadStream(path, { highWaterMark: 4 * MiB }).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+
+/** Writes [from, to) of `path`: the first half of the volume compressible, the second random. */
+function fill(path: string, from: number, to: number): void {
+  const fd = openSync(path, from === 0 && to === size ? 'w' : 'r+');
+  const dict = randomBytes(64 * 1024);
+  const chunk = Buffer.alloc(4 * MiB);
+  for (let off = from; off < to; off += chunk.length) {
+    const n = Math.min(chunk.length, to - off);
+    if (off < size / 2) {
+      for (let i = 0; i < n; i += 256) {
+        const at = Math.floor(Math.random() * (dict.length - 256));
+        dict.copy(chunk, i, at, at + 256);
+      }
+      writeSync(fd, chunk, 0, n, off);
+    } else writeSync(fd, randomBytes(n), 0, n, off);
+  }
+  closeSync(fd);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, address, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The thin pipeline, moving `files` (concatenated) to one output file; seconds. */
+async function pipeline(files: string[], out: string): Promise<number> {
+  const port = await freePort();
+  const recv = spawn('sh', ['-c', `socat -u TCP-LISTEN:${port},bind=${address},reuseaddr - | zstd -q -d > ${out}`], { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = process.hrtime.bigint();
+  const send = spawn('sh', ['-c', `cat ${files.join(' ')} | zstd -q -1 | socat -u - TCP:${address}:${port}`], { stdio: 'inherit' });
+  await Promise.all([new Promise((r) => send.on('exit', r)), new Promise((r) => recv.on('exit', r))]);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  rmSync(out, { force: true });
+  return seconds;
+}
+
+/** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
+async function replicate(source: string, target: string, tls: (h: string) => object): Promise<{ seconds: number; result: Record<string, unknown> }> {
+  const server = spawnPeer({ role: 'serve', host: 'ar-2', address, dataDir: target, ...tls('ar-2') });
+  const port = Number((await server.first).port);
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [sender, JSON.stringify({ host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  server.child.kill('SIGTERM');
+  await server.exited;
+  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
+  return { seconds, result };
+}
+
+async function main(): Promise<void> {
+  for (const tool of ['socat', 'zstd']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`bench:replicate needs ${tool} (scripts/setup.sh installs it)`);
+  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1];
+  console.log(`bench:replicate — ${new Date().toISOString()}, ${cpu}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}, volume ${size / MiB} MiB, ${snapshots} snapshots of diffs, ${rounds} alternating round(s)`);
+  const pki = join(dir, 'pki');
+  await initCa(pki);
+  for (const h of ['ar-1', 'ar-2']) await issueHost(pki, h);
+  const tls = (h: string) => ({ tls: { ca: join(pki, 'ca.crt'), cert: join(pki, `${h}.crt`), key: join(pki, `${h}.key`) } });
+  const vol = join(dir, 'vol.img');
+  const db = join(dir, 'db-1');
+  const source = join(dir, 'ar-1');
+  fill(vol, 0, size);
+  await initVolume(db, 'v', { devicePath: vol, sizeBytes: size, bulkSize: 1 * MiB });
+  await initArchiveVolume(source, 'v');
+  await fullBackup(db, 'v', { archiveDataDir: source });
+  // A full backup's snapshot is dirty (|0,1|): the first clean one, which replication sends, comes next.
+  await snapshot(db, 'v', { archiveDataDir: source });
+  const empty = join(dir, 'tpl-empty');
+  await initArchiveVolume(empty, 'v');
+  const rows: string[] = [];
+  const row = (what: string, seconds: number, bytes: number, extra = ''): void => {
+    rows.push(`${what.padEnd(22)} ${seconds.toFixed(2).padStart(7)} s ${((bytes / MB) / seconds).toFixed(0).padStart(5)} MB/s${extra}`);
+    console.log(rows.at(-1));
+  };
+
+  // Full: the base image to an empty target.
+  const base = vol;
+  const want = await sha1File(vol);
+  let atBase = '';
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 === 0 ? ['wire', 'pipeline'] : ['pipeline', 'wire']) {
+      if (which === 'pipeline') row('full  socat+zstd', await pipeline([base], join(dir, 'out.img')), size);
+      else {
+        const target = join(dir, `t-full-${r}`);
+        await cp(empty, target, { recursive: true });
+        const x = await replicate(source, target, tls);
+        const ok = (await sha1File(archivePaths(target, 'v').base)) === want ? 'sha1 ok' : 'SHA1 MISMATCH';
+        row('full  walbctl (TLS)', x.seconds, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        if (atBase) rmSync(target, { recursive: true, force: true });
+        else atBase = target;
+      }
+    }
+  }
+
+  // Diff: snapshots that each rewrite an eighth of the volume, sent to the target left at the base.
+  for (let k = 0; k < snapshots; k++) {
+    const from = Math.floor(((k % 8) * size) / 8 / MiB) * MiB;
+    fill(vol, from, Math.min(size, from + size / 8));
+    await snapshot(db, 'v', { archiveDataDir: source });
+  }
+  const diffFiles = (await listDiffs(source, 'v')).map((d) => join(archivePaths(source, 'v').dir, d.file));
+  const diffBytes = diffFiles.reduce((n, f) => n + statSync(f).size, 0);
+  console.log(`diffs: ${diffFiles.length} files, ${(diffBytes / MiB).toFixed(0)} MiB`);
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 === 0 ? ['wire', 'pipeline'] : ['pipeline', 'wire']) {
+      if (which === 'pipeline') row('diff  socat+zstd', await pipeline(diffFiles, join(dir, 'out.diffs')), diffBytes);
+      else {
+        const target = join(dir, `t-diff-${r}`);
+        await cp(atBase, target, { recursive: true });
+        const x = await replicate(source, target, tls);
+        row('diff  walbctl (TLS)', x.seconds, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        rmSync(target, { recursive: true, force: true });
+      }
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+void main().catch((e) => {
+  console.error(e);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+});
