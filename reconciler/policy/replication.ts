@@ -15,14 +15,14 @@ import { DEFAULTS } from '../desired/defaults.js';
 import { formatBytes } from '../util/size.js';
 import type { HoldDecision } from './replica-hold.js';
 import { describeSchedule, fireFor, scheduleDue } from './schedule.js';
-import { TRANSPORT_BLOCKED, type Step } from './step.js';
+import type { Step } from './step.js';
 import { toMs } from './time.js';
 
 /** Why `synchronize` and `stop-synchronize` wait: they change what the proxies forward. */
 export const SYNC_BLOCKED = "synchronize needs the proxy's forwarding of wlogs between hosts, which is not built yet";
 
-/** Why `replicate` waits; null once the replicate transfer runs on the wire. */
-export const REPLICATE_BLOCKED: string | null = TRANSPORT_BLOCKED;
+/** Why `replicate` waits: nothing any more — the replicate transfer runs on the wire. */
+export const REPLICATE_BLOCKED: string | null = null;
 
 export interface ReplicationInput {
   host: string;

@@ -12,6 +12,7 @@ import { DriverUnavailableError } from '../errors.js';
 import { numberParam, stringParam } from '../params.js';
 import { forgetVolume, readDriverState, updateDriverState } from './driver-state.js';
 import { ObserveCache } from './observe-cache.js';
+import { replicate } from './replicate.js';
 import { scratchDir, verifyRestore } from './verify-restore.js';
 
 async function live(ctx: ActionContext) {
@@ -122,7 +123,7 @@ export function nativeArchive(): ArchiveDriver {
       return { gid, path };
     },
 
-    replicate: needsTransport,
+    replicate,
     synchronize: needsTransport,
     'stop-synchronize': needsTransport,
 

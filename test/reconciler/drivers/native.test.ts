@@ -118,8 +118,13 @@ describe('the native driver', () => {
     expect(existsSync(t.image)).toBe(true); // clearing never deletes the volume's own data
   });
 
-  it('refuses replication with a driver-unavailable error until the transport exists', async () => {
+  it('refuses synchronize with a driver-unavailable error until the proxy forwards between hosts', async () => {
     const t = setup();
-    await expect(t.run(action('local/demo:replicate'))).rejects.toBeInstanceOf(DriverUnavailableError);
+    await expect(t.run(action('local/demo:synchronize'))).rejects.toBeInstanceOf(DriverUnavailableError);
+  });
+
+  it('fails a replication to a host the tree does not name, naming it', async () => {
+    const t = setup();
+    await expect(t.run(action('local/demo:replicate', { params: { to: 'nowhere' } }))).rejects.toThrow(/no host nowhere in the tree/);
   });
 });
