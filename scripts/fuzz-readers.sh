@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets in fuzz/ (one per format reader) for N seconds each on one
 # core, niced. Usage: scripts/fuzz-readers.sh [seconds-per-target=600] [target...]
-# Targets: fuzz_wlog fuzz_wdiff_sorted fuzz_wdiff_indexed. Needs clang + libclang-rt (Debian).
+# Targets: fuzz_wlog fuzz_wdiff_sorted fuzz_wdiff_indexed (libFuzzer; need clang + libclang-rt from Debian)
+# and fuzz_base_sums (the base image's integrity check, a TypeScript reader: scripts/fuzz-base-sums.mjs,
+# needs npm run build).
 # A crashing input is left in fuzz/artifacts/<target>/; the summary line per target goes to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_wlog fuzz_wdiff_sorted fuzz_wdiff_indexed)
-command -v clang++ >/dev/null || { echo "clang++ not found: apt-get install -y clang libclang-rt-14-dev" >&2; exit 2; }
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_wlog fuzz_wdiff_sorted fuzz_wdiff_indexed fuzz_base_sums)
+if printf "%s\n" "${targets[@]}" | grep -qv "^fuzz_base_sums$"; then
+  command -v clang++ >/dev/null || { echo "clang++ not found: apt-get install -y clang libclang-rt-14-dev" >&2; exit 2; }
+fi
 
 out="${FUZZ_OUT:-${TMPDIR:-/tmp}/walbctl-fuzz}"
 mkdir -p "$out"
@@ -17,6 +21,11 @@ srcs=(native/src/format/*.cc)
 declare -A corpus=([fuzz_wlog]=wlog [fuzz_wdiff_sorted]=sorted [fuzz_wdiff_indexed]=indexed)
 
 for t in "${targets[@]}"; do
+  if [ "$t" = fuzz_base_sums ]; then
+    echo "== $t: fuzzing for ${seconds}s"
+    nice -n 10 node scripts/fuzz-base-sums.mjs "$seconds" | tail -1
+    continue
+  fi
   bin="$out/$t"
   nice -n 10 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -Inative/src -Ifuzz "fuzz/$t.cc" "${srcs[@]}" -llz4 -lzstd -lsnappy -lz -llzma -o "$bin"
