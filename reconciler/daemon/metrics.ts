@@ -8,6 +8,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { REPLICATION_GAUGES } from './replication-metrics.js';
+import { CHECKS } from '../check/thresholds.js';
 import type { DaemonStatus, VolumeStatus } from './status-model.js';
 
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600];
@@ -44,8 +45,27 @@ export const VOLUME_GAUGES: readonly VolumeGauge[] = [
     samples: (v) => v.conditions.map((c) => ({ labels: { type: c.type, status: c.status, reason: c.reason }, value: 1 })),
   },
   ...REPLICATION_GAUGES,
+  { name: 'walbctl_recovery_point_age_seconds', help: 'Age of the recovery point: the newest restorable snapshot, or for a wdev volume the newest archived write (what walbctl check compares).', samples: (v) => one(v.health?.values.recoveryPoint?.ageSeconds ?? null) },
+  { name: 'walbctl_log_usage_percent', help: 'Percent of the wdev log ring in use.', samples: (v) => one(v.health?.values.logUsagePercent ?? null) },
+  {
+    name: 'walbctl_check_threshold', help: 'The thresholds walbctl check applies to the volume (tree check: or defaults): check is recovery_point_age (s), replication_lag (s), diff_backlog (bytes), log_usage (percent).', labels: ['check', 'level'],
+    samples: (v) => thresholdSamples(v),
+  },
   { name: 'walbctl_actions_waiting', help: 'Actions of the latest pass that did not run: blocked, refused, or waiting for one that did not finish.', samples: (v) => one(v.unfinished.filter((u) => u.status !== 'failed').length) },
 ];
+
+function thresholdSamples(v: VolumeStatus): VolumeSample[] {
+  const t = v.health?.thresholds;
+  if (!t) return [];
+  const out: VolumeSample[] = [];
+  for (const c of CHECKS) {
+    for (const level of ['warning', 'critical'] as const) {
+      const value = t[c.name][level];
+      if (value !== null) out.push({ labels: { check: c.metric, level }, value });
+    }
+  }
+  return out;
+}
 
 /** What the gauges read when scraped. */
 export interface MetricsSource {

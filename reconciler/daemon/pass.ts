@@ -23,6 +23,7 @@ import type { DaemonMetrics } from './metrics.js';
 import { withoutVolumes } from './select.js';
 import { replicationStatus } from './replication-status.js';
 import type { StatusStore } from './status-store.js';
+import { volumeHealth } from './status-model.js';
 
 export type PlanFunction = (desired: DesiredState, observed: ObservedState, now: Date) => { plan: Plan };
 
@@ -188,6 +189,8 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
     if (cannotObserve === undefined) {
       store.setObserved(name, address, pass.observed.volumes[name]);
       store.setReplication(name, address, replicationStatus(host.name, declared.get(name), pass.observed.volumes[name]?.archive), now);
+      const volume = declared.get(name);
+      v.health = volume ? volumeHealth(host.name, volume, pass.observed.volumes[name], now.getTime()) : undefined;
     }
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;

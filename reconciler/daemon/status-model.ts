@@ -4,6 +4,10 @@
  */
 import type { LinkStatus } from '../fleet/links.js';
 import type { Condition } from './conditions.js';
+import type { ObservedVolume } from '../../common/observed.js';
+import { thresholdsFor, type Thresholds } from '../check/thresholds.js';
+import { healthValues, type HealthValues } from '../check/values.js';
+import type { DesiredVolume } from '../model/desired.js';
 import type { PairStatus } from './replication-status.js';
 
 export interface VolumeStatus {
@@ -32,6 +36,17 @@ export interface VolumeStatus {
   unmanagedRestores?: { gid: number; path: string }[];
   /** Replication pairs sending from this host (absent in a status.json from before). */
   replication?: PairStatus[];
+  /** What `walbctl check` compares, and the thresholds it compares them with (absent: not observed). */
+  health?: VolumeHealth;
+}
+
+export interface VolumeHealth {
+  values: HealthValues;
+  thresholds: Thresholds;
+}
+
+export function volumeHealth(host: string, volume: DesiredVolume, observed: ObservedVolume | undefined, now: number): VolumeHealth {
+  return { values: healthValues(host, volume, observed, now), thresholds: thresholdsFor(volume, { now }) };
 }
 
 export interface DaemonStatus {

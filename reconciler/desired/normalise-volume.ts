@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 
-import type { DesiredVolume, ReplicationLimit, Retention, Schedule, SourceRef } from '../model/desired.js';
+import type { CheckThresholds, DesiredVolume, ReplicationLimit, Retention, Schedule, SourceRef, ThresholdPair } from '../model/desired.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawVolume } from './raw-types.js';
 import { durationSeconds as parseDuration, gridIntervals, rateBytes as parseRate, sizeBytes as parseSize } from './units.js';
@@ -43,6 +43,7 @@ export function normaliseVolume(raw: RawVolume, where: { host: string; name: str
       };
     }),
     replicationLimit: replicationLimit(raw.replicationLimit),
+    ...(raw.check ? { check: checkThresholds(raw.check) } : {}),
     restores: (raw.restores ?? []).map((r) => ({ name: r.name, pick: r.pick ?? DEFAULTS.restorePick, path: path(r.path), verify: r.verify ?? DEFAULTS.restoreVerify })),
     protect: raw.protect ?? false,
     suspend: raw.suspend ?? false,
@@ -76,4 +77,19 @@ function replicationLimit(raw: RawVolume['replicationLimit']): ReplicationLimit 
     ageSeconds: raw.age === undefined ? null : parseDuration(raw.age),
   };
   return limit.bytes === null && limit.gids === null && limit.ageSeconds === null ? null : limit;
+}
+
+function checkThresholds(raw: NonNullable<RawVolume['check']>): CheckThresholds {
+  const pair = <T>(p: { warning?: T; critical?: T } | undefined, unit: (v: T) => number): ThresholdPair | undefined =>
+    p === undefined ? undefined : { warning: p.warning === undefined ? null : unit(p.warning), critical: p.critical === undefined ? null : unit(p.critical) };
+  const out: CheckThresholds = {};
+  const age = pair(raw.recoveryPointAge, parseDuration);
+  if (age) out.recoveryPointAgeSeconds = age;
+  const lag = pair(raw.replicationLag, parseDuration);
+  if (lag) out.replicationLagSeconds = lag;
+  const backlog = pair(raw.diffBacklog, parseSize);
+  if (backlog) out.diffBacklogBytes = backlog;
+  const usage = pair(raw.logUsage, (v: number) => v);
+  if (usage) out.logUsagePercent = usage;
+  return out;
 }

@@ -80,6 +80,31 @@ export type RawVolume = {
     path: string;
     verify?: boolean;
   }>;
+  /** Thresholds of walbctl check (Nagios/Icinga) for this volume; the same values are exposed on /metrics. Each has warning and/or critical; a flag of walbctl check overrides them. Defaults: recoveryPointAge 2x and 4x the snapshot interval, logUsage 80 and 95 (percent); the others are not checked unless set. */
+  check?: {
+    /** Age of the recovery point: the newest restorable snapshot, or for a wdev volume the newest archived write. */
+    recoveryPointAge?: {
+      warning?: string;
+      critical?: string;
+    };
+    /** How far the most lagging replication target from this host is behind the source's newest snapshot, in time. */
+    replicationLag?: {
+      warning?: string;
+      critical?: string;
+    };
+    /** Bytes of diffs in the archive not yet applied to the base. */
+    diffBacklog?: {
+      warning?: string | number;
+      critical?: string | number;
+    };
+    /** How full the wdev's log ring is, in percent. */
+    logUsage?: {
+      /** Percent of the log ring in use. */
+      warning?: number;
+      /** Percent of the log ring in use. */
+      critical?: number;
+    };
+  };
   /** Refuse destructive changes to this volume. */
   protect?: boolean;
   /** Do not reconcile this volume. */

@@ -180,6 +180,8 @@ export interface DesiredVolume {
   replication: ReplicationPair[];
   /** null or absent: a lagging target is held for without limit. */
   replicationLimit?: ReplicationLimit | null;
+  /** Thresholds of `walbctl check` set in the tree (`check:`); absent: the built-in defaults. */
+  check?: CheckThresholds;
   restores: RestoreSpec[];
   /** Refuse destructive actions on this volume. */
   protect: boolean;
@@ -188,4 +190,19 @@ export interface DesiredVolume {
   source: SourceRef;
   /** Compression and bandwidth on the wire (filled in by normalisation; absent in older fixtures). */
   wire?: VolumeWire;
+}
+
+/** A warning and a critical level; null: that level is not checked. */
+export interface ThresholdPair {
+  warning: number | null;
+  critical: number | null;
+}
+
+/** `check:` of a volume, normalised: ages in seconds, sizes in bytes, usage in percent. Absent keys
+ *  take walbctl check's defaults (reconciler/check/thresholds.ts). */
+export interface CheckThresholds {
+  recoveryPointAgeSeconds?: ThresholdPair;
+  replicationLagSeconds?: ThresholdPair;
+  diffBacklogBytes?: ThresholdPair;
+  logUsagePercent?: ThresholdPair;
 }
