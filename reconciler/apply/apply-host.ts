@@ -14,6 +14,7 @@ import { replanSaved } from './saved-check.js';
 import { StalePlanError } from './errors.js';
 import { checkPlanRunnable, executePlan, resumeJournal, settled, type ApplyReport, type ExecutorEvents } from './executor.js';
 import type { HostContext } from './host-context.js';
+import { ensureDataDir } from './data-dir.js';
 import { acquireHostLock } from './lock.js';
 
 export interface ApplyHostOptions {
@@ -28,12 +29,15 @@ export interface ApplyHostOptions {
   onPlan?: (plan: Plan) => void;
   shouldStop?: () => boolean;
   now?: () => Date;
+  /** Told when the run created the host's missing data directory (the first init). */
+  onCreatedDataDir?: (path: string) => void;
 }
 
 export async function applyHost(context: HostContext, options: ApplyHostOptions = {}): Promise<ApplyReport> {
   const { desired, host } = context;
   const now = options.now ?? (() => new Date());
   const driver = options.driver ?? (await driverFor(host));
+  if (await ensureDataDir(host, { mayCreate: true })) options.onCreatedDataDir?.(host.dataDir);
   const lock = await acquireHostLock(host.dataDir, { host: host.name, operation: 'apply', now });
   try {
     const resumed = await resumeJournal({ driver, desired, host, events: options.events, shouldStop: options.shouldStop, now });

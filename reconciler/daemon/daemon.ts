@@ -17,6 +17,7 @@ import { Backoff, jitter } from './backoff.js';
 import { loadCheckedOut, type DesiredLoader, type GoodRevision } from './desired-source.js';
 import { GitSource, GitSourceError, isLocalRepo, localRepoPath, type SourceRevision } from './git-source.js';
 import { DaemonMetrics } from './metrics.js';
+import { ensureDataDir } from '../apply/data-dir.js';
 import { runPass, type PlanFunction } from './pass.js';
 import { stateHome } from './registry.js';
 import { startServices, type DaemonServices } from './services.js';
@@ -252,7 +253,19 @@ export class Daemon {
     status.desired = { lastGoodRevision: rev.revision, lastAttemptedRevision: rev.revision, valid: true, diagnostics: [] };
     this.store.refreshConditions(this.now());
     log.info({ revision: rev.revision, subject: rev.subject }, `desired state ${rev.revision} ("${short(rev.subject)}"): ${Object.keys(this.good.host.volumes).length} volume(s) on ${this.options.host}`);
-    this.store.setFile(statePaths(this.good.host.dataDir).status);
+    // Nothing is written under a dataDir the tree does not let the daemon create (a typo there
+    // would otherwise start an empty archive); each pass reports it until it is fixed.
+    const dataDirOk = await ensureDataDir(this.good.host, { mayCreate: false }).then(
+      (created) => {
+        if (created) log.info({ dataDir: this.good!.host.dataDir }, `created the data directory ${this.good!.host.dataDir} (createDataDir: true in the host file)`);
+        return true;
+      },
+      (error: unknown) => {
+        log.error({ dataDir: this.good!.host.dataDir }, (error as Error).message);
+        return false;
+      },
+    );
+    if (dataDirOk) this.store.setFile(statePaths(this.good.host.dataDir).status);
     if (!this.wire) await this.startWire();
     if (!previous) await this.startServices();
     else if (previous.host.daemon.listen !== this.good.host.daemon.listen && !this.options.listen) {

@@ -9,6 +9,7 @@ import { HostLockedError, JournalCorruptError } from '../apply/errors.js';
 import { setJournalAside } from '../apply/journal.js';
 import { statePaths } from '../apply/state-paths.js';
 import { executePlan, resumeJournal, settled, type ActionReport, type ApplyReport } from '../apply/executor.js';
+import { ensureDataDir } from '../apply/data-dir.js';
 import { acquireHostLock } from '../apply/lock.js';
 import type { Driver } from '../drivers/driver.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
@@ -59,6 +60,7 @@ const volumeOf = (address: string) => address.slice(address.indexOf('/') + 1);
 
 export async function runPass(ctx: PassContext): Promise<PassResult> {
   const { host, log, store } = ctx;
+  if (await ensureDataDir(host, { mayCreate: false })) log.info({ dataDir: host.dataDir }, `created the data directory ${host.dataDir} (createDataDir: true in the host file)`);
   let lock;
   try {
     lock = await acquireHostLock(host.dataDir, { host: host.name, operation: 'daemon' });

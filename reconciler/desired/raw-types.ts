@@ -120,6 +120,8 @@ export type RawHost = {
   roles?: Array<"storage" | "proxy" | "archive">;
   /** Data directory; a relative path is taken from the tree's root. */
   dataDir?: string;
+  /** Let the daemon create dataDir when it does not exist (logged). Without it the daemon refuses a missing dataDir, so a typo cannot start an empty archive; walbctl apply run by hand creates it and says so. */
+  createDataDir?: boolean;
   /** native: the embedded data path; walb: WalB's own servers. */
   driver?: "native" | "walb";
   daemon?: {

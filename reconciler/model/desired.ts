@@ -36,6 +36,10 @@ export interface DesiredHost {
   roles: Role[];
   /** Absolute path of the host's data directory (archives, journals, state). */
   dataDir: string;
+  /** The tree lets the daemon create a missing dataDir (`createDataDir: true`). */
+  createDataDir?: boolean;
+  /** Where the tree sets dataDir (for diagnostics about the directory itself). */
+  dataDirSource?: SourceRef;
   /** Back end the reconciler drives: the embedded data path or WalB's own servers. */
   driver: 'native' | 'walb';
   daemon: {

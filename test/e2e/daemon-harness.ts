@@ -60,6 +60,7 @@ ${v.extra ?? ''}`,
 address: 127.0.0.1
 roles: [storage, proxy, archive]
 dataDir: data
+createDataDir: true
 driver: native
 daemon:
   interval: ${options.interval ?? '3s'}

@@ -64,6 +64,7 @@ export default defineCommand({
     const report = await applyHost(context, {
       saved,
       allowDestroy: values['allow-destroy'] === true,
+      onCreatedDataDir: (path) => io.stderr(`created the data directory ${path} (the host's first init)\n`),
       onResumed: (r) => {
         if (!json) io.stdout(`Finished a plan an earlier run left unfinished (run ${r.runId}): ${counts(r)}\n`);
       },
