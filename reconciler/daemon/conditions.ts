@@ -25,6 +25,9 @@ export const CONDITION_REASONS = [
   'DestroyNotAllowed',
   /** A destructive action was refused on a protected volume. */
   'Protected',
+  /** An action would write or delete a file the reconciler did not make (not in its inventory), or one
+   *  another volume declares: refused whatever the consent; the operator moves the file or the path. */
+  'NotOwned',
   /** An action cannot run yet (replication before the transport exists). */
   'Blocked',
   /** `suspend: true`. */
@@ -59,7 +62,7 @@ export type VolumeOutcome =
   | { kind: 'progressing'; message: string }
   | { kind: 'succeeded'; message: string }
   | { kind: 'failed'; message: string; retryAt: string }
-  | { kind: 'stuck'; reason: 'DestroyNotAllowed' | 'Protected' | 'Blocked'; message: string }
+  | { kind: 'stuck'; reason: 'DestroyNotAllowed' | 'Protected' | 'NotOwned' | 'Blocked'; message: string }
   | { kind: 'suspended' }
   | { kind: 'locked'; message: string }
   | { kind: 'no-valid-revision'; message: string };

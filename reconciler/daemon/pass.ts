@@ -250,7 +250,9 @@ function outcomeOf(input: {
   const refused = mine.filter((r) => r.status === 'refused');
   if (refused.length > 0) {
     const byPlanner = refused.some((r) => planned.find((a) => a.id === r.id)?.refused);
-    return { kind: 'stuck', reason: byPlanner || input.protect ? 'Protected' : 'DestroyNotAllowed', message: notRun(mine) };
+    // Refused although nothing destroys data: the file is not the reconciler's (apply/ownership.ts).
+    const notOwned = !byPlanner && refused.every((r) => planned.find((a) => a.id === r.id)?.destructive === false);
+    return { kind: 'stuck', reason: byPlanner || (input.protect && !notOwned) ? 'Protected' : notOwned ? 'NotOwned' : 'DestroyNotAllowed', message: notRun(mine) };
   }
   if (mine.some((r) => r.status === 'blocked')) return { kind: 'stuck', reason: 'Blocked', message: notRun(mine) };
   const done = mine.filter((r) => r.status === 'done').length;

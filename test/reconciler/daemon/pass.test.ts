@@ -87,6 +87,17 @@ describe('one reconcile pass', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('stalls with NotOwned, not DestroyNotAllowed, when a restore would overwrite a file walbctl did not make', async () => {
+    const { ctx, driver, store, dataDir } = setup([volume('demo')], () => plan([]));
+    const mine = join(dataDir, 'mine.img');
+    writeFileSync(mine, 'operator data');
+    ctx.computePlan = () => ({ plan: plan([action('local/demo:restore', { params: { name: 'r', gid: 2, path: mine } })]) });
+    await runPass(ctx);
+    expect(driver.calls).toEqual([]);
+    expect(stalled(store, 'demo')).toMatchObject({ status: 'True', reason: 'NotOwned' });
+    expect(stalled(store, 'demo')?.message).toContain(`${mine} exists and walbctl did not make it`);
+  });
+
   it('reports a blocked action as Stalled with the reason the plan gives', async () => {
     const { ctx, store } = setup([volume('demo')], () => plan([action('local/demo:replicate', { blocked: 'needs the transport' })]));
     await runPass(ctx);
