@@ -43,16 +43,18 @@ function finishState({ root, fleet, diagnostics }: Resolved, options: { host?: s
   return { state: { root, revision: gitRevision(root), hosts: involving(hosts, options.host), allHosts: Object.keys(hosts).sort() }, diagnostics };
 }
 
-/** The host, the hosts whose volumes name it, and the hosts its own volumes name (its wire peers). */
+/** The host and every host of the volumes it takes part in: its wire peers, replication ends included. */
 function involving(hosts: Record<string, DesiredHost>, name: string): Record<string, DesiredHost> {
-  const out: Record<string, DesiredHost> = {};
-  const peers = new Set<string>();
-  for (const v of Object.values(hosts[name]?.volumes ?? {})) {
-    for (const h of [...v.proxies, ...v.archives.map((a) => a.host), ...v.replication.flatMap((r) => [r.from, r.to])]) peers.add(h);
-  }
+  // Every host of every volume this host takes part in (storage, proxy, archive, replication end):
+  // an archive replicating a volume stored elsewhere needs the replica's address too.
+  const peers = new Set<string>([name]);
   for (const host of Object.values(hosts)) {
-    const names = host.name === name || peers.has(host.name) || Object.values(host.volumes).some((v) => v.proxies.includes(name) || v.archives.some((a) => a.host === name) || v.replication.some((r) => r.from === name || r.to === name));
-    if (names) out[host.name] = host;
+    for (const v of Object.values(host.volumes)) {
+      const ends = [v.host, ...v.proxies, ...v.archives.map((a) => a.host), ...v.replication.flatMap((r) => [r.from, r.to])];
+      if (ends.includes(name)) for (const h of ends) peers.add(h);
+    }
   }
+  const out: Record<string, DesiredHost> = {};
+  for (const host of Object.values(hosts)) if (peers.has(host.name)) out[host.name] = host;
   return out;
 }

@@ -27,9 +27,9 @@ describe('loadDesiredState', () => {
     expect(diagnostics.map((d) => d.path)).toEqual(['volumes.v1.device.size', 'volumes.v1.captrue']);
   });
 
-  it('with host keeps that host, the hosts whose volumes name it and the hosts its volumes name (its wire peers)', async () => {
+  it('with host keeps that host and every host of the volumes it takes part in (its wire peers, replication ends included)', async () => {
     const dir = join(projectRoot, 'examples/valid/four-hosts');
-    expect(Object.keys((await loadDesiredState(dir, { host: 'ar-2' })).state!.hosts).sort()).toEqual(['ar-2', 'db-1']);
+    expect(Object.keys((await loadDesiredState(dir, { host: 'ar-2' })).state!.hosts).sort()).toEqual(['ar-1', 'ar-2', 'db-1', 'px-1']);
     expect(Object.keys((await loadDesiredState(dir, { host: 'db-1' })).state!.hosts).sort()).toEqual(['ar-1', 'ar-2', 'db-1', 'px-1']);
     expect((await loadDesiredState(dir, { host: 'nope' })).diagnostics[0].message).toMatch(/no host "nope"/);
   });
