@@ -4,6 +4,7 @@
  * fsynced, the base renamed into place and registered), sha1-checked, against — in the same run,
  * alternating — the pipeline WalB's thin send/recv documentation uses:
  *   `cat vol | zstd -1 | socat - TCP:…` into `socat TCP-LISTEN:… - | zstd -d > file`.
+ * The wire runs twice per round: offering lz4 (frames compressed when it saves 5 %) and raw.
  * Peak RSS of each end. Then a hash backup after 1 % of the volume changed: bytes on the wire and
  * time, against a full backup through the storage's own operations.
  * BENCH_VOLUME (bytes), BENCH_DIR, BENCH_WIRE_ROUNDS (alternating pairs, default 2).
@@ -16,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { archivePaths } from '../../native/lib/archive/layout.js';
-import { initArchiveVolume, resetArchive } from '../../native/lib/archive/lifecycle.js';
+import { initArchiveVolume, resetArchive, stopArchive } from '../../native/lib/archive/lifecycle.js';
 import { initVolume } from '../../native/lib/storage/lifecycle.js';
 import { initCa, issueHost } from '../../native/lib/wire/pki/openssl.js';
 import { spawnPeer } from '../../native/lib/wire/testing/spawn-peer.js';
@@ -114,8 +115,9 @@ async function pipeline(vol: string, out: string): Promise<Run> {
   return { seconds, sha1: await sha1File(out), rss: Object.fromEntries(peaks) };
 }
 
-async function wire(vol: string, pki: string, arData: string): Promise<Run> {
+async function wire(vol: string, pki: string, arData: string, codecs: string[]): Promise<Run> {
   const tls = (h: string) => ({ ca: join(pki, 'ca.crt'), cert: join(pki, `${h}.crt`), key: join(pki, `${h}.key`) });
+  await stopArchive(arData, 'bench').catch(() => {});
   await resetArchive(arData, 'bench').catch(() => {});
   const server = spawnPeer({ role: 'serve', host: 'ar-1', address, dataDir: arData, tls: tls('ar-1') });
   const port = Number((await server.first).port);
@@ -125,6 +127,7 @@ async function wire(vol: string, pki: string, arData: string): Promise<Run> {
     host: 'db-1',
     peer: { host: 'ar-1', address, port },
     tls: tls('db-1'),
+    codecs,
     send: { volume: 'bench', source: vol, sizeBytes: size, uuid: 'ab'.repeat(16), snap: { b: 0, e: 1 }, id: randomBytes(8).toString('hex'), timestamp: new Date().toISOString() },
   });
   await sender.first; // "sending"
@@ -189,10 +192,11 @@ async function main(): Promise<void> {
   const out = join(dir, 'pipeline.img');
   const rows: string[] = [];
   for (let r = 0; r < rounds; r++) {
-    for (const which of r % 2 === 0 ? ['wire', 'pipeline'] : ['pipeline', 'wire']) {
-      const x = which === 'wire' ? await wire(vol, pki, arData) : await pipeline(vol, out);
+    const order = ['wire lz4', 'wire raw', 'pipeline'];
+    for (const which of r % 2 === 0 ? order : [...order].reverse()) {
+      const x = which === 'pipeline' ? await pipeline(vol, out) : await wire(vol, pki, arData, which === 'wire lz4' ? ['lz4', 'none'] : ['none']);
       const ok = x.sha1 === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-      rows.push(`${which.padEnd(8)} ${x.seconds.toFixed(2).padStart(6)} s ${((size / MB) / x.seconds).toFixed(0).padStart(5)} MB/s  ${ok}  peak RSS ${Object.entries(x.rss).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} MiB`).join(', ')}`);
+      rows.push(`${which.padEnd(9)} ${x.seconds.toFixed(2).padStart(6)} s ${((size / MB) / x.seconds).toFixed(0).padStart(5)} MB/s  ${ok}  peak RSS ${Object.entries(x.rss).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} MiB`).join(', ')}`);
       console.log(rows.at(-1));
       if (which === 'pipeline') rmSync(out, { force: true });
     }

@@ -149,7 +149,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignCounts> {
       r.conn = 0;
       r.fault = null;
       r.faultConn = -1;
-      const retry = { attempts: 12, firstDelayMs: 50, maxDelayMs: 400, onRetry: () => void counts.retries++ };
+      // A receiver restarted under load may take seconds to listen again: about 20 s of retries.
+      const retry = { attempts: 25, firstDelayMs: 50, maxDelayMs: 1000, onRetry: () => void counts.retries++ };
       const fullOpts: SendFullBackupOptions = { volume: vol, source: src.base, sizeBytes: SIZE, uuid: src.uuid, snap: src.meta.base.b, id: src.meta.fullBackupId!, timestamp: src.meta.baseTimestamp!, checkpointBytes: CHECKPOINT };
       const limits = [new TokenBucket(RATE, 256 << 10)];
       let baseAttempts = 0;
@@ -173,6 +174,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignCounts> {
           interrupted = r.faultConn === 0 && baseAttempts > 1;
         } else if (kind === 'kill-receiver') {
           const run = sendBase();
+          run.catch(() => {}); // awaited below; a rejection meanwhile is the trial's failure, not the process's
           await sleep(100 + next() * 500);
           r.proc.child.kill('SIGKILL');
           await r.proc.exited;
