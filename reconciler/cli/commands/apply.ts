@@ -19,12 +19,16 @@ const help = `Usage: walbctl apply [DIR] --host H [PLAN.json] [--allow-destroy] 
 Makes host H match the repository at DIR (default: the current directory): observes the host, plans
 and runs the plan's actions in dependency order. With PLAN.json (saved by "walbctl plan --out"), runs
 exactly that plan, and refuses it as stale when the repository revision or the host's live state
-changed since it was made.
+changed since it was made. The file is checked against the plan walbctl makes again from the same
+revision and live state: an edited action, parameter, dependency, "destructive", "refused" or
+"blocked" refuses it ("Saved plan was edited"), naming each field and action.
 
 The host is locked while apply runs (the lock names its ID, operation, who, pid and since; see
 "walbctl unlock"). Every step is journalled in the host's data directory: when a run crashes, the next
 apply (or the daemon) first finishes that plan. Destructive actions run only with --allow-destroy and
-never on a volume marked "protect: true". Blocked actions (they need something not there yet, such
+never on a volume marked "protect: true"; whether an action destroys data is decided from its kind,
+not read from a file. Files are deleted or overwritten only when walbctl made them (its inventory in
+the data directory); an image restored by hand is left alone. Blocked actions (they need something not there yet, such
 as the transport between hosts), refused ones, and those waiting for either are reported as such,
 and the run is then "incomplete", never "ok".
 
