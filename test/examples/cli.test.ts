@@ -44,10 +44,10 @@ describe('walbctl validate', () => {
 });
 
 describe('walbctl show desired', () => {
-  it('prints the normalised state of one host and those that name it', async () => {
+  it('prints the normalised state of one host and every host of the volumes it takes part in (its wire peers)', async () => {
     const r = await walbctl(['show', 'desired', fourHosts, '--host', 'px-1', '--json']);
     const state = JSON.parse(r.stdout) as { hosts: Record<string, unknown> };
-    expect(Object.keys(state.hosts).sort()).toEqual(['db-1', 'px-1']);
+    expect(Object.keys(state.hosts).sort()).toEqual(['ar-1', 'ar-2', 'db-1', 'px-1']);
   });
 
   it('prints diagnostics to stderr and exits 1 on a bad tree', async () => {
