@@ -73,6 +73,7 @@ export interface HashIndexInfo {
 }
 
 interface ArchiveAddon {
+  writeImage(opts: { source: string; target: string }, onProgress?: ProgressFn): Promise<{ sizeBytes: number }>;
   checkHashIndex(path: string): Promise<HashIndexInfo>;
   hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Promise<Buffer>;
   scanVolume(opts: ScanVolumeOptions, onProgress?: ProgressFn): Promise<ScanVolumeResult>;
@@ -104,4 +105,9 @@ export function hashImage(opts: HashImageOptions, onProgress?: ProgressFn): Prom
 /** Reads a storage's hash index whole and checks it; rejects with file, offset and rule when damaged. */
 export function checkHashIndex(path: string): Promise<HashIndexInfo> {
   return loadAddon<ArchiveAddon>().checkHashIndex(path);
+}
+
+/** Writes a whole image over an existing file or block device (holes as zeros) and fsyncs it. */
+export function writeImage(opts: { source: string; target: string }, onProgress?: ProgressFn): Promise<{ sizeBytes: number }> {
+  return loadAddon<ArchiveAddon>().writeImage(opts, onProgress);
 }

@@ -9,7 +9,8 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { dirname, resolve } from 'node:path';
 
 import { InputError } from '../../../common/errors.js';
-import { copyImage } from './addon.js';
+import { copyImage, writeImage } from './addon.js';
+import { checkOverwriteTarget } from './overwrite-target.js';
 import { pathTo, restorableSnaps } from './chain.js';
 import { badBulkLines, baseSums } from './base-check.js';
 import { ArchiveCorruptError, GidError } from './errors.js';
@@ -26,6 +27,8 @@ export interface RestoreOptions {
   path?: string;
   /** `auto` (reflink where possible), `reflink` (fail without it) or `copy`. */
   mode?: 'auto' | 'reflink' | 'copy';
+  /** Write over an existing file or block device (never a mounted or held one, nor the volume's own capture device). */
+  overwrite?: boolean;
   onProgress?: OnProgress;
 }
 
@@ -39,6 +42,8 @@ export interface RestoreResult {
   seconds: number;
   /** True when this gid was restored at this path already (nothing was done). */
   existed: boolean;
+  /** Set when the image was written over an existing file or block device (--overwrite). */
+  overwrote?: 'file' | 'block';
 }
 
 export async function restore(dataDir: string, vol: string, gid: number, opts: RestoreOptions = {}): Promise<RestoreResult> {
@@ -62,12 +67,15 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
         () => true,
         () => false,
       );
-      if (existing) throw new InputError('exists already; delete it or restore to another --path', target);
-      await mkdir(dirname(target), { recursive: true });
+      if (existing && !opts.overwrite) throw new InputError('exists already; delete it, restore to another --path, or give --overwrite to write over it', target);
+      // Over an existing file or device: the image is built and verified beside the archive first,
+      // and written over the target only when whole; the archive does not list it as its own.
+      const over = existing ? await checkOverwriteTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0) : null;
+      const tmp = tempFor(over ? defaultRestorePath(dataDir, vol, gid) : target);
+      await mkdir(dirname(tmp), { recursive: true });
       const handles: FileHandle[] = [];
       const names = new Map<string, string>();
-      const tmp = tempFor(target);
-      await updateMeta(h.paths, (m) => void m.restoring.push({ gid, path: target, tmp, pid: process.pid }), { volume: vol, operation: 'restore begin' });
+      await updateMeta(h.paths, (m) => void m.restoring.push({ gid, path: over ? tmp : target, tmp, pid: process.pid }), { volume: vol, operation: 'restore begin' });
       let method: 'reflink' | 'copy';
       let bytes = 0;
       try {
@@ -94,14 +102,24 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
           opts.onProgress?.({ phase: 'apply', done: chain.length, total: chain.length });
           await fsyncFile(tmp);
         }
-        await rename(tmp, target);
-        await fsyncDir(dirname(target));
+        if (over) {
+          await checkOverwriteTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0);
+          await writeImage({ source: tmp, target }, phaseReporter(opts.onProgress, 'write'));
+          await rm(tmp, { force: true });
+        } else {
+          await rename(tmp, target);
+          await fsyncDir(dirname(target));
+        }
       } catch (error) {
         await rm(tmp, { force: true });
         await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore abort' }).catch(() => {});
         throw mapAddonError(error, names);
       } finally {
         for (const fh of handles) await fh.close().catch(() => {});
+      }
+      if (over) {
+        await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore commit' });
+        return { gid, path: target, method, diffsApplied: chain.length, bytes, seconds: since(t0), existed: false, overwrote: over.kind };
       }
       await updateMeta(
         h.paths,

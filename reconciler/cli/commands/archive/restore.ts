@@ -10,7 +10,7 @@ import { dataDirFrom, gidArg, hostHelp, hostOptions, printJson, progress, summar
 
 export default defineCommand({
   summary: 'restore a clean snapshot into an image file',
-  help: `Usage: walbctl archive restore VOL GID [--path FILE] [--mode auto|reflink|copy] [--json]
+  help: `Usage: walbctl archive restore VOL GID [--path FILE|DEVICE [--overwrite]] [--mode auto|reflink|copy] [--json]
 
 Makes the image of the clean restorable snapshot GID: a reflink clone of the base (FICLONE) where
 the file system supports it, else a sparse copy, then the diffs up to GID applied. The image is
@@ -19,12 +19,20 @@ written beside its target and renamed into place when complete. Default path:
 The path is remembered in <data dir>/reconciler/restored-paths.jsonl: the reconciler never deletes
 such an image (it is reported as "not managed") and never takes it for a volume's device.
 
+With --overwrite, --path may name an existing file or block device (a replacement disk, /dev/loopN):
+the image is built and checked against the archive's checksums beside the archive, then written over
+every byte of the target (the image's holes as zeros) and fsynced, with progress. Refused, before
+anything is written, for a device that is mounted (/proc/self/mountinfo), held (/sys/block/*/holders,
+an O_EXCL open), a file backing a loop device, a target smaller than the volume, and the volume's own
+capture device while its storage captures. Such a target is not listed as a restored image.
+
 Options:
-  --path FILE        where to write the image (must not exist)
+  --path FILE        where to write the image (must not exist, unless --overwrite)
+  --overwrite        write over an existing file or block device at --path
   --mode MODE        auto (default): reflink where possible; reflink: fail without it; copy: never
 ${hostHelp}`,
   async run(args, io) {
-    const { values, positionals } = parse(args, { ...hostOptions, path: { type: 'string' }, mode: { type: 'string' } }, { command: 'archive restore', minPositionals: 2, maxPositionals: 2 });
+    const { values, positionals } = parse(args, { ...hostOptions, path: { type: 'string' }, mode: { type: 'string' }, overwrite: { type: 'boolean' } }, { command: 'archive restore', minPositionals: 2, maxPositionals: 2 });
     const mode = values.mode ?? 'auto';
     if (mode !== 'auto' && mode !== 'reflink' && mode !== 'copy') throw new UsageError(`archive restore: --mode must be auto, reflink or copy, got "${mode}"`);
     const vol = positionals[0]!;
@@ -35,11 +43,13 @@ ${hostHelp}`,
       // Remembered before a byte is written: no restored image is ever taken for a volume's device.
       const target = resolve(values.path ?? defaultRestorePath(dataDir, vol, gid));
       if (!existsSync(target)) await recordRestoredPath(dataDir, target);
-      const r = await restore(dataDir, vol, gid, { mode, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
+      if (values.overwrite && !values.path) throw new UsageError('archive restore: --overwrite needs --path (the file or device to write over)');
+      const r = await restore(dataDir, vol, gid, { mode, overwrite: values.overwrite === true, ...(values.path ? { path: values.path } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
       p.end();
       // Also after: a restore that wrote over something that was there (onto a device) counts too.
       if (!r.existed) await recordRestoredPath(dataDir, r.path);
       if (values.json) printJson(io, r);
+      else if (r.overwrote) io.stdout(`${vol}: restored gid ${gid} over the ${r.overwrote === 'block' ? 'block device' : 'file'} ${r.path} (${r.diffsApplied} diff(s), verified): ${summary(r.bytes, r.seconds)}\n`);
       else if (r.existed) io.stdout(`${vol}: gid ${gid} is restored already at ${r.path}\n`);
       else io.stdout(`${vol}: restored gid ${gid} to ${r.path} (${r.method}, ${r.diffsApplied} diff(s)): ${summary(r.bytes, r.seconds)}\n`);
       return 0;
