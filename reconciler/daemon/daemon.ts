@@ -28,6 +28,7 @@ import type { ObservedState } from '../../common/observed.js';
 import { linkStatus, renderLinkMetrics, type LinkStatus } from '../fleet/links.js';
 import { needsWire } from '../fleet/peer-address.js';
 import { WireEndpoint } from '../fleet/wire-endpoint.js';
+import { ProxyRole } from '../fleet/proxy-role.js';
 import { registerEndpoint, unregisterEndpoint } from '../fleet/wire-registry.js';
 
 export interface DaemonOptions {
@@ -86,6 +87,8 @@ export class Daemon {
   private services: DaemonServices | null = null;
   private drivers = new Map<string, Driver>();
   private wire: WireEndpoint | null = null;
+  /** The proxy role's spool and forwarding (hosts with the proxy role, once the wire runs). */
+  private proxyRole: ProxyRole | null = null;
   private lastObserved: ObservedState | null = null;
 
   constructor(private readonly options: DaemonOptions) {
@@ -152,6 +155,7 @@ export class Daemon {
       }
     } finally {
       await this.services?.close();
+      await this.proxyRole?.close();
       if (this.wire) {
         unregisterEndpoint(this.options.host, this.wire);
         await this.wire.close();
@@ -178,6 +182,7 @@ export class Daemon {
     }
     let ok = false;
     const hostKey = `${good.host.name}/*`;
+    await this.proxyRole?.sync().catch((error: unknown) => log.error({ err: error }, `proxy: ${(error as Error).message}`));
     try {
       const driver = await this.driver(good.host);
       const result = await runPass({
@@ -315,6 +320,7 @@ export class Daemon {
     try {
       this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
       registerEndpoint(good.host.name, this.wire);
+      if (good.host.roles.includes('proxy') && !this.options.once) this.proxyRole = new ProxyRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);
     } catch (error) {
       this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
     }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+
+import type { DesiredState } from '../../../reconciler/model/desired.js';
+import { proxiedVolumes } from '../../../reconciler/fleet/proxy-role.js';
+
+function state(volumes: Record<string, { host: string; proxies: string[]; archives: string[] }>): DesiredState {
+  const hosts: Record<string, { name: string; volumes: Record<string, unknown> }> = {};
+  for (const [name, v] of Object.entries(volumes)) {
+    hosts[v.host] ??= { name: v.host, volumes: {} };
+    hosts[v.host]!.volumes[name] = { name, host: v.host, proxies: v.proxies, archives: v.archives.map((a) => ({ host: a, primary: true })) };
+  }
+  return { root: '/', revision: null, hosts } as unknown as DesiredState;
+}
+
+describe('which volumes a proxy host forwards', () => {
+  it('lists every volume naming the host among its proxies, with that volume\'s archives, by name', () => {
+    const d = state({
+      pg: { host: 'db-1', proxies: ['px-1', 'px-2'], archives: ['ar-1', 'ar-2'] },
+      mysql: { host: 'db-2', proxies: ['px-1'], archives: ['ar-2'] },
+      logs: { host: 'db-2', proxies: ['px-2'], archives: ['ar-1'] },
+    });
+    expect(proxiedVolumes(d, 'px-1')).toEqual([
+      { volume: 'mysql', archives: [{ host: 'ar-2' }] },
+      { volume: 'pg', archives: [{ host: 'ar-1' }, { host: 'ar-2' }] },
+    ]);
+    expect(proxiedVolumes(d, 'ar-1')).toEqual([]);
+  });
+});
