@@ -8,7 +8,7 @@
 import type { DesiredVolume } from '../model/desired.js';
 import type { GidSnap, ObservedArchive, ObservedDiff } from '../../common/observed.js';
 import { applyTarget } from '../policy/apply-point.js';
-import { mergedDiff, sortDiffs } from '../policy/diff-chain.js';
+import { chainGaps, mergedDiff, sortDiffs } from '../policy/diff-chain.js';
 import { chooseMerge, mergeDue } from '../policy/merge-choice.js';
 import { decideRetention } from '../policy/retention/decide.js';
 import type { Snap } from '../policy/retention/rule.js';
@@ -32,6 +32,8 @@ export interface ArchiveDataPlan {
   newestGid: number | null;
   upcoming: { kind: 'apply' | 'merge'; at: number }[];
   warnings: string[];
+  /** The first hole in the chain (a diff missing between two gids), or null; planning stops before it. */
+  hole: { after: number; before: number } | null;
 }
 
 export function archiveData(volume: DesiredVolume, archive: ObservedArchive, options: { host: string; now: number }): ArchiveDataPlan {
@@ -41,6 +43,13 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   const upcoming: ArchiveDataPlan['upcoming'] = [];
   let diffs = sortDiffs(archive.diffs);
   let base: GidSnap = archive.base.b;
+  // A diff missing from the chain makes everything after it unreachable from the base: plan only on
+  // the part before the hole (no merge, apply, restore or replication needs a missing diff).
+  const hole = chainGaps(archive.base, diffs)[0] ?? null;
+  if (hole) {
+    diffs = diffs.filter((d) => d.e.e <= hole.after);
+    warnings.push(`the archive is missing diffs between gid ${hole.after} and gid ${hole.before}: nothing past gid ${hole.after} is planned until a hash backup repairs the chain`);
+  }
   /** Snapshots this plan's merges make implicit (those an apply folds are below the new base anyway). */
   let removed: Set<number> | undefined;
 
@@ -71,7 +80,7 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
 
   if (archive.busy) {
     warnings.push(`the archive is busy (${archive.busy}): apply, merge and restores wait for the next round`);
-    return { steps, hold, chain: { base, diffs }, restorable: [], newestGid: newest(base, diffs), upcoming, warnings };
+    return { steps, hold, chain: { base, diffs }, restorable: [], newestGid: newest(base, diffs), upcoming, warnings, hole };
   }
 
   if (archive.base.e) {
@@ -147,8 +156,8 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
   }
 
   const restorable: ArchiveDataPlan['restorable'] = [];
-  for (const r of archive.restorable) if (r.gid >= base.b && !removed?.has(r.gid)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
-  return { steps, hold, chain: { base, diffs }, restorable, newestGid: newest(base, diffs), upcoming, warnings };
+  for (const r of archive.restorable) if (r.gid >= base.b && !removed?.has(r.gid) && (!hole || r.gid <= hole.after)) restorable.push({ gid: r.gid, time: times.get(r.gid)! });
+  return { steps, hold, chain: { base, diffs }, restorable, newestGid: newest(base, diffs), upcoming, warnings, hole };
 }
 
 /** What dropMerges returns when retention drops nothing. */

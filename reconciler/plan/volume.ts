@@ -10,6 +10,7 @@
 import type { DesiredVolume } from '../model/desired.js';
 import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
+import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
 import { describePeerArchive, peerWait } from '../policy/peer-archive.js';
 import type { Step } from '../policy/step.js';
@@ -70,7 +71,16 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
       out.add(step, { chain: 'storage', after: waitsForArchive && archiveInit ? [archiveInit] : [] });
     }
-    if (lc.ready && live?.storage) {
+    const hole = primaryHere && archiveReady && archive ? chainGaps(archive.base, sortDiffs(archive.diffs))[0] : undefined;
+    if (lc.ready && live?.storage && hole) {
+      // A chain with a hole is repaired first: a hash backup sends what differs from the archive's
+      // newest reachable image; a snapshot would only extend the unreachable part.
+      out.add({
+        kind: 'hash-backup', key: 'repair',
+        params: { archive: primary ?? null, repairAfterGid: hole.after },
+        reason: `the archive is missing diffs between gid ${hole.after} and gid ${hole.before}: a hash backup repairs the chain before any snapshot`,
+      }, { chain: 'storage', after: [out.last('archive')] });
+    } else if (lc.ready && live?.storage) {
       const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now });
       // A snapshot sends its diff to the archive: when that is here, it waits for the archive's start.
       const after = primaryHere ? [out.last('archive')] : [];

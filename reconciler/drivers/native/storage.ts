@@ -11,6 +11,7 @@ import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevActi
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, ship } from './remote-archive.js';
+import { chainGaps, sortDiffs } from '../../policy/diff-chain.js';
 
 async function live(ctx: ActionContext) {
   return observeStorage(ctx.host.dataDir, ctx.volumeName);
@@ -79,7 +80,12 @@ export function nativeStorage(): StorageDriver {
       const target = await archiveDataDir(action, ctx);
       if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
-      if (s && s.state === 'Target' && !s.overflow) return { already: true, state: s.state };
+      // A repair (the archive's chain has a hole) is done once the chain has none; otherwise a running
+      // storage without an overflow needs no hash backup.
+      const repair = typeof action.params.repairAfterGid === 'number';
+      const arch = repair ? await observeArchive(target, ctx.volumeName) : null;
+      const done = repair ? arch != null && chainGaps(arch.base, sortDiffs(arch.diffs)).length === 0 : s !== null && s !== undefined && s.state === 'Target' && !s.overflow;
+      if (done) return { already: true, state: s?.state ?? null };
       const r = await hashBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
       return { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds };
     },
