@@ -17,7 +17,8 @@ normalised DesiredState: durations in seconds, sizes in bytes, paths absolute, s
 retention grids parsed, defaults filled in. This is exactly what the planner and the daemon use.
 
 Options:
-  --host H   only host H and the hosts whose volumes name it (as proxy, archive or replication end)
+  --host H   only host H and every host of the volumes it takes part in (storage, proxy, archive or
+             replication end)
   --json     print the DesiredState as JSON (what "walbctl plan --desired FILE" reads)
 
 Exit status: 0 on success; 1 when the tree has problems (printed to stderr, as walbctl validate).`,
