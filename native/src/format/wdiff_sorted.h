@@ -71,6 +71,10 @@ class SortedWdiffReader {
  public:
   // Reads and checks the file header (a sorted one). `src` must outlive the reader.
   explicit SortedWdiffReader(ByteSource& src);
+  // With `verifyData` false the records' data is neither read nor checksummed (every header still is),
+  // and rawData()/readData() must not be called: for a pass that needs only the records, followed by
+  // one that checks each record's data where it uses it (merge).
+  SortedWdiffReader(ByteSource& src, bool verifyData);
   const WdiffFileHeader& header() const { return header_; }
   // The next record; false at the END pack or at end of file (on a pack boundary). Checks the pack
   // block, record ranges, flags, compression ids, address order and the data checksum.
@@ -98,6 +102,7 @@ class SortedWdiffReader {
   uint64_t nextAddr_ = 0;
   bool sawEnd_ = false, done_ = false;
   uint64_t packs_ = 0;
+  bool verifyData_ = true;
 };
 
 // Largest record data a reader will decompress (a record that claims more is rejected).

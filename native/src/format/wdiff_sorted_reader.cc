@@ -7,6 +7,8 @@
 
 namespace walb::fmt {
 
+SortedWdiffReader::SortedWdiffReader(ByteSource& src, bool verifyData) : SortedWdiffReader(src) { verifyData_ = verifyData; }
+
 SortedWdiffReader::SortedWdiffReader(ByteSource& src) : src_(src), block_(kPackBlock) {
   header_ = readWdiffHeader(src);
   if (header_.type != kWdiffSorted)
@@ -46,8 +48,8 @@ bool SortedWdiffReader::loadPack() {
     throw FormatError(name, src_.size(), "pack-data-truncated",
                       "file ends inside the data of the pack at byte " + std::to_string(at));
   if (packOffset_ >= 32 && packs_ > 0) src_.release(packOffset_, size_t(at - packOffset_));  // the previous pack
-  view_ = src_.view(dataAt, h.total_size);  // a mapped source: read the data in place
-  if (!view_) {
+  view_ = verifyData_ ? src_.view(dataAt, h.total_size) : nullptr;  // a mapped source: read the data in place
+  if (!view_ && verifyData_) {
     if (data_.size() < h.total_size) data_.resize(h.total_size);  // grows only
     if (src_.readAt(dataAt, data_.data(), h.total_size) != h.total_size)
       throw FormatError(name, dataAt, "pack-data-truncated", "short read of pack data");
@@ -75,7 +77,7 @@ bool SortedWdiffReader::loadPack() {
         throw FormatError(name, ro + 20, "record-data-size", "uncompressed record data size does not match io_blocks");
       if (uint64_t(r.data_offset) + r.data_size > h.total_size)
         throw FormatError(name, ro + 16, "record-data-range", "record data lies outside its pack");
-      if (checksum(view_ + r.data_offset, r.data_size, 0) != r.checksum)
+      if (verifyData_ && checksum(view_ + r.data_offset, r.data_size, 0) != r.checksum)
         throw FormatError(name, dataAt + r.data_offset, "record-data-checksum", "record data checksum mismatch");
     }
     if (r.io_address < nextAddr_ || r.io_address + r.io_blocks < r.io_address)

@@ -16,9 +16,10 @@
 namespace walb::ops {
 
 namespace {
-constexpr size_t kSlots = 32;
-constexpr size_t kSlotBytes = 1 << 20;
-constexpr size_t kBatch = 16;  // queued writes submitted with one io_submit
+constexpr size_t kSlots = 256;             // writes in flight at most (WalB submits ~100 at a time)
+constexpr size_t kSlotBytes = 1 << 20;      // a larger write is split
+constexpr size_t kMaxBytesInFlight = 32u << 20;
+constexpr size_t kBatch = 128;  // queued writes submitted with one io_submit
 
 const uint8_t* zeroBuffer() {
   static uint8_t* z = [] {
@@ -63,8 +64,8 @@ void AioWriter::waitOverlapping(uint64_t offset, uint64_t n) {
   if (busy_ > 0 && overlaps(offset, n)) drain();
 }
 
-int AioWriter::freeSlot() {
-  if (busy_ == slots_.size()) {
+int AioWriter::freeSlot(size_t n) {
+  while (busy_ == slots_.size() || (busy_ > 0 && bytesInFlight_ + n > kMaxBytesInFlight)) {
     submit();
     reap(1);
   }
@@ -78,12 +79,17 @@ void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
   waitOverlapping(offset, n);
   while (n > 0) {
     size_t k = std::min(n, kSlotBytes);
-    int i = freeSlot();
+    int i = freeSlot(k);
     Slot& s = slots_[size_t(i)];
     if (data) {
-      if (!s.buf && posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, kSlotBytes) != 0) {
-        s.buf = nullptr;
-        throw std::bad_alloc();
+      if (s.cap < k) {  // grows to the largest write it has held: small writes keep small buffers
+        std::free(s.buf);
+        s.cap = (k + 4095) / 4096 * 4096;
+        if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, s.cap) != 0) {
+          s.buf = nullptr;
+          s.cap = 0;
+          throw std::bad_alloc();
+        }
       }
       std::memcpy(s.buf, data, k);
       s.data = s.buf;
@@ -95,6 +101,7 @@ void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
     s.n = k;
     s.busy = true;
     busy_++;
+    bytesInFlight_ += k;
     pending_.push_back(i);
     if (pending_.size() >= kBatch) submit();
     offset += k;
@@ -105,6 +112,9 @@ void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
 
 void AioWriter::submit() {
   if (pending_.empty()) return;
+  // In address order, as WalB's writer submits its ready queue: a virtio disk with no scheduler
+  // ("none") takes them as given. Queued writes never overlap (an overlapping one drains first).
+  std::sort(pending_.begin(), pending_.end(), [this](int a, int b) { return slots_[size_t(a)].offset < slots_[size_t(b)].offset; });
   std::vector<iocb> cbs(pending_.size());
   std::vector<iocb*> ptrs(pending_.size());
   for (size_t j = 0; j < pending_.size(); j++) {
@@ -162,6 +172,7 @@ void AioWriter::complete(Slot& s, int64_t res) {
   }
   s.busy = false;
   busy_--;
+  bytesInFlight_ -= s.n;
 }
 
 void AioWriter::drain() {

@@ -1,6 +1,6 @@
 // Batched asynchronous direct writes for apply (Linux AIO on an O_DIRECT descriptor, raw system calls,
-// no library): up to 32 writes of at most 1 MiB are in flight, each copied into its slot's aligned
-// buffer so the caller's buffer can be reused at once, queued ones submitted together, and a write that overlaps one still in
+// no library): up to 256 writes of at most 1 MiB and 32 MiB in all are in flight, each copied into its
+// slot's aligned buffer so the caller's buffer can be reused at once, queued ones submitted 64 at a time, and a write that overlaps one still in
 // flight waits for the ones in flight first, so the newest write always lands last. Buffered writes of
 // a small random IO to a cold page cache read the page first (read-modify-write, one synchronous read
 // per IO); direct writes of whole 512-byte sectors do not. See design.md ("Apply").
@@ -31,14 +31,15 @@ class AioWriter {
 
  private:
   struct Slot {
-    uint8_t* buf = nullptr;  // 1 MiB, 4096-aligned, allocated on first use
+    uint8_t* buf = nullptr;  // 4096-aligned, grown to the largest write the slot held (<= 1 MiB)
+    size_t cap = 0;
     uint64_t offset = 0;
     size_t n = 0;
     const uint8_t* data = nullptr;  // buf, or the zero buffer
     bool busy = false;
   };
   bool overlaps(uint64_t offset, uint64_t n) const;
-  int freeSlot();
+  int freeSlot(size_t n);
   void submit();
   void reap(long minEvents);
   void complete(Slot& s, int64_t res);
@@ -50,6 +51,7 @@ class AioWriter {
   std::vector<Slot> slots_;
   std::vector<int> pending_;  // queued, not yet submitted
   size_t busy_ = 0;
+  size_t bytesInFlight_ = 0;
   int error_ = 0;
   uint64_t errorOffset_ = 0;
   uint64_t submits_ = 0;
