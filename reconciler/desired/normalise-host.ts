@@ -33,7 +33,7 @@ export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, 
     volumes,
     source: host.tree.at,
     roleSettings: {
-      storage: roles.includes('storage') ? { wlogSizeBytes: parseSize(raw.storage?.wlogSize ?? DEFAULTS.wlogSize) } : null,
+      storage: roles.includes('storage') ? { wlogSizeBytes: parseSize(raw.storage?.wlogSize ?? DEFAULTS.wlogSize), ...(raw.storage?.listen ? { listen: raw.storage.listen } : {}) } : null,
       proxy: roles.includes('proxy') ? { listen: raw.proxy?.listen ?? `${raw.address!}:${DEFAULTS.proxyPort}`, spoolLimitBytes: parseSize(raw.proxy?.spoolLimit ?? DEFAULTS.spoolLimit) } : null,
       archive: roles.includes('archive') ? { listen: raw.archive?.listen ?? `${raw.address!}:${DEFAULTS.archivePort}` } : null,
     },

@@ -132,6 +132,8 @@ export type RawHost = {
   storage?: {
     /** Capacity of each volume's wlog. */
     wlogSize?: string | number;
+    /** With driver: walb, where this host's walb-storage server listens (walbc -a HOST -p PORT). No default; the native driver has no storage server and ignores it. */
+    listen?: string;
   };
   /** Settings for the proxy role. */
   proxy?: {

@@ -77,7 +77,8 @@ export interface VolumeWire {
 export type WireCompression = 'none' | 'lz4' | 'zstd';
 
 export interface RoleSettings {
-  storage: { wlogSizeBytes: number } | null;
+  /** `listen`: the walb-storage server of a `driver: walb` host (no default; unused by the native driver). */
+  storage: { wlogSizeBytes: number; listen?: string } | null;
   proxy: { listen: string; spoolLimitBytes: number } | null;
   archive: { listen: string } | null;
 }

@@ -2,8 +2,7 @@
  * The `walb` driver (a skeleton): WalB's own servers through `walbc`, run with execa (argument arrays,
  * no shell). It covers observation of the archive side (state, base, diffs, restorable and restored
  * snapshots) and of the storage side (state, uuid, overflow), and the actions WalB has one command
- * for. Servers: the archive and proxy at the host file's `archive.listen` and `proxy.listen`; the
- * storage at $WALBCTL_WALB_STORAGE (`HOST:PORT`). Not covered: listing volumes the tree no longer
+ * for. Servers: the host file's `storage.listen`, `proxy.listen` and `archive.listen`. Not covered: listing volumes the tree no longer
  * declares, log positions, restore verification, replication. Untested against a real WalB (it cannot
  * be installed here); its text parsers are tested against the same text forms `walbctl archive get`
  * prints.
@@ -22,15 +21,11 @@ function parseAddress(value: string, what: string): WalbServer {
   return { address: m[1], port: Number(m[2]) };
 }
 
-export function walbServer(host: DesiredHost, role: DriverRole): WalbServer {
-  if (role === 'archive') {
-    const listen = host.roleSettings?.archive?.listen;
-    if (!listen) throw new DriverUnavailableError('walb', `host ${host.name} has no archive.listen for its archive server`);
-    return parseAddress(listen, 'archive.listen');
-  }
-  const env = process.env.WALBCTL_WALB_STORAGE;
-  if (!env) throw new DriverUnavailableError('walb', 'set WALBCTL_WALB_STORAGE=HOST:PORT to the storage server of this host');
-  return parseAddress(env, 'WALBCTL_WALB_STORAGE');
+/** The WalB server of a host's role, from its host file: `storage.listen`, `proxy.listen` or `archive.listen`. */
+export function walbServer(host: DesiredHost, role: DriverRole | 'proxy'): WalbServer {
+  const listen = host.roleSettings?.[role]?.listen;
+  if (!listen) throw new DriverUnavailableError('walb', `host ${host.name} has no ${role}.listen for its walb-${role} server`);
+  return parseAddress(listen, `host ${host.name} ${role}.listen`);
 }
 
 const STORAGE_STATES: readonly string[] = ['Clear', 'SyncReady', 'Stopped', 'Target', 'Standby'];

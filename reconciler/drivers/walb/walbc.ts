@@ -12,9 +12,26 @@ export interface WalbServer {
   port: number;
 }
 
+/**
+ * WalB's own message out of walbc's stderr: the text of its `ERROR walbc error: …` lines, without the
+ * timestamps and `<<<STACKTRACE>>>` lines; the whole stderr when it has no such line.
+ */
+export function walbMessage(stderr: string): string {
+  const errors = stderr.split('\n').map((l) => /\bERROR walbc error: (.*)$/.exec(l)?.[1]?.trim()).filter((m): m is string => !!m);
+  return errors.length > 0 ? errors.join('; ') : stderr.trim();
+}
+
+/** walbc failed: names the server and the command (without the server arguments), with WalB's message. */
 export class WalbcError extends WalbctlError {
-  constructor(readonly argv: string[], readonly exitCode: number | undefined, readonly stderr: string, options: { retryable: boolean }) {
-    super('walbc-failed', `walbc ${argv.join(' ')} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no message'}`, options);
+  readonly walbMessage: string;
+  constructor(readonly server: WalbServer, readonly command: string[], readonly exitCode: number | undefined, readonly stderr: string, options: { retryable: boolean }) {
+    const message = walbMessage(stderr);
+    super('walbc-failed', `WalB server ${server.address}:${server.port}: walbc ${command.join(' ')} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${message || 'no message'}`, options);
+    this.walbMessage = message;
+  }
+
+  get argv(): string[] {
+    return [...serverArgs(this.server), ...this.command];
   }
 }
 
@@ -42,7 +59,7 @@ export async function walbc(server: WalbServer, args: string[], options: WalbcOp
   if (r.failed) {
     // Not found or killed by the time limit: worth trying again later; a refusal by the server is not.
     const retryable = r.timedOut || r.isCanceled || r.exitCode === undefined;
-    throw new WalbcError(argv, r.exitCode, String(r.stderr || (r.exitCode === undefined ? r.shortMessage : '') || ''), { retryable });
+    throw new WalbcError(server, args, r.exitCode, String(r.stderr || (r.exitCode === undefined ? r.shortMessage : '') || ''), { retryable });
   }
   return String(r.stdout);
 }

@@ -10,6 +10,7 @@ import { runDriverAction } from '../../../reconciler/drivers/driver.js';
 import { createNativeDriver } from '../../../reconciler/drivers/native/index.js';
 import { walbcArgs } from '../../../reconciler/drivers/walb/argv.js';
 import { parseBase, parseDiffs, parseRestorable, parseRestored } from '../../../reconciler/drivers/walb/parse.js';
+import { walbServer } from '../../../reconciler/drivers/walb/index.js';
 import { walbc, WalbcError } from '../../../reconciler/drivers/walb/walbc.js';
 import { binPath } from '../../helpers/cli.js';
 import { action, desiredFor, volume } from '../apply/fake-driver.js';
@@ -27,11 +28,20 @@ describe('the walb driver skeleton', () => {
     expect(() => walbcArgs(action('h/v:apply', { params: {} }), 'v')).toThrow(/params.gid/);
   });
 
+  it('finds each WalB server at its role\'s listen key in the host file, and names the missing key', () => {
+    const { host } = desiredFor('/tmp/unused', []);
+    const withListen = { ...host, roleSettings: { storage: { wlogSizeBytes: 1, listen: '127.0.0.1:10200' }, proxy: { listen: '[::1]:10100', spoolLimitBytes: 1 }, archive: null } };
+    expect(walbServer(withListen, 'storage')).toEqual({ address: '127.0.0.1', port: 10200 });
+    expect(walbServer(withListen, 'proxy')).toEqual({ address: '::1', port: 10100 });
+    expect(() => walbServer(withListen, 'archive')).toThrow(`host ${host.name} has no archive.listen for its walb-archive server`);
+    expect(() => walbServer({ ...withListen, roleSettings: { ...withListen.roleSettings, storage: { wlogSizeBytes: 1 } } }, 'storage')).toThrow(/no storage.listen/);
+  });
+
   it('passes each argument as one argv element, and turns a failing walbc into one error', async () => {
     expect(await walbc({ address: '10.0.0.1', port: 10200 }, ['get', 'state', 'a b'], { binary: 'echo' })).toBe('-a 10.0.0.1 -p 10200 get state a b');
     const error = await walbc({ address: 'h', port: 1 }, ['get', 'state', 'v'], { binary: 'false' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WalbcError);
-    expect((error as WalbcError).message).toBe('walbc -a h -p 1 get state v failed (exit 1): no message');
+    expect((error as WalbcError).message).toBe('WalB server h:1: walbc get state v failed (exit 1): no message');
     expect((error as WalbcError).retryable).toBe(false);
     const missing = await walbc({ address: 'h', port: 1 }, ['get', 'state', 'v'], { binary: '/nonexistent/walbc' }).catch((e: unknown) => e);
     expect((missing as WalbcError).retryable).toBe(true);

@@ -1,0 +1,121 @@
+/**
+ * The walb driver's proxy functions against WalB's real walb-proxy, driven by WalB's real walbc
+ * (../shared/walb-tools/bin), on a loopback port picked at run time. Skips, saying why, where the
+ * binaries are missing or do not run.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { observeProxy, parseArchiveList, parseProxyState, parseProxyStatus, proxy } from '../../../../reconciler/drivers/walb/proxy.js';
+import { WalbcError, type WalbcOptions, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
+import { sharedDir } from '../../../helpers/cli.js';
+
+const walbBin = join(sharedDir, 'walb-tools/bin');
+const walbcBin = join(walbBin, 'walbc');
+const probe = spawnSync(walbcBin, ['-h'], { encoding: 'utf8' });
+const skipReason =
+  probe.error !== undefined
+    ? `WalB's walbc does not run from ${walbBin}: ${probe.error.message}`
+    : !/walb server controller/.test(`${probe.stdout}${probe.stderr}`)
+      ? `WalB's walbc fails here (exit ${probe.status}): ${probe.stderr.trim().split('\n')[0]}`
+      : '';
+if (skipReason) console.warn(`walb/proxy.test.ts skipped: ${skipReason}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const options: WalbcOptions = { binary: walbcBin, timeoutMs: 10_000 };
+let dir = '';
+let child: ChildProcess | undefined;
+let server: WalbServer = { address: '127.0.0.1', port: 0 };
+
+/** Starts walb-proxy on a free port; another process may take the port first, so up to 5 tries, each up to 5 s. */
+async function startProxy(): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const p = spawn(join(walbBin, 'walb-proxy'), ['-b', join(dir, 'base'), '-l', join(dir, `proxy-${attempt}.log`), '-p', String(port), '-id', 'p0', '-fg', '2', '-bg', '1'], { stdio: 'ignore' });
+    let exited = false;
+    p.on('exit', () => (exited = true));
+    for (let i = 0; i < 50 && !exited; i++) {
+      const ok = await proxy.status({ address: '127.0.0.1', port }, { ...options, timeoutMs: 2_000 }).then(() => true, () => false);
+      if (ok) {
+        child = p;
+        server = { address: '127.0.0.1', port };
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    p.kill('SIGKILL');
+  }
+  throw new Error('walb-proxy did not answer on any of 5 ports');
+}
+
+describe.skipIf(skipReason !== '')('the walb driver against the real walb-proxy', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'walbctl-walb-proxy-'));
+    await startProxy();
+  }, 60_000);
+  afterAll(() => {
+    child?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the proxy\'s status and a volume it does not hold as Clear', async () => {
+    const status = await proxy.status(server, options);
+    expect(status.global.nodeId).toBe('p0');
+    expect(status.global.baseDir).toBe(join(dir, 'base'));
+    expect(await proxy.state(server, 'v1', options)).toBe('Clear');
+    expect(await observeProxy(server, 'v1', options)).toBeUndefined();
+  });
+
+  it('adds, lists and deletes archive destinations, and starts and stops the volume', async () => {
+    await proxy.addArchive(server, 'v1', 'a0', '127.0.0.1:1', options);
+    await proxy.addArchive(server, 'v1', 'a1', '[::1]:2', options).catch(() => proxy.addArchive(server, 'v1', 'a1', '127.0.0.2:2', options));
+    expect(await proxy.archives(server, 'v1', options)).toEqual(['a0', 'a1']);
+    expect((await proxy.archive(server, 'v1', 'a0', options)).address).toBe('127.0.0.1:1');
+    expect(await observeProxy(server, 'v1', options)).toEqual({ state: 'Stopped', archives: ['a0', 'a1'] });
+    await proxy.start(server, 'v1', options);
+    expect(await observeProxy(server, 'v1', options)).toEqual({ state: 'Started', archives: ['a0', 'a1'] });
+    expect((await proxy.status(server, options)).volumes).toEqual(['v1']);
+    await proxy.stop(server, 'v1', options);
+    expect(await proxy.state(server, 'v1', options)).toBe('Stopped');
+    await proxy.deleteArchive(server, 'v1', 'a1', options);
+    expect(await proxy.archives(server, 'v1', options)).toEqual(['a0']);
+    await proxy.deleteArchive(server, 'v1', 'a0', options);
+    expect(await observeProxy(server, 'v1', options)).toBeUndefined();
+  });
+
+  it('turns WalB\'s refusals into typed errors naming the server and the command', async () => {
+    const refused = await proxy.start(server, 'nothing', options).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WalbcError);
+    const e = refused as WalbcError;
+    expect(e.message).toMatch(new RegExp(`^WalB server 127\\.0\\.0\\.1:${server.port}: walbc start nothing failed \\(exit 1\\): .*bad state:Clear$`));
+    expect(e.message).not.toMatch(/STACKTRACE/);
+    expect(e.retryable).toBe(false);
+    // walbc's own argument parsing rejects a wrong argument list.
+    const short = await proxy.addArchive(server, 'v1', '', '', options).catch((x: unknown) => x);
+    expect(short).toBeInstanceOf(WalbcError);
+    expect((short as WalbcError).command).toEqual(['archive-info', 'add', 'v1', '', '']);
+  });
+});
+
+describe('the walb driver\'s proxy text forms', () => {
+  it('names the line or the form it cannot read', () => {
+    expect(() => parseProxyState('Archived')).toThrow('walbc get state: "Archived" is not a walb-proxy volume state (Clear, Stopped, Started)');
+    expect(() => parseArchiveList('a0\nno such\n')).toThrow('walbc archive-info list line 2: not an archive name: "no such"');
+    expect(() => parseProxyStatus('-----StorageGlobal-----\nnodeId s0\n')).toThrow(/not a walb-proxy status/);
+    expect(() => parseProxyStatus('-----ProxyGlobal-----\nnodeId\n')).toThrow('walbc status line 2: not a "key value" line: "nodeId"');
+  });
+});
