@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { observeProxy, parseArchiveList, parseProxyState, parseProxyStatus, proxy } from '../../../../reconciler/drivers/walb/proxy.js';
+import { proxyCommands, reconcileProxy } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
 import { WalbcError, type WalbcOptions, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
 import { sharedDir } from '../../../helpers/cli.js';
 
@@ -108,6 +109,36 @@ describe.skipIf(skipReason !== '')('the walb driver against the real walb-proxy'
     const short = await proxy.addArchive(server, 'v1', '', '', options).catch((x: unknown) => x);
     expect(short).toBeInstanceOf(WalbcError);
     expect((short as WalbcError).command).toEqual(['archive-info', 'add', 'v1', '', '']);
+  });
+
+  it('brings the proxy\'s destinations to the tree: adds, swaps, changes nothing when done, and clears', async () => {
+    const a = (name: string, port: number) => ({ name, address: `127.0.0.1:${port}` });
+    expect(await reconcileProxy(server, 'v2', [a('ar-1', 1), a('ar-2', 2)], options)).toEqual([
+      ['archive-info', 'add', 'v2', 'ar-1', '127.0.0.1:1'],
+      ['archive-info', 'add', 'v2', 'ar-2', '127.0.0.1:2'],
+      ['start', 'v2'],
+    ]);
+    expect(await observeProxy(server, 'v2', options)).toEqual({ state: 'Started', archives: ['ar-1', 'ar-2'] });
+    // walb-proxy refuses archive-info while Started: the change is wrapped in stop/start.
+    expect(await reconcileProxy(server, 'v2', [a('ar-2', 2), a('ar-3', 3)], options)).toEqual([
+      ['stop', 'v2'],
+      ['archive-info', 'add', 'v2', 'ar-3', '127.0.0.1:3'],
+      ['archive-info', 'delete', 'v2', 'ar-1'],
+      ['start', 'v2'],
+    ]);
+    expect(await observeProxy(server, 'v2', options)).toEqual({ state: 'Started', archives: ['ar-2', 'ar-3'] });
+    expect(await reconcileProxy(server, 'v2', [a('ar-3', 3), a('ar-2', 2)], options)).toEqual([]);
+    await proxy.stop(server, 'v2', options);
+    expect(await reconcileProxy(server, 'v2', [a('ar-2', 2), a('ar-3', 3)], options)).toEqual([['start', 'v2']]);
+    expect(await reconcileProxy(server, 'v2', [], options)).toEqual([['stop', 'v2'], ['archive-info', 'delete', 'v2', 'ar-2'], ['archive-info', 'delete', 'v2', 'ar-3']]);
+    expect(await observeProxy(server, 'v2', options)).toBeUndefined();
+  });
+});
+
+describe('the walb driver\'s proxy commands', () => {
+  it('plans nothing for a volume the proxy does not hold and the tree gives no archive', () => {
+    expect(proxyCommands('v', undefined, [])).toEqual([]);
+    expect(proxyCommands('v', { state: 'Stopped', archives: ['a'] }, [{ name: 'a', address: 'h:1' }])).toEqual([['start', 'v']]);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { loadDesiredState } from '../../../../reconciler/desired/load.js';
 import { walbServer } from '../../../../reconciler/drivers/walb/index.js';
+import { proxyDestinations } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
 import { hostFile, writeTree } from '../../desired/tree-fixture.js';
 
 const walbHost = (storage: string) =>
@@ -16,6 +17,8 @@ describe('the walb driver\'s servers from the tree', () => {
     expect(walbServer(host, 'storage')).toEqual({ address: '127.0.0.1', port: 10000 });
     expect(walbServer(host, 'proxy')).toEqual({ address: '127.0.0.1', port: 10100 });
     expect(walbServer(host, 'archive')).toEqual({ address: '::1', port: 10200 });
+    // The proxy forwards to the volume's primary archives, at their archive.listen.
+    expect(proxyDestinations(state!, host.volumes.v1)).toEqual([{ name: 'h1', address: '[::1]:10200' }]);
   });
 
   it('has no default for storage.listen, and says which key is missing', async () => {
