@@ -153,11 +153,19 @@ export async function makeWorkload(o: { dir: string; walbBin: string; root: stri
   // The restore's gid is the base snapshot's, known once the full backup has run.
   const restore = ops[ops.length - 1]!;
   const before = restore.before!;
+  // The base is a dirty snapshot: one scan snapshot after it (nothing changed) makes a clean one.
   restore.before = (tool) => {
-    const gids = JSON.parse(sh(process.execPath, [join(o.root, 'bin/walbctl.js'), 'archive', 'get', 'restorable', 'bench', '--data-dir', data, '--json'])) as unknown;
+    const list = () => JSON.parse(sh(process.execPath, [join(o.root, 'bin/walbctl.js'), 'archive', 'get', 'restorable', 'bench', '--data-dir', data, '--json'])) as unknown[];
+    let gids = list();
+    if (gids.length === 0) {
+      sh(process.execPath, [join(o.root, 'bin/walbctl.js'), 'vol', 'snapshot', 'bench', '--data-dir', data, '--implicit']);
+      gids = list();
+    }
     const gid = String(firstGid(gids));
     restore.ours = restore.ours.map((a, i) => (restore.ours[i - 1] === 'bench' && restore.ours[i - 2] === 'restore' ? gid : a));
     before(tool);
+    // A gid restored already is not restored again: forget the previous round's image.
+    if (tool === 'ours') spawnSync(process.execPath, [join(o.root, 'bin/walbctl.js'), 'archive', 'del-restored', 'bench', gid, '--data-dir', data]);
   };
   return { ops };
 }
