@@ -11,10 +11,12 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { walbcArgs } from '../../../../reconciler/drivers/walb/argv.js';
 import { observeProxy, parseArchiveList, parseProxyState, parseProxyStatus, proxy } from '../../../../reconciler/drivers/walb/proxy.js';
 import { proxyCommands, reconcileProxy } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
-import { WalbcError, type WalbcOptions, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
+import { walbc, WalbcError, type WalbcOptions, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
 import { sharedDir } from '../../../helpers/cli.js';
+import { action } from '../../apply/fake-driver.js';
 
 const walbBin = join(sharedDir, 'walb-tools/bin');
 const walbcBin = join(walbBin, 'walbc');
@@ -132,6 +134,31 @@ describe.skipIf(skipReason !== '')('the walb driver against the real walb-proxy'
     expect(await reconcileProxy(server, 'v2', [a('ar-2', 2), a('ar-3', 3)], options)).toEqual([['start', 'v2']]);
     expect(await reconcileProxy(server, 'v2', [], options)).toEqual([['stop', 'v2'], ['archive-info', 'delete', 'v2', 'ar-2'], ['archive-info', 'delete', 'v2', 'ar-3']]);
     expect(await observeProxy(server, 'v2', options)).toBeUndefined();
+  });
+});
+
+describe.skipIf(skipReason !== '')('the walb driver\'s storage and archive commands under walbc\'s own argument parsing', () => {
+  // walbc checks its argument list before it connects: on a loopback port nobody listens on, an
+  // accepted list fails at connect and a wrong one with "missing required params".
+  it('passes every command the driver builds, and walbc rejects a short one', async () => {
+    const closed: WalbServer = { address: '127.0.0.1', port: await freePort() };
+    const actions = [
+      action('h/v:init', { params: { role: 'storage' } }), action('h/v:init', { params: { role: 'archive' } }), action('h/v:full-backup'),
+      action('h/v:hash-backup'), action('h/v:snapshot'), action('h/v:start', { params: { role: 'storage' } }), action('h/v:start', { params: { role: 'archive' } }),
+      action('h/v:stop'), action('h/v:clear'), action('h/v:restore', { params: { gid: 7, path: '/x' } }),
+      action('h/v:delete-restore', { params: { gid: 7, path: '/x' } }), action('h/v:apply', { params: { gid: 7 } }), action('h/v:merge', { params: { gidB: 4, gidE: 9 } }),
+    ];
+    let checked = 0;
+    for (const a of actions) {
+      const argv = walbcArgs(a, 'v', { wdevPath: '/dev/walb/v' })!;
+      const e = (await walbc(closed, argv, options).catch((x: unknown) => x)) as WalbcError;
+      expect(e, argv.join(' ')).toBeInstanceOf(WalbcError);
+      expect(e.walbMessage, argv.join(' ')).toMatch(/Socket::connect.*Connection refused/);
+      checked++;
+    }
+    expect(checked).toBe(actions.length);
+    const short = (await walbc(closed, ['merge', 'v', '4'], options).catch((x: unknown) => x)) as WalbcError;
+    expect(short.walbMessage).toMatch(/missing required params/);
   });
 });
 
