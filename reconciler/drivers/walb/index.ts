@@ -1,11 +1,12 @@
 /**
- * The `walb` driver (a skeleton): WalB's own servers through `walbc`, run with execa (argument arrays,
- * no shell). It covers observation of the archive side (state, base, diffs, restorable and restored
- * snapshots) and of the storage side (state, uuid, overflow), and the actions WalB has one command
- * for. Servers: the host file's `storage.listen`, `proxy.listen` and `archive.listen`. Not covered: listing volumes the tree no longer
- * declares, log positions, restore verification, replication. Untested against a real WalB (it cannot
- * be installed here); its text parsers are tested against the same text forms `walbctl archive get`
- * prints.
+ * The `walb` driver: WalB's own servers through `walbc`, run with execa (argument arrays, no shell).
+ * It covers observation of the archive side (state, base, diffs, restorable and restored snapshots)
+ * and of the storage side (state, uuid, overflow), and the actions WalB has one command for; the
+ * proxy side is proxy.ts and proxy-reconcile.ts (tested against the real walb-proxy). Servers: the
+ * host file's `storage.listen`, `proxy.listen` and `archive.listen`. Not covered: listing volumes the
+ * tree no longer declares, log positions, restore verification, replication, the proxy in plan/apply.
+ * walb-storage and walb-archive cannot run here: their commands are checked against walbc's own
+ * argument parsing, their text parsers against the forms `walbctl archive get` prints.
  */
 import type { DesiredHost } from '../../model/desired.js';
 import type { ArchiveState, ObservedStorage, StorageState } from '../../../common/observed.js';
