@@ -3,8 +3,9 @@
  * function: the tree is the only source of trust; the certificate only says who the peer is).
  *
  * - A volume's data (full backup, hash backup, diffs) flows from its storage host, or one of its
- *   proxies, to the archives and proxies the tree names for it, and along a declared replication
- *   pair from one of its archives to another — nowhere else.
+ *   proxies, to the archives and proxies the tree names for it, and from one of its archives to
+ *   another (a declared replication pair, or the old primary's hand-over after a failover) —
+ *   nowhere else.
  * - A status call about a volume is answered to the hosts that take part in that volume (its storage
  *   host, its proxies, its other archives); a host-level status call to any host of the tree.
  * - Replication is accepted only along a declared pair (`from` → this archive).
@@ -54,7 +55,11 @@ export function authorize(desired: DesiredState, local: string, peer: string, re
   if (DATA.has(request.operation)) {
     if (!holdsHere) return refuse('not-held-here', `${local} is neither an archive nor a proxy of ${v.name} (the tree names archives ${archives.join(', ') || 'none'})`);
     const pair = v.replication.some((p) => p.from === peer && p.to === local) || (request.operation === 'hash-backup' && v.replication.some((p) => p.to === peer && p.from === local));
-    if (!senders.includes(peer) && !pair) return refuse('not-a-sender', `${peer} may not send ${v.name}: only its storage host ${v.host}${v.proxies.length ? `, its proxies ${v.proxies.join(', ')}` : ''} or a declared replication pair`);
+    // Archive to archive, not only along a declared pair: after a failover commit the old primary
+    // hands its newer diffs over to the new primary before releasing its cursor (replica-hold.ts),
+    // and the tree no longer declares that direction. The last applied revision is not known here.
+    const peerArchive = archives.includes(local) && archives.includes(peer);
+    if (!senders.includes(peer) && !pair && !peerArchive) return refuse('not-a-sender', `${peer} may not send ${v.name}: only its storage host ${v.host}${v.proxies.length ? `, its proxies ${v.proxies.join(', ')}` : ''} or another of its archives (${archives.join(', ')})`);
     return { allowed: true };
   }
   if (request.operation === 'status') {

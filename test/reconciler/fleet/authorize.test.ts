@@ -14,6 +14,14 @@ const tree = desired(
   { hosts: ['ar-1', 'ar-2', 'px-1'] },
 );
 
+// After the failover commit: ar-2 is pg's primary, ar-1 its secondary, replication reversed.
+const failedOver = desired(
+  [
+    volume({ host: 'db-1', name: 'pg', proxies: ['px-1'], archives: [{ host: 'ar-2', primary: true }, { host: 'ar-1', primary: false }], replication: [{ from: 'ar-2', to: 'ar-1', mode: 'async', schedule: { kind: 'every', everySeconds: 3600 }, compression: 'lz4', bandwidthLimitBytes: null }] }),
+  ],
+  { hosts: ['ar-1', 'ar-2', 'px-1'] },
+);
+
 const req = (operation: WireRequest['operation'], volume: string | null): WireRequest => ({ operation, volume });
 
 describe('authorize (the receiver decides from the tree)', () => {
@@ -23,7 +31,9 @@ describe('authorize (the receiver decides from the tree)', () => {
     { name: 'a proxy accepts diffs from the volume\'s storage host', local: 'px-1', peer: 'db-1', r: req('diff', 'pg'), want: null },
     { name: 'a host the tree does not name is refused', local: 'ar-1', peer: 'ghost', r: req('status', null), want: 'unknown-peer' },
     { name: 'a valid host sending a volume that is not its own is refused', local: 'ar-1', peer: 'db-2', r: req('full-backup', 'pg'), want: 'not-a-sender' },
-    { name: 'another archive of the volume may not send it against the declared replication pair', local: 'ar-1', peer: 'ar-2', r: req('diff', 'pg'), want: 'not-a-sender' },
+    { name: 'another archive of the volume may send it against the declared pair (a failover hand-over)', local: 'ar-1', peer: 'ar-2', r: req('diff', 'pg'), want: null },
+    { name: 'an archive that became the primary accepts the old primary\'s hand-over', local: 'ar-2', peer: 'ar-1', r: req('diff', 'pg'), tree: failedOver, want: null },
+    { name: 'a host that is not an archive of the volume is still refused as a sender to its archive', local: 'ar-2', peer: 'ar-1', r: req('diff', 'web'), want: 'not-a-sender' },
     { name: 'an archive accepts the volume\'s data along a declared replication pair', local: 'ar-2', peer: 'ar-1', r: req('diff', 'pg'), want: null },
     { name: 'the replication target may ask its source for a hash index', local: 'ar-1', peer: 'ar-2', r: req('hash-backup', 'pg'), want: null },
     { name: 'an archive refuses a volume the tree does not archive there', local: 'ar-1', peer: 'db-1', r: req('full-backup', 'web'), want: 'not-held-here' },
@@ -38,8 +48,8 @@ describe('authorize (the receiver decides from the tree)', () => {
     { name: 'replication against the declared direction is refused', local: 'ar-1', peer: 'ar-2', r: req('replicate', 'pg'), want: 'not-a-pair' },
     { name: 'a restore is served to the volume\'s storage host', local: 'ar-1', peer: 'db-1', r: req('restore', 'pg'), want: null },
     { name: 'a restore is refused to any other host', local: 'ar-1', peer: 'db-2', r: req('restore', 'pg'), want: 'not-a-sender' },
-  ])('$name', ({ local, peer, r, want }) => {
-    const got = authorize(tree, local, peer, r);
+  ])('$name', ({ local, peer, r, want, tree: t }) => {
+    const got = authorize(t ?? tree, local, peer, r);
     expect(got.allowed ? null : got.code).toBe(want);
     // A refusal names who was refused, or what this host does not hold.
     if (!got.allowed) expect(got.message).toMatch(want === 'unknown-volume' ? /nosuch|needs a volume/ : want === 'not-held-here' ? new RegExp(local) : new RegExp(peer));
