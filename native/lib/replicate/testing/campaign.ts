@@ -34,6 +34,7 @@ import { startRelay, type Relay, type RelayFault } from '../../wire/testing/rela
 import { spawnPeer, type PeerProcess } from '../../wire/testing/spawn-peer.js';
 import { withRetries } from '../../wire/transfers/retry.js';
 import { replicateArchive, type ReplicateResult } from '../replicate.js';
+import { seededRandom } from '../../wire/testing/rng.js';
 
 export type FaultKind = 'cut' | 'stall' | 'flip' | 'kill-sender' | 'kill-receiver';
 export const FAULT_KINDS: readonly FaultKind[] = ['cut', 'flip', 'kill-sender', 'kill-receiver', 'stall'];
@@ -67,16 +68,7 @@ const CHECKPOINT = 1 << 20;
 const RATE = 4 << 20;
 const CHANNEL = { heartbeatMs: 200, deadAfterMs: 1500 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const sha1 = (path: string): string => createHash('sha1').update(readFileSync(path)).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
