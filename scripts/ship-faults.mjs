@@ -234,7 +234,18 @@ async function main() {
     }
     // Converge: the storage has every batch acknowledged, the proxy's queues are empty.
     const deadline = Date.now() + 60_000;
-    const code = await new Promise((res) => (storage.exitCode !== null ? res(storage.exitCode) : storage.once('exit', res)));
+    // Bounded: a storage that never gets its batches through is killed after 120 s and counted as a failure.
+    const code = await new Promise((res) => {
+      if (storage.exitCode !== null) return res(storage.exitCode);
+      const timer = setTimeout(() => {
+        storage.kill('SIGKILL');
+        res('killed after 120 s without acknowledging every batch');
+      }, 120_000);
+      storage.once('exit', (c) => {
+        clearTimeout(timer);
+        res(c);
+      });
+    });
     const problem = (m) => counts.failures.push(`trial ${t} (${fault}, seed ${seed}): ${m}`);
     if (code !== 0) {
       problem(`storage exited ${code}: ${storage.errText().slice(0, 300)}`);
