@@ -90,7 +90,15 @@ describe('walbctl daemon', () => {
     expect(s.desired.lastAttemptedRevision).toBe(`main@sha1:${bad}`);
     expect(s.desired.lastGoodRevision).toBe(`main@sha1:${good}`);
     expect(s.desired.diagnostics.join('\n')).toMatch(/^hosts\/local\.yaml:\d+:\d+: error: .*size/m);
-    expect(condition(s, 'demo', 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidDesiredState' });
+    // While a pass works (a snapshot every 2 s) demo is Reconciling and says the newest commit is invalid;
+    // once the pass settles it is Stalled with InvalidDesiredState.
+    const reconciling = condition(s, 'demo', 'Reconciling');
+    if (reconciling?.status === 'True') expect(reconciling.message).toContain('does not validate');
+    const settled = await waitFor('demo Stalled with InvalidDesiredState', async () => {
+      const v = await status(port);
+      return v && condition(v, 'demo', 'Stalled')?.status === 'True' ? v : null;
+    }, { logs: d.logs, timeoutMs: 15_000 });
+    expect(condition(settled, 'demo', 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidDesiredState' });
     // kstatus: exactly one of Ready/Reconciling/Stalled is True, and the volume says to what it converged.
     expect(s.volumes.demo.conditions.filter((c: { type: string; status: string }) => c.type !== 'ReplicationLagging' && c.status === 'True')).toHaveLength(1);
     expect(s.volumes.demo.lastAttemptedRevision).toBe(`main@sha1:${bad}`);
