@@ -75,3 +75,18 @@ async function sizeFromSys(dev: string): Promise<number> {
   const sectors = Number((await readFile(`/sys/dev/block/${dev}/size`, 'utf8').catch(() => '0')).trim());
   return sectors * 512;
 }
+
+/**
+ * Where a restore may write `target`: null when it does not exist yet (a new image file), the
+ * checked target when it exists and `overwrite` was given; refused otherwise. Local and remote
+ * restores (restore.ts, wire/transfers/restore.ts) both ask this, before a byte is written.
+ */
+export async function restoreTarget(dataDir: string, vol: string, target: string, needBytes: number, overwrite: boolean): Promise<OverwriteTarget | null> {
+  const existing = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (!existing) return null;
+  if (!overwrite) throw new InputError('exists already; delete it, restore to another --path, or give --overwrite to write over it', target);
+  return checkOverwriteTarget(dataDir, vol, target, needBytes);
+}

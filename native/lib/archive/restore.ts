@@ -2,24 +2,21 @@
  * restore VOL GID: makes the image of a clean restorable snapshot as a file: a reflink clone of the
  * base (FICLONE) where the file system supports it, a sparse copy otherwise, then the diff chain
  * applied. The image is written at a temporary name beside the target and renamed when complete;
- * the metadata lists it only then. Diffs are held open from the start, so a concurrent merge that
- * deletes them (WalB lets merge run during a restore) cannot pull them away.
+ * the metadata lists it only then. The chain and the image are restore-build.ts's (diffs held open
+ * from the start, so a concurrent merge that deletes them cannot pull them away).
  */
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-import { InputError } from '../../../common/errors.js';
-import { copyImage, writeImage } from './addon.js';
-import { checkOverwriteTarget } from './overwrite-target.js';
-import { pathTo, restorableSnaps } from './chain.js';
-import { badBulkLines, baseSums } from './base-check.js';
-import { ArchiveCorruptError, GidError } from './errors.js';
-import { formats } from './formats.js';
-import { fsyncDir, fsyncFile, tempFor } from './files.js';
+import { writeImage } from './addon.js';
+import { checkOverwriteTarget, restoreTarget } from './overwrite-target.js';
+import { GidError } from './errors.js';
+import { fsyncDir, tempFor } from './files.js';
 import { defaultRestorePath } from './layout.js';
 import { phaseReporter, since, type OnProgress } from './progress.js';
 import { ensureRecovered } from './recover.js';
-import { asAction, listDiffFiles, updateMeta } from './volume.js';
+import { buildImage, restoreChain, type BuiltImage } from './restore-build.js';
+import { asAction, updateMeta } from './volume.js';
 import { mapAddonError } from './wdiff-errors.js';
 
 export interface RestoreOptions {
@@ -56,52 +53,16 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
       if (h.meta.restored.some((r) => r.gid === gid && r.path === target)) {
         return { gid, path: target, method: 'copy', diffsApplied: 0, bytes: 0, seconds: since(t0), existed: true };
       }
-      const base = h.meta.base.e ?? h.meta.base.b;
-      const diffs = await listDiffFiles(h.paths);
-      const chain = pathTo(base, diffs, gid);
-      if (!chain) {
-        const ok = restorableSnaps(base, diffs).map((r) => r.snap.b);
-        throw new GidError(vol, `gid ${gid} is not restorable; restorable gids: ${ok.join(', ') || 'none'}`);
-      }
-      const existing = await stat(target).then(
-        () => true,
-        () => false,
-      );
-      if (existing && !opts.overwrite) throw new InputError('exists already; delete it, restore to another --path, or give --overwrite to write over it', target);
+      const chain = await restoreChain(h, vol, gid);
       // Over an existing file or device: the image is built and verified beside the archive first,
       // and written over the target only when whole; the archive does not list it as its own.
-      const over = existing ? await checkOverwriteTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0) : null;
+      const over = await restoreTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0, opts.overwrite === true);
       const tmp = tempFor(over ? defaultRestorePath(dataDir, vol, gid) : target);
       await mkdir(dirname(tmp), { recursive: true });
-      const handles: FileHandle[] = [];
-      const names = new Map<string, string>();
       await updateMeta(h.paths, (m) => void m.restoring.push({ gid, path: over ? tmp : target, tmp, pid: process.pid }), { volume: vol, operation: 'restore begin' });
-      let method: 'reflink' | 'copy';
-      let bytes = 0;
+      let built: BuiltImage;
       try {
-        for (const d of chain) {
-          const fh = await open(d.path, 'r');
-          handles.push(fh);
-          names.set(`/proc/self/fd/${fh.fd}`, d.path);
-          bytes += d.dataSize;
-        }
-        // The base is checked as it is copied, before anything is applied to the copy: a base that
-        // cannot be verified gives no image at all.
-        const pre = await baseSums(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol });
-        if (!pre.sums || pre.problems.length > 0) throw new ArchiveCorruptError(vol, pre.problems);
-        const copied = await copyImage(
-          { source: h.paths.base, target: tmp, mode: opts.mode ?? 'auto', sync: chain.length === 0, checkBulkSize: pre.sums.bulkSize, checkHashes: pre.sums.hashes },
-          phaseReporter(opts.onProgress, 'copy'),
-        );
-        if (copied.badBulks.length > 0) throw new ArchiveCorruptError(vol, badBulkLines(h.paths.base, pre.sums, copied.badBulks));
-        method = copied.method;
-        bytes += copied.bytesWritten;
-        if (chain.length > 0) {
-          const api = await formats();
-          await api.applyDiffs([...names.keys()], tmp, { discard: 'punch' });
-          opts.onProgress?.({ phase: 'apply', done: chain.length, total: chain.length });
-          await fsyncFile(tmp);
-        }
+        built = await buildImage(h, vol, chain, tmp, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
         if (over) {
           await checkOverwriteTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0);
           await writeImage({ source: tmp, target }, phaseReporter(opts.onProgress, 'write'));
@@ -113,10 +74,9 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
       } catch (error) {
         await rm(tmp, { force: true });
         await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore abort' }).catch(() => {});
-        throw mapAddonError(error, names);
-      } finally {
-        for (const fh of handles) await fh.close().catch(() => {});
+        throw mapAddonError(error);
       }
+      const { method, bytes } = built;
       if (over) {
         await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore commit' });
         return { gid, path: target, method, diffsApplied: chain.length, bytes, seconds: since(t0), existed: false, overwrote: over.kind };

@@ -27,3 +27,4 @@ export { withRetries, backsOff, type RetryOptions } from './transfers/retry.js';
 export { startRelay, type Relay, type RelayFault, type RelayCounts, type RelayOptions } from './testing/relay.js';
 export { remoteArchive, type RemoteArchiveOptions } from './remote-archive.js';
 export { fetchHashIndex, type HashIndexParams } from './transfers/hash-index.js';
+export { fetchRestore, type FetchRestoreOptions, type FetchRestoreResult, type RestoreParams } from './transfers/restore.js';

@@ -17,6 +17,7 @@ const expected = {
   'not-authorized': 'stop-and-report',
   'not-found': 'stop-and-report',
   'wrong-state': 'stop-and-report',
+  corrupt: 'stop-and-report',
   'version-unsupported': 'stop-and-report',
   'unknown-kind': 'stop-and-report',
   'digest-mismatch': 'back-off',

@@ -36,6 +36,8 @@ export const REJECT_POLICY = {
   'not-found': 'stop-and-report',
   /** The receiver's volume is in a state that does not take this transfer (e.g. a full backup into an archived volume). */
   'wrong-state': 'stop-and-report',
+  /** The sender's own data failed its checksums (an archive's base against base.sums): nothing good to send. */
+  corrupt: 'stop-and-report',
   /** The peers share no protocol version. */
   'version-unsupported': 'stop-and-report',
   /** The receiver does not know the transfer kind. */

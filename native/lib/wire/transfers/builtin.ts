@@ -3,3 +3,4 @@ import './status.js';
 import './full-backup.js';
 import './diff.js';
 import './hash-index.js';
+import './restore.js';

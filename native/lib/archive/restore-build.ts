@@ -1,0 +1,73 @@
+/**
+ * The heart of every restore: the chain of diffs from the base to a clean restorable gid, and the
+ * image built from it at a temporary path — the base copied (reflink where possible) and checked
+ * against base.sums as it is copied, then the diffs applied. A local restore (restore.ts) renames or
+ * writes that image into place; a restore for another host (restore-image.ts) streams it over the
+ * wire. Runs inside a registered `restore` action (the caller's handle).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+import { copyImage } from './addon.js';
+import { badBulkLines, baseSums } from './base-check.js';
+import { pathTo, restorableSnaps } from './chain.js';
+import { ArchiveCorruptError, GidError } from './errors.js';
+import { fsyncFile } from './files.js';
+import { formats } from './formats.js';
+import { phaseReporter, type OnProgress } from './progress.js';
+import { listDiffFiles, type ActionHandle, type ArchiveDiff } from './volume.js';
+import { mapAddonError } from './wdiff-errors.js';
+
+/** The diffs that lead from the base to `gid`; a GidError listing the restorable gids when none do. */
+export async function restoreChain(h: Pick<ActionHandle, 'paths' | 'meta'>, vol: string, gid: number): Promise<ArchiveDiff[]> {
+  const base = h.meta.base.e ?? h.meta.base.b;
+  const diffs = await listDiffFiles(h.paths);
+  const chain = pathTo(base, diffs, gid);
+  if (chain) return chain;
+  const ok = restorableSnaps(base, diffs).map((r) => r.snap.b);
+  throw new GidError(vol, `gid ${gid} is not restorable; restorable gids: ${ok.join(', ') || 'none'}`);
+}
+
+export interface BuiltImage {
+  method: 'reflink' | 'copy';
+  /** Copied base data plus the diff files read. */
+  bytes: number;
+  diffsApplied: number;
+}
+
+/**
+ * Builds the image of `chain` at `tmp` (which must not exist) and fsyncs it. The diffs are held
+ * open from the start, so a concurrent merge that deletes them cannot pull them away; a base that
+ * fails its checksums gives no image at all (ArchiveCorruptError). The caller removes `tmp` on error.
+ */
+export async function buildImage(h: ActionHandle, vol: string, chain: readonly ArchiveDiff[], tmp: string, o: { mode?: 'auto' | 'reflink' | 'copy'; onProgress?: OnProgress }): Promise<BuiltImage> {
+  const handles: FileHandle[] = [];
+  const names = new Map<string, string>();
+  let bytes = 0;
+  try {
+    for (const d of chain) {
+      const fh = await open(d.path, 'r');
+      handles.push(fh);
+      names.set(`/proc/self/fd/${fh.fd}`, d.path);
+      bytes += d.dataSize;
+    }
+    const pre = await baseSums(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol });
+    if (!pre.sums || pre.problems.length > 0) throw new ArchiveCorruptError(vol, pre.problems);
+    const copied = await copyImage(
+      { source: h.paths.base, target: tmp, mode: o.mode ?? 'auto', sync: chain.length === 0, checkBulkSize: pre.sums.bulkSize, checkHashes: pre.sums.hashes },
+      phaseReporter(o.onProgress, 'copy'),
+    );
+    if (copied.badBulks.length > 0) throw new ArchiveCorruptError(vol, badBulkLines(h.paths.base, pre.sums, copied.badBulks));
+    bytes += copied.bytesWritten;
+    if (chain.length > 0) {
+      const api = await formats();
+      await api.applyDiffs([...names.keys()], tmp, { discard: 'punch' });
+      o.onProgress?.({ phase: 'apply', done: chain.length, total: chain.length });
+      await fsyncFile(tmp);
+    }
+    return { method: copied.method, bytes, diffsApplied: chain.length };
+  } catch (error) {
+    throw mapAddonError(error, names);
+  } finally {
+    for (const fh of handles) await fh.close().catch(() => {});
+  }
+}
