@@ -108,7 +108,7 @@ async function run(
   options: ExecuteOptions,
 ): Promise<ApplyReport> {
   const now = options.now ?? (() => new Date());
-  const volumes = declaredVolumes(options.host, options.desired);
+  const volumes = declaredVolumes(options.host, options.desired, { proxied: options.host.roles.includes('proxy') && options.driver.proxy !== undefined });
   const ownership = new Ownership(options.host, options.desired);
   const lastApplied = await readLastApplied(options.host.dataDir);
   const statuses = new Map<string, ActionStatus>();

@@ -8,11 +8,12 @@
  * change nothing.
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
+import type { ObservedArchive, ObservedProxy, ObservedStorage } from '../../common/observed.js';
 import { InputError } from '../../common/errors.js';
+import { DriverUnavailableError } from './errors.js';
 import type { ActionKind, PlanAction } from '../model/plan.js';
 
-export type DriverRole = 'storage' | 'archive';
+export type DriverRole = 'storage' | 'archive' | 'proxy';
 
 /** What an action method receives besides the action itself. */
 export interface ActionContext {
@@ -76,8 +77,24 @@ export interface ArchiveDriver {
   'release-replica': ActionMethod;
 }
 
+/**
+ * The proxy role, for a driver whose proxies take plan actions (walb-proxy through walbc); a walbctl
+ * proxy applies the tree to its spool in the daemon and has none. start/stop carry `params.role: proxy`.
+ */
+export interface ProxyDriver {
+  /** The proxy side of one volume, or undefined when the proxy holds nothing of it. */
+  observe(target: ObserveTarget): Promise<ObservedProxy | undefined>;
+  start: ActionMethod;
+  stop: ActionMethod;
+  /** Forward the volume's diffs to one more archive (`params.to`, `params.address`). */
+  'add-destination': ActionMethod;
+  /** Stop forwarding them to `params.to`. */
+  'delete-destination': ActionMethod;
+}
+
 export type StorageActionKind = Exclude<keyof StorageDriver, 'observe'>;
 export type ArchiveActionKind = Exclude<keyof ArchiveDriver, 'observe'>;
+export type ProxyActionKind = Exclude<keyof ProxyDriver, 'observe'>;
 
 /** Kinds both roles have (init, start, stop, clear): the action's `params.role` says which. */
 export type SharedActionKind = StorageActionKind & ArchiveActionKind;
@@ -87,7 +104,7 @@ export type SharedActionKind = StorageActionKind & ArchiveActionKind;
  * ACTION_KINDS at compile time.
  */
 export const ACTION_ROLE: {
-  [K in ActionKind]: K extends SharedActionKind ? 'params' : K extends StorageActionKind ? 'storage' : K extends ArchiveActionKind ? 'archive' : never;
+  [K in ActionKind]: K extends SharedActionKind ? 'params' : K extends StorageActionKind ? 'storage' : K extends ArchiveActionKind ? 'archive' : K extends ProxyActionKind ? 'proxy' : never;
 } = {
   init: 'params',
   start: 'params',
@@ -105,6 +122,8 @@ export const ACTION_ROLE: {
   synchronize: 'archive',
   'stop-synchronize': 'archive',
   'release-replica': 'archive',
+  'add-destination': 'proxy',
+  'delete-destination': 'proxy',
 };
 
 /** The role that performs `action`. */
@@ -113,7 +132,8 @@ export function roleOf(action: PlanAction): DriverRole {
   if (role !== 'params') return role;
   const declared = action.params.role;
   if (declared === 'storage' || declared === 'archive') return declared;
-  throw new InputError(`${action.id}: a ${action.kind} action needs params.role "storage" or "archive", got ${JSON.stringify(declared ?? null)}`);
+  if (declared === 'proxy' && (action.kind === 'start' || action.kind === 'stop')) return declared;
+  throw new InputError(`${action.id}: a ${action.kind} action needs params.role "storage" or "archive"${action.kind === 'start' || action.kind === 'stop' ? ' or "proxy"' : ''}, got ${JSON.stringify(declared ?? null)}`);
 }
 
 export interface Driver {
@@ -121,6 +141,8 @@ export interface Driver {
   readonly name: string;
   readonly storage: StorageDriver;
   readonly archive: ArchiveDriver;
+  /** Absent: the driver's proxies take no plan actions (the planner plans none for them). */
+  readonly proxy?: ProxyDriver;
   /** Names of the volumes present in the host's data (declared or not), so removed ones can be cleared. */
   listVolumes(host: DesiredHost): Promise<string[]>;
 }
@@ -129,5 +151,9 @@ export interface Driver {
 export function runDriverAction(driver: Driver, action: PlanAction, context: ActionContext): Promise<ActionOutcome> {
   const role = roleOf(action);
   if (role === 'storage') return driver.storage[action.kind as StorageActionKind](action, context);
+  if (role === 'proxy') {
+    if (!driver.proxy) throw new DriverUnavailableError(driver.name, `${action.id}: the ${driver.name} driver takes no proxy actions`);
+    return driver.proxy[action.kind as ProxyActionKind](action, context);
+  }
   return driver.archive[action.kind as ArchiveActionKind](action, context);
 }

@@ -18,6 +18,8 @@ export const ACTION_KINDS = [
   'synchronize',
   'stop-synchronize',
   'release-replica',
+  'add-destination',
+  'delete-destination',
   'start',
   'stop',
   'clear',

@@ -29,7 +29,8 @@ export interface ObserveOptions {
 export async function observeHost(host: DesiredHost, desired: DesiredState, options: ObserveOptions = {}): Promise<ObservedState> {
   const driver = options.driver ?? (await driverFor(host));
   const now = options.now ?? (() => new Date());
-  const declared = declaredVolumes(host, desired);
+  const proxyRole = host.roles.includes('proxy') ? driver.proxy : undefined;
+  const declared = declaredVolumes(host, desired, { proxied: proxyRole !== undefined });
   const onDisk = await driver.listVolumes(host);
   const names = [...new Set([...declared.keys(), ...onDisk])].sort();
   const restoredBy = new Map<string, string>();
@@ -41,7 +42,9 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
     try {
       const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;
       const archive = host.roles.includes('archive') ? await driver.archive.observe(target) : undefined;
+      const proxy = proxyRole ? await proxyRole.observe(target) : undefined;
       if (storage) volume.storage = storage;
+      if (proxy) volume.proxy = proxy;
       if (archive) {
         // Which restored images the reconciler made (a copy: drivers may cache what they return).
         const restored = archive.restored.map((r) => ({ ...r, managed: restoredBy.get(r.path) === name }));
@@ -67,12 +70,16 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   };
 }
 
-/** The volumes a host holds: stored here, or archived here though stored on another host. */
-export function declaredVolumes(host: DesiredHost, desired: DesiredState): Map<string, DesiredVolume> {
+/**
+ * The volumes a host holds: stored here, or archived here though stored on another host; with
+ * `proxied`, also the ones it is a proxy of (a driver whose proxies the planner plans).
+ */
+export function declaredVolumes(host: DesiredHost, desired: DesiredState, options: { proxied?: boolean } = {}): Map<string, DesiredVolume> {
   const found = new Map<string, DesiredVolume>(Object.entries(host.volumes));
   for (const other of Object.values(desired.hosts)) {
     for (const volume of Object.values(other.volumes)) {
-      if (volume.archives.some((a) => a.host === host.name) && !found.has(volume.name)) found.set(volume.name, volume);
+      const here = volume.archives.some((a) => a.host === host.name) || (options.proxied === true && volume.proxies.includes(host.name));
+      if (here && !found.has(volume.name)) found.set(volume.name, volume);
     }
   }
   return found;

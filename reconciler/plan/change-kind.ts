@@ -18,6 +18,8 @@ export const CHANGE_OF: Record<ActionKind, ChangeKind> = {
   synchronize: 'create',
   'stop-synchronize': 'update',
   'release-replica': 'update',
+  'add-destination': 'create',
+  'delete-destination': 'delete',
   start: 'update',
   stop: 'update',
   clear: 'delete',

@@ -14,6 +14,7 @@ import { observedDigest } from './digest.js';
 import { DriftCollector } from './drift.js';
 import { objectSource, type VolumeSource } from './volume-source.js';
 import { planVolume } from './volume.js';
+import { proxyDestinations, walbProxySteps } from '../policy/walb-proxy.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -100,6 +101,8 @@ export function planHostVolumes(
     complete = false;
   }
   const claims = desired.hosts[host] ? hostClaims(desired, host) : new Map();
+  // A walb-proxy takes plan actions; a walbctl proxy applies the tree to its spool in the daemon.
+  const walbProxy = desired.hosts[host]?.driver === 'walb' && desired.hosts[host].roles.includes('proxy');
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
   const nameSet = new Set(declared.keys());
   if (desired.hosts[host]) for (const name of source.names) nameSet.add(name);
@@ -120,7 +123,9 @@ export function planHostVolumes(
       if (volume) {
         // The refusal's reason is only built for a protected volume (the only one it is shown for).
         const out = new VolumeActions(address, { on: volume.protect, why: volume.protect ? `${address} is protected (protect: true): destructive actions never run on it` : '' });
-        const result = planVolume({ host, volume, live, now: t, claims }, out);
+        const proxyTo = walbProxy ? (volume.proxies.includes(host) ? proxyDestinations(desired, volume) : []) : undefined;
+        const proxyWhy = proxyTo && !volume.proxies.includes(host) ? `and ${host} is no longer a proxy of the volume` : undefined;
+        const result = planVolume({ host, volume, live, now: t, claims, ...(proxyTo ? { proxyDestinations: proxyTo, proxyWhy } : {}) }, out);
         actions = out.actions;
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {
@@ -135,6 +140,7 @@ export function planHostVolumes(
         });
         const steps = clearSteps({ storage: live?.storage, archive: live?.archive, keepStorage: false, keepArchive: false, why: 'the volume was removed from the repository' });
         out.addClear(steps);
+        if (walbProxy) for (const step of walbProxySteps(name, live?.proxy, [], 'and the volume was removed from the repository')) out.add(step, { chain: 'proxy' });
         actions = out.actions;
       }
     } catch (error) {

@@ -21,6 +21,7 @@ import { archiveData } from './archive-data.js';
 import type { VolumeActions } from './builder.js';
 import type { Claims } from '../policy/claims.js';
 import { lastSnapshotTime, snapshotPlan } from './snapshot.js';
+import { walbProxySteps, type ProxyDestination } from '../policy/walb-proxy.js';
 
 export interface VolumeResult {
   warnings: string[];
@@ -34,6 +35,11 @@ export interface VolumeInput {
   now: number;
   /** The paths the desired state gives the host, and who uses each (claims.ts). */
   claims?: Claims;
+  /** On a host whose proxy takes plan actions (a walb-proxy): where it must forward the volume (none
+   *  when the host is not one of its proxies). Absent for a walbctl proxy. */
+  proxyDestinations?: readonly ProxyDestination[];
+  /** Why the proxy drops every destination, when the host is no longer one of the volume's proxies. */
+  proxyWhy?: string;
 }
 
 export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult {
@@ -117,8 +123,11 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       }
     }
   }
-  if ((archiveHere && archiveReady) || live?.proxy) {
-    const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy: live?.proxy, newestGid, chain: data?.chain, hold: data?.hold, now });
+  // A walb-proxy's destinations are planned here, whole; replication leaves them alone.
+  const proxy = input.proxyDestinations ? undefined : live?.proxy;
+  if (input.proxyDestinations) for (const step of walbProxySteps(volume.name, live?.proxy, input.proxyDestinations, input.proxyWhy)) out.add(step, { chain: 'proxy' });
+  if ((archiveHere && archiveReady) || proxy) {
+    const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy, newestGid, chain: data?.chain, hold: data?.hold, now });
     // Each pair on its own: one target's replication never waits for another's.
     for (const step of repl.steps) {
       const chain = `${step.kind}:${step.key ?? ''}`;

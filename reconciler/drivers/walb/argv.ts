@@ -3,7 +3,7 @@
  * Pure: an action in, argv out (after the server arguments); null for actions WalB has no one command for.
  */
 import type { PlanAction } from '../../model/plan.js';
-import { numberParam } from '../params.js';
+import { numberParam, stringParam } from '../params.js';
 
 export function walbcArgs(action: PlanAction, vol: string, options: { wdevPath?: string } = {}): string[] | null {
   switch (action.kind) {
@@ -17,6 +17,10 @@ export function walbcArgs(action: PlanAction, vol: string, options: { wdevPath?:
       return ['snapshot', vol];
     case 'start':
       return action.params.role === 'storage' ? ['start', vol, 'target'] : ['start', vol];
+    case 'add-destination':
+      return ['archive-info', 'add', vol, stringParam(action, 'to'), stringParam(action, 'address')];
+    case 'delete-destination':
+      return ['archive-info', 'delete', vol, stringParam(action, 'to')];
     case 'stop':
       return ['stop', vol];
     case 'clear':

@@ -14,6 +14,7 @@ import type { ActionMethod, Driver, DriverRole } from '../driver.js';
 import { DriverUnavailableError } from '../errors.js';
 import { walbcArgs } from './argv.js';
 import { parseBase, parseDiffs, parseRestorable, parseRestored } from './parse.js';
+import { observeProxy, proxy } from './proxy.js';
 import { walbc, type WalbServer } from './walbc.js';
 
 function parseAddress(value: string, what: string): WalbServer {
@@ -32,6 +33,7 @@ export function walbServer(host: DesiredHost, role: DriverRole | 'proxy'): WalbS
 const STORAGE_STATES: readonly string[] = ['Clear', 'SyncReady', 'Stopped', 'Target', 'Standby'];
 const ARCHIVE_STATES: readonly string[] = ['Clear', 'SyncReady', 'Archived', 'Stopped'];
 
+/** Runs the walbc command of an action (argv.ts) on the host's server of `role`, and says which it ran. */
 function run(role: DriverRole): ActionMethod {
   return async (action, ctx) => {
     const argv = walbcArgs(action, ctx.volumeName, { wdevPath: ctx.volume?.device.path });
@@ -44,6 +46,7 @@ function run(role: DriverRole): ActionMethod {
 export function createWalbDriver(): Driver {
   const storageRun = run('storage');
   const archiveRun = run('archive');
+  const proxyRun = run('proxy');
   return {
     name: 'walb',
     storage: {
@@ -102,8 +105,16 @@ export function createWalbDriver(): Driver {
       'stop-synchronize': archiveRun,
       'release-replica': archiveRun,
     },
-    async listVolumes() {
-      return [];
+    proxy: {
+      observe: (t) => observeProxy(walbServer(t.host, 'proxy'), t.name),
+      start: proxyRun,
+      stop: proxyRun,
+      'add-destination': proxyRun,
+      'delete-destination': proxyRun,
+    },
+    /** The volumes walb-proxy holds (its status), so one the tree dropped is cleared there. */
+    async listVolumes(host) {
+      return host.roles.includes('proxy') ? (await proxy.status(walbServer(host, 'proxy'))).volumes : [];
     },
   };
 }

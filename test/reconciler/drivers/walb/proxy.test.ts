@@ -3,9 +3,7 @@
  * (../shared/walb-tools/bin), on a loopback port picked at run time. Skips, saying why, where the
  * binaries are missing or do not run.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,64 +12,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walbcArgs } from '../../../../reconciler/drivers/walb/argv.js';
 import { observeProxy, parseArchiveList, parseProxyState, parseProxyStatus, proxy } from '../../../../reconciler/drivers/walb/proxy.js';
 import { proxyCommands, reconcileProxy } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
-import { walbc, WalbcError, type WalbcOptions, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
-import { sharedDir } from '../../../helpers/cli.js';
+import { walbc, WalbcError, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
 import { action } from '../../apply/fake-driver.js';
+import { freePort, type RunningWalbProxy, startWalbProxy, walbcOptions as options, walbSkipReason as skipReason } from './walb-proxy-harness.js';
 
-const walbBin = join(sharedDir, 'walb-tools/bin');
-const walbcBin = join(walbBin, 'walbc');
-const probe = spawnSync(walbcBin, ['-h'], { encoding: 'utf8' });
-const skipReason =
-  probe.error !== undefined
-    ? `WalB's walbc does not run from ${walbBin}: ${probe.error.message}`
-    : !/walb server controller/.test(`${probe.stdout}${probe.stderr}`)
-      ? `WalB's walbc fails here (exit ${probe.status}): ${probe.stderr.trim().split('\n')[0]}`
-      : '';
 if (skipReason) console.warn(`walb/proxy.test.ts skipped: ${skipReason}`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-const options: WalbcOptions = { binary: walbcBin, timeoutMs: 10_000 };
 let dir = '';
-let child: ChildProcess | undefined;
+let running: RunningWalbProxy | undefined;
 let server: WalbServer = { address: '127.0.0.1', port: 0 };
-
-/** Starts walb-proxy on a free port; another process may take the port first, so up to 5 tries, each up to 5 s. */
-async function startProxy(): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const p = spawn(join(walbBin, 'walb-proxy'), ['-b', join(dir, 'base'), '-l', join(dir, `proxy-${attempt}.log`), '-p', String(port), '-id', 'p0', '-fg', '2', '-bg', '1'], { stdio: 'ignore' });
-    let exited = false;
-    p.on('exit', () => (exited = true));
-    for (let i = 0; i < 50 && !exited; i++) {
-      const ok = await proxy.status({ address: '127.0.0.1', port }, { ...options, timeoutMs: 2_000 }).then(() => true, () => false);
-      if (ok) {
-        child = p;
-        server = { address: '127.0.0.1', port };
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    p.kill('SIGKILL');
-  }
-  throw new Error('walb-proxy did not answer on any of 5 ports');
-}
 
 describe.skipIf(skipReason !== '')('the walb driver against the real walb-proxy', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'walbctl-walb-proxy-'));
-    await startProxy();
+    running = await startWalbProxy(dir);
+    server = running.server;
   }, 60_000);
-  afterAll(() => {
-    child?.kill('SIGTERM');
+  afterAll(async () => {
+    await running?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -137,7 +95,7 @@ describe.skipIf(skipReason !== '')('the walb driver against the real walb-proxy'
   });
 });
 
-describe.skipIf(skipReason !== '')('the walb driver\'s storage and archive commands under walbc\'s own argument parsing', () => {
+describe.skipIf(skipReason !== '')('the walb driver\'s storage, archive and proxy commands under walbc\'s own argument parsing', () => {
   // walbc checks its argument list before it connects: on a loopback port nobody listens on, an
   // accepted list fails at connect and a wrong one with "missing required params".
   it('passes every command the driver builds, and walbc rejects a short one', async () => {
@@ -147,6 +105,8 @@ describe.skipIf(skipReason !== '')('the walb driver\'s storage and archive comma
       action('h/v:hash-backup'), action('h/v:snapshot'), action('h/v:start', { params: { role: 'storage' } }), action('h/v:start', { params: { role: 'archive' } }),
       action('h/v:stop'), action('h/v:clear'), action('h/v:restore', { params: { gid: 7, path: '/x' } }),
       action('h/v:delete-restore', { params: { gid: 7, path: '/x' } }), action('h/v:apply', { params: { gid: 7 } }), action('h/v:merge', { params: { gidB: 4, gidE: 9 } }),
+      action('h/v:start', { params: { role: 'proxy' } }), action('h/v:add-destination', { params: { role: 'proxy', to: 'a0', address: '127.0.0.1:1' } }),
+      action('h/v:delete-destination', { params: { role: 'proxy', to: 'a0' } }),
     ];
     let checked = 0;
     for (const a of actions) {

@@ -1,0 +1,69 @@
+/**
+ * A walb-proxy's volume brought to the tree, as plan steps: its archive destinations are the volume's
+ * primary archives (at each archive host's `archive.listen`), and it forwards (Started) while it has
+ * one. Planned only on a `driver: walb` host with the proxy role (a walbctl proxy applies the tree to
+ * its spool in the daemon). Facts of walb-proxy 1.0.19 this follows, observed against the real server
+ * (test/reconciler/drivers/walb/): `archive-info add|delete` are refused while the volume is Started,
+ * so it is stopped around a change and started again; deleting the last destination returns the
+ * volume to Clear, so additions come before deletions. Each step carries the walbc command it runs
+ * (`walbc`, after the server arguments), which `walbctl plan` prints.
+ * Not yet: a destination whose address changed under the same name is not re-added.
+ */
+import type { ObservedProxy } from '../../common/observed.js';
+import { InputError } from '../../common/errors.js';
+import type { DesiredState, DesiredVolume } from '../model/desired.js';
+import type { Step } from './step.js';
+
+export interface ProxyDestination {
+  name: string;
+  /** `HOST:PORT` (an IPv6 address in brackets). */
+  address: string;
+}
+
+/** The destinations a volume's proxies forward to: its primary archives, at their `archive.listen`. */
+export function proxyDestinations(desired: DesiredState, volume: DesiredVolume): ProxyDestination[] {
+  return volume.archives.filter((a) => a.primary).map((a) => {
+    const listen = desired.hosts[a.host]?.roleSettings?.archive?.listen;
+    const m = listen ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen) : null;
+    if (!m) throw new InputError(`the proxy cannot forward ${volume.name} to ${a.host}: host ${a.host} has ${listen ? `archive.listen "${listen}", not HOST:PORT` : 'no archive.listen'}`);
+    return { name: a.host, address: m[1]!.includes(':') ? `[${m[1]}]:${m[2]}` : `${m[1]}:${m[2]}` };
+  });
+}
+
+/** The walbc commands (after the server arguments) that take the proxy from `observed` to `want`. Pure. */
+export function proxyCommands(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[]): string[][] {
+  const have = observed?.archives ?? [];
+  const add = want.filter((d) => !have.includes(d.name));
+  const remove = have.filter((name) => !want.some((d) => d.name === name));
+  const started = observed?.state === 'Started';
+  const commands: string[][] = [];
+  if (started && (add.length > 0 || remove.length > 0)) commands.push(['stop', vol]);
+  for (const d of add) commands.push(['archive-info', 'add', vol, d.name, d.address]);
+  for (const name of remove) commands.push(['archive-info', 'delete', vol, name]);
+  const stoppedNow = !started || commands.length > 0;
+  if (want.length > 0 && stoppedNow) commands.push(['start', vol]);
+  return commands;
+}
+
+/** The plan steps of proxyCommands: stop/start with role proxy, add-destination, delete-destination;
+ *  `why` says why deletions happen when the tree no longer has this host forward the volume at all. */
+export function walbProxySteps(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[], why?: string): Step[] {
+  const wanted = want.map((d) => d.name).join(', ') || 'none';
+  return proxyCommands(vol, observed, want).map((c): Step => {
+    const walbc = c.join(' ');
+    if (c[0] === 'stop') {
+      return { kind: 'stop', key: 'proxy', params: { role: 'proxy', walbc }, reason: "walb-proxy refuses to change a Started volume's archive destinations" };
+    }
+    if (c[0] === 'start') {
+      return { kind: 'start', key: 'proxy', params: { role: 'proxy', walbc }, reason: observed?.state === 'Started' ? 'forwarding resumes after the change of destinations' : `walb-proxy holds the volume ${observed?.state ?? 'Clear'} and the tree gives it archives to forward to` };
+    }
+    if (c[1] === 'add') {
+      return { kind: 'add-destination', key: c[3], params: { role: 'proxy', to: c[3]!, address: c[4]!, walbc }, reason: `${c[3]} is a primary archive of the volume (the tree's archives: ${wanted}) and walb-proxy does not forward to it` };
+    }
+    const last = want.length === 0 && (observed?.archives.length ?? 0) > 0;
+    return {
+      kind: 'delete-destination', key: c[3], params: { role: 'proxy', to: c[3]!, walbc },
+      reason: `walb-proxy forwards to ${c[3]}, ${why ?? `which is not a primary archive of the volume here (the tree's: ${wanted})`}; the diffs it still holds for ${c[3]} are dropped${last ? ', and with its last destination walb-proxy clears the volume' : ''}`,
+    };
+  });
+}
