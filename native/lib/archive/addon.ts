@@ -23,6 +23,8 @@ export interface ScanVolumeOptions {
   indexOut?: string;
   gidB?: number;
   gidE?: number;
+  /** The new index's hash seed (1-16 hex digits); default: `indexIn`'s seed, else 0 (unseeded). */
+  seed?: string;
   compression?: string;
   sync?: boolean;
 }
@@ -70,6 +72,8 @@ export interface HashIndexInfo {
   bulks: number;
   gidB: number;
   gidE: number;
+  /** The seed of its hashes, 16 hex digits (all zero: unseeded, format version 1). */
+  seed: string;
 }
 
 interface ArchiveAddon {

@@ -7,6 +7,7 @@
 import type { ArchiveState, GidSnap } from '../../../common/observed.js';
 import { scanVolume } from '../archive/addon.js';
 import type { DiffName } from '../archive/diff-name.js';
+import { newHashSeed } from '../archive/hash-seed.js';
 import { latestImage } from '../archive/latest-image.js';
 import { phaseReporter, type OnProgress } from '../archive/progress.js';
 import { archiveMeta, archiveState } from '../archive/query.js';
@@ -42,7 +43,7 @@ export interface ArchiveTarget {
   fullBackup(vol: string, meta: VolumeSource, t: FullBackupTransfer): Promise<{ bytesScanned: number; bytesRead: number; dataBytes: number }>;
   /** Adds a wdiff at the end of the chain (idempotent), consuming `source`; resolves to its file name there. */
   addDiff(vol: string, o: { source: string; diff: DiffName; explicitEnd: boolean }): Promise<string>;
-  /** Writes the hash index of the archive's newest image to `indexOut`; returns that image's snapshot. */
+  /** Writes the hash index of the archive's newest image to `indexOut`, hashed with a seed new to this call; returns that image's snapshot. */
   latestIndex(vol: string, meta: VolumeSource, o: { indexOut: string; onProgress?: OnProgress }): Promise<GidSnap>;
 }
 
@@ -70,7 +71,7 @@ export function localArchive(dataDir: string): ArchiveTarget {
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         use: async (img) => {
           await scanVolume(
-            { source: img.path, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, uuid: meta.uuid, indexOut: o.indexOut, gidB: img.snap.b, gidE: img.snap.e },
+            { source: img.path, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, uuid: meta.uuid, indexOut: o.indexOut, gidB: img.snap.b, gidE: img.snap.e, seed: newHashSeed() },
             phaseReporter(o.onProgress, 'hash'),
           );
           return img.snap;

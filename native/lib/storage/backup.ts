@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 
+import { formatDiffName } from '../archive/diff-name.js';
 import { tempFor } from '../archive/files.js';
 import { since, type OnProgress } from '../archive/progress.js';
 import { WrongStateError } from '../archive/errors.js';
@@ -98,7 +99,13 @@ export async function hashBackup(dataDir: string, vol: string, opts: BackupOptio
     op: 'hash-backup',
     states: ['SyncReady', 'Stopped', 'Target'],
     run: async (o) => {
+      const was = o.meta.pending;
       const finished = await recoverPending(o, { ...opts, archive });
+      // A hash backup killed after its scan is finished by the re-run (its diff sent, resuming on a
+      // remote archive), not done a second time.
+      if (finished && was && was.op === 'hash-backup') {
+        return { gid: was.gid, file: formatDiffName(was.diff), bytesScanned: 0, changedBytes: 0, diffBytes: 0, seconds: since(t0), finished };
+      }
       const archIndex = tempFor(`${o.paths.dir}/archive.index`);
       try {
         const from = await archive.latestIndex(vol, o.meta, { indexOut: archIndex, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });

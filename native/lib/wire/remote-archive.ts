@@ -25,7 +25,7 @@ export interface RemoteArchiveOptions {
   /** Token buckets that apply (this host's, the volume's). */
   limits?: readonly TokenBucket[];
   retry?: RetryOptions;
-  /** Bytes per checkpoint of a full backup (default 64 MiB). */
+  /** Bytes per checkpoint of a full backup and of a diff (defaults 64 and 16 MiB). */
   checkpointBytes?: number;
 }
 
@@ -59,7 +59,7 @@ export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
     },
     async addDiff(vol, d) {
       const uuid = await wdiffUuid(d.source);
-      const r = await retry(() => sendDiff(o.client, o.peer, { volume: vol, uuid, file: d.source, diff: d.diff, explicitEnd: d.explicitEnd, ...limits }));
+      const r = await retry(() => sendDiff(o.client, o.peer, { volume: vol, uuid, file: d.source, diff: d.diff, explicitEnd: d.explicitEnd, ...limits, ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) }));
       await rm(d.source, { force: true });
       return (r.result as { file?: string } | null)?.file ?? formatDiffName(d.diff);
     },

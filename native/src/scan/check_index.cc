@@ -1,7 +1,7 @@
 // checkHashIndex: reads a storage's hash index whole, with every check readHashIndex makes (magic,
 // version, sizes, the closing XXH3-128), off the JS thread. The storage's state reports a damaged
 // index as an overflow, as it does a missing one: only a hash backup recovers from either.
-// JS: checkHashIndex(path) -> Promise<{bulkSize, sizeBytes, bulks, gidB, gidE}>, rejected with the
+// JS: checkHashIndex(path) -> Promise<{bulkSize, sizeBytes, bulks, gidB, gidE, seed}> (seed: 16 hex digits), rejected with the
 //     format error (file, offset, rule) when the index is damaged.
 #include <memory>
 
@@ -26,6 +26,7 @@ Napi::Value CheckHashIndex(const Napi::CallbackInfo& info) {
         out.Set("bulks", Napi::Number::New(e, double(index->hashes.size())));
         out.Set("gidB", Napi::Number::New(e, double(index->gidB)));
         out.Set("gidE", Napi::Number::New(e, double(index->gidE)));
+        out.Set("seed", Napi::String::New(e, formatSeedHex(index->seed)));
         return out;
       });
   Napi::Promise promise = worker->promise();

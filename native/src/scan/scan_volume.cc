@@ -4,6 +4,8 @@
 //   - scan snapshot / hash backup: compare each bulk's XXH3-128 hash with `indexIn` and write the
 //     changed bulks into the sorted wdiff `diffOut` (ALLZERO records for all-zero bulks);
 //   - write the hashes of this pass as the new index `indexOut`.
+// Hashes are XXH3-128 with a seed (hash_index.h): a bulk is compared using `indexIn`'s own seed; the
+// new index takes `seed` (16 hex digits) when given, else `indexIn`'s seed, else 0 (unseeded).
 // JS: scanVolume(options, onProgress?) -> Promise<{bytesScanned, bytesRead, dataBytes,
 //     changedBulks, changedBytes, diffBytes, records}>
 #include <fcntl.h>
@@ -32,7 +34,8 @@ using walb::fmt::IoError;
 
 struct ScanOptions {
   std::string source, imageOut, indexIn, indexOut, diffOut, compression = "lz4";
-  uint64_t sizeBytes = 0, bulkSize = 65536, gidB = 0, gidE = 0;
+  uint64_t sizeBytes = 0, bulkSize = 65536, gidB = 0, gidE = 0, seed = 0;
+  bool hasSeed = false;
   uint8_t uuid[16] = {};
   bool sync = true;
 };
@@ -91,6 +94,10 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
     }
   }
   HashIndex fresh;
+  fresh.seed = o.hasSeed ? o.seed : old ? old->seed : 0;
+  // The seed the comparison needs: the old index's. A second hash per bulk only when they differ.
+  const uint64_t cmpSeed = old ? old->seed : fresh.seed;
+  const bool twoSeeds = old && cmpSeed != fresh.seed;
   fresh.bulkSize = uint32_t(bulk);
   fresh.sizeBytes = size;
   fresh.gidB = o.gidB;
@@ -99,9 +106,9 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
   fresh.hashes.resize(size_t(nBulks));
 
   std::vector<uint8_t> zeros(bulk, 0);
-  const XXH128_hash_t zeroHash = XXH3_128bits(zeros.data(), bulk);
   const size_t tail = size_t(size % bulk);
-  const XXH128_hash_t zeroTailHash = XXH3_128bits(zeros.data(), tail);
+  const XXH128_hash_t zeroHash = hashBulk(zeros.data(), bulk, fresh.seed), zeroTailHash = hashBulk(zeros.data(), tail, fresh.seed);
+  const XXH128_hash_t cmpZeroHash = hashBulk(zeros.data(), bulk, cmpSeed), cmpZeroTailHash = hashBulk(zeros.data(), tail, cmpSeed);
 
   int imageFd = -1;
   if (!o.imageOut.empty()) {
@@ -142,8 +149,9 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
       const uint64_t i = offset / bulk;
       const uint8_t* p = c.data ? c.data + at : nullptr;
       const bool zero = p == nullptr || isAllZero(p, len);
-      XXH128_hash_t h = zero ? (len == bulk ? zeroHash : zeroTailHash) : XXH3_128bits(p, len);
+      XXH128_hash_t h = zero ? (len == bulk ? zeroHash : zeroTailHash) : hashBulk(p, len, fresh.seed);
       fresh.hashes[size_t(i)] = h;
+      if (twoSeeds) h = zero ? (len == bulk ? cmpZeroHash : cmpZeroTailHash) : hashBulk(p, len, cmpSeed);
       if (!zero) r.dataBytes += len;
       if (imageFd >= 0) {
         if (!zero && runLen > 0 && runStart + runLen == offset) {
@@ -197,6 +205,11 @@ Napi::Value ScanVolume(const Napi::CallbackInfo& info) {
   o->gidB = optU64Or(opts, "gidB", 0);
   o->gidE = optU64Or(opts, "gidE", 0);
   o->sync = optBoolOr(opts, "sync", true);
+  std::string seed = optStringOr(opts, "seed", "");
+  if (!seed.empty()) {
+    if (!parseSeedHex(seed, o->seed)) throw Napi::TypeError::New(env, "option \"seed\" must be 1 to 16 hex digits");
+    o->hasSeed = true;
+  }
   std::string uuid = optStringOr(opts, "uuid", std::string(32, '0'));
   if (!parseUuidHex(uuid, o->uuid)) throw Napi::TypeError::New(env, "option \"uuid\" must be 32 hex digits");
   if (o->bulkSize == 0 || o->bulkSize % 512 != 0 || o->bulkSize > (1u << 20)) {

@@ -11,6 +11,7 @@ import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevActi
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, ship } from './remote-archive.js';
+import { remoteHashBackup } from './remote-hash-backup.js';
 import { chainGaps, sortDiffs } from '../../policy/diff-chain.js';
 
 async function live(ctx: ActionContext) {
@@ -76,7 +77,7 @@ export function nativeStorage(): StorageDriver {
 
     async 'hash-backup'(action, ctx) {
       const peer = remotePeer(action, ctx);
-      if (peer !== null) throw new ActionFailedError(action.id, `a hash backup to the archive on ${peer} needs the wire's hash transfer, which is not built yet: reset the archive there for a full backup`);
+      if (peer !== null && !(await wdev(ctx))) return remoteHashBackup(action.id, ctx, peer);
       const target = await archiveDataDir(action, ctx);
       if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);

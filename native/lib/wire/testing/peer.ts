@@ -5,7 +5,7 @@
  *   {"role":"send-full","host","peer","tls"?,"insecure"?,"channel"?,"send":{…SendFullBackupOptions},"rate"?}
  *     prints {"sending":true} when the first data went out, then the SendResult as JSON and exits 0,
  *     or the error and exits 1.
- *   {"role":"storage","op":"full-backup"|"hash-backup","host","peer","dataDir","volume",…} runs the
+ *   {"role":"storage","op":"full-backup"|"hash-backup","host","peer","dataDir","volume","rate"?,"checkpointBytes"?} runs the
  *     storage's operation against the remote archive; prints {result, links, maxRssKiB}.
  * Every result line carries the process's peak RSS (maxRssKiB).
  */
@@ -34,6 +34,8 @@ interface PeerArgs {
   /** Bytes per second for the sender (to make a transfer last long enough to be killed). */
   rate?: number;
   codecs?: WireCodec[];
+  /** Bytes per checkpoint of the storage's transfers. */
+  checkpointBytes?: number;
 }
 
 async function main(): Promise<void> {
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const client = new WireClient({ host: a.host, ...sec, ...(a.channel ? { channel: a.channel } : {}), ...(a.codecs ? { codecs: a.codecs } : {}) });
   const maxRssKiB = (): number => process.resourceUsage().maxRSS;
   if (a.role === 'storage') {
-    const archive = remoteArchive({ client, peer: a.peer!, dataDir: a.dataDir!, ...(a.rate ? { limits: [new TokenBucket(a.rate)] } : {}) });
+    const archive = remoteArchive({ client, peer: a.peer!, dataDir: a.dataDir!, ...(a.rate ? { limits: [new TokenBucket(a.rate)] } : {}), ...(a.checkpointBytes ? { checkpointBytes: a.checkpointBytes } : {}) });
     const run = a.op === 'hash-backup' ? hashBackup : fullBackup;
     const result = await run(a.dataDir!, a.volume!, { archive });
     process.stdout.write(`${JSON.stringify({ result, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB() })}\n`);

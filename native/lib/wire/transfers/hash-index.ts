@@ -1,14 +1,16 @@
 /**
- * `hash-index`: the archive hashes its newest image bulk by bulk (XXH3-128, the storage's own index
- * format, native/src/scan/hash_index.h) and streams the index back to the storage, which then
- * sends only the bulks that differ (a hash backup), or keeps it as the index of a base it just
- * sent (a full backup). The archive is the sender here; the storage says where to resume.
+ * `hash-index`: the archive hashes its newest image bulk by bulk (XXH3-128 with the seed the
+ * request names, chosen per run by the storage; the storage's own index format,
+ * native/src/scan/hash_index.h, which records the seed) and streams the index back to the storage,
+ * which then sends only the bulks that differ (a hash backup), or keeps it as the index of a base it
+ * just sent (a full backup). The archive is the sender here; the storage says where to resume.
  */
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { GidSnap } from '../../../../common/observed.js';
 import { scanVolume } from '../../archive/addon.js';
+import { newHashSeed } from '../../archive/hash-seed.js';
 import { tempFor } from '../../archive/files.js';
 import { latestImage } from '../../archive/latest-image.js';
 import { archivePaths } from '../../archive/layout.js';
@@ -25,6 +27,8 @@ export interface HashIndexParams {
   sizeBytes: number;
   bulkSize: number;
   checkpointBytes: number;
+  /** The hashes' seed, 16 hex digits (absent from an older storage: unseeded). */
+  seed?: string;
 }
 
 registerKind({
@@ -35,13 +39,14 @@ registerKind({
     const meta = await admitArchive(dataDir, vol);
     if (meta.state !== 'Archived') throw new WireReject('wrong-state', `the archive of ${vol} is ${meta.state}: it has no image to hash`);
     if (meta.sizeBytes !== null && meta.sizeBytes !== p.sizeBytes) throw new WireReject('size-mismatch', `the archive of ${vol} is ${meta.sizeBytes} bytes, the volume ${p.sizeBytes}`);
+    if (p.seed !== undefined && !/^[0-9a-f]{16}$/.test(p.seed)) throw new WireReject('internal', `hash-index seed ${JSON.stringify(p.seed)} is not 16 hex digits`);
     const index = tempFor(join(archivePaths(dataDir, vol).dir, 'wire.index'));
     const progress = board.begin('hash-index', vol, session.peer.host);
     try {
       const snap = await latestImage(dataDir, vol, {
         onProgress: (e) => Object.assign(progress, { done: e.done, total: e.total }),
         use: async (img) => {
-          await scanVolume({ source: img.path, sizeBytes: p.sizeBytes, bulkSize: p.bulkSize, uuid: p.uuid, indexOut: index, gidB: img.snap.b, gidE: img.snap.e });
+          await scanVolume({ source: img.path, sizeBytes: p.sizeBytes, bulkSize: p.bulkSize, uuid: p.uuid, indexOut: index, gidB: img.snap.b, gidE: img.snap.e, ...(p.seed ? { seed: p.seed } : {}) });
           return img.snap;
         },
       });
@@ -57,14 +62,16 @@ registerKind({
 
 /**
  * Fetches the hash index of `peer`'s newest image of `volume` into `indexOut` (resumable through
- * the storage's partial in `dataDir`); returns the snapshot the index describes.
+ * the storage's partial in `dataDir`); returns the snapshot the index describes. The archive hashes
+ * with `seed` (default: a new one for this call); the index file records it, so a scan comparing
+ * with it (scanVolume's indexIn) hashes the same way.
  */
 export async function fetchHashIndex(
   client: WireClient,
   peer: WirePeer,
-  o: { volume: string; dataDir: string; uuid: string; sizeBytes: number; bulkSize: number; indexOut: string },
+  o: { volume: string; dataDir: string; uuid: string; sizeBytes: number; bulkSize: number; indexOut: string; seed?: string },
 ): Promise<GidSnap> {
-  const params: HashIndexParams = { uuid: o.uuid, sizeBytes: o.sizeBytes, bulkSize: o.bulkSize, checkpointBytes: 1 << 20 };
+  const params: HashIndexParams = { uuid: o.uuid, sizeBytes: o.sizeBytes, bulkSize: o.bulkSize, checkpointBytes: 1 << 20, seed: o.seed ?? newHashSeed() };
   const { session, accept } = await client.open(peer, { kind: 'hash-index', volume: o.volume, params: params as unknown as Record<string, unknown> });
   const snap = accept.snap as GidSnap;
   try {
@@ -73,7 +80,7 @@ export async function fetchHashIndex(
       dir: partialDir(o.dataDir, 'hash-index', o.volume),
       kind: 'hash-index',
       volume: o.volume,
-      identity: { peer: peer.host, snap, uuid: o.uuid, bulkSize: o.bulkSize, sizeBytes: accept.sizeBytes },
+      identity: { peer: peer.host, snap, uuid: o.uuid, bulkSize: o.bulkSize, sizeBytes: accept.sizeBytes, seed: params.seed },
       size: Number(accept.sizeBytes),
       checkpointBytes: params.checkpointBytes,
       commit: async (path) => {
