@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import type { Driver } from '../drivers/driver.js';
-import type { DesiredHost } from '../model/desired.js';
+import type { DesiredHost, DesiredState } from '../model/desired.js';
 import { statePaths } from '../apply/state-paths.js';
 import { Backoff, jitter } from './backoff.js';
 import { loadCheckedOut, type DesiredLoader, type GoodRevision } from './desired-source.js';
@@ -54,6 +54,8 @@ export interface DaemonOptions {
   load: DesiredLoader;
   computePlan: PlanFunction;
   driverFor: (host: DesiredHost) => Promise<Driver>;
+  /** Runs before the wire starts (the embedded default makes its certificates here). */
+  prepareWire?: (host: DesiredHost, desired: DesiredState) => Promise<void>;
   now?: () => Date;
 }
 
@@ -318,6 +320,7 @@ export class Daemon {
     const good = this.good as Good;
     if (this.options.noWire || !needsWire(good.host.name, good.state)) return;
     try {
+      await this.options.prepareWire?.(good.host, good.state);
       this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
       registerEndpoint(good.host.name, this.wire);
       if (good.host.roles.includes('proxy') && !this.options.once) this.proxyRole = new ProxyRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);

@@ -26,6 +26,7 @@ export function rebaseDesiredState(state: DesiredState, from: string, to: string
   const copy = structuredClone(state);
   for (const host of Object.values(copy.hosts)) {
     host.dataDir = rebase(host.dataDir, from, to);
+    if (host.wire) for (const k of ['ca', 'cert', 'key'] as const) host.wire.tls[k] = rebase(host.wire.tls[k], from, to);
     for (const volume of Object.values(host.volumes)) {
       volume.device.path = rebase(volume.device.path, from, to);
       for (const r of volume.restores) r.path = rebase(r.path, from, to);

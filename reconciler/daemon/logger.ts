@@ -20,7 +20,7 @@ export function createLogger(options: { format: LogFormat; level?: string; desti
       colorize: true,
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,host,volume',
-      messageFormat: '{if volume}{volume}: {end}{msg}',
+      messageFormat: '{if daemon}[{daemon}] {end}{if volume}{volume}: {end}{msg}',
       hideObject: true,
       singleLine: false,
       destination: options.destination ?? process.stdout,

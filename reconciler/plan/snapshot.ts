@@ -3,7 +3,7 @@
  * since the last explicit snapshot; one catch-up snapshot however many runs were missed.
  */
 import type { DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedStorage } from '../../common/observed.js';
+import type { ObservedArchive, ObservedPeerArchive, ObservedStorage } from '../../common/observed.js';
 import { describeSchedule, fireFor, scheduleDue } from '../policy/schedule.js';
 import type { Step } from '../policy/step.js';
 import { toIso, toMs } from '../policy/time.js';
@@ -13,9 +13,11 @@ export interface SnapshotPlan {
   nextAt: number;
 }
 
-/** When the newest explicit snapshot was taken: the storage's word, else the archive's newest explicit one. */
-export function lastSnapshotTime(storage: ObservedStorage, archive: ObservedArchive | undefined): number | null {
+/** When the newest explicit snapshot was taken: the storage's word, else the archive's newest explicit
+ *  one, else (the primary archive on another host) the newest restorable snapshot its status call named. */
+export function lastSnapshotTime(storage: ObservedStorage, archive: ObservedArchive | undefined, peer?: ObservedPeerArchive): number | null {
   if (storage.lastSnapshotAt !== undefined) return storage.lastSnapshotAt === null ? null : toMs(storage.lastSnapshotAt);
+  if (!archive && peer?.reachable && peer.newestAt) return toMs(peer.newestAt);
   let newest: number | null = null;
   for (const r of archive?.restorable ?? []) {
     if (r.explicit) newest = Math.max(newest ?? 0, toMs(r.timestamp));

@@ -87,7 +87,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
         reason: `the archive is missing diffs between gid ${hole.after} and gid ${hole.before}: a hash backup repairs the chain before any snapshot`,
       }, { chain: 'storage', after: [out.last('archive')] });
     } else if (lc.ready && live?.storage) {
-      const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined), now });
+      const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined, peer), now });
       // A snapshot sends its diff to the archive: when that is here, it waits for the archive's start.
       const after = primaryHere ? [out.last('archive')] : [];
       if (snap.step) out.add(primary !== undefined && primary !== host ? remoteSnapshot(snap.step, primary, peer) : snap.step, { chain: 'storage', after });

@@ -3,7 +3,7 @@
  * repository, each on its own loopback address (127.0.0.x), with its own data directory, state home
  * and certificate from a CA made at test time (the wire's own pki helpers, i.e. openssl).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,21 @@ export function startHostDaemon(repo: string, host: string, args: string[] = [])
   const state = mkdtempSync(join(tmpdir(), `walbctl-fleet-${host}-`));
   const env = { ...process.env, XDG_STATE_HOME: state };
   const child = spawn(process.execPath, [binPath, 'daemon', '--repo', repo, '--host', host, '--workdir', join(state, 'checkout'), '--log-format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  return collectLogs(child, env, host);
+}
+
+/**
+ * A command line run as a user would (`sh -c`, exec'd so signals reach it) in `cwd`, with its own
+ * state home; its JSON log lines are collected (a served host's `daemon` field names it).
+ */
+export function startCommandLine(line: string, cwd: string): RunningDaemon {
+  const state = mkdtempSync(join(tmpdir(), 'walbctl-cmdline-'));
+  const env = { ...process.env, XDG_STATE_HOME: state };
+  const child = spawn('sh', ['-c', `exec ${line}`], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
+  return collectLogs(child, env, 'sh');
+}
+
+function collectLogs(child: ChildProcess, env: NodeJS.ProcessEnv, host: string): RunningDaemon {
   const logs: Record<string, unknown>[] = [];
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {

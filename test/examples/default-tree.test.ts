@@ -5,33 +5,40 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../reconciler/model/desired.js';
 import { projectRoot, walbctl, walbctlProcess } from '../helpers/cli.js';
 
-describe('the embedded default (hosts/local.yaml)', () => {
+describe('the embedded default (hosts/local.yaml, hosts/backup.yaml)', () => {
   it('validates as the Quick start runs it, from the checkout as a real process', () => {
     const r = walbctlProcess(['validate'], { cwd: projectRoot });
-    expect(r.stdout).toBe('valid: 1 host, 1 volume\n');
+    expect(r.stdout).toBe('valid: 2 hosts, 1 volume\n');
     expect(r.code).toBe(0);
   });
 
-  it('is host local with all three roles, the native driver and its data inside the checkout', async () => {
+  it('is host local (storage) and host backup (archive) on two loopback addresses, the native driver, their data inside the checkout', async () => {
     const r = await walbctl(['show', 'desired', '--json'], { cwd: projectRoot });
     const state = JSON.parse(r.stdout) as DesiredState;
-    const local = state.hosts.local;
-    expect(Object.keys(state.hosts)).toEqual(['local']);
-    expect(local.roles).toEqual(['storage', 'proxy', 'archive']);
-    expect(local.driver).toBe('native');
-    expect(local.dataDir).toBe(join(projectRoot, 'data'));
+    const { local, backup } = state.hosts;
+    expect(Object.keys(state.hosts).sort()).toEqual(['backup', 'local']);
+    expect(local.roles).toEqual(['storage']);
+    expect(backup.roles).toEqual(['archive']);
+    expect([local.driver, backup.driver]).toEqual(['native', 'native']);
+    expect(local.dataDir).toBe(join(projectRoot, 'data', 'local'));
+    expect(backup.dataDir).toBe(join(projectRoot, 'data', 'backup'));
     expect(local.daemon.listen).toBe('127.0.0.1:9469');
+    expect(backup.address).toBe('127.0.0.2');
+    expect(backup.roleSettings?.archive?.listen).toBe('127.0.0.2:9471');
+    // Certificates at the default paths in each data directory (made on first start), never in the tree.
+    expect(local.wire?.tls.key).toBe(join(projectRoot, 'data', 'local', 'tls', 'local.key'));
+    expect(backup.wire?.insecure).toBe(false);
   });
 
   it('has one small file-backed volume demo that a newcomer sees snapshotted within a minute', async () => {
     const r = await walbctl(['show', 'desired', '--json'], { cwd: projectRoot });
     const demo = (JSON.parse(r.stdout) as DesiredState).hosts.local.volumes.demo;
     expect(demo.device.kind).toBe('file');
-    expect(demo.device.path.startsWith(join(projectRoot, 'data') + '/')).toBe(true);
+    expect(demo.device.path.startsWith(join(projectRoot, 'data', 'local') + '/')).toBe(true);
     expect(demo.device.sizeBytes).toBeLessThanOrEqual(256 * 1024 * 1024);
     expect(demo.capture).toBe('scan');
-    expect(demo.proxies).toEqual(['local']);
-    expect(demo.archives).toEqual([{ host: 'local', primary: true }]);
+    expect(demo.proxies).toEqual([]);
+    expect(demo.archives).toEqual([{ host: 'backup', primary: true }]);
     expect(demo.snapshots.schedule).toMatchObject({ kind: 'every' });
     expect((demo.snapshots.schedule as { everySeconds: number }).everySeconds).toBeLessThanOrEqual(60);
     expect(demo.apply).not.toBeNull();
