@@ -39,9 +39,15 @@ export type ReplicationChoice =
   | { kind: 'diff'; fromGid: number; toGid: number; batches: DiffBatch[]; bytes: number }
   | { kind: 'hash'; why: 'applied-past' | 'merged-past' | 'gap'; fromGid: number; toGid: number };
 
+/** WalB's archive limits for a replication's merge in transfer: 1 GiB of input diffs
+ *  (DEFAULT_MAX_WDIFF_MERGE_MB) and 1000 files (DEFAULT_MAX_WDIFF_SEND_NR). */
+export const REPLICATION_MERGE = { maxMergeBytes: 1 << 30, maxMergeCount: 1000 } as const;
+
 export interface ChoiceOptions {
   /** Most bytes of diffs merged into one in transfer (WalB's maxMergeSize); a larger diff goes alone. */
   maxMergeBytes: number;
+  /** Most diffs merged into one in transfer (WalB's maxWdiffSendNr); unlimited when absent. */
+  maxMergeCount?: number;
   /** Snapshots a merge in transfer never crosses. */
   barriers?: ReadonlySet<number>;
 }
@@ -75,8 +81,7 @@ function batchesFrom(diffs: readonly ObservedDiff[], start: number, newest: numb
   for (let i = start; i < diffs.length; i++) {
     const d = diffs[i]!;
     if (d.b.b !== at.b || d.b.e !== at.e) return null;
-    const joins = open !== null && d.mergeable && !options.barriers?.has(d.b.b) && open.bytes + d.dataSize <= options.maxMergeBytes;
-    if (open !== null && joins) {
+    if (open !== null && joinsBatch(open, d, diffs, options)) {
       open.to = i;
       open.gidE = d.e.b;
       open.bytes += d.dataSize;
@@ -88,6 +93,36 @@ function batchesFrom(diffs: readonly ObservedDiff[], start: number, newest: numb
     if (d.e.b === newest && d.e.e === newest) return batches;
   }
   return null;
+}
+
+/**
+ * May `d` (the diff after `open`'s last) be merged into `open` in transfer? WalB's rules: the later
+ * diff mergeable, neither compared, no barrier at the joint, and the batch within the byte and count
+ * limits.
+ */
+function joinsBatch(open: DiffBatch, d: ObservedDiff, diffs: readonly ObservedDiff[], options: ChoiceOptions): boolean {
+  if (!d.mergeable || d.compared || options.barriers?.has(d.b.b)) return false;
+  if (diffs[open.from]!.compared) return false; // a later compared diff never joined the batch
+  if (open.bytes + d.dataSize > options.maxMergeBytes) return false;
+  return options.maxMergeCount === undefined || open.to - open.from + 1 < options.maxMergeCount;
+}
+
+/** Splits a contiguous run of diffs into the batches merged in transfer (indices into `run`). */
+export function mergeBatches(run: readonly ObservedDiff[], options: ChoiceOptions): DiffBatch[] {
+  const batches: DiffBatch[] = [];
+  let open: DiffBatch | null = null;
+  for (let i = 0; i < run.length; i++) {
+    const d = run[i]!;
+    if (open !== null && joinsBatch(open, d, run, options)) {
+      open.to = i;
+      open.gidE = d.e.b;
+      open.bytes += d.dataSize;
+    } else {
+      open = { from: i, to: i, gidB: d.b.b, gidE: d.e.b, bytes: d.dataSize };
+      batches.push(open);
+    }
+  }
+  return batches;
 }
 
 /** The newest clean snapshot of a source: the last clean diff end, else a clean base. */

@@ -7,7 +7,9 @@
  *  - full: the source's base image (half compressible, half random) to an empty target;
  *  - diff: the source's diffs after the target's gid (each snapshot rewrote an eighth of the volume).
  * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
- * (alternating pairs, default 2), BENCH_DIR.
+ * (alternating pairs, default 2), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender and receiver write
+ * V8 CPU profiles there). CPU seconds (user+sys) of both ends are printed beside the wall time: under
+ * a shared machine's load they are the meaningful figure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -71,33 +73,58 @@ function freePort(): Promise<number> {
 }
 
 /** The thin pipeline, moving `files` (concatenated) to one output file; seconds. */
-async function pipeline(files: string[], out: string): Promise<number> {
+async function pipeline(files: string[], out: string): Promise<{ seconds: number; cpu: number }> {
   const port = await freePort();
-  const recv = spawn('sh', ['-c', `socat -u TCP-LISTEN:${port},bind=${address},reuseaddr - | zstd -q -d > ${out}`], { stdio: 'inherit' });
+  // bash's `times` prints its children's user and sys time: the CPU the pipeline's tools used.
+  const timed = (cmd: string) => spawn('bash', ['-c', `${cmd}; times`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const cpuOf = (p: ReturnType<typeof timed>): Promise<number> =>
+    new Promise((resolve) => {
+      let text = '';
+      p.stdout.on('data', (d: Buffer) => void (text += d.toString()));
+      p.on('exit', () => {
+        const line = text.trim().split('\n').at(-1) ?? '';
+        resolve([...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0));
+      });
+    });
+  const recv = timed(`socat -u TCP-LISTEN:${port},bind=${address},reuseaddr - | zstd -q -d > ${out}`);
+  const recvCpu = cpuOf(recv);
   await new Promise((r) => setTimeout(r, 300));
   const t0 = process.hrtime.bigint();
-  const send = spawn('sh', ['-c', `cat ${files.join(' ')} | zstd -q -1 | socat -u - TCP:${address}:${port}`], { stdio: 'inherit' });
-  await Promise.all([new Promise((r) => send.on('exit', r)), new Promise((r) => recv.on('exit', r))]);
+  const send = timed(`cat ${files.join(' ')} | zstd -q -1 | socat -u - TCP:${address}:${port}`);
+  const cpus = await Promise.all([cpuOf(send), recvCpu]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   rmSync(out, { force: true });
-  return seconds;
+  return { seconds, cpu: cpus[0] + cpus[1] };
+}
+
+/** User+sys CPU seconds a running process used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+function cpuOfPid(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: (h: string) => object): Promise<{ seconds: number; result: Record<string, unknown> }> {
+async function replicate(source: string, target: string, tls: (h: string) => object): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
   const server = spawnPeer({ role: 'serve', host: 'ar-2', address, dataDir: target, ...tls('ar-2') });
   const port = Number((await server.first).port);
+  const serverCpu0 = cpuOfPid(server.child.pid);
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [sender, JSON.stringify({ host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env.BENCH_REPL_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REPL_PROF] : [];
+  const child = spawn(process.execPath, [...prof, sender, JSON.stringify({ host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB })], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const serverCpu = cpuOfPid(server.child.pid) - serverCpu0;
   server.child.kill('SIGTERM');
   await server.exited;
   const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
   if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
-  return { seconds, result };
+  return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, result };
 }
 
 async function main(): Promise<void> {
@@ -120,8 +147,9 @@ async function main(): Promise<void> {
   const empty = join(dir, 'tpl-empty');
   await initArchiveVolume(empty, 'v');
   const rows: string[] = [];
-  const row = (what: string, seconds: number, bytes: number, extra = ''): void => {
-    rows.push(`${what.padEnd(22)} ${seconds.toFixed(2).padStart(7)} s ${((bytes / MB) / seconds).toFixed(0).padStart(5)} MB/s${extra}`);
+  const row = (what: string, x: { seconds: number; cpu: number }, bytes: number, extra = ''): void => {
+    const { seconds, cpu } = x;
+    rows.push(`${what.padEnd(22)} ${seconds.toFixed(2).padStart(7)} s ${((bytes / MB) / seconds).toFixed(0).padStart(5)} MB/s  cpu ${cpu.toFixed(1)} s (${(cpu / (bytes / 1e9)).toFixed(1)} s/GB)  load ${loadavg()[0]!.toFixed(1)}${extra}`);
     console.log(rows.at(-1));
   };
 
@@ -137,7 +165,7 @@ async function main(): Promise<void> {
         await cp(empty, target, { recursive: true });
         const x = await replicate(source, target, tls);
         const ok = (await sha1File(archivePaths(target, 'v').base)) === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-        row('full  walbctl (TLS)', x.seconds, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
         if (atBase) rmSync(target, { recursive: true, force: true });
         else atBase = target;
       }
@@ -160,7 +188,7 @@ async function main(): Promise<void> {
         const target = join(dir, `t-diff-${r}`);
         await cp(atBase, target, { recursive: true });
         const x = await replicate(source, target, tls);
-        row('diff  walbctl (TLS)', x.seconds, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        row('diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
         rmSync(target, { recursive: true, force: true });
       }
     }

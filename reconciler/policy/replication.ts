@@ -10,7 +10,7 @@
  */
 import type { DesiredVolume } from '../model/desired.js';
 import type { GidSnap, ObservedArchive, ObservedDiff, ObservedProxy } from '../../common/observed.js';
-import { chooseReplication, type ReplicationChoice } from '../../common/replication-choice.js';
+import { chooseReplication, REPLICATION_MERGE, type ReplicationChoice } from '../../common/replication-choice.js';
 import { DEFAULTS } from '../desired/defaults.js';
 import { formatBytes } from '../util/size.js';
 import type { HoldDecision } from './replica-hold.js';
@@ -127,11 +127,8 @@ function handOverAndRelease(input: ReplicationInput, archive: ObservedArchive, a
 function predict(input: ReplicationInput, target: { uuid: string; gid: number }, explicit: ReadonlySet<number>): ReplicationChoice {
   const archive = input.archive!;
   const chain = input.chain ?? { base: archive.base.b, diffs: archive.diffs };
-  return chooseReplication({ uuid: archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, {
-    // The replicate transfer sends each diff as it is (merging in transfer is not built yet).
-    maxMergeBytes: 0,
-    barriers: explicit,
-  });
+  // The replicate transfer merges diffs in transfer within WalB's limits, never across an explicit snapshot.
+  return chooseReplication({ uuid: archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, { ...REPLICATION_MERGE, barriers: explicit });
 }
 
 /** The reason's second half: which kind and why. */
@@ -142,7 +139,11 @@ export function describeChoice(choice: ReplicationChoice): string {
     case 'full':
       return choice.why === 'target-empty' ? 'a full replication (it holds nothing)' : 'a full replication (it holds another lineage)';
     case 'diff':
-      return `the diffs from gid ${choice.fromGid} (${choice.batches.length} diff${choice.batches.length === 1 ? '' : 's'}, ${formatBytes(choice.bytes, { trimZero: true })})`;
+    {
+      const n = choice.batches.at(-1)!.to - choice.batches[0]!.from + 1;
+      const merged = choice.batches.length === n ? '' : `, sent as ${choice.batches.length} merged in transfer`;
+      return `the diffs from gid ${choice.fromGid} (${n} diff${n === 1 ? '' : 's'}${merged}, ${formatBytes(choice.bytes, { trimZero: true })})`;
+    }
     case 'hash': {
       const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'a merge crossed its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
       return `a hash replication (${why})`;

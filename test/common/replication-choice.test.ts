@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ObservedDiff } from '../../common/observed.js';
-import { chooseReplication, type ReplicationSource } from '../../common/replication-choice.js';
+import { chooseReplication, mergeBatches, type ReplicationSource } from '../../common/replication-choice.js';
 
-/** A diff |b|-->|e| of `size` bytes; `nm` clears its mergeable flag. */
-function diff(b: number, e: number, size = 10, nm = false): ObservedDiff {
-  return { b: { b, e: b }, e: { b: e, e }, mergeable: !nm, compared: true, timestamp: '2026-12-04T00:00:00Z', dataSize: size, file: `${b}-${e}` };
+/** A diff |b|-->|e| of `size` bytes; `nm` clears its mergeable flag, `cmp` marks it compared (a hash backup's). */
+function diff(b: number, e: number, size = 10, nm = false, cmp = false): ObservedDiff {
+  return { b: { b, e: b }, e: { b: e, e }, mergeable: !nm, compared: cmp, timestamp: '2026-12-04T00:00:00Z', dataSize: size, file: `${b}-${e}` };
 }
 
 function source(base: number, diffs: ObservedDiff[], uuid = 'aa'): ReplicationSource {
@@ -46,6 +46,23 @@ describe('chooseReplication: full, diff or hash, as WalB archive chooses', () =>
     const src = source(0, [diff(0, 10), diff(10, 20), diff(20, 30, 10, true)]);
     const choice = chooseReplication(src, { uuid: 'aa', gid: 0 }, { maxMergeBytes: 1000 });
     expect(choice.kind === 'diff' && choice.batches.map((b) => [b.gidB, b.gidE])).toEqual([[0, 20], [20, 30]]);
+  });
+
+  it('a compared diff (a hash backup\'s) is never merged in transfer, before or after it', () => {
+    const src = source(0, [diff(0, 10), diff(10, 20, 10, false, true), diff(20, 30), diff(30, 40)]);
+    const choice = chooseReplication(src, { uuid: 'aa', gid: 0 }, { maxMergeBytes: 1000 });
+    expect(choice.kind === 'diff' && choice.batches.map((b) => [b.gidB, b.gidE])).toEqual([[0, 10], [10, 20], [20, 40]]);
+  });
+
+  it('the count limit bounds how many diffs one merged batch takes', () => {
+    const many = Array.from({ length: 7 }, (_, i) => diff(i * 10, i * 10 + 10));
+    const choice = chooseReplication(source(0, many), { uuid: 'aa', gid: 0 }, { maxMergeBytes: 1000, maxMergeCount: 3 });
+    expect(choice.kind === 'diff' && choice.batches.map((b) => [b.gidB, b.gidE])).toEqual([[0, 30], [30, 60], [60, 70]]);
+  });
+
+  it('mergeBatches splits a run as the choice does', () => {
+    expect(mergeBatches(chain, { maxMergeBytes: 20 }).map((b) => [b.from, b.to])).toEqual([[0, 1], [2, 3]]);
+    expect(mergeBatches([], { maxMergeBytes: 20 })).toEqual([]);
   });
 
   it('a dirty newest diff end is not sent: the target goes to the newest clean snapshot', () => {

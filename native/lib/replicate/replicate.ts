@@ -17,16 +17,20 @@ import { join } from 'node:path';
 
 import { StateError } from '../../../common/errors.js';
 import type { ObservedDiff } from '../../../common/observed.js';
-import { chooseReplication, newestClean, type ReplicationChoice } from '../../../common/replication-choice.js';
+import type { GidSnap } from '../../../common/observed.js';
+import { chooseReplication, mergeBatches, newestClean, REPLICATION_MERGE, type DiffBatch, type ReplicationChoice } from '../../../common/replication-choice.js';
 import { scanVolume } from '../archive/addon.js';
+import { latestSnap, pathTo } from '../archive/chain.js';
 import { parseDiffName } from '../archive/diff-name.js';
 import { tempFor } from '../archive/files.js';
+import { formats } from '../archive/formats.js';
 import { latestImage } from '../archive/latest-image.js';
 import { archivePaths } from '../archive/layout.js';
 import { archiveMeta, observeArchive } from '../archive/query.js';
 import { confirmReplica, recordReplicaError } from '../archive/replicas.js';
 import { wdiffUuid } from '../archive/uuid.js';
 import { asAction } from '../archive/volume.js';
+import { mapAddonError } from '../archive/wdiff-errors.js';
 import type { WireClient, WirePeer } from '../wire/client.js';
 import type { TokenBucket } from '../wire/stream/token-bucket.js';
 import { sendDiff } from '../wire/transfers/diff.js';
@@ -44,6 +48,8 @@ export interface ReplicateOptions {
   bulkSize?: number;
   checkpointBytes?: number;
   limits?: readonly TokenBucket[];
+  /** Limits of the merge in transfer (default WalB's: 1 GiB of diffs, 1000 files); maxMergeBytes 0 sends each diff as it is. */
+  merge?: { maxMergeBytes?: number; maxMergeCount?: number };
   onProgress?: (phase: 'full' | 'diff' | 'hash-index' | 'hash-scan' | 'hash', done: number, total: number) => void;
 }
 
@@ -85,7 +91,7 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
   const targetGid = remote.state === 'Archived' ? newestClean(remote) : null;
   const target = targetGid === null ? null : { uuid: st.fullBackupIds[vol] ?? lineage, gid: targetGid };
   const choice = chooseReplication({ uuid: lineage, base: source.base, diffs: source.diffs }, target, {
-    maxMergeBytes: 0,
+    ...REPLICATION_MERGE, ...o.merge,
     barriers: new Set(source.explicitSnapshots),
   });
   const out: ReplicateResult = { kind: choice.kind, fromGid: target?.gid ?? null, toGid: choice.toGid, sent: 0, already: 0, resumedBytes: 0, wireBytes: 0, seconds: 0 };
@@ -98,31 +104,47 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
   const timeOf = (gid: number): string => source.restorable.find((r) => r.gid === gid)?.timestamp ?? meta.baseTimestamp ?? meta.createdAt;
   const common = { ...(o.limits ? { limits: o.limits } : {}), ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) };
 
+  const explicit = new Set(source.explicitSnapshots);
+  const merging = { ...REPLICATION_MERGE, ...o.merge, barriers: explicit };
   if (choice.kind === 'full') {
-    if (remote.state === 'Archived') {
+    const resumed = remote.state === 'Archived';
+    if (resumed && st.fullBackupIds[vol] !== lineage) {
       throw new StateError(`${o.peer.host} holds ${vol} from another full backup (${st.fullBackupIds[vol] ?? 'unknown'}, this archive's is ${lineage}): reset its archive to replicate it again from scratch`);
     }
     const gid = choice.toGid;
-    await withImageAt(o, gid, async (path) => {
-      count(await sendFullBackup(o.client, o.peer, {
-        volume: vol, source: path, sizeBytes: meta.sizeBytes!, uuid: meta.deviceUuid!, snap: { b: gid, e: gid }, id: lineage, timestamp: timeOf(gid), ...common,
-        ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('full', d, t) } : {}),
-      }));
-    });
+    const base = source.base.e ? null : source.base.b;
+    if (base === null) {
+      // A half-done apply: the base is between two states, so the image at the gid is built and sent.
+      await withImageAt(o, gid, async (path) => {
+        count(await sendFullBackup(o.client, o.peer, {
+          volume: vol, source: path, sizeBytes: meta.sizeBytes!, uuid: meta.deviceUuid!, snap: { b: gid, e: gid }, id: lineage, timestamp: timeOf(gid), ...common,
+          ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('full', d, t) } : {}),
+        }));
+      });
+    } else {
+      // WalB's full replication: the base as it is (its own snapshot, dirty or not), then the diffs
+      // from it, both while merge and apply are held off — no copy of the image is made.
+      await asAction(o.dataDir, vol, {
+        op: 'replicate',
+        run: async () => {
+          const from = resumed ? remoteSnap(remote) : base;
+          if (!resumed) {
+            count(await sendFullBackup(o.client, o.peer, {
+              volume: vol, source: archivePaths(o.dataDir, vol).base, sizeBytes: meta.sizeBytes!, uuid: meta.deviceUuid!, snap: base, id: lineage,
+              timestamp: meta.baseTimestamp ?? meta.createdAt, ...common,
+              ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('full', d, t) } : {}),
+            }));
+          }
+          const run = pathTo(from, source.diffs.map((d) => ({ ...d, ...parseDiffName(d.file)!, file: d.file, dataSize: d.dataSize })), gid);
+          if (run === null) throw new StateError(`${vol}: no chain of diffs from ${from.b},${from.e} to gid ${gid} here`, { retryable: true });
+          await sendRun(o, run, mergeBatches(run, merging), explicit, common, count);
+        },
+      });
+    }
   } else if (choice.kind === 'diff') {
-    const explicit = new Set(source.explicitSnapshots);
     const run = source.diffs.slice(choice.batches[0]!.from, choice.batches.at(-1)!.to + 1);
     // The diffs stay put while they go: merge and apply exclude a running replication (WalB's rule).
-    await asAction(o.dataDir, vol, {
-      op: 'replicate',
-      run: async () => {
-        let i = 0;
-        for (const d of run) {
-          count(await sendOne(o, d, explicit.has(d.e.b), common));
-          o.onProgress?.('diff', ++i, run.length);
-        }
-      },
-    });
+    await asAction(o.dataDir, vol, { op: 'replicate', run: () => sendRun(o, run, mergeBatches(run, merging), explicit, common, count) });
   } else if (choice.kind === 'hash') {
     const gid = choice.toGid;
     const bulkSize = o.bulkSize ?? 64 << 10;
@@ -152,11 +174,51 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
   return out;
 }
 
-async function sendOne(o: ReplicateOptions, d: ObservedDiff, explicitEnd: boolean, common: object) {
-  const name = parseDiffName(d.file);
-  if (!name) throw new StateError(`${o.volume}: diff file ${d.file} has no WalB name`);
-  const file = join(archivePaths(o.dataDir, o.volume).dir, d.file);
-  return sendDiff(o.client, o.peer, { volume: o.volume, uuid: await wdiffUuid(file), file, diff: name, explicitEnd, ...common });
+type Count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number }) => void;
+
+/**
+ * Sends a contiguous run of diffs in order, batch by batch: a batch of one diff goes as it is; a
+ * longer one is merged in transfer (WalB's replicate merges) into a temporary wdiff beside the
+ * archive's diffs, named by its span and its last snapshot's time, sent and removed. Merging the same
+ * diffs again gives the same bytes, so a cut batch resumes by offset like a single diff.
+ */
+async function sendRun(o: ReplicateOptions, run: readonly ObservedDiff[], batches: readonly DiffBatch[], explicit: ReadonlySet<number>, common: object, count: Count): Promise<void> {
+  const dir = archivePaths(o.dataDir, o.volume).dir;
+  let done = 0;
+  for (const b of batches) {
+    const diffs = run.slice(b.from, b.to + 1);
+    const last = diffs.at(-1)!;
+    const names = diffs.map((d) => {
+      const n = parseDiffName(d.file);
+      if (!n) throw new StateError(`${o.volume}: diff file ${d.file} has no WalB name`);
+      return n;
+    });
+    const explicitEnd = explicit.has(last.e.b) && last.e.b === last.e.e;
+    if (diffs.length === 1) {
+      const file = join(dir, last.file);
+      count(await sendDiff(o.client, o.peer, { volume: o.volume, uuid: await wdiffUuid(file), file, diff: names[0]!, explicitEnd, ...common }));
+    } else {
+      const uuid = await wdiffUuid(join(dir, diffs[0]!.file));
+      const tmp = tempFor(join(dir, `replica-${o.peer.host}.wdiff`));
+      try {
+        await (await formats()).mergeDiffs(diffs.map((d) => join(dir, d.file)), tmp, { uuid });
+        const diff = { b: names[0]!.b, e: names.at(-1)!.e, mergeable: names[0]!.mergeable, compared: false, timestamp: names.at(-1)!.timestamp };
+        count(await sendDiff(o.client, o.peer, { volume: o.volume, uuid, file: tmp, diff, explicitEnd, ...common }));
+      } catch (error) {
+        throw mapAddonError(error);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    }
+    done += diffs.length;
+    o.onProgress?.('diff', done, run.length);
+  }
+}
+
+/** The newest snapshot a target holds (its base, or where its diffs take it; possibly dirty). */
+function remoteSnap(remote: { base: { b: GidSnap; e?: GidSnap }; diffs: readonly ObservedDiff[] }): GidSnap {
+  const start = remote.base.e ?? remote.base.b;
+  return latestSnap(start, remote.diffs.map((d) => ({ ...d, ...parseDiffName(d.file)!, file: d.file }))).snap;
 }
 
 /** Runs `use` with the source's image at `gid`, its newest clean snapshot (the choice sends no other). */

@@ -33,10 +33,10 @@ describe('replicating an archive to an archive on another host', () => {
   let wire: WireClient;
   const replicate = () => replicateArchive({ client: wire, peer, dataDir: ar1, volume: 'v', checkpointBytes: 1 << 20 });
 
-  async function snapshots(n: number): Promise<void> {
+  async function snapshots(n: number, explicit = true): Promise<void> {
     for (let k = 0; k < n; k++) {
       for (let i = 0; i < 6; i++) randomChange(device, size, r);
-      const s = await snapshot(db1, 'v', { archiveDataDir: ar1 });
+      const s = await snapshot(db1, 'v', { archiveDataDir: ar1, explicit });
       sums.set(s.gid, sha1(device));
     }
   }
@@ -63,20 +63,37 @@ describe('replicating an archive to an archive on another host', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('sends a full replication to a target that holds nothing, and moves the cursor', async () => {
+  it('sends a full replication to a target that holds nothing — the base as it is, then the diffs from it — and moves the cursor', async () => {
     const res = await replicate();
     const newest = Math.max(...sums.keys());
-    expect(res).toMatchObject({ kind: 'full', fromGid: null, toGid: newest, sent: 1 });
+    // The base (dirty, right after the storage's full backup) and the two explicit snapshots' diffs.
+    expect(res).toMatchObject({ kind: 'full', fromGid: null, toGid: newest, sent: 3 });
     expect((await readReplicaCursors(ar1, 'v'))['ar-2']).toMatchObject({ gid: newest, lastKind: 'full', lastError: null });
-    expect(await everyGidMatches()).toEqual([newest]);
+    expect(await everyGidMatches()).toEqual([...sums.keys()].sort((a, b) => a - b));
   });
 
-  it('sends the diffs after the target gid once the source has more snapshots', async () => {
+  it('sends the diffs after the target gid once the source has more snapshots, each explicit one kept restorable', async () => {
     const before = Math.max(...sums.keys());
     await snapshots(3);
     const res = await replicate();
     expect(res).toMatchObject({ kind: 'diff', fromGid: before, toGid: Math.max(...sums.keys()), sent: 3, already: 0 });
-    expect((await everyGidMatches()).length).toBe(4);
+    expect((await everyGidMatches()).length).toBe(5);
+  });
+
+  it('merges the diffs of implicit snapshots in transfer, within the count limit, never across an explicit one', async () => {
+    const before = Math.max(...sums.keys());
+    await snapshots(4, false);
+    await snapshots(1);
+    await snapshots(2, false);
+    const newest = Math.max(...sums.keys());
+    const res = await replicateArchive({ client: wire, peer, dataDir: ar1, volume: 'v', checkpointBytes: 1 << 20, merge: { maxMergeCount: 3 } });
+    // 7 diffs: [3 implicit] [1 implicit + the explicit one's] — the explicit end is a barrier — [2 implicit].
+    expect(res).toMatchObject({ kind: 'diff', fromGid: before, toGid: newest, sent: 3, already: 0 });
+    const target = (await observeArchive(ar2, 'v'))!;
+    expect(target.diffs.filter((d) => d.b.b >= before).map((d) => d.e.b - d.b.b > 1)).toEqual([true, true, true]);
+    const gids = await everyGidMatches();
+    expect(gids).toContain(newest);
+    expect(gids.filter((g) => g > before)).toHaveLength(3);
   });
 
   it('sends nothing to a target that is up to date', async () => {

@@ -1,7 +1,7 @@
 /**
  * A replicating archive as its own process, so a fault campaign can kill -9 the sender:
  * `node repl-peer.js '{"host","peer","tls"?,"insecure"?,"channel"?,"dataDir","volume","rate"?,"checkpointBytes"?}'`
- * prints {"sending":true} once data goes out, then the result as JSON and exits 0 (or the error, exit 1).
+ * prints {"sending":true} once data goes out, then the result as JSON (with its CPU seconds and peak RSS) and exits 0 (or the error, exit 1).
  */
 import { WireClient, type WirePeer } from '../../wire/client.js';
 import type { ChannelOptions } from '../../wire/frame/channel.js';
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
         said = true;
       },
     });
-    process.stdout.write(`${JSON.stringify(r)}\n`);
+    const u = process.resourceUsage();
+    process.stdout.write(`${JSON.stringify({ ...r, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssKiB: u.maxRSS })}\n`);
     process.exit(0);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ error: (e as Error).message })}\n`);
