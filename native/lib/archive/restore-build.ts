@@ -34,22 +34,52 @@ export interface BuiltImage {
   diffsApplied: number;
 }
 
+/** The chain to a gid with every diff held open: a merge that deletes them afterwards cannot pull them away. */
+interface OpenChain {
+  diffs: ArchiveDiff[];
+  handles: FileHandle[];
+  /** /proc/self/fd/N → the diff's path (for error messages). */
+  names: Map<string, string>;
+}
+
+const OPEN_ATTEMPTS = 20;
+
 /**
- * Builds the image of `chain` at `tmp` (which must not exist) and fsyncs it. The diffs are held
- * open from the start, so a concurrent merge that deletes them cannot pull them away; a base that
- * fails its checksums gives no image at all (ArchiveCorruptError). The caller removes `tmp` on error.
+ * Lists the chain to `gid` and opens each diff. A merge may run beside a restore (WalB's rules): it
+ * renames its output in and deletes its inputs between our listing and our opening, so a diff that
+ * is gone (ENOENT) means the list is stale: close what was opened and list again. The merged diff
+ * covers the same range, so the next list leads to the same image; a gid the merge removed gives
+ * the GidError of any gid that is not restorable.
  */
-export async function buildImage(h: ActionHandle, vol: string, chain: readonly ArchiveDiff[], tmp: string, o: { mode?: 'auto' | 'reflink' | 'copy'; onProgress?: OnProgress }): Promise<BuiltImage> {
-  const handles: FileHandle[] = [];
-  const names = new Map<string, string>();
-  let bytes = 0;
-  try {
-    for (const d of chain) {
-      const fh = await open(d.path, 'r');
-      handles.push(fh);
-      names.set(`/proc/self/fd/${fh.fd}`, d.path);
-      bytes += d.dataSize;
+async function openChain(h: Pick<ActionHandle, 'paths' | 'meta'>, vol: string, gid: number): Promise<OpenChain> {
+  for (let attempt = 1; ; attempt++) {
+    const diffs = await restoreChain(h, vol, gid);
+    const handles: FileHandle[] = [];
+    const names = new Map<string, string>();
+    try {
+      for (const d of diffs) {
+        const fh = await open(d.path, 'r');
+        handles.push(fh);
+        names.set(`/proc/self/fd/${fh.fd}`, d.path);
+      }
+      return { diffs, handles, names };
+    } catch (e) {
+      for (const fh of handles) await fh.close().catch(() => {});
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= OPEN_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(attempt * 5, 100)));
     }
+  }
+}
+
+/**
+ * Builds the image of `gid` at `tmp` (which must not exist) and fsyncs it. The diffs are held open
+ * from the start (openChain); a base that fails its checksums gives no image at all
+ * (ArchiveCorruptError). The caller removes `tmp` on error.
+ */
+export async function buildImage(h: ActionHandle, vol: string, gid: number, tmp: string, o: { mode?: 'auto' | 'reflink' | 'copy'; onProgress?: OnProgress }): Promise<BuiltImage> {
+  const { diffs: chain, handles, names } = await openChain(h, vol, gid);
+  let bytes = chain.reduce((n, d) => n + d.dataSize, 0);
+  try {
     const pre = await baseSums(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol });
     if (!pre.sums || pre.problems.length > 0) throw new ArchiveCorruptError(vol, pre.problems);
     const copied = await copyImage(

@@ -49,8 +49,7 @@ export async function withRestoreImage<T>(dataDir: string, vol: string, gid: num
     const image = await asAction(dataDir, vol, {
       op: 'restore',
       run: async (h) => {
-        const chain = await restoreChain(h, vol, gid);
-        const built = await buildImage(h, vol, chain, tmp, { mode: 'auto', ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+        const built = await buildImage(h, vol, gid, tmp, { mode: 'auto', ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
         return { gid, path: tmp, sizeBytes: h.meta.sizeBytes ?? 0, diffsApplied: built.diffsApplied, method: built.method };
       },
     });

@@ -2,8 +2,9 @@
  * restore VOL GID: makes the image of a clean restorable snapshot as a file: a reflink clone of the
  * base (FICLONE) where the file system supports it, a sparse copy otherwise, then the diff chain
  * applied. The image is written at a temporary name beside the target and renamed when complete;
- * the metadata lists it only then. The chain and the image are restore-build.ts's (diffs held open
- * from the start, so a concurrent merge that deletes them cannot pull them away).
+ * the metadata lists it only then. The chain and the image are restore-build.ts's: diffs held open
+ * from the start, and the list taken again when a merge running beside the restore (WalB allows it)
+ * deleted a listed diff before it was opened.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -53,7 +54,8 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
       if (h.meta.restored.some((r) => r.gid === gid && r.path === target)) {
         return { gid, path: target, method: 'copy', diffsApplied: 0, bytes: 0, seconds: since(t0), existed: true };
       }
-      const chain = await restoreChain(h, vol, gid);
+      // A gid that is not restorable is refused before anything is looked at or written.
+      await restoreChain(h, vol, gid);
       // Over an existing file or device: the image is built and verified beside the archive first,
       // and written over the target only when whole; the archive does not list it as its own.
       const over = await restoreTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0, opts.overwrite === true);
@@ -62,7 +64,7 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
       await updateMeta(h.paths, (m) => void m.restoring.push({ gid, path: over ? tmp : target, tmp, pid: process.pid }), { volume: vol, operation: 'restore begin' });
       let built: BuiltImage;
       try {
-        built = await buildImage(h, vol, chain, tmp, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+        built = await buildImage(h, vol, gid, tmp, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
         if (over) {
           await checkOverwriteTarget(dataDir, vol, target, h.meta.sizeBytes ?? 0);
           await writeImage({ source: tmp, target }, phaseReporter(opts.onProgress, 'write'));
@@ -76,10 +78,10 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
         await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore abort' }).catch(() => {});
         throw mapAddonError(error);
       }
-      const { method, bytes } = built;
+      const { method, bytes, diffsApplied } = built;
       if (over) {
         await updateMeta(h.paths, (m) => void (m.restoring = m.restoring.filter((r) => r.tmp !== tmp)), { volume: vol, operation: 'restore commit' });
-        return { gid, path: target, method, diffsApplied: chain.length, bytes, seconds: since(t0), existed: false, overwrote: over.kind };
+        return { gid, path: target, method, diffsApplied, bytes, seconds: since(t0), existed: false, overwrote: over.kind };
       }
       await updateMeta(
         h.paths,
@@ -90,7 +92,7 @@ export async function restore(dataDir: string, vol: string, gid: number, opts: R
         },
         { volume: vol, operation: 'restore commit' },
       );
-      return { gid, path: target, method, diffsApplied: chain.length, bytes, seconds: since(t0), existed: false };
+      return { gid, path: target, method, diffsApplied, bytes, seconds: since(t0), existed: false };
     },
   });
 }
