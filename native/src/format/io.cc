@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "format/direct_sink.h"
 #include "format/error.h"
 
 namespace walb::fmt {
@@ -150,13 +151,30 @@ size_t MappedFileSource::readAt(uint64_t offset, void* buf, size_t n) {
 
 constexpr size_t kSinkBuffer = 4u << 20;
 
-FileSink::FileSink(const std::string& path, bool truncate) : path_(path) {
+FileSink::FileSink(const std::string& path, bool truncate, bool direct) : path_(path) {
   fd_ = openOrThrow(path, O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0));
-  buf_.reserve(kSinkBuffer);
+  if (direct && truncate) {
+    direct_ = std::make_unique<DirectSink>(path);
+    if (!direct_->ok()) direct_.reset();
+  }
+  if (!direct_) buf_.reserve(kSinkBuffer);
 }
 
 FileSink::~FileSink() {
+  direct_.reset();  // waits for writes in flight (their buffers are freed with it)
   if (fd_ >= 0) ::close(fd_);
+}
+
+// Leaves direct mode: every chunk in flight lands, then the partial chunk is written buffered (after
+// the direct writes, on pages none of them covers) and the sink goes on buffered.
+void FileSink::endDirect() {
+  if (!direct_) return;
+  direct_->drain();
+  if (fill_) pwriteFull(fd_, path_, offset_ - fill_, direct_->buffer(), fill_);
+  fill_ = 0;
+  direct_.reset();
+  writebackFrom_ = offset_;
+  buf_.reserve(kSinkBuffer);
 }
 
 // Start writeback of every 32 MiB written, so the final fsync finds little left to do and the disk
@@ -171,6 +189,7 @@ void FileSink::startWriteback() {
 }
 
 void FileSink::flush() {
+  endDirect();
   if (buf_.empty()) return;
   pwriteFull(fd_, path_, offset_ - buf_.size(), buf_.data(), buf_.size());
   buf_.clear();
@@ -178,6 +197,22 @@ void FileSink::flush() {
 }
 
 void FileSink::write(const void* data, size_t n) {
+  if (direct_) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    while (n > 0) {
+      size_t k = std::min(n, DirectSink::kChunk - fill_);
+      std::memcpy(direct_->buffer() + fill_, p, k);
+      fill_ += k;
+      offset_ += k;
+      p += k;
+      n -= k;
+      if (fill_ == DirectSink::kChunk) {
+        direct_->submit(offset_ - DirectSink::kChunk);
+        fill_ = 0;
+      }
+    }
+    return;
+  }
   if (n >= kSinkBuffer) {
     flush();
     pwriteFull(fd_, path_, offset_, data, n);

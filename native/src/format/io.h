@@ -78,11 +78,15 @@ class MappedFileSource : public FileSource {
   uint64_t relStart_ = 0, relEnd_ = 0;  // released, not yet handed back
 };
 
+class DirectSink;
+
 // A sequential writer with a 4 MiB buffer. `path` is created (or truncated). close() flushes and,
-// when `sync`, fsyncs; the destructor closes without syncing (an abandoned output).
+// when `sync`, fsyncs; the destructor closes without syncing (an abandoned output). With `direct`
+// (for large outputs), whole 4 MiB chunks go to the disk with O_DIRECT and AIO (direct_sink.h)
+// where the file system takes it; the tail, and everything after a pwriteAt, is written buffered.
 class FileSink {
  public:
-  explicit FileSink(const std::string& path, bool truncate = true);
+  explicit FileSink(const std::string& path, bool truncate = true, bool direct = false);
   ~FileSink();
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -101,7 +105,10 @@ class FileSink {
   uint64_t offset_ = 0;
   std::vector<uint8_t> buf_;
   uint64_t writebackFrom_ = 0;
+  std::unique_ptr<DirectSink> direct_;
+  size_t fill_ = 0;  // bytes in direct_->buffer()
   void startWriteback();
+  void endDirect();
 };
 
 // Opens `path` with `flags` (O_RDONLY etc.), throwing IoError with the path on failure.

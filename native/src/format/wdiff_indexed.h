@@ -27,6 +27,7 @@ struct IndexedWriterOptions {
   const uint8_t* uuid = nullptr;
   uint32_t maxIoBlocks = kDefaultMaxIoBlocks;
   bool sync = true;
+  bool direct = false;                 // whole 4 MiB chunks written with O_DIRECT (FileSink)
 };
 
 class IndexedWdiffWriter {

@@ -21,7 +21,7 @@ bool allZero(const uint8_t* p, size_t n) {
 }  // namespace
 
 IndexedWdiffWriter::IndexedWdiffWriter(const std::string& path, const IndexedWriterOptions& opts)
-    : sink_(path), opts_(opts) {
+    : sink_(path, true, opts.direct), opts_(opts) {
   if (opts_.maxIoBlocks == 0) throw std::invalid_argument("maxIoBlocks must be positive");
   WdiffFileHeader h = makeWdiffHeader(kWdiffIndexed, opts.uuid);
   sink_.write(&h, sizeof(h));

@@ -26,6 +26,7 @@ struct SortedWriterOptions {
   const uint8_t* uuid = nullptr;       // 16 bytes, or nullptr for zeros
   uint32_t maxPackData = kMaxPackData;
   bool sync = true;                    // fsync on finish()
+  bool direct = false;                 // whole 4 MiB chunks written with O_DIRECT (FileSink)
 };
 
 class SortedWdiffWriter {

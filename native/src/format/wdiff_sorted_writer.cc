@@ -9,7 +9,7 @@
 namespace walb::fmt {
 
 SortedWdiffWriter::SortedWdiffWriter(const std::string& path, const SortedWriterOptions& opts)
-    : sink_(path), opts_(opts), block_(kPackBlock, 0) {
+    : sink_(path, true, opts.direct), opts_(opts), block_(kPackBlock, 0) {
   WdiffFileHeader h = makeWdiffHeader(kWdiffSorted, opts.uuid);
   sink_.write(&h, sizeof(h));
 }

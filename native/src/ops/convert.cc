@@ -60,6 +60,7 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
   wo.compression = opts.compression;
   wo.uuid = s.uuid;
   wo.sync = opts.sync;
+  wo.direct = true;  // large outputs: no page-cache copy, no writeback left for the fsync
   SortedWdiffWriter writer(output, wo);
   std::vector<uint8_t> buf;
   DiffStats& st = res.stats;
@@ -120,6 +121,7 @@ ConvertResult convertIndexed(const std::vector<std::string>& inputs, const std::
   wo.uuid = uuid;
   wo.maxIoBlocks = opts.maxIoBlocks;
   wo.sync = opts.sync;
+  wo.direct = true;  // large outputs: no page-cache copy, no writeback left for the fsync
   IndexedWdiffWriter writer(output, wo);
   WlogStreamSummary s = forEachIo(inputs, [&](const LoggedIo& io) {
     if (io.kind == IoKind::Discard)

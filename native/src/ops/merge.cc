@@ -126,6 +126,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
   wo.compression = opts.compression;
   wo.uuid = opts.hasUuid ? opts.uuid : sameUuid ? uuid : nullptr;
   wo.sync = opts.sync;
+  wo.direct = true;  // large outputs: no page-cache copy, no writeback left for the fsync
   SortedWdiffWriter writer(output, wo);
   DataReader reader(inputs);
   DiffStats& st = res.stats;
