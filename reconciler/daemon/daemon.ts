@@ -29,6 +29,7 @@ import { linkStatus, renderLinkMetrics, type LinkStatus } from '../fleet/links.j
 import { needsWire } from '../fleet/peer-address.js';
 import { WireEndpoint } from '../fleet/wire-endpoint.js';
 import { ProxyRole } from '../fleet/proxy-role.js';
+import { ShipRole } from '../fleet/ship-role.js';
 import { registerEndpoint, unregisterEndpoint } from '../fleet/wire-registry.js';
 
 export interface DaemonOptions {
@@ -91,6 +92,8 @@ export class Daemon {
   private wire: WireEndpoint | null = null;
   /** The proxy role's spool and forwarding (hosts with the proxy role, once the wire runs). */
   private proxyRole: ProxyRole | null = null;
+  /** The storage role's log shipping to proxies (wdev volumes whose tree names proxies). */
+  private shipRole: ShipRole | null = null;
   private lastObserved: ObservedState | null = null;
 
   constructor(private readonly options: DaemonOptions) {
@@ -158,6 +161,7 @@ export class Daemon {
     } finally {
       await this.services?.close();
       await this.proxyRole?.close();
+      await this.shipRole?.close();
       if (this.wire) {
         unregisterEndpoint(this.options.host, this.wire);
         await this.wire.close();
@@ -185,6 +189,7 @@ export class Daemon {
     let ok = false;
     const hostKey = `${good.host.name}/*`;
     await this.proxyRole?.sync().catch((error: unknown) => log.error({ err: error }, `proxy: ${(error as Error).message}`));
+    await this.shipRole?.sync().catch((error: unknown) => log.error({ err: error }, `ship: ${(error as Error).message}`));
     try {
       const driver = await this.driver(good.host);
       const result = await runPass({
@@ -324,6 +329,7 @@ export class Daemon {
       this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
       registerEndpoint(good.host.name, this.wire);
       if (good.host.roles.includes('proxy') && !this.options.once) this.proxyRole = new ProxyRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);
+      if (good.host.roles.includes('storage') && !this.options.once) this.shipRole = new ShipRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);
     } catch (error) {
       this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
     }

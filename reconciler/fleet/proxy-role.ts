@@ -15,12 +15,13 @@ import type { DesiredHost, DesiredState } from '../model/desired.js';
 import { dialAddress } from './peer-address.js';
 import type { WireEndpoint } from './wire-endpoint.js';
 
-/** The volumes the tree sends through `host`, each with its archives (pure). */
+/** The volumes the tree sends through `host`, each with the archives the proxy feeds: the primary
+ *  ones (a secondary archive gets its data by replication from another archive), pure. */
 export function proxiedVolumes(desired: DesiredState, host: string): ProxiedVolume[] {
   const out: ProxiedVolume[] = [];
   for (const h of Object.values(desired.hosts)) {
     for (const v of Object.values(h.volumes)) {
-      if (v.proxies.includes(host)) out.push({ volume: v.name, archives: v.archives.map((a) => ({ host: a.host })) });
+      if (v.proxies.includes(host)) out.push({ volume: v.name, archives: v.archives.filter((a) => a.primary).map((a) => ({ host: a.host })) });
     }
   }
   return out.sort((a, b) => a.volume.localeCompare(b.volume));

@@ -23,6 +23,8 @@ export interface CaptureState {
   shipped: { snap: GidSnap; lsid: number; explicit: boolean };
   queue: CaptureSnapshot[];
   latestGid: number;
+  /** When the newest explicit snapshot was taken (UTC, ISO 8601): the plan's schedule reads it. */
+  lastExplicitAt?: string;
 }
 
 export async function readCapture(path: string, vol: string): Promise<CaptureState> {

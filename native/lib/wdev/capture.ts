@@ -108,6 +108,7 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
       shipped: { snap: { b: g, e: g }, lsid: start.latestLsid, explicit: false },
       queue: [{ gid: g + 1, lsid: end.permanentLsid, timestamp: nowSeconds(), explicit: true }],
       latestGid: g + 1,
+      lastExplicitAt: nowSeconds(),
     };
     await writeCapture(p.capture, s);
     const shipped = await shipQueue(p, vol, s, opts);
@@ -140,6 +141,7 @@ export async function snapshotWdev(dataDir: string, vol: string, opts: SnapshotO
     const gid = s.latestGid + 1;
     s.queue.push({ gid, lsid: st.permanentLsid, timestamp: nowSeconds(), explicit: opts.explicit ?? true });
     s.latestGid = gid;
+    if (opts.explicit ?? true) s.lastExplicitAt = nowSeconds();
     await writeCapture(p.capture, s);
     const shipped = opts.ship === false ? [] : await shipQueue(p, vol, s, opts);
     return { gid, lsid: st.permanentLsid, shipped };

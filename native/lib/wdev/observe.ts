@@ -22,6 +22,7 @@ export async function observeWdevStorage(dataDir: string, vol: string): Promise<
     overflow: st.overflow,
     overflowReason: st.overflowReason ?? null,
     latestGid: cap ? cap.latestGid : null,
+    ...(cap?.lastExplicitAt ? { lastSnapshotAt: cap.lastExplicitAt } : {}),
     log: { oldestLsid: st.oldestLsid, permanentLsid: st.permanentLsid, writtenLsid: st.writtenLsid, capacityPb: st.capacityPb, usagePb: st.usagePb },
   };
 }

@@ -25,6 +25,8 @@ export interface ShipperOptions {
   firstBackoffMs?: number;
   maxBackoffMs?: number;
   onBatch?: (b: ShippedBatch, cutAtMs: number) => void;
+  /** A batch that did not go (no proxy took it, the wdev server is down, an overflow). */
+  onError?: (message: string) => void;
 }
 
 export class Shipper {
@@ -54,6 +56,7 @@ export class Shipper {
       return b;
     } catch (e) {
       this.state.lastError = (e as Error).message;
+      this.o.onError?.(this.state.lastError);
       if (e instanceof WdevOverflowError) this.state.overflowed = true;
       else {
         this.delay = Math.min(this.delay ? this.delay * 2 : this.o.firstBackoffMs ?? 1000, this.o.maxBackoffMs ?? 300_000);

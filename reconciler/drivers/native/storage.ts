@@ -12,6 +12,7 @@ import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, ship } from './remote-archive.js';
 import { remoteHashBackup } from './remote-hash-backup.js';
+import { shipsToProxies, snapshotForProxies } from './wdev-ship.js';
 import { chainGaps, sortDiffs } from '../../policy/diff-chain.js';
 
 async function live(ctx: ActionContext) {
@@ -92,6 +93,7 @@ export function nativeStorage(): StorageDriver {
     },
 
     async snapshot(action, ctx) {
+      if (shipsToProxies(ctx) && (await wdev(ctx))) return snapshotForProxies(ctx);
       const target = await archiveDataDir(action, ctx);
       if (await wdev(ctx)) return snapshotWdevAction(action, ctx, target);
       // Taken already when the archive holds a snapshot from the second the plan was made or later.

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../../reconciler/model/desired.js';
 import { proxiedVolumes } from '../../../reconciler/fleet/proxy-role.js';
 
-function state(volumes: Record<string, { host: string; proxies: string[]; archives: string[] }>): DesiredState {
+function state(volumes: Record<string, { host: string; proxies: string[]; archives: string[]; secondary?: string[] }>): DesiredState {
   const hosts: Record<string, { name: string; volumes: Record<string, unknown> }> = {};
   for (const [name, v] of Object.entries(volumes)) {
     hosts[v.host] ??= { name: v.host, volumes: {} };
-    hosts[v.host]!.volumes[name] = { name, host: v.host, proxies: v.proxies, archives: v.archives.map((a) => ({ host: a, primary: true })) };
+    hosts[v.host]!.volumes[name] = { name, host: v.host, proxies: v.proxies, archives: v.archives.map((a) => ({ host: a, primary: !v.secondary?.includes(a) })) };
   }
   return { root: '/', revision: null, hosts } as unknown as DesiredState;
 }
@@ -24,5 +24,10 @@ describe('which volumes a proxy host forwards', () => {
       { volume: 'pg', archives: [{ host: 'ar-1' }, { host: 'ar-2' }] },
     ]);
     expect(proxiedVolumes(d, 'ar-1')).toEqual([]);
+  });
+
+  it('leaves out a secondary archive: it gets the volume by replication, not from the proxy', () => {
+    const d = state({ pg: { host: 'db-1', proxies: ['px-1'], archives: ['ar-1', 'ar-2'], secondary: ['ar-2'] } });
+    expect(proxiedVolumes(d, 'px-1')).toEqual([{ volume: 'pg', archives: [{ host: 'ar-1' }] }]);
   });
 });
