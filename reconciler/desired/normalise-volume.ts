@@ -22,6 +22,7 @@ export function normaliseVolume(raw: RawVolume, where: { host: string; name: str
     ...(raw.wdev?.ring ? { wdev: { ring: path(raw.wdev.ring) } } : {}),
     proxies: [...(raw.proxies ?? [])],
     archives: (raw.archives ?? []).map((a) => (typeof a === 'string' ? { host: a, primary: true } : { host: a.host, primary: a.primary ?? true })),
+    ...(raw.restoreHosts?.length ? { restoreHosts: [...raw.restoreHosts] } : {}),
     snapshots: { schedule: schedule(raw.snapshots!)! },
     retention: retention(raw.retention!),
     apply: raw.apply?.olderThan ? { olderThanSeconds: parseDuration(raw.apply.olderThan) } : null,

@@ -19,6 +19,8 @@ export type RawVolume = {
   };
   /** Proxy hosts that receive the volume's wlogs. */
   proxies?: Array<string>;
+  /** Hosts besides the storage host that may restore this volume from its archives onto their own files or devices over the wire (walbctl archive restore --from): a replacement host under a new name, a host that tests restores. The storage host always may. */
+  restoreHosts?: Array<string>;
   /** Archive hosts: a name (a primary archive) or {host, primary}. */
   archives?: Array<string | {
     host: string;

@@ -9,7 +9,9 @@
  * - A status call about a volume is answered to the hosts that take part in that volume (its storage
  *   host, its proxies, its other archives); a host-level status call to any host of the tree.
  * - Replication is accepted only along a declared pair (`from` → this archive).
- * - A restore onto another host's device is served only to the volume's storage host.
+ * - A restore (the image of a gid, onto the asking host's own file or device) is served by an archive
+ *   of the volume to its storage host and to the hosts its `restoreHosts` names — nobody else: the
+ *   image is the volume's whole content.
  *
  * The receiver calls `authorize`; the sender calls `authorizeSend` before it dials, so neither side
  * sends or accepts a byte the tree does not allow.
@@ -72,9 +74,10 @@ export function authorize(desired: DesiredState, local: string, peer: string, re
     if (!v.replication.some((p) => p.from === peer && p.to === local)) return refuse('not-a-pair', `no replication pair ${peer} → ${local} is declared for ${v.name}`);
     return { allowed: true };
   }
-  // restore: data leaves this archive for the volume's own storage host only.
+  // restore: the volume's whole content leaves this archive for its storage host or a host the tree lets restore it.
   if (!archives.includes(local)) return refuse('not-held-here', `${local} is not an archive of ${v.name}`);
-  if (peer !== v.host) return refuse('not-a-sender', `only ${v.name}'s storage host ${v.host} may restore it from ${local}, not ${peer}`);
+  const restorers = [v.host, ...(v.restoreHosts ?? [])];
+  if (!restorers.includes(peer)) return refuse('not-a-sender', `only ${v.name}'s storage host ${v.host}${v.restoreHosts?.length ? ` and its restoreHosts ${v.restoreHosts.join(', ')}` : ''} may restore it from ${local}, not ${peer} (add it to the volume's restoreHosts to allow it)`);
   return { allowed: true };
 }
 

@@ -177,6 +177,9 @@ export interface DesiredVolume {
   wdev?: { ring: string };
   proxies: string[];
   archives: ArchiveRef[];
+  /** Hosts besides the storage host that may restore this volume from its archives over the wire
+   *  (`restoreHosts`); absent or empty: the storage host only. */
+  restoreHosts?: string[];
   snapshots: { schedule: Schedule };
   retention: Retention;
   /** Fold diffs older than this into the base; null means never apply. */

@@ -2,8 +2,9 @@
  * A replacement host's restore, end to end: storage db-1 (127.0.0.31) backs its volume up to archive
  * ar-1 (127.0.0.32), both real `walbctl daemon` processes talking mutual TLS with certificates made
  * here. `walbctl archive restore --from ar-1` run as db-1 brings every restorable gid onto a file on
- * db-1, equal by sha1 to what the source held at that snapshot; db-2, a valid host of the tree that
- * is not pg's storage host, is refused by the CLI and by ar-1's daemon; and a byte flipped in flight
+ * db-1, equal by sha1 to what the source held at that snapshot; db-3, which pg's restoreHosts names,
+ * may restore it too; db-2, a valid host of the tree that is neither, is refused by the CLI and by
+ * ar-1's daemon; and a byte flipped in flight
  * (the wire's relay) is detected and the retry resumes at db-1's checkpoint.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,7 @@ const volumeYaml = `volumes:
     capture: scan
     proxies: []
     archives: [ar-1]
+    restoreHosts: [db-3]
     snapshots:
       every: 2s
     retention:
@@ -58,22 +60,24 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasOpenssl)('Restore from an archive on another host', () => {
-  it('db-1 restores every restorable gid of pg from ar-1 over the wire, sha1 equal; db-2 is refused; a flipped byte is detected and the retry resumes', { timeout: 150_000 }, async () => {
+  it('db-1 restores every restorable gid of pg from ar-1 over the wire, sha1 equal; db-3 (restoreHosts) may too, db-2 is refused; a flipped byte is detected and the retry resumes', { timeout: 150_000 }, async () => {
     root = mkdtempSync(join(tmpdir(), 'walbctl-remote-restore-'));
-    const [db1, ar1, db2] = await makeHosts(root, [
+    const [db1, ar1, db2, db3] = await makeHosts(root, [
       { name: 'db-1', address: '127.0.0.31' },
       { name: 'ar-1', address: '127.0.0.32' },
       { name: 'db-2', address: '127.0.0.33' },
+      { name: 'db-3', address: '127.0.0.34' },
     ]);
     const device = join(db1!.dataDir, 'volumes', 'pg.img');
     mkdirSync(join(db1!.dataDir, 'volumes'), { recursive: true });
     writeFileSync(device, randomBytes(SIZE));
     const writes: { after: number; sha: string }[] = [{ after: -1, sha: sha1(device) }];
     const repo = makeRepo();
-    repo.commit('db-1 stores pg, ar-1 archives it; db-2 is another storage host', {
+    repo.commit('db-1 stores pg, ar-1 archives it, db-3 may restore it; db-2 is another storage host', {
       'hosts/db-1.yaml': fleetHostYaml(db1!, ['storage'], volumeYaml),
       'hosts/ar-1.yaml': fleetHostYaml(ar1!, ['archive']),
       'hosts/db-2.yaml': fleetHostYaml(db2!, ['storage']),
+      'hosts/db-3.yaml': fleetHostYaml(db3!, ['storage']),
     });
     for (const h of [ar1!, db1!]) daemons.push(startHostDaemon(repo.dir, h.name));
     const logs = () => daemons.flatMap((d) => d.logs).filter((l) => l.level !== 20);
@@ -124,7 +128,13 @@ describe.skipIf(!hasOpenssl)('Restore from an archive on another host', () => {
     expect(over.stdout).toMatch(new RegExp(`restored gid ${newest} from ar-1 over the file`));
     expect(sha1(join(outDir, `pg-${restorable[0]}.img`))).toBe(writes.filter((w) => w.after < newest).at(-1)!.sha);
 
-    // db-2 is in the tree but is not pg's storage host: the CLI refuses before dialling, and ar-1's daemon at its door.
+    // db-3 is no part of pg but the tree's restoreHosts lets it restore pg (a replacement host under a new name).
+    const onDb3 = join(db3!.dataDir, 'pg.img');
+    const byDb3 = walbctlProcess(['archive', 'restore', 'pg', String(newest), '--from', 'ar-1', '--host', 'db-3', '--path', onDb3], { cwd: repo.dir });
+    expect({ code: byDb3.code, stderr: byDb3.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(sha1(onDb3)).toBe(writes.filter((w) => w.after < newest).at(-1)!.sha);
+
+    // db-2 is in the tree but is neither pg's storage host nor in its restoreHosts: the CLI refuses before dialling, and ar-1's daemon at its door.
     const refusedCli = walbctlProcess(['archive', 'restore', 'pg', String(newest), '--from', 'ar-1', '--host', 'db-2', '--path', join(root, 'db2.img')], { cwd: repo.dir });
     expect(refusedCli.code).not.toBe(0);
     expect(refusedCli.stderr).toContain('not-a-sender');

@@ -1,6 +1,7 @@
 /**
  * Roles fit what a host declares: volumes only on storage hosts, per-role settings only for roles
- * the host has; every proxy and archive a volume names exists and has that role.
+ * the host has; every proxy and archive a volume names exists and has that role; every host a
+ * volume lets restore it (restoreHosts) exists.
  */
 import type { Role } from '../../model/desired.js';
 import type { Fleet, ResolvedHost } from '../fleet.js';
@@ -22,6 +23,9 @@ export function checkRoles(fleet: Fleet): void {
     volume.archives?.forEach((a, i) => {
       const ref = typeof a === 'string' ? a : a.host;
       reference(fleet, host, ['volumes', name, 'archives', i, ...(typeof a === 'string' ? [] : ['host'])], ref, 'archive');
+    });
+    volume.restoreHosts?.forEach((h, i) => {
+      if (!fleet.hosts.has(h) && !fleet.unreadable.has(h)) fleet.report(host, ['volumes', name, 'restoreHosts', i], `no host ${JSON.stringify(h)} (no hosts/${h}.yaml)`);
     });
   }
 }

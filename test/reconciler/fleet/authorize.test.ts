@@ -22,6 +22,15 @@ const failedOver = desired(
   { hosts: ['ar-1', 'ar-2', 'px-1'] },
 );
 
+// pg may also be restored by db-3 (a replacement host under a new name): restoreHosts.
+const withRestorer = desired(
+  [
+    volume({ host: 'db-1', name: 'pg', proxies: [], archives: [{ host: 'ar-1', primary: true }], restoreHosts: ['db-3'] }),
+    volume({ host: 'db-2', name: 'mail', proxies: [], archives: [{ host: 'ar-1', primary: true }] }),
+  ],
+  { hosts: ['ar-1', 'db-3'] },
+);
+
 const req = (operation: WireRequest['operation'], volume: string | null): WireRequest => ({ operation, volume });
 
 describe('authorize (the receiver decides from the tree)', () => {
@@ -48,6 +57,11 @@ describe('authorize (the receiver decides from the tree)', () => {
     { name: 'replication against the declared direction is refused', local: 'ar-1', peer: 'ar-2', r: req('replicate', 'pg'), want: 'not-a-pair' },
     { name: 'a restore is served to the volume\'s storage host', local: 'ar-1', peer: 'db-1', r: req('restore', 'pg'), want: null },
     { name: 'a restore is refused to any other host', local: 'ar-1', peer: 'db-2', r: req('restore', 'pg'), want: 'not-a-sender' },
+    { name: 'a restore is served to a host the volume\'s restoreHosts names', local: 'ar-1', peer: 'db-3', r: req('restore', 'pg'), tree: withRestorer, want: null },
+    { name: 'a restore is still refused to a host restoreHosts does not name', local: 'ar-1', peer: 'db-2', r: req('restore', 'pg'), tree: withRestorer, want: 'not-a-sender' },
+    { name: 'restoreHosts lets a host restore, never send the volume\'s data', local: 'ar-1', peer: 'db-3', r: req('full-backup', 'pg'), tree: withRestorer, want: 'not-a-sender' },
+    { name: 'a restoreHosts host of one volume may not restore another', local: 'ar-1', peer: 'db-3', r: req('restore', 'mail'), tree: withRestorer, want: 'not-a-sender' },
+    { name: 'only an archive of the volume serves a restore', local: 'px-1', peer: 'db-1', r: req('restore', 'pg'), want: 'not-held-here' },
   ])('$name', ({ local, peer, r, want, tree: t }) => {
     const got = authorize(t ?? tree, local, peer, r);
     expect(got.allowed ? null : got.code).toBe(want);

@@ -3,8 +3,8 @@
  * disk failure — the image of GID, built and checked by HOST's archive, streamed over the wire
  * (mutual TLS, resumable, checksummed frames and a whole-stream digest) and written onto TARGET on
  * this host with the local restore's own checks. The tree in the current directory says who may:
- * this host must be the volume's storage host (fleet/authorize.ts), checked here before dialling
- * and again by HOST's daemon at its door.
+ * this host must be the volume's storage host or in its restoreHosts (fleet/authorize.ts), checked
+ * here before dialling and again by HOST's daemon at its door.
  */
 import { resolve } from 'node:path';
 

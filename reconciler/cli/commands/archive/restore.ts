@@ -34,8 +34,9 @@ builds the image of GID, checks it against its base.sums, and streams it over th
 TLS, checksummed frames, a whole-stream sha256 digest); it lands in <data dir>/wire/partial/ here
 (room for the whole volume is needed there), then goes onto --path with the checks above (a new
 file, or with --overwrite an existing file or device). The tree must name NAME as the volume's
-storage host; HOST's daemon refuses anyone else. A cut link or a busy archive is retried (up to 6
-attempts) and the stream resumes at the last checkpoint this host made durable.
+storage host or in its restoreHosts; HOST's daemon refuses anyone else. A cut link or a busy
+archive is retried (up to 6 attempts) and the stream resumes at the last checkpoint this host
+made durable.
 
 Options:
   --path FILE        where to write the image (must not exist, unless --overwrite)
