@@ -8,16 +8,17 @@
  * (archive/overwrite-target.ts: never a mounted, held or loop-backing device, nor the volume's
  * capture device while captured, nor a target too small; an existing one only with `overwrite`).
  */
-import { link, rename, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
-import { InputError } from '../../../../common/errors.js';
+import { InputError, StateError } from '../../../../common/errors.js';
 import { copyImage, writeImage } from '../../archive/addon.js';
 import { ArchiveCorruptError, BusyError, GidError, WrongStateError } from '../../archive/errors.js';
 import { fsyncDir, tempFor } from '../../archive/files.js';
 import { checkOverwriteTarget, restoreTarget } from '../../archive/overwrite-target.js';
 import { phaseReporter, type OnProgress } from '../../archive/progress.js';
 import { restorableImageSize, withRestoreImage } from '../../archive/restore-image.js';
+import { tryFlock } from '../../flock.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { ProtocolError } from '../errors.js';
 import { registerKind } from '../protocol/kinds.js';
@@ -94,6 +95,20 @@ export interface FetchRestoreResult {
  * FrameError or a back-off reject: the stream resumes at this host's last durable checkpoint.
  */
 export async function fetchRestore(client: WireClient, peer: WirePeer, o: FetchRestoreOptions): Promise<FetchRestoreResult> {
+  // One restore of a volume at a time on this host: they would share the partial.
+  const dir = partialDir(o.dataDir, 'restore', o.volume);
+  const lock = join(dirname(dirname(dir)), `restore-${o.volume}.lock`);
+  await mkdir(dirname(lock), { recursive: true });
+  const guard = await open(lock, 'a', 0o644);
+  try {
+    if (!tryFlock(guard.fd)) throw new StateError(`${o.volume}: another restore of it over the wire runs on this host (it holds ${lock}); wait for it to end`, { retryable: true });
+    return await fetchRestoreHeld(client, peer, o, dir);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function fetchRestoreHeld(client: WireClient, peer: WirePeer, o: FetchRestoreOptions, dir: string): Promise<FetchRestoreResult> {
   const t0 = process.hrtime.bigint();
   const target = resolve(o.target);
   const overwrite = o.overwrite === true;
@@ -115,7 +130,7 @@ export async function fetchRestore(client: WireClient, peer: WirePeer, o: FetchR
     }) as TransferProgress;
     await receiveStream({
       session,
-      dir: partialDir(o.dataDir, 'restore', o.volume),
+      dir,
       kind: 'restore',
       volume: o.volume,
       identity: { peer: peer.host, gid: o.gid, sizeBytes },

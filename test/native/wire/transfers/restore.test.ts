@@ -89,6 +89,17 @@ describe('the restore transfer', () => {
     expect(sha1(f.device)).toBe(before);
   });
 
+  it('runs one restore of a volume at a time on a host (they would share the partial)', async () => {
+    const gid = [...want.keys()][0]!;
+    const c = client(pki, 'db-1');
+    const results = await Promise.allSettled([0, 1].map((i) => fetchRestore(c, peer, { volume: f.vol, gid, dataDir: here, target: join(here, `twice-${i}.img`), checkpointBytes: MiB })));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ retryable: true, message: expect.stringContaining('another restore of it over the wire runs on this host') });
+    const made = results.findIndex((r) => r.status === 'fulfilled');
+    expect(sha1(join(here, `twice-${made}.img`))).toBe(want.get(gid));
+  });
+
   it('answers a gid that is not restorable with not-found naming the restorable gids (stop-and-report)', async () => {
     const e = await fetchRestore(client(pki, 'db-1'), peer, { volume: f.vol, gid: 999, dataDir: here, target: join(here, 'none.img') }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(WireReject);
