@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLogs, checksum, convertWlog, mergeWdiffs, verifyFile, WalbFormatError, writeWlog } from '../../native/lib/index.js';
 import { vectorsDir } from '../helpers/cli.js';
 import { edit, reseal, walbChecksum } from './corrupt.js';
-import { prng, randomIos, tempDir, zeroImage } from './helpers.js';
+import { blockData, prng, randomIos, tempDir, zeroImage } from './helpers.js';
 
 const V = (f: string) => join(vectorsDir, f);
 let tmp: ReturnType<typeof tempDir>;
@@ -329,6 +329,26 @@ describe('inputs that are not WalB files, and targets too small', () => {
     expect(error).toMatchObject({ rule: 'target-range', file: V(f) });
     expect((error as { offset: number }).offset).toBeGreaterThan(0);
     expect(readFileSync(img).equals(before)).toBe(true);
+  });
+  it('a record a later input overwrites whole is still checksummed: the merge fails on its damaged data', async () => {
+    const rand = prng(16);
+    const dir = tempDir();
+    try {
+      const d = (f: string) => join(dir.dir, f);
+      for (const name of ['old', 'new']) {
+        await writeWlog(d(`${name}.wlog`), { pbs: 4096 }, [{ kind: 'write', address: 64, blocks: 8, data: blockData(rand, 8, 'random') }]);
+        await convertWlog([d(`${name}.wlog`)], d(`${name}.wdiff`), { compression: 'none' });
+      }
+      const data = 32 + 4096; // after the file header and the one pack's header block
+      edit(d('old.wdiff'), d('bad.wdiff'), (b) => void (b[data + 10] ^= 0xff));
+      await expectRule(d('bad.wdiff'), 'record-data-checksum', data);
+      const error = await mergeWdiffs([d('bad.wdiff'), d('new.wdiff')], d('m.wdiff')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ rule: 'record-data-checksum', file: d('bad.wdiff'), offset: data });
+      const merged = await mergeWdiffs([d('old.wdiff'), d('new.wdiff')], d('m.wdiff'));
+      expect(merged.stats.records).toBe(1);
+    } finally {
+      dir.cleanup();
+    }
   });
   it('a corrupt input in a merge leaves no output and no temporary file', async () => {
     const bad = out();

@@ -29,16 +29,33 @@ struct DiffSource {
   uint32_t sum;         // their checksum
   uint32_t origBlocks;  // blocks of the decompressed record / image
   uint32_t skip;        // blocks into it where this extent starts
+  uint32_t rec;         // the record's ordinal in its sorted input (kNoRec: an indexed input's image)
   void advance(uint64_t blocks) { skip += uint32_t(blocks); }
+};
+
+constexpr uint32_t kNoRec = UINT32_MAX;
+
+// A sorted input's normal record, for the check of those pass 2 never reads (overwritten whole).
+struct RecordData {
+  uint64_t offset;
+  uint32_t size;
+  uint32_t sum;
 };
 
 class DataReader {
  public:
-  explicit DataReader(const std::vector<std::string>& paths) {
+  // `checked[i][r]` is set when record r of input i has been read and its checksum matched.
+  DataReader(const std::vector<std::string>& paths, std::vector<std::vector<uint8_t>>& checked) : checked_(checked) {
     for (const auto& p : paths) files_.push_back(std::make_unique<MappedFileSource>(p));
   }
-  // The decompressed record or image of `s` (cached: consecutive pieces of one image reuse it).
+  // The decompressed record or image of `s` (cached: consecutive pieces of one image reuse it). A
+  // record stored uncompressed is its raw bytes, in place.
   const uint8_t* image(const DiffSource& s) {
+    if (s.compression == uint8_t(Compression::None)) {
+      if (size_t(s.origBlocks) * kLogicalBlock != s.size)
+        throw FormatError(files_[s.input]->name(), s.offset, "record-decompress", "record data does not decompress (stored uncompressed, but its size is not its blocks' size)");
+      return raw(s);
+    }
     if (valid_ && s.input == cur_.input && s.offset == cur_.offset && s.size == cur_.size &&
         s.origBlocks == cur_.origBlocks && s.compression == cur_.compression && s.sum == cur_.sum)
       return decoded_.data();
@@ -68,11 +85,23 @@ class DataReader {
     lastSize_ = s.size;
     if (checksum(p, s.size, 0) != s.sum)
       throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
+    if (s.rec != kNoRec) checked_[s.input][s.rec] = 1;
     return p;
+  }
+  // Checksums the data of every normal record of a sorted input that pass 2 did not read: records
+  // later inputs overwrite whole. Their data does not reach the output, but a damaged input must
+  // still fail the merge (as it fails WalB's, which reads every record), in file order.
+  void checkUnread(size_t input, const std::vector<RecordData>& recs) {
+    for (size_t r = 0; r < recs.size(); r++) {
+      if (checked_[input][r]) continue;
+      DiffSource s{uint32_t(input), 0, 0, recs[r].offset, recs[r].size, recs[r].sum, 0, 0, uint32_t(r)};
+      raw(s);
+    }
   }
 
  private:
   std::vector<std::unique_ptr<FileSource>> files_;
+  std::vector<std::vector<uint8_t>>& checked_;
   std::vector<uint8_t> raw_, decoded_;
   DiffSource cur_{};
   bool valid_ = false;
@@ -89,6 +118,8 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
   ExtentMap<DiffSource> index;
   uint8_t uuid[16] = {};
   bool sameUuid = true;
+  std::vector<std::vector<RecordData>> records(inputs.size());  // sorted inputs' normal records
+  std::vector<std::vector<uint8_t>> checked(inputs.size());
   // Pass 1: the index. Later inputs are inserted later, so they win.
   for (size_t i = 0; i < inputs.size(); i++) {
     MappedFileSource src(inputs[i]);
@@ -98,14 +129,20 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     else if (std::memcmp(uuid, h.uuid, 16) != 0)
       sameUuid = false;
     if (h.type == kWdiffSorted) {
-      // Headers only: pass 2 reads and checksums the data of every record it writes (DataReader::raw);
-      // the data of records later inputs overwrite whole is never read (WalB's merge reads it all).
+      // Headers only: pass 2 reads and checksums the data of every record it writes (DataReader::raw)
+      // and, at its end, of the records later inputs overwrote whole (checkUnread): each record's
+      // data is read and checksummed once.
       SortedWdiffReader r(src, /*verifyData=*/false);
       SortedEntry e;
       while (r.next(e)) {
         const SortedRecord& rec = e.rec;
         uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
-        DiffSource s{uint32_t(i), kind, rec.compression, e.dataOffset, rec.data_size, rec.checksum, rec.io_blocks, 0};
+        uint32_t ordinal = kNoRec;
+        if (!kind) {
+          ordinal = uint32_t(records[i].size());
+          records[i].push_back(RecordData{e.dataOffset, rec.data_size, rec.checksum});
+        }
+        DiffSource s{uint32_t(i), kind, rec.compression, e.dataOffset, rec.data_size, rec.checksum, rec.io_blocks, 0, ordinal};
         index.insert(rec.io_address, rec.io_blocks, s);
         res.inputRecords++;
       }
@@ -114,12 +151,13 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       for (const IndexedRecord& rec : r.records()) {
         uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
         DiffSource s{uint32_t(i), kind, rec.compression, rec.data_offset, rec.data_size, rec.io_checksum,
-                     rec.orig_blocks, kind ? 0 : rec.io_offset};
+                     rec.orig_blocks, kind ? 0 : rec.io_offset, kNoRec};  // the reader checksummed the images
         index.insert(rec.io_address, rec.io_blocks, s);
         res.inputRecords++;
       }
     }
     if (index.size() > res.indexExtents) res.indexExtents = index.size();
+    checked[i].assign(records[i].size(), 0);
   }
   // Pass 2: the visible pieces in address order.
   SortedWriterOptions wo;
@@ -128,7 +166,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
   wo.sync = opts.sync;
   wo.direct = true;  // large outputs: no page-cache copy, no writeback left for the fsync
   SortedWdiffWriter writer(output, wo);
-  DataReader reader(inputs);
+  DataReader reader(inputs, checked);
   DiffStats& st = res.stats;
   for (const auto& [addr, e] : index.extents()) {
     const DiffSource& s = e.payload;
@@ -167,6 +205,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     st.normalRecords++;
     st.normalBlocks += blocks;
   }
+  for (size_t i = 0; i < inputs.size(); i++) reader.checkUnread(i, records[i]);  // before the output is finished
   st.fileBytes = writer.finish();
   st.dataBytes = writer.dataBytes();
   return res;
