@@ -7,7 +7,7 @@ import { observeArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import { ObserveCache } from './observe-cache.js';
-import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction } from './wdev-storage.js';
+import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction, wdevArchive } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, ship } from './remote-archive.js';
@@ -25,11 +25,11 @@ function remotePeer(action: PlanAction, ctx: ActionContext): string | null {
   return typeof archive === 'string' && archive !== ctx.host.name ? archive : null;
 }
 
-/** The archive a backup or snapshot goes to: this host's, or the outbox bound for another host. */
+/** The archive a scan's backup or snapshot goes to: this host's, or the outbox bound for another host.
+ *  (A wdev sends to another host directly: wdev-storage.ts, wdevArchive.) */
 async function archiveDataDir(action: PlanAction, ctx: ActionContext): Promise<string> {
   const peer = remotePeer(action, ctx);
   if (peer === null) return ctx.host.dataDir;
-  if (await wdev(ctx)) throw new ActionFailedError(action.id, `the primary archive is on host ${peer}: a wdev volume's diffs cannot go to another host yet (scan capture can)`);
   return ensureOutbox(ctx.host, ctx.volumeName);
 }
 
@@ -67,8 +67,8 @@ export function nativeStorage(): StorageDriver {
     },
 
     async 'full-backup'(action, ctx) {
+      if (await wdev(ctx)) return backupWdevAction(action, ctx, await wdevArchive(action, ctx, remotePeer(action, ctx)));
       const target = await archiveDataDir(action, ctx);
-      if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
       // Done already here; for a remote archive the staged base may still have to go out.
       if (s && s.state !== 'SyncReady' && s.state !== 'Clear') return shipped(action, ctx, { already: true, state: s.state });
@@ -78,9 +78,9 @@ export function nativeStorage(): StorageDriver {
 
     async 'hash-backup'(action, ctx) {
       const peer = remotePeer(action, ctx);
-      if (peer !== null && !(await wdev(ctx))) return remoteHashBackup(action.id, ctx, peer);
+      if (await wdev(ctx)) return backupWdevAction(action, ctx, await wdevArchive(action, ctx, peer));
+      if (peer !== null) return remoteHashBackup(action.id, ctx, peer);
       const target = await archiveDataDir(action, ctx);
-      if (await wdev(ctx)) return backupWdevAction(action, ctx, target);
       const s = await live(ctx);
       // A repair (the archive's chain has a hole) is done once the chain has none; otherwise a running
       // storage without an overflow needs no hash backup.
@@ -94,8 +94,8 @@ export function nativeStorage(): StorageDriver {
 
     async snapshot(action, ctx) {
       if (shipsToProxies(ctx) && (await wdev(ctx))) return snapshotForProxies(ctx);
+      if (await wdev(ctx)) return snapshotWdevAction(action, ctx, await wdevArchive(action, ctx, remotePeer(action, ctx)));
       const target = await archiveDataDir(action, ctx);
-      if (await wdev(ctx)) return snapshotWdevAction(action, ctx, target);
       // Taken already when the archive holds a snapshot from the second the plan was made or later.
       const newest = (await observeArchive(target, ctx.volumeName))?.restorable.filter((r) => r.explicit).at(-1);
       const planSecond = Math.floor(Date.parse(ctx.planCreatedAt) / 1000) * 1000;

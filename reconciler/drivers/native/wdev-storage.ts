@@ -10,10 +10,39 @@
 import { stat } from 'node:fs/promises';
 
 import { backupWdev, createWdev, isServing, observeWdevStorage, serveWdev, snapshotWdev, stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
+import type { ArchiveTarget } from '../../../native/lib/storage/archive-target.js';
+import { remoteArchive } from '../../../native/lib/wire/index.js';
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
+import { endpointFor } from '../../fleet/wire-registry.js';
 import type { ActionContext, ActionOutcome } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
+import { limitsFor } from './remote-archive.js';
+
+/**
+ * Where a wdev's backups and diffs go: an archive in a data directory here, or the primary archive on
+ * another host over the wire. A remote one needs no outbox: the wdev's log is its staging area — a
+ * snapshot stays queued, and its log unreleased, until the peer acknowledged the diff (installed and
+ * registered), so a cut or a refusal leaves it to the next snapshot or backup to send.
+ */
+export type WdevArchive = { archiveDataDir: string; peer?: undefined } | { archive: ArchiveTarget; peer: string };
+
+export async function wdevArchive(action: PlanAction, ctx: ActionContext, peer: string | null): Promise<WdevArchive> {
+  if (peer === null) return { archiveDataDir: ctx.host.dataDir };
+  const peerHost = ctx.desired.hosts[peer];
+  if (!peerHost) throw new ActionFailedError(action.id, `no host ${peer} in the tree`);
+  const e = await endpointFor(ctx.host, ctx.desired);
+  const archive = remoteArchive({ client: e.client, peer: e.peerRef(peerHost), dataDir: ctx.host.dataDir, limits: limitsFor(ctx.host, ctx.volume), retry: { attempts: 3, firstDelayMs: 500 } });
+  return { archive, peer };
+}
+
+function captureOptions(target: WdevArchive) {
+  return target.peer === undefined ? { archiveDataDir: target.archiveDataDir } : { archive: target.archive };
+}
+
+function sentTo(target: WdevArchive) {
+  return target.peer === undefined ? {} : { to: target.peer };
+}
 
 /** Is `vol` a wdev volume here (its configuration exists)? */
 export async function isWdevVolume(dataDir: string, vol: string): Promise<boolean> {
@@ -57,17 +86,17 @@ export async function initWdev(action: PlanAction, ctx: ActionContext): Promise<
 }
 
 /** Full backup the first time, hash backup after an overflow: the wdev decides from the archive. */
-export async function backupWdevAction(_action: PlanAction, ctx: ActionContext, archiveDataDir: string): Promise<ActionOutcome> {
+export async function backupWdevAction(_action: PlanAction, ctx: ActionContext, target: WdevArchive): Promise<ActionOutcome> {
   const before = await observeWdev(ctx.host.dataDir, ctx.volumeName);
   if (before.state !== 'SyncReady' && !before.overflow) return { already: true, state: before.state };
   await ensureServed(ctx);
-  const r = await backupWdev(ctx.host.dataDir, ctx.volumeName, { archiveDataDir });
-  return { kind: r.kind, gid: r.gid, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, shipped: r.shipped.length };
+  const r = await backupWdev(ctx.host.dataDir, ctx.volumeName, captureOptions(target));
+  return { kind: r.kind, gid: r.gid, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, shipped: r.shipped.length, ...sentTo(target) };
 }
 
-export async function snapshotWdevAction(_action: PlanAction, ctx: ActionContext, archiveDataDir: string): Promise<ActionOutcome> {
-  const r = await snapshotWdev(ctx.host.dataDir, ctx.volumeName, { archiveDataDir, explicit: true });
-  return r ? { gid: r.gid, lsid: r.lsid, shipped: r.shipped.length } : { already: true };
+export async function snapshotWdevAction(_action: PlanAction, ctx: ActionContext, target: WdevArchive): Promise<ActionOutcome> {
+  const r = await snapshotWdev(ctx.host.dataDir, ctx.volumeName, { ...captureOptions(target), explicit: true });
+  return r ? { gid: r.gid, lsid: r.lsid, shipped: r.shipped.length, ...sentTo(target) } : { already: true };
 }
 
 export async function startWdev(_action: PlanAction, ctx: ActionContext): Promise<ActionOutcome> {
