@@ -31,6 +31,20 @@ export interface ConvertResult {
   /** Peak number of extents in the in-memory index. */
   indexExtents: number;
   fileBytes: number;
+  /** How the last wlog ended (what verifyFile says of it), so that no second pass is needed. */
+  lastWlog: WlogTail;
+}
+
+/** How a wlog ended: `complete` when its END block or end_lsid was reached. */
+export interface WlogTail {
+  complete: boolean;
+  /** The reader's end reason: end-block, end-lsid, end-of-file or torn-tail. */
+  end: string;
+  /** File offset where reading stopped. */
+  endOffset: number;
+  /** Logpacks read. */
+  packs: number;
+  endDetail: string | null;
 }
 
 export interface MergeResult {
@@ -46,6 +60,8 @@ export interface ApplyResult {
   allZero: KindCount;
   discard: KindCount;
   bytesWritten: number;
+  /** How the last input ended when it is a wlog; null when it is a wdiff. */
+  lastWlog: WlogTail | null;
 }
 
 export interface VerifyResult {

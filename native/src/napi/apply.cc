@@ -25,6 +25,7 @@ Napi::Value ApplyLogs(const Napi::CallbackInfo& info) {
     v.set("allZero", JValue::object().set("records", r.allZeros).set("blocks", r.allZeroBlocks));
     v.set("discard", JValue::object().set("records", r.discards).set("blocks", r.discardBlocks));
     v.set("bytesWritten", r.bytesWritten);
+    v.set("lastWlog", wlogTailJson(r.lastWlog));
     return v;
   });
 }

@@ -25,6 +25,7 @@ Napi::Value ConvertWlog(const Napi::CallbackInfo& info) {
     v.set("beginLsid", bigU64(r.beginLsid)).set("endLsid", bigU64(r.endLsid));
     v.set("logIos", r.logIos).set("indexExtents", r.indexExtents);
     v.set("fileBytes", r.stats.fileBytes);
+    v.set("lastWlog", wlogTailJson(r.lastWlog));
     return v;
   });
 }

@@ -26,4 +26,12 @@ bool parseCompressionOpt(const std::string& name, walb::fmt::Compression& out) {
   return walb::fmt::parseCompression(name, out);
 }
 
+JValue wlogTailJson(const walb::ops::WlogTail& t) {
+  if (!t.known) return JValue();
+  JValue v = JValue::object();
+  v.set("complete", t.complete).set("end", t.end).set("endOffset", t.endOffset).set("packs", t.packs);
+  v.set("endDetail", t.detail.empty() ? JValue() : JValue(t.detail));
+  return v;
+}
+
 }  // namespace walbctl::addon

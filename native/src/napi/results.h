@@ -10,6 +10,8 @@ namespace walbctl::addon {
 
 JValue statsJson(const walb::ops::DiffStats& s);
 JValue uuidJson(const uint8_t* uuid);
+// How the last input wlog ended ({complete, end, endOffset, packs, endDetail}), or null.
+JValue wlogTailJson(const walb::ops::WlogTail& t);
 bool parseCompressionOpt(const std::string& name, walb::fmt::Compression& out);
 
 }  // namespace walbctl::addon

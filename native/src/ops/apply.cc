@@ -76,6 +76,7 @@ void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyRes
 }
 
 void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res) {
+  // Mapped: each IO is copied once, from the page cache into its AIO slot (pread would copy it twice).
   WlogStreamSummary s = forEachIo(paths, [&](const LoggedIo& io) {
     if (io.kind == IoKind::Discard) {
       t.discard(io.address, io.blocks, opts.discard, paths[io.file], io.dataOffset);
@@ -86,8 +87,9 @@ void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOpt
       res.writes++;
       res.writeBlocks += io.blocks;
     }
-  });
+  }, /*mapped=*/true);
   res.inputBytes += s.bytesRead;
+  res.lastWlog = lastTail(s);
 }
 
 }  // namespace
@@ -119,6 +121,7 @@ ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string&
     }
     MappedFileSource src(inputs[i]);
     res.inputBytes += src.size();
+    res.lastWlog = WlogTail{};  // a wdiff after the wlogs: the last input is not a wlog
     if (kinds[i] == FileKind::SortedWdiff)
       applySorted(src, t, opts, res);
     else

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ops/target.h"
+#include "ops/wlog_stream.h"
 
 namespace walb::ops {
 
@@ -19,6 +20,7 @@ struct ApplyResult {
   uint64_t writeBlocks = 0, allZeroBlocks = 0, discardBlocks = 0;
   uint64_t bytesWritten = 0;
   uint64_t inputBytes = 0;
+  WlogTail lastWlog;  // how the last input ended, when it is a wlog
 };
 
 ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string& target, const ApplyOptions& opts);

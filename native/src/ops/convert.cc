@@ -104,6 +104,7 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
   res.beginLsid = s.beginLsid;
   res.endLsid = s.endLsid;
   res.logIos = s.writes + s.discards;
+  res.lastWlog = lastTail(s);
   return res;
 }
 
@@ -135,6 +136,7 @@ ConvertResult convertIndexed(const std::vector<std::string>& inputs, const std::
   res.beginLsid = s.beginLsid;
   res.endLsid = s.endLsid;
   res.logIos = s.writes + s.discards;
+  res.lastWlog = lastTail(s);
   return res;
 }
 

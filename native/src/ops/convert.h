@@ -6,6 +6,7 @@
 
 #include "format/compression.h"
 #include "format/layout.h"
+#include "ops/wlog_stream.h"
 
 namespace walb::ops {
 
@@ -29,6 +30,7 @@ struct ConvertResult {
   uint64_t beginLsid = 0, endLsid = 0;
   uint64_t logIos = 0;
   uint64_t indexExtents = 0;  // peak size of the extent index
+  WlogTail lastWlog;          // how the last wlog ended
 };
 
 // Converts `inputs` (consecutive wlogs of one device) into one wdiff at `output` (written in place:

@@ -32,8 +32,10 @@ WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::fu
                                                             std::to_string(s.endLsid) + ")");
     }
     WlogPack pack;
+    uint64_t packs = 0;
     while (reader.nextPack(pack)) {
       s.packs++;
+      packs++;
       s.bytesRead += uint64_t(pack.header.total_io_size + 1) * h.physical_bs;
       for (size_t i = 0; i < pack.records.size(); i++) {
         const LogRecord& r = pack.records[i];
@@ -62,8 +64,23 @@ WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::fu
     s.endLsid = reader.endLsid();
     s.ends.push_back(reader.endReason());
     s.endOffsets.push_back(reader.endOffset());
+    s.filePacks.push_back(packs);
+    s.endDetails.push_back(reader.endDetail());
   }
   return s;
+}
+
+WlogTail lastTail(const WlogStreamSummary& s) {
+  WlogTail t;
+  if (s.ends.empty()) return t;
+  t.known = true;
+  WlogEnd e = s.ends.back();
+  t.complete = e == WlogEnd::EndBlock || e == WlogEnd::EndLsid;
+  t.end = wlogEndName(e);
+  t.endOffset = s.endOffsets.back();
+  t.packs = s.filePacks.back();
+  t.detail = s.endDetails.back();
+  return t;
 }
 
 }  // namespace walb::ops

@@ -33,7 +33,23 @@ struct WlogStreamSummary {
   uint64_t bytesRead = 0;
   std::vector<fmt::WlogEnd> ends;  // per file
   std::vector<uint64_t> endOffsets;
+  std::vector<uint64_t> filePacks;       // logpacks read, per file
+  std::vector<std::string> endDetails;   // per file
 };
+
+// How a wlog ended, as verifyFile() reports it: the commands print a torn tail from it without
+// reading the log again. `known` is false when the last input was not a wlog.
+struct WlogTail {
+  bool known = false;
+  bool complete = true;  // the END block or end_lsid was reached
+  std::string end;       // wlogEndName()
+  uint64_t endOffset = 0;
+  uint64_t packs = 0;
+  std::string detail;
+};
+
+// The tail of the last file `s` read.
+WlogTail lastTail(const WlogStreamSummary& s);
 
 // Reads `paths` in order. `fn` may be empty (a verify pass).
 // With `mapped`, files are read through a mapping (MappedFileSource) instead of pread.

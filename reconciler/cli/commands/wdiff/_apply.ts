@@ -15,8 +15,8 @@ export async function runApply(command: string, args: string[], io: CliIO): Prom
   );
   const target = resolve(io.cwd, requireFlag(values.target, '--target', command));
   const inputs = positionals.map((p) => resolve(io.cwd, p));
-  const result = await applyLogs(inputs, target, { discard: discardFlag(values.discard, command) });
-  const torn = await tornTail(inputs);
+  const { lastWlog, ...result } = await applyLogs(inputs, target, { discard: discardFlag(values.discard, command) });
+  const torn = await tornTail(inputs, lastWlog);
   if (torn) io.stderr(tornTailLine(torn));
   io.stdout(values.json ? JSON.stringify({ target, ...result, tornTail: torn }) + '\n' : applyText(result, target));
   return 0;

@@ -34,7 +34,7 @@ export function statsText(s: WdiffStats): string {
   );
 }
 
-export function applyText(r: ApplyResult, target: string): string {
+export function applyText(r: Omit<ApplyResult, 'lastWlog'>, target: string): string {
   return (
     `applied to ${target}: ${r.writes.records} writes (${r.writes.blocks} blocks), ` +
     `${r.allZero.records} all-zero (${r.allZero.blocks} blocks), ${r.discard.records} discards (${r.discard.blocks} blocks); ` +

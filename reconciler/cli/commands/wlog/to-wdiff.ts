@@ -42,8 +42,8 @@ Options:
     const compression = compressionFlag(values.compress, command);
     const opts = { indexed: Boolean(values.indexed), maxIoBlocks, ...(compression ? { compression } : {}) };
     const inputs = positionals.map((p) => resolve(io.cwd, p));
-    const result = await convertWlog(inputs, output, opts);
-    const torn = await tornTail(inputs);
+    const { lastWlog, ...result } = await convertWlog(inputs, output, opts);
+    const torn = await tornTail(inputs, lastWlog);
     if (torn) io.stderr(tornTailLine(torn));
     io.stdout(
       values.json
