@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeProxy } from '../../../../reconciler/drivers/walb/proxy.js';
 import { walbctlProcess } from '../../../helpers/cli.js';
 import { makeRepo, type Repo } from '../../../e2e/daemon-harness.js';
-import { type RunningWalbProxy, startWalbProxy, walbcBin, walbcOptions, walbSkipReason } from './walb-proxy-harness.js';
+import { type RunningWalbProxy, startWalbProxy, walbcBin, walbcOptions, walbSkipReason } from '../../../helpers/walb-proxy.js';
 
 if (walbSkipReason) console.warn(`walb/plan-apply.test.ts skipped: ${walbSkipReason}`);
 

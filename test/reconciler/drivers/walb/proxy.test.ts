@@ -14,7 +14,7 @@ import { observeProxy, parseArchiveList, parseProxyState, parseProxyStatus, prox
 import { proxyCommands, reconcileProxy } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
 import { walbc, WalbcError, type WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
 import { action } from '../../apply/fake-driver.js';
-import { freePort, type RunningWalbProxy, startWalbProxy, walbcOptions as options, walbSkipReason as skipReason } from './walb-proxy-harness.js';
+import { freePort, type RunningWalbProxy, startWalbProxy, walbcOptions as options, walbSkipReason as skipReason } from '../../../helpers/walb-proxy.js';
 
 if (skipReason) console.warn(`walb/proxy.test.ts skipped: ${skipReason}`);
 

@@ -6,9 +6,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { proxy } from '../../../../reconciler/drivers/walb/proxy.js';
-import type { WalbcOptions, WalbServer } from '../../../../reconciler/drivers/walb/walbc.js';
-import { sharedDir } from '../../../helpers/cli.js';
+import { proxy } from '../../reconciler/drivers/walb/proxy.js';
+import type { WalbcOptions, WalbServer } from '../../reconciler/drivers/walb/walbc.js';
+import { sharedDir } from './cli.js';
 
 export const walbBin = join(sharedDir, 'walb-tools/bin');
 export const walbcBin = join(walbBin, 'walbc');
