@@ -80,6 +80,8 @@ export interface ObservedArchive {
   /** Base image state: `<B>` when `e` is absent, `<B-->E>` while an apply runs. */
   base: { b: GidSnap; e?: GidSnap };
   uuid: string;
+  /** The id of the full backup the base comes from (what a replica of it holds too); absent: `uuid`. */
+  lineage?: string;
   diffs: ObservedDiff[];
   /** Gids an operator or schedule asked for (explicit snapshots that merge must keep). */
   explicitSnapshots: number[];

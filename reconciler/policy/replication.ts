@@ -73,7 +73,7 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
     const decision = scheduleDue(fireFor(schedule), { last: replica.replicatedAt ? toMs(replica.replicatedAt) : null, now });
     upcoming.push(decision.nextAt);
     if (!decision.due || replica.gid >= input.newestGid) continue;
-    const choice = predict(input, { uuid: replica.uuid ?? archive.uuid, gid: replica.gid }, explicit);
+    const choice = predict(input, { uuid: replica.uuid ?? archive.lineage ?? archive.uuid, gid: replica.gid }, explicit);
     if (choice.kind === 'none') continue;
     const catchUp = decision.missed > 1 ? ` (${decision.missed >= 1000 ? 'over 1000' : decision.missed} runs missed: one catch-up run)` : '';
     steps.push({
@@ -105,7 +105,7 @@ function handOverAndRelease(input: ReplicationInput, archive: ObservedArchive, a
   for (const to of at.hold.released) {
     const cursor = archive.replicas[to]!;
     if (at.hold.handOver.includes(to)) {
-      const choice = predict(input, { uuid: cursor.uuid ?? archive.uuid, gid: cursor.gid }, at.explicit);
+      const choice = predict(input, { uuid: cursor.uuid ?? archive.lineage ?? archive.uuid, gid: cursor.gid }, at.explicit);
       const back = input.volume.replication.find((p) => p.from === to && p.to === input.host);
       if (choice.kind !== 'none') {
         steps.push({
@@ -128,7 +128,7 @@ function predict(input: ReplicationInput, target: { uuid: string; gid: number },
   const archive = input.archive!;
   const chain = input.chain ?? { base: archive.base.b, diffs: archive.diffs };
   // The replicate transfer merges diffs in transfer within WalB's limits, never across an explicit snapshot.
-  return chooseReplication({ uuid: archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, { ...REPLICATION_MERGE, barriers: explicit });
+  return chooseReplication({ uuid: archive.lineage ?? archive.uuid, base: { b: chain.base }, diffs: chain.diffs }, target, { ...REPLICATION_MERGE, barriers: explicit });
 }
 
 /** The reason's second half: which kind and why. */

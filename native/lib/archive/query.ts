@@ -76,6 +76,7 @@ export async function observeArchive(dataDir: string, vol: string): Promise<Obse
     state: meta.state,
     base: meta.base.e ? { b: meta.base.b, e: meta.base.e } : { b: meta.base.b },
     uuid: meta.uuid,
+    ...(meta.fullBackupId ? { lineage: meta.fullBackupId } : {}),
     diffs: diffs.map(toObserved),
     explicitSnapshots: [...explicitSet(meta, diffs)].sort((a, b) => a - b),
     restorable: restorableOf(meta, diffs),
