@@ -3,6 +3,7 @@
  * needs them is skipped here, and a walb-proxy started on a free loopback port picked at run time.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -45,6 +46,7 @@ export interface RunningWalbProxy {
  * may take the port first, so up to 5 tries, each waiting up to 5 s for `walbc status` to answer.
  */
 export async function startWalbProxy(dir: string, options: { port?: number } = {}): Promise<RunningWalbProxy> {
+  mkdirSync(dir, { recursive: true });
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? (await freePort());
     const child = spawn(join(walbBin, 'walb-proxy'), ['-b', join(dir, 'base'), '-l', join(dir, `proxy-${port}-${attempt}.log`), '-p', String(port), '-id', 'p0', '-fg', '2', '-bg', '1'], { stdio: 'ignore' });

@@ -1,0 +1,19 @@
+/**
+ * walbctl's storage shipping to a walb-proxy: a wdev's log batch (wdev/ship-log.ts) sent with WalB's
+ * wlog-transfer instead of walbctl's log-batch kind. The batch's clean `|B|-->|E|`, its timestamp and
+ * mergeable flag become the MetaDiff; the promise resolves on walb-proxy's acknowledgement, after
+ * which the storage frees the log (a lost one: the same range is sent again, and the archive answers
+ * too-old-diff for it).
+ */
+import type { BatchMeta } from '../../proxy/admit.js';
+import { sendWlogTransfer, type SendWlogResult, type WalbTarget } from './wlog-transfer.js';
+
+export function walbBatchSender(target: WalbTarget, clientId: string, options: { timeoutMs?: number } = {}): (meta: BatchMeta, wlog: string) => Promise<SendWlogResult> {
+  return (meta, wlog) =>
+    sendWlogTransfer(target, clientId, {
+      volume: meta.volume,
+      uuid: meta.device.uuid,
+      sizeLb: Math.floor(meta.device.sizeBytes / 512),
+      diff: { b: meta.diff.b, e: meta.diff.e, mergeable: meta.diff.mergeable, compared: false, timestamp: meta.diff.timestamp, dataSize: 0 },
+    }, wlog, options);
+}
