@@ -5,8 +5,10 @@
  * alternating — the pipeline WalB's thin send/recv documentation uses:
  *   `cat vol | zstd -1 | socat - TCP:…` into `socat TCP-LISTEN:… - | zstd -d > file`.
  * The wire runs twice per round: offering lz4 (frames compressed when it saves 5 %) and raw.
- * Peak RSS of each end. Then a hash backup after 1 % of the volume changed: bytes on the wire and
- * time, against a full backup through the storage's own operations.
+ * Peak RSS and CPU time (user+sys) of each end, and the 1-minute load average beside every figure:
+ * on a shared machine wall time is noisy, CPU seconds per GB much less so. Then a hash backup after
+ * 1 % of the volume changed: bytes on the wire and time, against a full backup through the
+ * storage's own operations.
  * BENCH_VOLUME (bytes), BENCH_DIR, BENCH_WIRE_ROUNDS (alternating pairs, default 2).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -98,21 +100,40 @@ interface Run {
   seconds: number;
   sha1: string;
   rss: Record<string, number>;
+  /** CPU seconds (user+sys) of each end. */
+  cpu: Record<string, number>;
   wireBytes?: number;
+}
+
+/** CPU seconds (user+sys, every thread) a live process has used. */
+function cpuOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** A shell command that, once done, writes its children's CPU seconds (cutime+cstime) to `file`. */
+function withChildCpu(cmd: string, file: string): string {
+  return `${cmd}; cut -d' ' -f16,17 /proc/$$/stat > ${file}`;
+}
+
+function childCpu(file: string): number {
+  const [u, s] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  return (u! + s!) / 100;
 }
 
 async function pipeline(vol: string, out: string): Promise<Run> {
   const port = await freePort();
   const peaks = new Map<string, number>();
-  const recv = spawn('sh', ['-c', `socat -u TCP-LISTEN:${port},bind=${address},reuseaddr - | zstd -q -d > ${out}`], { stdio: 'inherit' });
+  const cpuFiles = { send: join(dir, 'cpu-send'), recv: join(dir, 'cpu-recv') };
+  const recv = spawn('sh', ['-c', withChildCpu(`socat -u TCP-LISTEN:${port},bind=${address},reuseaddr - | zstd -q -d > ${out}`, cpuFiles.recv)], { stdio: 'inherit' });
   await new Promise((r) => setTimeout(r, 300));
   const t0 = process.hrtime.bigint();
-  const send = spawn('sh', ['-c', `cat ${vol} | zstd -q -1 | socat -u - TCP:${address}:${port}`], { stdio: 'inherit' });
+  const send = spawn('sh', ['-c', withChildCpu(`cat ${vol} | zstd -q -1 | socat -u - TCP:${address}:${port}`, cpuFiles.send)], { stdio: 'inherit' });
   const timer = pollPeak(() => [...children(recv.pid!), ...children(send.pid!)], peaks);
   await Promise.all([new Promise((r) => send.on('exit', r)), new Promise((r) => recv.on('exit', r))]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(timer);
-  return { seconds, sha1: await sha1File(out), rss: Object.fromEntries(peaks) };
+  return { seconds, sha1: await sha1File(out), rss: Object.fromEntries(peaks), cpu: { sender: childCpu(cpuFiles.send), receiver: childCpu(cpuFiles.recv) } };
 }
 
 async function wire(vol: string, pki: string, arData: string, codecs: string[]): Promise<Run> {
@@ -121,6 +142,7 @@ async function wire(vol: string, pki: string, arData: string, codecs: string[]):
   await resetArchive(arData, 'bench').catch(() => {});
   const server = spawnPeer({ role: 'serve', host: 'ar-1', address, dataDir: arData, tls: tls('ar-1') });
   const port = Number((await server.first).port);
+  const serverCpu0 = cpuOf(server.child.pid!);
   const t0 = process.hrtime.bigint();
   const sender = spawnPeer({
     role: 'send-full',
@@ -135,10 +157,17 @@ async function wire(vol: string, pki: string, arData: string, codecs: string[]):
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`the wire sender failed (${code})`);
   const serverRss = vmHwmKiB(server.child.pid!);
+  const serverCpu = cpuOf(server.child.pid!) - serverCpu0;
   server.child.kill('SIGTERM');
   await server.exited;
   const res = sender.lines().at(-1)!;
-  return { seconds, sha1: await sha1File(archivePaths(arData, 'bench').base), rss: { 'wire sender': Number(res.maxRssKiB), 'wire receiver': serverRss }, wireBytes: Number(res.wireBytes) };
+  return {
+    seconds,
+    sha1: await sha1File(archivePaths(arData, 'bench').base),
+    rss: { 'wire sender': Number(res.maxRssKiB), 'wire receiver': serverRss },
+    cpu: { sender: Number(res.cpuSeconds), receiver: serverCpu },
+    wireBytes: Number(res.wireBytes),
+  };
 }
 
 /** A full backup, then a hash backup after 1 % changed, through the storage's own operations. */
@@ -196,7 +225,9 @@ async function main(): Promise<void> {
     for (const which of r % 2 === 0 ? order : [...order].reverse()) {
       const x = which === 'pipeline' ? await pipeline(vol, out) : await wire(vol, pki, arData, which === 'wire lz4' ? ['lz4', 'none'] : ['none']);
       const ok = x.sha1 === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-      rows.push(`${which.padEnd(9)} ${x.seconds.toFixed(2).padStart(6)} s ${((size / MB) / x.seconds).toFixed(0).padStart(5)} MB/s  ${ok}  peak RSS ${Object.entries(x.rss).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} MiB`).join(', ')}`);
+      const gb = size / 1e9;
+      const cpu = `CPU s/GB sender ${(x.cpu.sender! / gb).toFixed(2)} receiver ${(x.cpu.receiver! / gb).toFixed(2)}`;
+      rows.push(`${which.padEnd(9)} ${x.seconds.toFixed(2).padStart(6)} s ${((size / MB) / x.seconds).toFixed(0).padStart(5)} MB/s  ${ok}  ${cpu}  load ${loadavg()[0]!.toFixed(1)}  peak RSS ${Object.entries(x.rss).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} MiB`).join(', ')}`);
       console.log(rows.at(-1));
       if (which === 'pipeline') rmSync(out, { force: true });
     }

@@ -10,7 +10,7 @@ import { LinkError, type PeerRef } from './errors.js';
 import { FrameChannel, type ChannelOptions } from './frame/channel.js';
 import { MAX_PAYLOAD } from './frame/codec.js';
 import { checkHello, makeHello } from './protocol/hello.js';
-import { WIRE_CODECS, type Accept, type Hello, type WireCodec, type WireRequest } from './protocol/messages.js';
+import { PROTOCOL_VERSION, WIRE_CODECS, type Accept, type Hello, type WireCodec, type WireRequest } from './protocol/messages.js';
 import { WireReject } from './protocol/rejects.js';
 import { WireSession } from './protocol/session.js';
 import { WireMetrics } from './metrics.js';
@@ -35,6 +35,8 @@ export interface WireClientOptions {
   channel?: ChannelOptions;
   /** Codecs this client offers for data frames (default both: lz4, none). `['none']` sends images raw. */
   codecs?: readonly WireCodec[];
+  /** The newest protocol version to speak (default this build's): a mixed fleet's older peer, in tests. */
+  maxVersion?: number;
 }
 
 /** A client of one host: holds its TLS material (reloaded on change) and its link metrics. */
@@ -96,7 +98,8 @@ export class WireClient {
       const socket = await this.dial(peer, ref);
       channel = new FrameChannel(socket, ref, this.opts.channel);
       const bare = new WireSession(channel, ref, []);
-      await bare.send(makeHello(this.opts.host, { maxPayload: MAX_PAYLOAD }, this.opts.codecs ?? WIRE_CODECS));
+      const mine = Math.min(PROTOCOL_VERSION, this.opts.maxVersion ?? PROTOCOL_VERSION);
+      await bare.send(makeHello(this.opts.host, { maxPayload: MAX_PAYLOAD }, this.opts.codecs ?? WIRE_CODECS, mine));
       const hello = await bare.expect<Hello>('hello', this.opts.connectTimeoutMs ?? 10_000);
       const problem = checkHello(hello);
       if (problem) throw new WireReject('version-unsupported', problem, ref);
@@ -104,6 +107,7 @@ export class WireClient {
         channel,
         ref,
         (this.opts.codecs ?? WIRE_CODECS).filter((c) => hello.codecs.includes(c)),
+        Math.min(mine, hello.version),
       );
       await session.send({ t: 'request', ...request });
       const accept = await session.expect<Accept>('accept', 120_000);

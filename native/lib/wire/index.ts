@@ -11,6 +11,7 @@ export { REJECT_POLICY, REJECT_CODES, WireReject, isRejectCode, type RejectCode,
 export { registerKind, findKind, kindNames, type TransferKind, type ServeContext } from './protocol/kinds.js';
 export { WireSession } from './protocol/session.js';
 export type { WireRequest, Hello } from './protocol/messages.js';
+export { PROTOCOL_VERSION, MIN_PROTOCOL_VERSION } from './protocol/messages.js';
 export type { Logger } from './protocol/log.js';
 export type { TransferProgress } from './protocol/transfers-board.js';
 export { wireStatus, type WireStatus } from './transfers/status.js';

@@ -13,7 +13,7 @@ import { FrameChannel, type ChannelOptions } from './frame/channel.js';
 import { MAX_PAYLOAD } from './frame/codec.js';
 import { findKind } from './protocol/kinds.js';
 import { silentLogger, type Logger } from './protocol/log.js';
-import { WIRE_CODECS, type Hello, type WireRequest } from './protocol/messages.js';
+import { PROTOCOL_VERSION, WIRE_CODECS, type Hello, type WireRequest } from './protocol/messages.js';
 import { WireReject } from './protocol/rejects.js';
 import { WireSession } from './protocol/session.js';
 import { TransferBoard } from './protocol/transfers-board.js';
@@ -128,7 +128,7 @@ export class WireServer {
       link.connected++;
       counted = true;
       const codecs = WIRE_CODECS.filter((c) => hello.codecs.includes(c));
-      session = new WireSession(channel, peer, codecs);
+      session = new WireSession(channel, peer, codecs, Math.min(PROTOCOL_VERSION, hello.version));
       await session.send(makeHello(this.opts.host, { maxPayload: MAX_PAYLOAD }));
       const request = await session.expect<WireRequest>('request', 30_000);
       if (request.volume !== undefined && (typeof request.volume !== 'string' || !isVolumeName(request.volume))) throw new WireReject('not-found', `"${String(request.volume)}" is not a volume name`);

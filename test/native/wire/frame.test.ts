@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { FrameParser, frameHeader, HEADER_BYTES } from '../../../native/lib/wire/frame/codec.js';
+import { FLAG_XXH3, FrameParser, frameHeader, HEADER_BYTES } from '../../../native/lib/wire/frame/codec.js';
 
 function frame(type: number, payload: Buffer): Buffer {
   return Buffer.concat([frameHeader(type, 0, [payload]), payload]);
@@ -31,6 +31,22 @@ describe('the frame codec', () => {
     const a = Buffer.from('abc');
     const b = Buffer.from('defgh');
     expect(frameHeader(2, 0, [a, b])).toEqual(frameHeader(2, 0, [Buffer.concat([a, b])]));
+  });
+
+  it('takes frames checksummed with XXH3 (flagged) and with crc32 on one stream, and catches a flipped byte in either', () => {
+    const payload = Buffer.alloc(70_000, 9);
+    const fast = Buffer.concat([frameHeader(2, FLAG_XXH3, [payload]), payload]);
+    const slow = Buffer.concat([frameHeader(2, 0, [payload]), payload]);
+    expect(fast.subarray(8, 12).equals(slow.subarray(8, 12))).toBe(false);
+    expect(new FrameParser().push(Buffer.concat([fast, slow])).map((f) => f.flags)).toEqual([FLAG_XXH3, 0]);
+    for (const [f, rule] of [[fast, /xxh3 checksum mismatch/], [slow, /crc32 mismatch/]] as const) {
+      const bad = Buffer.from(f);
+      bad[HEADER_BYTES + 40_000]! ^= 0x10;
+      expect(() => new FrameParser().push(bad)).toThrow(rule);
+      const flag = Buffer.from(f);
+      flag[3]! ^= FLAG_XXH3; // the flag is covered too: the other algorithm does not match
+      expect(() => new FrameParser().push(flag)).toThrow(/mismatch/);
+    }
   });
 
   const cases: [string, number, RegExp][] = [

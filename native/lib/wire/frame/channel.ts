@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 
 import { FrameError, LinkError, type PeerRef } from '../errors.js';
-import { FrameParser, frameHeader, MAX_PAYLOAD, PING, PONG, type Frame } from './codec.js';
+import { FLAG_XXH3, FrameParser, frameHeader, MAX_PAYLOAD, PING, PONG, type Frame } from './codec.js';
 
 export interface ChannelOptions {
   /** Send a heartbeat after this long without sending anything (ms). */
@@ -35,6 +35,8 @@ export class FrameChannel {
   private readonly timer: NodeJS.Timeout;
   private readonly highWater: number;
   readonly counters: ChannelCounters = { bytesIn: 0, bytesOut: 0 };
+  /** Checksum frames with XXH3 (set once the peer's hello says it reads them; a reader takes both). */
+  fastSums = false;
 
   constructor(
     readonly socket: Socket,
@@ -94,7 +96,7 @@ export class FrameChannel {
     if (this.failure) throw this.failure;
     this.lastOut = Date.now();
     const parts = Buffer.isBuffer(payload) ? [payload] : payload;
-    const head = frameHeader(type, 0, parts);
+    const head = frameHeader(type, this.fastSums ? FLAG_XXH3 : 0, parts);
     this.socket.cork();
     let ok = this.socket.write(head);
     this.counters.bytesOut += head.length;

@@ -1,8 +1,8 @@
 /** The hello both sides send first: protocol, version range, host, codecs, limits. */
 import { MIN_PROTOCOL_VERSION, PROTOCOL, PROTOCOL_VERSION, WIRE_CODECS, type Hello } from './messages.js';
 
-export function makeHello(host: string, limits: Hello['limits'], codecs: readonly string[] = WIRE_CODECS): Hello {
-  return { t: 'hello', proto: PROTOCOL, version: PROTOCOL_VERSION, minVersion: MIN_PROTOCOL_VERSION, host, codecs: [...codecs], limits };
+export function makeHello(host: string, limits: Hello['limits'], codecs: readonly string[] = WIRE_CODECS, version = PROTOCOL_VERSION): Hello {
+  return { t: 'hello', proto: PROTOCOL, version, minVersion: MIN_PROTOCOL_VERSION, host, codecs: [...codecs], limits };
 }
 
 /** Why the peer's hello cannot be spoken to, or null. */

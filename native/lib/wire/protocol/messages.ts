@@ -7,7 +7,8 @@ import { ProtocolError, type PeerRef } from '../errors.js';
 import type { RejectCode } from './rejects.js';
 
 export const PROTOCOL = 'walbctl-wire';
-export const PROTOCOL_VERSION = 1;
+/** 2: XXH3 frame checksums and segment digests (1: crc32 and sha256, still spoken). */
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
 
 export const CONTROL = 1;

@@ -7,6 +7,7 @@ import type { FrameChannel } from '../frame/channel.js';
 import type { Frame } from '../frame/codec.js';
 import { CONTROL, DATA, decodeControl, encodeControl, type Control, type WireCodec } from './messages.js';
 import { isRejectCode, WireReject, type RejectCode } from './rejects.js';
+import type { DigestAlgorithm } from '../stream/digest.js';
 
 export class WireSession {
   constructor(
@@ -15,7 +16,17 @@ export class WireSession {
     readonly peer: PeerRef,
     /** Codecs both sides speak (from the hellos). */
     readonly codecs: readonly WireCodec[],
-  ) {}
+    /** The protocol version both speak (the lower of the two hellos' versions). */
+    readonly version = 1,
+  ) {
+    // Version 2: frames checksummed with XXH3 (flagged, so either reader takes them).
+    if (version >= 2) channel.fastSums = true;
+  }
+
+  /** The segment digest this session's streams use (spec.md, "Streams"). */
+  get digest(): DigestAlgorithm {
+    return this.version >= 2 ? 'xxh3' : 'sha256';
+  }
 
   send(msg: Control): Promise<void> {
     return this.channel.send(CONTROL, encodeControl(msg));

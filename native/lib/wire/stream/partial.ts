@@ -14,6 +14,8 @@ export interface PartialState {
   /** What is being sent (kind-specific; compared as JSON). */
   identity: Record<string, unknown>;
   checkpointBytes: number;
+  /** The algorithm of `segments` (absent: sha256, protocol version 1). */
+  digest?: 'sha256' | 'xxh3';
   /** Bytes received, fsynced and covered by `segments`. */
   offset: number;
   /** sha256 (hex) of each checkpoint segment of the stream so far. */

@@ -37,12 +37,13 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   const dataPath = join(dir, 'data');
   // A partial whose data file is gone (moved into place by a commit that died half-way) claims nothing.
   const dataSize = (await stat(dataPath).catch(() => null))?.size;
-  const match = had !== null && had.kind === o.kind && had.checkpointBytes === o.checkpointBytes && JSON.stringify(had.identity) === JSON.stringify(o.identity) && had.offset <= o.size && dataSize === o.size;
-  const claim = match ? { offset: had.offset, segments: had.segments } : { offset: 0, segments: [] as string[] };
+  const algorithm = session.digest;
+  const match = had !== null && had.kind === o.kind && had.checkpointBytes === o.checkpointBytes && (had.digest ?? 'sha256') === algorithm && JSON.stringify(had.identity) === JSON.stringify(o.identity) && had.offset <= o.size && dataSize === o.size;
+  const claim = match ? { offset: had.offset, segments: had.segments, digest: algorithm } : { offset: 0, segments: [] as string[], digest: algorithm };
   await session.send({ t: 'resume', ...claim });
   const start = await session.expect<{ t: 'start'; offset: number }>('start', 600_000);
   if (start.offset !== 0 && start.offset !== claim.offset) throw new ProtocolError(session.peer, `start at ${start.offset}, but this side claimed ${claim.offset}`);
-  const state: PartialState = { kind: o.kind, volume: o.volume, identity: o.identity, checkpointBytes: o.checkpointBytes, offset: start.offset, segments: start.offset === 0 ? [] : [...claim.segments] };
+  const state: PartialState = { kind: o.kind, volume: o.volume, identity: o.identity, checkpointBytes: o.checkpointBytes, digest: algorithm, offset: start.offset, segments: start.offset === 0 ? [] : [...claim.segments] };
   if (start.offset === 0) await resetPartial(dir, o.size);
   const fh = await open(dataPath, 'r+');
   let closed = false;
@@ -54,7 +55,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     }
     if (o.progress) Object.assign(o.progress, { done: start.offset, total: o.size, resumedFrom: start.offset });
     let expected = start.offset;
-    let seg = segmentHash();
+    let seg = segmentHash(algorithm);
     let segStart = expected;
     const writing: Promise<void>[] = [];
     for (;;) {
@@ -84,16 +85,16 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
       if (msg.t === 'checkpoint') {
         if (msg.offset !== expected || expected - segStart !== o.checkpointBytes) throw new ProtocolError(session.peer, `checkpoint at ${String(msg.offset)}, this side is at ${expected} (segment from ${segStart})`);
         await fh.sync();
-        state.segments.push(seg.digest('hex'));
+        state.segments.push(seg.digest());
         state.offset = expected;
         await writePartial(dir, state);
         await session.send({ t: 'checkpoint-ack', offset: expected });
-        seg = segmentHash();
+        seg = segmentHash(algorithm);
         segStart = expected;
       } else if (msg.t === 'commit') {
         if (msg.size !== o.size || expected !== o.size) throw new ProtocolError(session.peer, `commit of ${String(msg.size)} bytes, this side received ${expected} of ${o.size}`);
-        const segments = expected > segStart || state.segments.length === 0 ? [...state.segments, seg.digest('hex')] : state.segments;
-        const digest = streamDigest(segments);
+        const segments = expected > segStart || state.segments.length === 0 ? [...state.segments, seg.digest()] : state.segments;
+        const digest = streamDigest(segments, algorithm);
         if (digest !== msg.digest) {
           await fh.close();
           closed = true;

@@ -36,14 +36,15 @@ export interface SendStreamResult<T> {
 }
 
 /** Checks the receiver's claim; returns why it cannot be trusted, or null. */
-async function checkClaim(o: SendStreamOptions, claim: { offset?: unknown; segments?: unknown }): Promise<string | null> {
+async function checkClaim(o: SendStreamOptions, claim: { offset?: unknown; segments?: unknown; digest?: unknown }): Promise<string | null> {
   const { offset, segments } = claim;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return `offset ${String(offset)} is not a byte offset`;
   if (offset === 0) return null;
   if (offset > o.size) return `offset ${offset} is past the end (${o.size})`;
   if (offset % o.checkpointBytes !== 0) return `offset ${offset} is not on a checkpoint (every ${o.checkpointBytes} bytes)`;
   if (!Array.isArray(segments) || segments.length !== offset / o.checkpointBytes) return `the claim lists ${Array.isArray(segments) ? segments.length : 'no'} segment digests for ${offset / o.checkpointBytes} segments`;
-  const mine = await segmentDigests(o.source, o.checkpointBytes, segments.length);
+  if ((claim.digest ?? 'sha256') !== o.session.digest) return `the claim's digests are ${String(claim.digest ?? 'sha256')}, this session's ${o.session.digest}`;
+  const mine = await segmentDigests(o.source, o.checkpointBytes, segments.length, o.session.digest);
   const bad = mine.findIndex((d, i) => d !== segments[i]);
   return bad >= 0 ? `segment ${bad} (bytes ${bad * o.checkpointBytes}..) differs from the source` : null;
 }
@@ -52,7 +53,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
   const { session } = o;
   const chunk = o.chunkBytes ?? 1 << 20;
   if (o.checkpointBytes % chunk !== 0) throw new RangeError(`checkpointBytes ${o.checkpointBytes} is not a multiple of the chunk ${chunk}`);
-  const claim = await session.expect<{ t: 'resume'; offset: number; segments: string[] }>('resume', 600_000);
+  const claim = await session.expect<{ t: 'resume'; offset: number; segments: string[]; digest?: string }>('resume', 600_000);
   const claimRefused = await checkClaim(o, claim);
   const start = claimRefused ? 0 : claim.offset;
   const segments: string[] = claimRefused || start === 0 ? [] : [...claim.segments];
@@ -117,7 +118,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
         queued = Math.min(o.size, queued + chunk);
       }
     };
-    let seg = segmentHash();
+    let seg = segmentHash(session.digest);
     fill();
     while (ahead.length > 0) {
       const { raw, frame } = await ahead.shift()!;
@@ -130,15 +131,15 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
       pos += raw.length;
       o.onProgress?.(pos, o.size);
       if (pos % o.checkpointBytes === 0) {
-        segments.push(seg.digest('hex'));
-        seg = segmentHash();
+        segments.push(seg.digest());
+        seg = segmentHash(session.digest);
         await session.send({ t: 'checkpoint', offset: pos });
         while (pos - acked > 2 * o.checkpointBytes && !failure) await new Promise<void>((r) => (wake = r));
         if (failure) throw failure;
       }
     }
-    if (pos % o.checkpointBytes !== 0 || segments.length === 0) segments.push(seg.digest('hex'));
-    await session.send({ t: 'commit', size: o.size, digest: streamDigest(segments) });
+    if (pos % o.checkpointBytes !== 0 || segments.length === 0) segments.push(seg.digest());
+    await session.send({ t: 'commit', size: o.size, digest: streamDigest(segments, session.digest) });
     const result = await done;
     return { result, resumedFrom: start, claimRefused, wireBytes, sentBytes: pos - start };
   } finally {

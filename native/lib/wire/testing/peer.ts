@@ -7,7 +7,7 @@
  *     or the error and exits 1.
  *   {"role":"storage","op":"full-backup"|"hash-backup","host","peer","dataDir","volume","rate"?,"checkpointBytes"?} runs the
  *     storage's operation against the remote archive; prints {result, links, maxRssKiB}.
- * Every result line carries the process's peak RSS (maxRssKiB).
+ * Every result line carries the process's peak RSS (maxRssKiB) and CPU time (cpuSeconds, user+sys).
  */
 import { startWireServer } from '../server.js';
 import { WireClient, type WirePeer } from '../client.js';
@@ -49,11 +49,15 @@ async function main(): Promise<void> {
   }
   const client = new WireClient({ host: a.host, ...sec, ...(a.channel ? { channel: a.channel } : {}), ...(a.codecs ? { codecs: a.codecs } : {}) });
   const maxRssKiB = (): number => process.resourceUsage().maxRSS;
+  const cpuSeconds = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   if (a.role === 'storage') {
     const archive = remoteArchive({ client, peer: a.peer!, dataDir: a.dataDir!, ...(a.rate ? { limits: [new TokenBucket(a.rate)] } : {}), ...(a.checkpointBytes ? { checkpointBytes: a.checkpointBytes } : {}) });
     const run = a.op === 'hash-backup' ? hashBackup : fullBackup;
     const result = await run(a.dataDir!, a.volume!, { archive });
-    process.stdout.write(`${JSON.stringify({ result, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB() })}\n`);
+    process.stdout.write(`${JSON.stringify({ result, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB(), cpuSeconds: cpuSeconds() })}\n`);
     process.exit(0);
   }
   try {
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
       said = true;
     };
     const r = await sendFullBackup(client, a.peer!, { ...a.send!, onProgress, ...(a.rate ? { limits: [new TokenBucket(a.rate, 256 << 10)] } : {}) });
-    process.stdout.write(`${JSON.stringify({ ...r, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB() })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...r, links: client.metrics.snapshot(), maxRssKiB: maxRssKiB(), cpuSeconds: cpuSeconds() })}\n`);
     process.exit(0);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ error: (e as Error).message })}\n`);

@@ -16,7 +16,9 @@ export interface PeerProcess {
 }
 
 export function spawnPeer(args: object): PeerProcess {
-  const child = spawn(process.execPath, [peerScript, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // WALBCTL_PEER_NODE_ARGS: node flags for the peer processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+  const nodeArgs = (process.env.WALBCTL_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, peerScript, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

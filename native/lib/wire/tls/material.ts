@@ -6,6 +6,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 
+/**
+ * TLS 1.3 suites in the order this side prefers: AES-128-GCM first (10 AES rounds to AES-256's 14,
+ * a quarter less CPU per byte with AES-NI, and still the suite TLS 1.3 requires everyone to have),
+ * then OpenSSL's defaults. The server's order decides.
+ */
+export const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+
 import { InputError } from '../../../../common/errors.js';
 
 export interface TlsPaths {
@@ -49,7 +56,7 @@ export class TlsMaterial {
         throw new InputError(`cannot read the TLS ${k}: ${(e as Error).message}`, this.paths[k]);
       }
     };
-    const options: SecureContextOptions = { ca: read('ca'), cert: read('cert'), key: read('key'), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' };
+    const options: SecureContextOptions = { ca: read('ca'), cert: read('cert'), key: read('key'), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: TLS13_SUITES };
     let context: SecureContext;
     try {
       context = createSecureContext(options);
