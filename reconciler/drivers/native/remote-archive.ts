@@ -6,8 +6,8 @@
  * newer than the peer's newest gid, in order. The peer says what it holds (the status call) before
  * anything is sent, and acknowledges each transfer only after installing it, so a ship cut at any
  * point is simply run again. The outbox keeps the base and every diff, so a new primary archive (the
- * tree moved it) receives the whole chain the same way; pruning the outbox is not built yet (it holds
- * a copy of the volume and its diffs).
+ * tree moved it) receives the chain the same way. Once the peer holds a diff, the outbox folds it
+ * into its base (outbox-prune.ts): it keeps one image of the volume and what the peer lacks.
  */
 import { join } from 'node:path';
 
@@ -17,6 +17,7 @@ import type { DesiredHost, DesiredVolume } from '../../model/desired.js';
 import { endpointFor } from '../../fleet/wire-registry.js';
 import type { ActionContext } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
+import { pruneOutbox } from './outbox-prune.js';
 
 /** The outbox: a staging archive of this host's volumes bound for other hosts. */
 export function outboxDir(host: DesiredHost): string {
@@ -48,6 +49,8 @@ export interface ShipResult {
   diffs: number;
   wireBytes: number;
   resumedFrom: number;
+  /** Diffs the peer holds that the outbox folded into its base. */
+  pruned: number;
 }
 
 /** Sends the peer what the outbox holds and it lacks; returns what went. */
@@ -65,7 +68,7 @@ export async function ship(actionId: string, ctx: ActionContext, peerName: strin
   const remote = status.archive;
   if (!remote || remote.state === 'Clear') throw new ActionFailedError(actionId, `${peerName} has not initialised its archive of ${vol} yet`, { retryable: true });
   const limits = limitsFor(host, ctx.volume);
-  const out: ShipResult = { base: 'none', diffs: 0, wireBytes: 0, resumedFrom: 0 };
+  const out: ShipResult = { base: 'none', diffs: 0, wireBytes: 0, resumedFrom: 0, pruned: 0 };
   let newest = remote.state === 'SyncReady' ? null : Math.max(remote.base.b.e, ...remote.diffs.map((d) => d.e.b));
   if (remote.state === 'SyncReady') {
     const board = e.sending.begin(peerName, 'full-backup', vol, meta.sizeBytes ?? 0);
@@ -100,5 +103,7 @@ export async function ship(actionId: string, ctx: ActionContext, peerName: strin
     }
     newest = d.e.b;
   }
+  // Everything up to `newest` is acknowledged (installed and registered by the peer): fold it away.
+  out.pruned = (await pruneOutbox(dir, vol, newest)).diffsFolded;
   return out;
 }

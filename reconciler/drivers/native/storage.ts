@@ -38,7 +38,7 @@ async function shipped(action: PlanAction, ctx: ActionContext, outcome: Record<s
   const peer = remotePeer(action, ctx);
   if (peer === null) return outcome;
   const r = await ship(action.id, ctx, peer);
-  return { ...outcome, to: peer, baseSent: r.base, diffsSent: r.diffs, wireBytes: r.wireBytes, resumedFrom: r.resumedFrom };
+  return { ...outcome, to: peer, baseSent: r.base, diffsSent: r.diffs, wireBytes: r.wireBytes, resumedFrom: r.resumedFrom, outboxFolded: r.pruned };
 }
 
 /** Is this volume captured by a wdev (declared so, or found so on disk)? */
