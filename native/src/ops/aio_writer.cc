@@ -74,6 +74,38 @@ int AioWriter::freeSlot(size_t n) {
   throw fmt::IoError(path_, "write (no free AIO slot)", EIO);  // cannot happen: reap(1) freed one
 }
 
+uint8_t* AioWriter::reserve(uint64_t offset, size_t n) {
+  if (n > kSlotBytes) return nullptr;
+  waitOverlapping(offset, n);
+  int i = freeSlot(n);
+  Slot& s = slots_[size_t(i)];
+  if (s.cap < n) {
+    std::free(s.buf);
+    s.cap = (n + 4095) / 4096 * 4096;
+    if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, s.cap) != 0) {
+      s.buf = nullptr;
+      s.cap = 0;
+      throw std::bad_alloc();
+    }
+  }
+  s.offset = offset;
+  s.n = n;
+  s.data = s.buf;
+  reserved_ = i;
+  return s.buf;
+}
+
+void AioWriter::commit() {
+  Slot& s = slots_[size_t(reserved_)];
+  reserved_ = -1;
+  s.busy = true;
+  busy_++;
+  bytesInFlight_ += s.n;
+  pending_.push_back(int(&s - slots_.data()));
+  if (pending_.size() >= kBatch) submit();
+  if (error_) drain();  // throws
+}
+
 void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
   // A newer write must land after an older one it overlaps: let those in flight finish first.
   waitOverlapping(offset, n);

@@ -23,6 +23,11 @@ class AioWriter {
   // Queues a write of `n` bytes at `offset` (both multiples of 512); `data == nullptr` writes zeros.
   // Errors surface from a later call or from drain().
   void write(uint64_t offset, const uint8_t* data, size_t n);
+  // The same write, for a caller that produces the data itself (a decompressor): reserve() returns a
+  // slot's buffer of `n` bytes (n <= 1 MiB) to fill, after the overlapping writes in flight landed,
+  // and commit() queues it. Nothing is queued if the caller throws in between.
+  uint8_t* reserve(uint64_t offset, size_t n);
+  void commit();
   // Waits for the writes in flight that overlap [offset, offset+n) (all of them, in fact).
   void waitOverlapping(uint64_t offset, uint64_t n);
   // Submits what is queued and waits for every write; throws IoError on the first failed one.
@@ -50,6 +55,7 @@ class AioWriter {
   unsigned long ctx_ = 0;
   std::vector<Slot> slots_;
   std::vector<int> pending_;  // queued, not yet submitted
+  int reserved_ = -1;
   size_t busy_ = 0;
   size_t bytesInFlight_ = 0;
   int error_ = 0;

@@ -37,6 +37,9 @@ void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResu
         throw FormatError(src.name(), e.recordOffset + 8, "record-too-large", "record too large to read as one buffer");
       if (rec.compression == 0) {  // stored as is (size and checksum checked by the reader): no copy
         t.write(rec.io_address, rec.io_blocks, r.rawData(e), src.name(), e.recordOffset);
+      } else if (uint8_t* slot = t.reserve(rec.io_address, rec.io_blocks, src.name(), e.recordOffset)) {
+        r.readData(e, slot);  // decompressed straight into the direct write's buffer
+        t.commit();
       } else {
         if (buf.size() < bytes) buf.resize(bytes);
         r.readData(e, buf.data());
@@ -66,9 +69,14 @@ void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyRes
       size_t bytes = size_t(rec.io_blocks) * kLogicalBlock;
       if (bytes > kMaxRecordBytes)
         throw FormatError(src.name(), r.recordOffset(i) + 8, "record-too-large", "record too large to read as one buffer");
-      if (buf.size() < bytes) buf.resize(bytes);
-      r.readData(i, buf.data());
-      t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), r.recordOffset(i));
+      if (uint8_t* slot = t.reserve(rec.io_address, rec.io_blocks, src.name(), r.recordOffset(i))) {
+        r.readData(i, slot);
+        t.commit();
+      } else {
+        if (buf.size() < bytes) buf.resize(bytes);
+        r.readData(i, buf.data());
+        t.write(rec.io_address, rec.io_blocks, buf.data(), src.name(), r.recordOffset(i));
+      }
       res.writes++;
       res.writeBlocks += rec.io_blocks;
     }

@@ -89,6 +89,20 @@ void Target::write(uint64_t addr, uint32_t blocks, const uint8_t* data, const st
   startWriteback();
 }
 
+uint8_t* Target::reserve(uint64_t addr, uint32_t blocks, const std::string& source, uint64_t sourceOffset) {
+  check(addr, blocks, source, sourceOffset);
+  size_t n = size_t(blocks) * 512;
+  if (!direct(addr * 512, n)) return nullptr;
+  uint8_t* p = aio_->reserve(addr * 512, n);
+  if (p) reservedBytes_ = n;
+  return p;
+}
+
+void Target::commit() {
+  aio_->commit();
+  written_ += reservedBytes_;
+}
+
 // Every 64 MiB written, start writeback of the whole target (sync_file_range only initiates it): the
 // disk works while we decode, and the final fsync finds little left. Errors surface at fsync.
 void Target::startWriteback() {

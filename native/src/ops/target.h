@@ -22,6 +22,10 @@ class Target {
   bool isBlockDevice() const { return blockDevice_; }
   // `source`/`sourceOffset` name where the write came from, for the out-of-range error.
   void write(uint64_t addr, uint32_t blocks, const uint8_t* data, const std::string& source, uint64_t sourceOffset);
+  // For data the caller decodes itself: a buffer for the write of `blocks` at `addr` to fill, then
+  // commit(). nullptr when the write cannot go direct (then use write()).
+  uint8_t* reserve(uint64_t addr, uint32_t blocks, const std::string& source, uint64_t sourceOffset);
+  void commit();
   void zero(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset);
   void discard(uint64_t addr, uint64_t blocks, DiscardMode mode, const std::string& source, uint64_t sourceOffset);
   // Waits for every write in flight; throws the first write error. sync() does it too.
@@ -43,6 +47,7 @@ class Target {
   uint64_t size_ = 0;
   bool blockDevice_ = false;
   uint64_t written_ = 0;
+  size_t reservedBytes_ = 0;
 };
 
 }  // namespace walb::ops
