@@ -13,6 +13,7 @@ import { tempFor } from './files.js';
 import { phaseReporter, type OnProgress } from './progress.js';
 import { ensureRecovered } from './recover.js';
 import { asAction, listDiffFiles } from './volume.js';
+import { openDiffs } from './restore-build.js';
 import { mapAddonError } from './wdiff-errors.js';
 
 export interface LatestImage {
@@ -30,21 +31,22 @@ export async function latestImage<T>(dataDir: string, vol: string, opts: { use: 
     op: 'hash-backup',
     run: async (h) => {
       const start = h.meta.base.e ?? h.meta.base.b;
-      const latest = latestSnap(start, await listDiffFiles(h.paths));
+      // Held open from here: a merge running beside (it does not exclude a hash backup) cannot pull them away.
+      const latest = await openDiffs(async () => {
+        const l = latestSnap(start, await listDiffFiles(h.paths));
+        return { diffs: l.path, snap: l.snap };
+      });
       const info = { snap: latest.snap, deviceUuid: h.meta.deviceUuid, sizeBytes: h.meta.sizeBytes };
-      if (latest.path.length === 0) return opts.use({ ...info, path: h.paths.base });
       const tmp = tempFor(`${h.paths.dir}/latest.img`);
       try {
+        if (latest.diffs.length === 0) return await opts.use({ ...info, path: h.paths.base });
         await copyImage({ source: h.paths.base, target: tmp, mode: 'auto', sync: false }, phaseReporter(opts.onProgress, 'copy'));
-        await (await formats()).applyDiffs(
-          latest.path.map((d) => d.path),
-          tmp,
-          { discard: 'punch' },
-        );
+        await (await formats()).applyDiffs([...latest.names.keys()], tmp, { discard: 'punch' });
         return await opts.use({ ...info, path: tmp });
       } catch (error) {
-        throw mapAddonError(error);
+        throw mapAddonError(error, latest.names);
       } finally {
+        await latest.close();
         await rm(tmp, { force: true });
       }
     },

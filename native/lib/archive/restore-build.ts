@@ -34,37 +34,39 @@ export interface BuiltImage {
   diffsApplied: number;
 }
 
-/** The chain to a gid with every diff held open: a merge that deletes them afterwards cannot pull them away. */
-interface OpenChain {
+/** A chain of diffs with every diff held open: a merge that deletes them afterwards cannot pull them away. */
+export interface OpenDiffs {
   diffs: ArchiveDiff[];
-  handles: FileHandle[];
-  /** /proc/self/fd/N → the diff's path (for error messages). */
+  /** /proc/self/fd/N of each diff, in order (what the addon reads), → the diff's path (for error messages). */
   names: Map<string, string>;
+  close(): Promise<void>;
 }
 
 const OPEN_ATTEMPTS = 20;
 
 /**
- * Lists the chain to `gid` and opens each diff. A merge may run beside a restore (WalB's rules): it
- * renames its output in and deletes its inputs between our listing and our opening, so a diff that
- * is gone (ENOENT) means the list is stale: close what was opened and list again. The merged diff
- * covers the same range, so the next list leads to the same image; a gid the merge removed gives
- * the GidError of any gid that is not restorable.
+ * Lists a chain with `pick` and opens each of its diffs. A merge may run beside a restore or a hash
+ * backup (WalB's rules): it renames its output in and deletes its inputs between our listing and our
+ * opening, so a diff that is gone (ENOENT) means the list is stale: close what was opened and list
+ * again (bounded). The merged diff covers the same range, so the next list leads to the same image.
  */
-async function openChain(h: Pick<ActionHandle, 'paths' | 'meta'>, vol: string, gid: number): Promise<OpenChain> {
+export async function openDiffs<T extends { diffs: ArchiveDiff[] }>(pick: () => Promise<T>): Promise<T & OpenDiffs> {
   for (let attempt = 1; ; attempt++) {
-    const diffs = await restoreChain(h, vol, gid);
+    const picked = await pick();
     const handles: FileHandle[] = [];
     const names = new Map<string, string>();
+    const close = async (): Promise<void> => {
+      for (const fh of handles) await fh.close().catch(() => {});
+    };
     try {
-      for (const d of diffs) {
+      for (const d of picked.diffs) {
         const fh = await open(d.path, 'r');
         handles.push(fh);
         names.set(`/proc/self/fd/${fh.fd}`, d.path);
       }
-      return { diffs, handles, names };
+      return { ...picked, names, close };
     } catch (e) {
-      for (const fh of handles) await fh.close().catch(() => {});
+      await close();
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= OPEN_ATTEMPTS) throw e;
       await new Promise((r) => setTimeout(r, Math.min(attempt * 5, 100)));
     }
@@ -73,11 +75,13 @@ async function openChain(h: Pick<ActionHandle, 'paths' | 'meta'>, vol: string, g
 
 /**
  * Builds the image of `gid` at `tmp` (which must not exist) and fsyncs it. The diffs are held open
- * from the start (openChain); a base that fails its checksums gives no image at all
+ * from the start (openDiffs); a base that fails its checksums gives no image at all
  * (ArchiveCorruptError). The caller removes `tmp` on error.
  */
 export async function buildImage(h: ActionHandle, vol: string, gid: number, tmp: string, o: { mode?: 'auto' | 'reflink' | 'copy'; onProgress?: OnProgress }): Promise<BuiltImage> {
-  const { diffs: chain, handles, names } = await openChain(h, vol, gid);
+  // A gid a merge removed meanwhile gives the GidError of any gid that is not restorable.
+  const opened = await openDiffs(async () => ({ diffs: await restoreChain(h, vol, gid) }));
+  const { diffs: chain, names } = opened;
   let bytes = chain.reduce((n, d) => n + d.dataSize, 0);
   try {
     const pre = await baseSums(h.paths, { snap: h.meta.base.b, sizeBytes: h.meta.sizeBytes, volume: vol });
@@ -98,6 +102,6 @@ export async function buildImage(h: ActionHandle, vol: string, gid: number, tmp:
   } catch (error) {
     throw mapAddonError(error, names);
   } finally {
-    for (const fh of handles) await fh.close().catch(() => {});
+    await opened.close();
   }
 }
