@@ -8,7 +8,8 @@
  * snapshot gid captured; every restorable gid on ar-1 is then restored and compared by sha1. A commit
  * moving the volume's primary archive to ar-2 must converge too. Where /dev/fuse exists (and root),
  * db-1 also holds a wdev volume `wv` archived on ar-1: its full backup and its snapshots' diffs go over
- * the wire from the wdev's log (no outbox), and every restorable gid of wv on ar-1 matches too.
+ * the wire from the wdev's log (no outbox), every restorable gid of wv on ar-1 matches too, and it
+ * moves to ar-2 with pg (a full backup of the live wdev there, then its snapshots).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -51,7 +52,7 @@ function volumeYaml(archive: string): string {
       size: 4MiB
     capture: wdev
     proxies: []
-    archives: [ar-1]
+    archives: [${archive}]
     snapshots:
       every: 2s
     retention:
@@ -228,6 +229,19 @@ describe.skipIf(!hasOpenssl)('A real fleet on one machine', () => {
       const a = await observeArchive(ar2!.dataDir, 'pg');
       return a?.state === 'Archived' && (a.restorable.at(-1)?.gid ?? 0) >= latestAtMove;
     }, { timeoutMs: 60_000, logs: logs() });
+    // The wdev volume moves with it: a full backup of the live wdev to ar-2, then its snapshots.
+    if (!noWdev) {
+      const wvAtMove = (await observeWdevStorage(db1!.dataDir, 'wv')).latestGid ?? 0;
+      await waitFor('ar-2 to hold wv past the gid db-1 had at the move', async () => {
+        const a = await observeArchive(ar2!.dataDir, 'wv');
+        return a?.state === 'Archived' && (a.restorable.at(-1)?.gid ?? 0) > wvAtMove;
+      }, { timeoutMs: 60_000, logs: logs() });
+      const wvNewest = (await observeArchive(ar2!.dataDir, 'wv'))!.restorable.at(-1)!;
+      await restore(ar2!.dataDir, 'wv', wvNewest.gid, { path: out, mode: 'copy' });
+      expect(sha1(out)).toBe(sha1(wdevPaths(db1!.dataDir, 'wv').file));
+      await deleteRestored(ar2!.dataDir, 'wv', wvNewest.gid);
+      rmSync(out, { force: true });
+    }
     const newest = (await observeArchive(ar2!.dataDir, 'pg'))!.restorable.at(-1)!;
     await restore(ar2!.dataDir, 'pg', newest.gid, { path: out, mode: 'copy' });
     expect(sha1(out)).toBe(writes.at(-1)!.sha);

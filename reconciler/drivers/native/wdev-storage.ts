@@ -88,7 +88,10 @@ export async function initWdev(action: PlanAction, ctx: ActionContext): Promise<
 /** Full backup the first time, hash backup after an overflow: the wdev decides from the archive. */
 export async function backupWdevAction(_action: PlanAction, ctx: ActionContext, target: WdevArchive): Promise<ActionOutcome> {
   const before = await observeWdev(ctx.host.dataDir, ctx.volumeName);
-  if (before.state !== 'SyncReady' && !before.overflow) return { already: true, state: before.state };
+  // Backed up already — unless the primary archive moved to another host that holds no base yet
+  // (the tree moved it): the wdev then starts its log afresh with a full backup to that host.
+  const moved = target.peer !== undefined && before.state !== 'SyncReady' && (await target.archive.state(ctx.volumeName)) === 'SyncReady';
+  if (before.state !== 'SyncReady' && !before.overflow && !moved) return { already: true, state: before.state };
   await ensureServed(ctx);
   const r = await backupWdev(ctx.host.dataDir, ctx.volumeName, captureOptions(target));
   return { kind: r.kind, gid: r.gid, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, shipped: r.shipped.length, ...sentTo(target) };
