@@ -21,18 +21,10 @@ import { withLock } from '../../native/lib/archive/lock.js';
 import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
 import { projectRoot, walbctlProcess } from '../helpers/cli.js';
 import { waitFor, type RunningDaemon } from './daemon-harness.js';
-import { freePortOn, startCommandLine, stopDaemons } from './fleet-harness.js';
+import { freePortOn, hasOpenssl, startCommandLine, stopDaemons } from './fleet-harness.js';
 
 const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
 const runLine = readme.match(/<!-- quick-start:run -->\n```sh\n(.*)\n```/)?.[1] ?? '';
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const sha1 = (path: string): string => createHash('sha1').update(readFileSync(path)).digest('hex');
 
 /** A copy of the checkout's tree in a new git repository, each listen address on a free port. */

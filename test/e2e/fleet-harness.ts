@@ -3,7 +3,7 @@
  * repository, each on its own loopback address (127.0.0.x), with its own data directory, state home
  * and certificate from a CA made at test time (the wire's own pki helpers, i.e. openssl).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,16 @@ import { join } from 'node:path';
 import { initCa, issueHost } from '../../native/lib/wire/index.js';
 import { binPath } from '../helpers/cli.js';
 import type { RunningDaemon } from './daemon-harness.js';
+
+/** Is the openssl command here (the fleet's certificates are made with it)? */
+export const hasOpenssl = ((): boolean => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A free port on `address` (probed: other engineers' tests run on this machine at the same time). */
 export async function freePortOn(address: string): Promise<number> {

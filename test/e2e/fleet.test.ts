@@ -11,7 +11,6 @@
  * the wire from the wdev's log (no outbox), every restorable gid of wv on ar-1 matches too, and it
  * moves to ar-2 with pg (a full backup of the live wdev there, then its snapshots).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -27,17 +26,9 @@ import { observeWdevStorage, stopWdev, wdevPaths } from '../../native/lib/wdev/i
 import { sendFullBackup, WireClient, wireStatus } from '../../native/lib/wire/index.js';
 import type { DaemonStatusView } from '../../reconciler/daemon/status-view.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
-import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons, type FleetHost } from './fleet-harness.js';
+import { fleetHostYaml, hasOpenssl, makeHosts, startHostDaemon, stopDaemons, type FleetHost } from './fleet-harness.js';
 import { wdevSkipReason } from '../native/wdev/fixture.js';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const SIZE = 4 << 20;
 const noWdev = wdevSkipReason();

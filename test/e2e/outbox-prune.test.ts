@@ -6,7 +6,6 @@
  * storage took reaches ar-1 and restores to the bytes pg held then, and the outbox holds a handful of
  * diffs however many snapshots were taken (the rest folded into its base).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -19,16 +18,8 @@ import { deleteRestored, observeArchive, restore } from '../../native/lib/archiv
 import { withLock } from '../../native/lib/archive/lock.js';
 import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
-import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons } from './fleet-harness.js';
+import { fleetHostYaml, hasOpenssl, makeHosts, startHostDaemon, stopDaemons } from './fleet-harness.js';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const SIZE = 2 << 20;
 const TRIALS = Number(process.env.OUTBOX_TRIALS ?? 8);
 const sha1 = (path: string): string => createHash('sha1').update(readFileSync(path)).digest('hex');
