@@ -31,7 +31,7 @@ capture device while its storage captures. Such a target is not listed as a rest
 With --from HOST the archive is on HOST, another host of the tree in the current directory, and
 --host NAME names this host (a replacement host restoring after a disk failure): HOST's daemon
 builds the image of GID, checks it against its base.sums, and streams it over the wire (mutual
-TLS, checksummed frames, a whole-stream sha256 digest); it lands in <data dir>/wire/partial/ here
+TLS, checksummed frames, a whole-stream digest); it lands in <data dir>/wire/partial/ here
 (room for the whole volume is needed there), then goes onto --path with the checks above (a new
 file, or with --overwrite an existing file or device). The tree must name NAME as the volume's
 storage host or in its restoreHosts; HOST's daemon refuses anyone else. A cut link or a busy

@@ -107,6 +107,24 @@ describe('the restore transfer', () => {
     expect(existsSync(join(here, 'none.img'))).toBe(false);
   });
 
+  it('resumes a restore whose link was cut, with a new client (the partial is on disk), and finishes it whole', async () => {
+    const gid = [...want.keys()][0]!;
+    const target = join(here, 'cut.img');
+    const relay = await startRelay({ listen: { address: '127.0.0.1' }, target: { address: peer.address, port: peer.port }, plan: (n) => (n === 0 ? { kind: 'cut', atByte: 3.2 * MiB, direction: 'down' } : null) });
+    try {
+      const via = { host: 'ar-1', ...relay.address };
+      const cut = await fetchRestore(client(pki, 'db-1', { codecs: ['none'] }), via, { volume: f.vol, gid, dataDir: here, target, checkpointBytes: MiB }).catch((x: unknown) => x as Error);
+      expect(cut).toBeInstanceOf(Error);
+      expect(relay.counts.cut).toBe(1);
+      expect(existsSync(target)).toBe(false);
+      const r = await fetchRestore(client(pki, 'db-1'), via, { volume: f.vol, gid, dataDir: here, target, checkpointBytes: MiB });
+      expect(r.resumedFrom).toBeGreaterThanOrEqual(2 * MiB);
+      expect(sha1(target)).toBe(want.get(gid));
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('detects a byte flipped in flight, writes nothing, and the retry resumes at the checkpoint the receiver made durable', async () => {
     const gid = [...want.keys()].at(-1)!;
     const target = join(here, 'flipped.img');
