@@ -20,6 +20,7 @@ constexpr size_t kSlots = 256;             // writes in flight at most (WalB sub
 constexpr size_t kSlotBytes = 1 << 20;      // a larger write is split
 constexpr size_t kMaxBytesInFlight = 32u << 20;
 constexpr size_t kBatch = 128;  // queued writes submitted with one io_submit
+constexpr size_t kRunBytes = 128u << 10;  // a run's buffer: adjacent writes up to this size become one
 
 const uint8_t* zeroBuffer() {
   static uint8_t* z = [] {
@@ -61,6 +62,7 @@ bool AioWriter::overlaps(uint64_t offset, uint64_t n) const {
 }
 
 void AioWriter::waitOverlapping(uint64_t offset, uint64_t n) {
+  closeRun();
   if (busy_ > 0 && overlaps(offset, n)) drain();
 }
 
@@ -69,41 +71,62 @@ int AioWriter::freeSlot(size_t n) {
     submit();
     reap(1);
   }
+  // A free slot whose buffer is large enough already, so that few slots grow to 1 MiB.
   for (size_t i = 0; i < slots_.size(); i++)
-    if (!slots_[i].busy) return int(i);
+    if (!slots_[i].busy && int(i) != run_ && slots_[i].cap >= n) return int(i);
+  for (size_t i = 0; i < slots_.size(); i++)
+    if (!slots_[i].busy && int(i) != run_) return int(i);
   throw fmt::IoError(path_, "write (no free AIO slot)", EIO);  // cannot happen: reap(1) freed one
 }
 
 uint8_t* AioWriter::reserve(uint64_t offset, size_t n) {
   if (n > kSlotBytes) return nullptr;
-  waitOverlapping(offset, n);
-  int i = freeSlot(n);
-  Slot& s = slots_[size_t(i)];
-  if (s.cap < n) {
-    std::free(s.buf);
-    s.cap = (n + 4095) / 4096 * 4096;
-    if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, s.cap) != 0) {
-      s.buf = nullptr;
-      s.cap = 0;
-      throw std::bad_alloc();
+  if (run_ >= 0) {
+    Slot& r = slots_[size_t(run_)];
+    if (r.offset + r.n == offset && r.n + n <= r.cap) {
+      if (busy_ > 0 && overlaps(offset, n)) waitInFlight();  // the run stays open: it is not in flight
+      runReserved_ = n;
+      return r.buf + r.n;
     }
+    closeRun();
+  }
+  waitOverlapping(offset, n);
+  size_t want = std::max(n, kRunBytes);
+  int i = freeSlot(want);
+  Slot& s = slots_[size_t(i)];
+  if (s.cap < want) {  // grows to the largest run it has held (freeSlot prefers slots large enough)
+    std::free(s.buf);
+    s.buf = nullptr;
+    s.cap = 0;
+    if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, (want + 4095) / 4096 * 4096) != 0) throw std::bad_alloc();
+    s.cap = (want + 4095) / 4096 * 4096;
   }
   s.offset = offset;
-  s.n = n;
+  s.n = 0;
   s.data = s.buf;
-  reserved_ = i;
+  run_ = i;
+  runReserved_ = n;
   return s.buf;
 }
 
 void AioWriter::commit() {
-  Slot& s = slots_[size_t(reserved_)];
-  reserved_ = -1;
+  slots_[size_t(run_)].n += runReserved_;
+  runReserved_ = 0;
+}
+
+// Queues the open run (its committed bytes).
+void AioWriter::closeRun() {
+  if (run_ < 0) return;
+  Slot& s = slots_[size_t(run_)];
+  run_ = -1;
+  runReserved_ = 0;
+  if (s.n == 0) return;
   s.busy = true;
   busy_++;
-  bytesInFlight_ += s.n;
+  s.charged = s.n;
+  bytesInFlight_ += s.charged;
   pending_.push_back(int(&s - slots_.data()));
   if (pending_.size() >= kBatch) submit();
-  if (error_) drain();  // throws
 }
 
 void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
@@ -133,6 +156,7 @@ void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
     s.n = k;
     s.busy = true;
     busy_++;
+    s.charged = k;
     bytesInFlight_ += k;
     pending_.push_back(i);
     if (pending_.size() >= kBatch) submit();
@@ -204,10 +228,15 @@ void AioWriter::complete(Slot& s, int64_t res) {
   }
   s.busy = false;
   busy_--;
-  bytesInFlight_ -= s.n;
+  bytesInFlight_ -= s.charged;
 }
 
 void AioWriter::drain() {
+  closeRun();
+  waitInFlight();
+}
+
+void AioWriter::waitInFlight() {
   submit();
   while (busy_ > 0) reap(1);
   if (error_) {

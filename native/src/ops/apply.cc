@@ -1,5 +1,6 @@
 #include "ops/apply.h"
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -35,8 +36,13 @@ void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResu
       size_t bytes = size_t(rec.io_blocks) * kLogicalBlock;
       if (bytes > kMaxRecordBytes)
         throw FormatError(src.name(), e.recordOffset + 8, "record-too-large", "record too large to read as one buffer");
-      if (rec.compression == 0) {  // stored as is (size and checksum checked by the reader): no copy
-        t.write(rec.io_address, rec.io_blocks, r.rawData(e), src.name(), e.recordOffset);
+      if (rec.compression == 0) {  // stored as is (size and checksum checked by the reader)
+        if (uint8_t* slot = t.reserve(rec.io_address, rec.io_blocks, src.name(), e.recordOffset)) {
+          std::memcpy(slot, r.rawData(e), bytes);
+          t.commit();
+        } else {
+          t.write(rec.io_address, rec.io_blocks, r.rawData(e), src.name(), e.recordOffset);
+        }
       } else if (uint8_t* slot = t.reserve(rec.io_address, rec.io_blocks, src.name(), e.recordOffset)) {
         r.readData(e, slot);  // decompressed straight into the direct write's buffer
         t.commit();

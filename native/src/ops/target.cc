@@ -89,6 +89,7 @@ void Target::write(uint64_t addr, uint32_t blocks, const uint8_t* data, const st
   startWriteback();
 }
 
+// Adjacent writes reserved this way become one IO (AioWriter's run): a sorted wdiff's records.
 uint8_t* Target::reserve(uint64_t addr, uint32_t blocks, const std::string& source, uint64_t sourceOffset) {
   check(addr, blocks, source, sourceOffset);
   size_t n = size_t(blocks) * 512;
