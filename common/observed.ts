@@ -58,6 +58,33 @@ export interface ObservedStorage {
   /** When the newest explicit snapshot was taken here (UTC, ISO 8601); null when none yet. The planner's
    *  schedules count from it; when absent they fall back to the newest explicit restorable snapshot. */
   lastSnapshotAt?: string | null;
+  /** wdev whose log goes to proxies on other hosts: how far it got (absent otherwise). */
+  shipping?: ObservedShipping;
+}
+
+/**
+ * A wdev volume's log on its way: lsids written (permanent on the storage), shipped (a proxy
+ * acknowledged holding them durably), converted (the newest a proxy turned into a wdiff) and
+ * archived (the newest every archive of the volume acknowledged to the proxy), as the storage last
+ * learnt them from its proxies; and the recovery point.
+ */
+export interface ObservedShipping {
+  writtenLsid: number;
+  shippedLsid: number;
+  /** null: no proxy answered yet. */
+  convertedLsid: number | null;
+  archivedLsid: number | null;
+  /** Per archive host: the newest lsid and gid it acknowledged. */
+  archives: Record<string, { lsid: number; gid: number }>;
+  /**
+   * Seconds of writes the archives may lack (0.1 s steps): 0 when every archive holds everything
+   * written, else the age of the newest moment the log ended at or before what every archive holds
+   * (the writes after it are only on the storage or a proxy; the storage marks the log's end every
+   * second), or, when no archive's word came yet, of the oldest log not shipped; null: not known.
+   */
+  recoveryPointSeconds: number | null;
+  /** When the proxies were last heard from (UTC, ISO 8601), null: never. */
+  proxiesSeenAt: string | null;
 }
 
 /** Where one replica stands, as the sending archive last confirmed it. */

@@ -37,6 +37,10 @@ export function healthValues(host: string, volume: DesiredVolume | undefined, li
       }
     }
     if (at !== null) recoveryPoint = { at: iso, ageSeconds: Math.max(0, Math.round((now - at) / 1000)), source };
+  } else if (live?.storage?.shipping?.recoveryPointSeconds != null) {
+    // A wdev shipped to proxies, its archives elsewhere: the writes they may lack, as the proxies said.
+    const age = live.storage.shipping.recoveryPointSeconds;
+    recoveryPoint = { at: new Date(now - age * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), ageSeconds: Math.round(age), source: 'archived-write' };
   }
   let replicationLag: HealthValues['replicationLag'] = null;
   for (const pair of replicationStatus(host, volume, archive)) {

@@ -329,7 +329,12 @@ export class Daemon {
       this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
       registerEndpoint(good.host.name, this.wire);
       if (good.host.roles.includes('proxy') && !this.options.once) this.proxyRole = new ProxyRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);
-      if (good.host.roles.includes('storage') && !this.options.once) this.shipRole = new ShipRole(good.host, this.wire, () => (this.good as Good).state, this.options.log);
+      if (good.host.roles.includes('storage') && !this.options.once) this.shipRole = new ShipRole(good.host, this.wire, () => (this.good as Good).state, this.options.log, {
+        onView: (vol, view) => {
+          const v = this.store.status.volumes[vol];
+          if (v) v.shipping = view;
+        },
+      });
     } catch (error) {
       this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
     }

@@ -46,6 +46,11 @@ export const VOLUME_GAUGES: readonly VolumeGauge[] = [
   },
   ...REPLICATION_GAUGES,
   { name: 'walbctl_recovery_point_age_seconds', help: 'Age of the recovery point: the newest restorable snapshot, or for a wdev volume the newest archived write (what walbctl check compares).', samples: (v) => one(v.health?.values.recoveryPoint?.ageSeconds ?? null) },
+  {
+    name: 'walbctl_ship_lsid', help: 'A wdev volume shipped to proxies: the newest lsid written, shipped (a proxy holds it durably), converted (by a proxy) and archived (by every archive).', labels: ['stage'],
+    samples: (v) => shipLsids(v),
+  },
+  { name: 'walbctl_ship_recovery_point_seconds', help: 'A wdev volume shipped to proxies: seconds of writes the archives may lack (0: they hold everything written).', samples: (v) => one(v.shipping?.recoveryPointSeconds ?? null) },
   { name: 'walbctl_log_usage_percent', help: 'Percent of the wdev log ring in use.', samples: (v) => one(v.health?.values.logUsagePercent ?? null) },
   {
     name: 'walbctl_check_threshold', help: 'The thresholds walbctl check applies to the volume (tree check: or defaults): check is recovery_point_age (s), replication_lag (s), diff_backlog (bytes), log_usage (percent).', labels: ['check', 'level'],
@@ -53,6 +58,13 @@ export const VOLUME_GAUGES: readonly VolumeGauge[] = [
   },
   { name: 'walbctl_actions_waiting', help: 'Actions of the latest pass that did not run: blocked, refused, or waiting for one that did not finish.', samples: (v) => one(v.unfinished.filter((u) => u.status !== 'failed').length) },
 ];
+
+function shipLsids(v: VolumeStatus): VolumeSample[] {
+  const s = v.shipping;
+  if (!s) return [];
+  const stages: [string, number | null][] = [['written', s.writtenLsid], ['shipped', s.shippedLsid], ['converted', s.convertedLsid], ['archived', s.archivedLsid]];
+  return stages.filter((x): x is [string, number] => x[1] !== null).map(([stage, value]) => ({ labels: { stage }, value }));
+}
 
 function thresholdSamples(v: VolumeStatus): VolumeSample[] {
   const t = v.health?.thresholds;

@@ -193,6 +193,9 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
       store.setReplication(name, address, replicationStatus(host.name, declared.get(name), pass.observed.volumes[name]?.archive), now);
       const volume = declared.get(name);
       v.health = volume ? volumeHealth(host.name, volume, pass.observed.volumes[name], now.getTime()) : undefined;
+      const shipping = pass.observed.volumes[name]?.storage?.shipping;
+      if (shipping) v.shipping = shipping;
+      else delete v.shipping;
     }
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;

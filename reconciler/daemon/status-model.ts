@@ -4,7 +4,7 @@
  */
 import type { LinkStatus } from '../fleet/links.js';
 import type { Condition } from './conditions.js';
-import type { ObservedVolume } from '../../common/observed.js';
+import type { ObservedShipping, ObservedVolume } from '../../common/observed.js';
 import { thresholdsFor, type Thresholds } from '../check/thresholds.js';
 import { healthValues, type HealthValues } from '../check/values.js';
 import type { DesiredVolume } from '../model/desired.js';
@@ -38,6 +38,9 @@ export interface VolumeStatus {
   replication?: PairStatus[];
   /** What `walbctl check` compares, and the thresholds it compares them with (absent: not observed). */
   health?: VolumeHealth;
+  /** A wdev volume shipped to proxies: lsids written / shipped / converted / archived and the
+   *  recovery point (refreshed every second by the shipping loop, and at each pass). */
+  shipping?: ObservedShipping;
 }
 
 export interface VolumeHealth {

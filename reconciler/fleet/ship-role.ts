@@ -19,6 +19,8 @@ import { ProxyFailover, type ProxyHealth, type ProxyPeer } from '../../native/li
 import { Shipper, type ShipperState } from '../../native/lib/wdev/shipper.js';
 import { wdevStatus } from '../../native/lib/wdev/status.js';
 import { wireStatus } from '../../native/lib/wire/index.js';
+import { ShippingTracker } from './ship-tracker.js';
+import type { ObservedShipping } from '../../common/observed.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
 import { dialAddress } from './peer-address.js';
 import type { WireEndpoint } from './wire-endpoint.js';
@@ -48,14 +50,17 @@ interface Loop {
   key: string;
   shipper: Shipper;
   failover: ProxyFailover;
+  tracker: ShippingTracker;
   draining: boolean;
 }
 
 export interface ShipRoleOptions {
   /** Cap on one batch (default WalB's 128 MiB). */
   maxBatchBytes?: number;
-  /** Bound on draining a volume whose proxies left the tree (default 120 s). */
+  /** Bound on draining a volume whose proxies left the tree (default 60 s). */
   drainMs?: number;
+  /** Each shipped volume's observed facts, every second (status and metrics). */
+  onView?: (volume: string, view: ObservedShipping) => void;
 }
 
 export class ShipRole {
@@ -83,6 +88,7 @@ export class ShipRole {
       if (loop && loop.key === key && !loop.draining && !(loop.shipper.state.overflowed && !(await this.overflowed(w.volume)))) continue;
       if (!(await this.ready(w.volume))) continue;
       if (loop) {
+        await loop.tracker.stop();
         await loop.shipper.stop();
         this.loops.delete(w.volume);
         this.log.info({ volume: w.volume }, loop.shipper.state.overflowed ? `ship: ${w.volume}: the overflow is cleared; shipping again` : `ship: ${w.volume}: proxies now ${w.proxies.join(', ')}`);
@@ -101,7 +107,10 @@ export class ShipRole {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.loops.values()].map((l) => l.shipper.stop()));
+    await Promise.all([...this.loops.values()].map(async (l) => {
+      await l.tracker.stop();
+      await l.shipper.stop();
+    }));
     this.loops.clear();
     await Promise.all([...this.drains]);
   }
@@ -129,8 +138,18 @@ export class ShipRole {
         lastError = message;
       },
     });
-    this.loops.set(vol, { key, shipper, failover, draining: false });
+    const tracker = new ShippingTracker(this.host.dataDir, vol, {
+      ask: async (peer) => (await wireStatus(client, peer, vol)).proxies?.[vol] ?? null,
+      peers: () => {
+        // The proxy batches go to now, and any other proxy that took batches: each holds part of the log.
+        const now = failover.current();
+        return peers.filter((p, i) => p === now || failover.health[i]!.batches > 0);
+      },
+      ...(this.o.onView ? { onView: (view: ObservedShipping) => this.o.onView!(vol, view) } : {}),
+    });
+    this.loops.set(vol, { key, shipper, failover, tracker, draining: false });
     shipper.start();
+    tracker.start();
     this.log.info({ volume: vol, proxies }, `ship: ${vol}: shipping its log to ${peers.map((p) => p.host).join(', then ')}`);
   }
 
@@ -158,6 +177,7 @@ export class ShipRole {
         }
         this.log.info({ volume: vol }, `ship: ${vol}: the tree names no proxy any more; its log is shipped and the loop stopped`);
       } finally {
+        await loop.tracker.stop();
         if (this.loops.get(vol) === loop) this.loops.delete(vol);
       }
     })();

@@ -82,6 +82,14 @@ function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
   if (s.overflowReason !== undefined) c.string(s.overflowReason, `${p}.overflowReason`, true);
   c.number(s.latestGid, `${p}.latestGid`, true);
   if (s.lastSnapshotAt !== undefined) c.time(s.lastSnapshotAt, `${p}.lastSnapshotAt`, true);
+  if (s.shipping !== undefined) {
+    const x = c.object(s.shipping, `${p}.shipping`);
+    c.number(x.writtenLsid, `${p}.shipping.writtenLsid`);
+    c.number(x.shippedLsid, `${p}.shipping.shippedLsid`);
+    c.number(x.convertedLsid, `${p}.shipping.convertedLsid`, true);
+    c.number(x.archivedLsid, `${p}.shipping.archivedLsid`, true);
+    c.number(x.recoveryPointSeconds, `${p}.shipping.recoveryPointSeconds`, true);
+  }
   return s as unknown as ObservedStorage;
 }
 

@@ -53,6 +53,9 @@ function percentile(xs: number[], p: number): number {
 export class RecoveryPointSampler {
   private written: { at: number; lsid: number }[] = [];
   readonly points: number[] = [];
+  /** What db-1's daemon said at the same moments (its /status: shipping.recoveryPointSeconds). */
+  readonly reported: number[] = [];
+  statusUrl: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
 
@@ -72,6 +75,11 @@ export class RecoveryPointSampler {
     this.busy = true;
     try {
       const now = Date.now();
+      if (this.statusUrl) {
+        const r = await fetch(this.statusUrl).then((x) => x.json() as Promise<{ volumes: Record<string, { shipping?: { recoveryPointSeconds: number | null } }> }>).catch(() => null);
+        const rp = r?.volumes[this.vol]?.shipping?.recoveryPointSeconds;
+        if (typeof rp === 'number') this.reported.push(rp);
+      }
       const lsid = (await wdevStatus(this.dataDir, this.vol)).permanentLsid;
       this.written.push({ at: now, lsid });
       const s = await readProxyState(proxyPaths(this.proxyDataDir, this.vol));
@@ -90,7 +98,7 @@ export class RecoveryPointSampler {
     }
   }
 
-  summary(): { samples: number; p50: number; p99: number; max: number } {
-    return { samples: this.points.length, p50: percentile(this.points, 50), p99: percentile(this.points, 99), max: Math.max(0, ...this.points) };
+  summary(xs = this.points): { samples: number; p50: number; p99: number; max: number } {
+    return { samples: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(0, ...xs) };
   }
 }

@@ -7,7 +7,7 @@
  * with the device's sha1 at each; every snapshot then restores on both archives to that sha1. The
  * recovery point (how far the archives trail the writes) is sampled throughout and printed.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +19,8 @@ import { proxyPaths } from '../../native/lib/proxy/layout.js';
 import { readProxyState } from '../../native/lib/proxy/state.js';
 import { readCapture } from '../../native/lib/wdev/capture-state.js';
 import { snapshotWdev, stopWdev, wdevPaths, wdevStatus } from '../../native/lib/wdev/index.js';
+import type { ObservedShipping } from '../../common/observed.js';
+import { binPath } from '../helpers/cli.js';
 import { sha1, sha1File, Scratch, wdevSkipReason } from '../native/wdev/fixture.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons } from './fleet-harness.js';
@@ -80,6 +82,7 @@ describe.skipIf(skip !== null)('a wdev volume shipped through a proxy to two arc
 
     const p = wdevPaths(dataDir, 'pg');
     const sampler = new RecoveryPointSampler(dataDir, 'pg', px1!.dataDir, ['ar-1', 'ar-2']);
+    sampler.statusUrl = `http://${db1!.address}:${db1!.statusPort}/status`;
     sampler.start();
     const shaAt = new Map<number, string>();
     try {
@@ -99,8 +102,24 @@ describe.skipIf(skip !== null)('a wdev volume shipped through a proxy to two arc
       sampler.stop();
     }
     const rp = sampler.summary();
-    console.log(`recovery point while fio wrote (${rp.samples} samples every 250 ms): p50 ${rp.p50.toFixed(2)} s, p99 ${rp.p99.toFixed(2)} s, max ${rp.max.toFixed(2)} s; ${(await wdevStatus(dataDir, 'pg')).permanentLsid} lsids written`);
+    const said = sampler.summary(sampler.reported);
+    console.log(`recovery point while fio wrote (${rp.samples} samples every 250 ms): p50 ${rp.p50.toFixed(2)} s, p99 ${rp.p99.toFixed(2)} s, max ${rp.max.toFixed(2)} s; db-1's daemon said p50 ${said.p50.toFixed(1)} s, p99 ${said.p99.toFixed(1)} s, max ${said.max.toFixed(1)} s (${said.samples} readings); ${(await wdevStatus(dataDir, 'pg')).permanentLsid} lsids written; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     expect(rp.samples).toBeGreaterThan(10);
+
+    // db-1's daemon says how far the log got, in /status (walbctl status) and /metrics: once both
+    // archives hold everything written, archived = written and the recovery point is 0.
+    const written = (await wdevStatus(dataDir, 'pg')).permanentLsid;
+    const shipping = await waitFor('db-1 status to show pg archived on both', async () => {
+      const x = (await fetch(`http://${db1!.address}:${db1!.statusPort}/status`).then((r) => r.json()).catch(() => null) as { volumes: Record<string, { shipping?: ObservedShipping }> } | null)?.volumes.pg?.shipping;
+      return x && x.archivedLsid === written ? x : null;
+    }, { timeoutMs: 30_000 }).catch(dump);
+    expect(shipping).toMatchObject({ writtenLsid: written, shippedLsid: written, convertedLsid: written, recoveryPointSeconds: 0 });
+    expect(Object.keys(shipping!.archives).sort()).toEqual(['ar-1', 'ar-2']);
+    const metrics = await (await fetch(`http://${db1!.address}:${db1!.statusPort}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`walbctl_ship_lsid\\{[^}]*stage="archived"[^}]*\\} ${written}\\b`));
+    expect(metrics).toMatch(/walbctl_ship_recovery_point_seconds\{[^}]*volume="pg"[^}]*\} 0\b/);
+    const text = spawnSync(process.execPath, [binPath, 'status', repo.dir, '--host', 'db-1'], { encoding: 'utf8' }).stdout;
+    expect(text).toMatch(new RegExp(`pg\\s+${written}\\s+${written}\\s+${written}\\s+${written}\\s+0 s`));
 
     // The storage freed its log only as far as px-1 acknowledged; everything is shipped now.
     const cap = await readCapture(p.capture, 'pg');

@@ -7,12 +7,14 @@ import { readCaptureOrNull } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { wdevPaths } from './paths.js';
 import { wdevStatus } from './status.js';
+import { readShipping, shippingView } from './shipping-state.js';
 
 export async function observeWdevStorage(dataDir: string, vol: string): Promise<ObservedStorage> {
   const p = wdevPaths(dataDir, vol);
   const cfg = await readWdevConfig(p.config);
   const st = await wdevStatus(dataDir, vol);
   const cap = await readCaptureOrNull(p.capture);
+  const shipping = cap ? await readShipping(p) : null;
   return {
     state: cap ? (st.serving ? 'Target' : 'Stopped') : 'SyncReady',
     capture: 'wdev',
@@ -23,6 +25,7 @@ export async function observeWdevStorage(dataDir: string, vol: string): Promise<
     overflowReason: st.overflowReason ?? null,
     latestGid: cap ? cap.latestGid : null,
     ...(cap?.lastExplicitAt ? { lastSnapshotAt: cap.lastExplicitAt } : {}),
+    ...(cap && shipping ? { shipping: shippingView(shipping, cap, st.permanentLsid, Date.now()) } : {}),
     log: { oldestLsid: st.oldestLsid, permanentLsid: st.permanentLsid, writtenLsid: st.writtenLsid, capacityPb: st.capacityPb, usagePb: st.usagePb },
   };
 }

@@ -13,13 +13,16 @@ import { UsageError, WalbctlError } from '../../../common/errors.js';
 import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
 import { renderLinks } from '../../fleet/links-text.js';
+import { shippingLines } from '../../render/shipping-text.js';
 
 const help = `Usage: walbctl status [DIR] [--host H] [--json]
 
 Shows what the daemon of each host (or of host H) reports: the revision it follows and whether it
 validates, then per volume the Ready condition and its reason, the newest restorable snapshot and its
 age, the number of restorable snapshots, the diff backlog and the next scheduled action, with the
-message of every volume that is not Ready; then each wire link to another host (up or down, bytes,
+message of every volume that is not Ready; for a wdev volume shipped to proxies, the lsids written,
+shipped (a proxy holds them), converted and archived (by every archive) and the recovery point (seconds
+of writes the archives may lack; 0 when they hold everything written); then each wire link to another host (up or down, bytes,
 transfers, the transfer in progress, lag, last error). The daemon is asked on daemon.listen from the host file in
 DIR (default: the current directory); when none answers, the status it last wrote is shown, marked so.
 When the tree at DIR does not validate, the daemons running on this machine are found through
@@ -154,6 +157,8 @@ function render(r: StatusReading): string {
   if (messages.length) lines.push('', ...messages);
   const pairs = replicationLines(s, now);
   if (pairs.length) lines.push('', ...pairs);
+  const shipping = shippingLines(s);
+  if (shipping.length) lines.push('', ...shipping);
   if (s.links?.length) lines.push('', ...renderLinks(s.links));
   return lines.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
 import { listPartials, type PartialSummary } from '../stream/partial.js';
+import { observeProxy, type ProxyVolumeView } from '../../proxy/observe.js';
 
 export interface WireStatus {
   host: string;
@@ -19,6 +20,8 @@ export interface WireStatus {
   transfers: TransferProgress[];
   /** Interrupted transfers this host would resume, and the offset it would claim. */
   partials: PartialSummary[];
+  /** The volumes asked for that this host spools as a proxy: what it received and each archive acknowledged (absent from hosts before it). */
+  proxies?: Record<string, ProxyVolumeView>;
   at: string;
 }
 
@@ -33,7 +36,9 @@ registerKind({
       fullBackupIds[v] = (await archiveMeta(dataDir, v))?.fullBackupId ?? null;
     }
     const partials = (await listPartials(dataDir)).filter((p) => !request.volume || p.volume === request.volume);
-    const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, transfers: board.list(request.volume), partials, at: new Date().toISOString() };
+    const proxies: Record<string, ProxyVolumeView> = {};
+    for (const v of (await observeProxy(dataDir, 0)).volumes) if (!request.volume || v.volume === request.volume) proxies[v.volume] = v;
+    const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, transfers: board.list(request.volume), partials, proxies, at: new Date().toISOString() };
     await session.send({ t: 'accept', status });
   },
 });
