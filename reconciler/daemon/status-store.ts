@@ -51,13 +51,20 @@ export class StatusStore {
   }
 
   /** Copies what observation says into a volume's status: newest snapshot, restorable count, backlog,
-   *  and the restored images an operator made (left alone by the reconciler). */
+   *  and the restored images an operator made (left alone by the reconciler). A storage host whose
+   *  archive is on another host reports the newest snapshot and the count its status call answered. */
   setObserved(name: string, address: string, observed: ObservedVolume | undefined): void {
     const v = this.volume(name, address);
     const archive = observed?.archive;
     const newest = archive?.restorable.at(-1);
     v.lastSnapshot = newest ? { gid: newest.gid, at: newest.timestamp } : null;
     v.restorable = archive?.restorable.length ?? 0;
+    if (!archive) {
+      const peer = Object.values(observed?.peers ?? {}).flatMap((p) => (p.reachable ? [p] : [])).sort((a, b) => (b.newestGid ?? -1) - (a.newestGid ?? -1))[0];
+      const gid = peer?.restorable.at(-1);
+      if (peer && gid !== undefined && peer.newestAt) v.lastSnapshot = { gid, at: peer.newestAt };
+      if (peer) v.restorable = peer.restorable.length;
+    }
     v.diffBacklog = { count: archive?.diffs.length ?? 0, bytes: archive?.diffs.reduce((s, d) => s + d.dataSize, 0) ?? 0 };
     v.unmanagedRestores = (archive?.restored ?? []).filter((r) => !r.managed).map((r) => ({ gid: r.gid, path: r.path }));
   }

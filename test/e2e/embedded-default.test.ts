@@ -84,6 +84,8 @@ describe.skipIf(!hasOpenssl)('The Quick start run line', () => {
     }, { timeoutMs: 30_000, logs });
     expect(text).toMatch(/^Host backup: daemon pid \d+/m);
     expect(text).toMatch(/^Host local: daemon pid \d+/m);
+    // local's row of demo names the newest snapshot backup holds (its status call's answer).
+    expect(text.split(/^Host local:/m)[1]).toMatch(/^ {2}demo\s+\S+\s+\S+\s+gid \d+, \d+\w* ago\s+[1-9]/m);
 
     // New data in demo (written under the storage lock, as every storage operation takes it) reaches backup.
     const device = join(local, 'volumes', 'demo.img');
