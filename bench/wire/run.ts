@@ -4,7 +4,8 @@
  * fsynced, the base renamed into place and registered), sha1-checked, against — in the same run,
  * alternating — the pipeline WalB's thin send/recv documentation uses:
  *   `cat vol | zstd -1 | socat - TCP:…` into `socat TCP-LISTEN:… - | zstd -d > file`.
- * The wire runs twice per round: offering lz4 (frames compressed when it saves 5 %) and raw.
+ * The wire runs three times per round: offering zstd, lz4 (frames compressed when it saves 5 %)
+ * and raw.
  * Peak RSS and CPU time (user+sys) of each end, and the 1-minute load average beside every figure:
  * on a shared machine wall time is noisy, CPU seconds per GB much less so. Then a hash backup after
  * 1 % of the volume changed: bytes on the wire and time, against a full backup through the
@@ -221,9 +222,9 @@ async function main(): Promise<void> {
   const out = join(dir, 'pipeline.img');
   const rows: string[] = [];
   for (let r = 0; r < rounds; r++) {
-    const order = ['wire lz4', 'wire raw', 'pipeline'];
+    const order = ['wire zstd', 'wire lz4', 'wire raw', 'pipeline'];
     for (const which of r % 2 === 0 ? order : [...order].reverse()) {
-      const x = which === 'pipeline' ? await pipeline(vol, out) : await wire(vol, pki, arData, which === 'wire lz4' ? ['lz4', 'none'] : ['none']);
+      const x = which === 'pipeline' ? await pipeline(vol, out) : await wire(vol, pki, arData, which === 'wire raw' ? ['none'] : [which.slice(5), 'none']);
       const ok = x.sha1 === want ? 'sha1 ok' : 'SHA1 MISMATCH';
       const gb = size / 1e9;
       const cpu = `CPU s/GB sender ${(x.cpu.sender! / gb).toFixed(2)} receiver ${(x.cpu.receiver! / gb).toFixed(2)}`;

@@ -15,7 +15,7 @@ export const CONTROL = 1;
 export const DATA = 2;
 
 /** Codecs a data frame may use; `zero` carries no bytes (a run of zeros). */
-export const WIRE_CODECS = ['none', 'lz4'] as const;
+export const WIRE_CODECS = ['none', 'lz4', 'zstd'] as const;
 export type WireCodec = (typeof WIRE_CODECS)[number];
 
 export interface Hello {
@@ -66,6 +66,6 @@ export function decodeControl(peer: PeerRef, payload: Buffer): Control {
   return v as Control;
 }
 
-/** DATA payload header: offset u64 LE, codec u8 (0 none, 1 lz4, 2 zero), raw length u32 LE. */
+/** DATA payload header: offset u64 LE, codec u8 (0 none, 1 lz4, 2 zero, 3 zstd), raw length u32 LE. */
 export const DATA_HEADER = 13;
-export const CODEC_ID = { none: 0, lz4: 1, zero: 2 } as const;
+export const CODEC_ID = { none: 0, lz4: 1, zero: 2, zstd: 3 } as const;

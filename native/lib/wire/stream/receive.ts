@@ -3,6 +3,9 @@
  * (its fsynced offset and the digests of what it holds), writes each data frame at its offset,
  * answers each checkpoint only after fsync and a durable state record, checks the whole-stream
  * digest at commit, and lets the kind install and register the file BEFORE it acknowledges.
+ * Writeback starts as data arrives (sync_file_range every few MiB), and a checkpoint's fsync runs
+ * while the next segment's frames are received: the stream does not stop for it, and the
+ * acknowledgement still follows the fsync and the state record.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { DATA } from '../protocol/messages.js';
 import { WireReject } from '../protocol/rejects.js';
 import type { WireSession } from '../protocol/session.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
+import { loadAddon } from '../../load.js';
 import { decodeData, zeros } from './data-frame.js';
 import { segmentHash, streamDigest } from './digest.js';
 import { dropPartial, readPartial, resetPartial, writePartial, type PartialState } from './partial.js';
@@ -31,6 +35,10 @@ export interface ReceiveStreamOptions<T> {
   commit: (dataPath: string) => Promise<T>;
 }
 
+/** Start writeback after this many bytes written (sync_file_range), ahead of the checkpoint's fsync. */
+const WRITEBACK_BYTES = 8 << 20;
+const addon = loadAddon<{ syncFileRange(fd: number, offset: number, length: number): Promise<void> }>();
+
 export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   const { session, dir } = o;
   const had = await readPartial(dir);
@@ -47,6 +55,8 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   if (start.offset === 0) await resetPartial(dir, o.size);
   const fh = await open(dataPath, 'r+');
   let closed = false;
+  let flush: Promise<void> = Promise.resolve();
+  let durable: Promise<void> = Promise.resolve();
   try {
     if (start.offset > 0) {
       // Bytes past the last checkpoint may be from a run that died: make them zeros again.
@@ -58,6 +68,9 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     let seg = segmentHash(algorithm);
     let segStart = expected;
     const writing: Promise<void>[] = [];
+    // Writeback started up to here; one sync_file_range in flight at a time.
+    let flushedTo = expected;
+    let flushing = false;
     for (;;) {
       const frame = await session.next();
       if (frame.type === DATA) {
@@ -77,6 +90,20 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           seg.update(zeros(c.length));
         }
         expected += c.length;
+        if (!flushing && expected - flushedTo >= WRITEBACK_BYTES) {
+          flushing = true;
+          const from = flushedTo;
+          const to = expected;
+          flush = Promise.all(writing)
+            .then(() => addon.syncFileRange(fh.fd, from, to - from))
+            .then(
+              () => {
+                flushedTo = to;
+                flushing = false;
+              },
+              (e: Error) => session.channel.fail(e),
+            );
+        }
         if (o.progress) o.progress.done = expected;
         continue;
       }
@@ -84,14 +111,23 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
       while (writing.length > 0) await writing.shift();
       if (msg.t === 'checkpoint') {
         if (msg.offset !== expected || expected - segStart !== o.checkpointBytes) throw new ProtocolError(session.peer, `checkpoint at ${String(msg.offset)}, this side is at ${expected} (segment from ${segStart})`);
-        await fh.sync();
+        await durable;
         state.segments.push(seg.digest());
         state.offset = expected;
-        await writePartial(dir, state);
-        await session.send({ t: 'checkpoint-ack', offset: expected });
+        const record: PartialState = { ...state, segments: [...state.segments] };
+        const at = expected;
+        // The checkpoint is made durable (fsync, state record, ack) while frames keep coming.
+        durable = (async () => {
+          await fh.sync();
+          await writePartial(dir, record);
+          await session.send({ t: 'checkpoint-ack', offset: at });
+        })();
+        durable.catch((e: Error) => session.channel.fail(e));
         seg = segmentHash(algorithm);
         segStart = expected;
       } else if (msg.t === 'commit') {
+        await durable;
+        await flush;
         if (msg.size !== o.size || expected !== o.size) throw new ProtocolError(session.peer, `commit of ${String(msg.size)} bytes, this side received ${expected} of ${o.size}`);
         const segments = expected > segStart || state.segments.length === 0 ? [...state.segments, seg.digest()] : state.segments;
         const digest = streamDigest(segments, algorithm);
@@ -115,7 +151,11 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
       }
     }
   } finally {
-    if (!closed) await fh.close().catch(() => {});
+    // No writeback call may outlive the descriptor (its number could be reused).
+    if (!closed) {
+      await Promise.all([flush.catch(() => {}), durable.catch(() => {})]);
+      await fh.close().catch(() => {});
+    }
   }
 }
 
