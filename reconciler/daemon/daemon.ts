@@ -30,6 +30,7 @@ import { needsWire } from '../fleet/peer-address.js';
 import { WireEndpoint } from '../fleet/wire-endpoint.js';
 import { ProxyRole } from '../fleet/proxy-role.js';
 import { ShipRole } from '../fleet/ship-role.js';
+import { WalbEndpoint } from '../fleet/walb-endpoint.js';
 import { registerEndpoint, unregisterEndpoint } from '../fleet/wire-registry.js';
 
 export interface DaemonOptions {
@@ -94,6 +95,7 @@ export class Daemon {
   private proxyRole: ProxyRole | null = null;
   /** The storage role's log shipping to proxies (wdev volumes whose tree names proxies). */
   private shipRole: ShipRole | null = null;
+  private walbEndpoint: WalbEndpoint | null = null;
   private lastObserved: ObservedState | null = null;
 
   constructor(private readonly options: DaemonOptions) {
@@ -162,6 +164,7 @@ export class Daemon {
       await this.services?.close();
       await this.proxyRole?.close();
       await this.shipRole?.close();
+      await this.walbEndpoint?.close();
       if (this.wire) {
         unregisterEndpoint(this.options.host, this.wire);
         await this.wire.close();
@@ -335,6 +338,7 @@ export class Daemon {
           if (v) v.shipping = view;
         },
       });
+      if (!this.options.once) this.walbEndpoint = await WalbEndpoint.start(good.host, () => (this.good as Good).state, this.options.log);
     } catch (error) {
       this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
     }

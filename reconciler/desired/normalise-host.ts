@@ -35,7 +35,7 @@ export function normaliseHost(host: { name: string; raw: RawHost; tree: PMap }, 
     roleSettings: {
       storage: roles.includes('storage') ? { wlogSizeBytes: parseSize(raw.storage?.wlogSize ?? DEFAULTS.wlogSize), ...(raw.storage?.listen ? { listen: raw.storage.listen } : {}) } : null,
       proxy: roles.includes('proxy') ? { listen: raw.proxy?.listen ?? `${raw.address!}:${DEFAULTS.proxyPort}`, spoolLimitBytes: parseSize(raw.proxy?.spoolLimit ?? DEFAULTS.spoolLimit) } : null,
-      archive: roles.includes('archive') ? { listen: raw.archive?.listen ?? `${raw.address!}:${DEFAULTS.archivePort}` } : null,
+      archive: roles.includes('archive') ? { listen: raw.archive?.listen ?? `${raw.address!}:${DEFAULTS.archivePort}`, ...(raw.archive?.walbListen ? { walbListen: raw.archive.walbListen } : {}) } : null,
     },
     wire: hostWire(host.name, raw, dataDir),
   };

@@ -146,6 +146,8 @@ export type RawHost = {
   /** Settings for the archive role. */
   archive?: {
     listen?: string;
+    /** Where this walbctl archive takes WalB's wdiff-transfer from walb-proxies (the hosts with driver: walb that are proxies of its volumes): plain TCP, no TLS, no authentication; only those proxies' addresses are accepted. Absent: it takes none. walb-proxies are given this address as the archive's destination. */
+    walbListen?: string;
   };
   /** The host's identity on the wire: PEM paths (relative: from the host's data directory). Default: tls/ca.crt, tls/HOST.crt, tls/HOST.key in the data directory, made by walbctl pki or on first start of the embedded default. */
   tls?: {

@@ -35,6 +35,15 @@ export function dialAddress(host: DesiredHost): WireAddress | null {
   return { address: wildcard ? host.address : first.address, port: first.port };
 }
 
+/** Where a `driver: walb` host's walb-proxy listens (its `proxy.listen`, a wildcard replaced by its address). */
+export function walbProxyAddress(host: DesiredHost): WireAddress | null {
+  const listen = host.roleSettings?.proxy?.listen;
+  if (!listen) return null;
+  const a = parseHostPort(listen, `hosts/${host.name}.yaml: proxy.listen`);
+  const wildcard = a.address === '0.0.0.0' || a.address === '::';
+  return { address: wildcard ? host.address : a.address, port: a.port };
+}
+
 /** Does the tree give `host` a peer on the wire (a volume it shares with another host)? */
 export function needsWire(host: string, desired: DesiredState): boolean {
   for (const h of Object.values(desired.hosts)) {

@@ -5,7 +5,9 @@
  * the loops to the tree: a volume that gains proxies starts shipping (once its first backup made
  * capture.json), a changed proxy list restarts the loop with the new order, and a volume whose
  * proxies the tree removed is drained (the log written so far shipped) and then stopped. A loop
- * stopped by an overflow is started again once the plan's hash backup cleared it.
+ * stopped by an overflow is started again once the plan's hash backup cleared it. A proxy the tree
+ * marks `driver: walb` (WalB's walb-proxy) gets the batches with WalB's own wlog-transfer and is
+ * probed with WalB's heartbeat (native/lib/wire/walb/), unencrypted, at its proxy.listen.
  */
 import { stat } from 'node:fs/promises';
 
@@ -22,7 +24,9 @@ import { wireStatus } from '../../native/lib/wire/index.js';
 import { ShippingTracker } from './ship-tracker.js';
 import type { ObservedShipping } from '../../common/observed.js';
 import type { DesiredHost, DesiredState } from '../model/desired.js';
-import { dialAddress } from './peer-address.js';
+import { walbHostType } from '../../native/lib/wire/walb/host-type.js';
+import { walbBatchSender } from '../../native/lib/wire/walb/ship.js';
+import { dialAddress, walbProxyAddress } from './peer-address.js';
 import type { WireEndpoint } from './wire-endpoint.js';
 
 /**
@@ -117,17 +121,22 @@ export class ShipRole {
 
   private start(vol: string, proxies: string[], key: string): void {
     const peers: ProxyPeer[] = [];
+    // WalB's proxies (`driver: walb`) take the log with WalB's wlog-transfer, unencrypted, at their proxy.listen.
+    const walb = new Set<string>();
     for (const name of proxies) {
       const h = this.desired().hosts[name];
-      const at = h ? dialAddress(h) : null;
+      if (h?.driver === 'walb') walb.add(name);
+      const at = h ? (h.driver === 'walb' ? walbProxyAddress(h) : dialAddress(h)) : null;
       if (at) peers.push({ host: name, ...at });
       else this.log.warn({ volume: vol, proxy: name }, `ship: ${vol}: proxy ${name} has no proxy.listen in the tree; skipped`);
     }
     if (peers.length === 0) return;
     const client = this.endpoint.client;
+    const me = this.host.name;
     const failover = new ProxyFailover(peers, {
-      send: (peer, meta, wlog) => sendLogBatch(client, peer, { meta, wlog, checkpointBytes: 4 << 20 }),
-      probe: (peer) => wireStatus(client, peer, vol),
+      send: (peer, meta, wlog) =>
+        walb.has(peer.host) ? walbBatchSender({ host: peer.address, port: peer.port }, me)(meta, wlog) : sendLogBatch(client, peer, { meta, wlog, checkpointBytes: 4 << 20 }),
+      probe: (peer, timeoutMs) => (walb.has(peer.host) ? walbHostType({ host: peer.address, port: peer.port }, me, timeoutMs) : wireStatus(client, peer, vol)),
     });
     let lastError: string | null = null;
     const shipper = new Shipper(this.host.dataDir, vol, failover, {

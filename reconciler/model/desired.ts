@@ -80,7 +80,8 @@ export interface RoleSettings {
   /** `listen`: the walb-storage server of a `driver: walb` host (no default; unused by the native driver). */
   storage: { wlogSizeBytes: number; listen?: string } | null;
   proxy: { listen: string; spoolLimitBytes: number } | null;
-  archive: { listen: string } | null;
+  /** `walbListen`: where a walbctl archive takes WalB's wdiff-transfer from walb-proxies (no TLS); absent: none. */
+  archive: { listen: string; walbListen?: string } | null;
 }
 
 export type Schedule =

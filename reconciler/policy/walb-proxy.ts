@@ -1,6 +1,6 @@
 /**
  * A walb-proxy's volume brought to the tree, as plan steps: its archive destinations are the volume's
- * primary archives (at each archive host's `archive.listen`), and it forwards (Started) while it has
+ * primary archives (proxyDestinations says at which address), and it forwards (Started) while it has
  * one. Planned only on a `driver: walb` host with the proxy role (a walbctl proxy applies the tree to
  * its spool in the daemon). Facts of walb-proxy 1.0.19 this follows, observed against the real server
  * (test/reconciler/drivers/walb/): `archive-info add|delete` are refused while the volume is Started,
@@ -20,12 +20,18 @@ export interface ProxyDestination {
   address: string;
 }
 
-/** The destinations a volume's proxies forward to: its primary archives, at their `archive.listen`. */
+/**
+ * The destinations a volume's proxies forward to: its primary archives — a WalB archive (`driver:
+ * walb`) at its `archive.listen` (walb-archive's port), a walbctl archive at its `archive.walbListen`
+ * (where it speaks WalB's wdiff-transfer; its `archive.listen` is walbctl's TLS wire).
+ */
 export function proxyDestinations(desired: DesiredState, volume: DesiredVolume): ProxyDestination[] {
   return volume.archives.filter((a) => a.primary).map((a) => {
-    const listen = desired.hosts[a.host]?.roleSettings?.archive?.listen;
+    const host = desired.hosts[a.host];
+    const key = host?.driver === 'walb' ? 'listen' : 'walbListen';
+    const listen = host?.roleSettings?.archive?.[key];
     const m = listen ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen) : null;
-    if (!m) throw new InputError(`the proxy cannot forward ${volume.name} to ${a.host}: host ${a.host} has ${listen ? `archive.listen "${listen}", not HOST:PORT` : 'no archive.listen'}`);
+    if (!m) throw new InputError(`the proxy cannot forward ${volume.name} to ${a.host}: host ${a.host} has ${listen ? `archive.${key} "${listen}", not HOST:PORT` : `no archive.${key}${key === 'walbListen' ? " (a walbctl archive takes WalB's wdiff-transfer there)" : ''}`}`);
     return { name: a.host, address: m[1]!.includes(':') ? `[${m[1]}]:${m[2]}` : `${m[1]}:${m[2]}` };
   });
 }

@@ -38,17 +38,19 @@ describe('a walb-proxy\'s destinations as plan steps', () => {
 });
 
 describe('where the proxy forwards a volume', () => {
-  const state = (listen: Record<string, string | undefined>): DesiredState =>
-    ({ hosts: Object.fromEntries(Object.entries(listen).map(([h, l]) => [h, { roleSettings: { archive: l ? { listen: l } : null } }])) }) as unknown as DesiredState;
+  const state = (hosts: Record<string, { driver: 'walb' | 'native'; listen?: string; walbListen?: string } | undefined>): DesiredState =>
+    ({ hosts: Object.fromEntries(Object.entries(hosts).map(([h, o]) => [h, { driver: o?.driver ?? 'native', roleSettings: { archive: o ? { listen: o.listen, walbListen: o.walbListen } : null } }])) }) as unknown as DesiredState;
   const volume = { name: 'pg', archives: [{ host: 'ar-1', primary: true }, { host: 'ar-2', primary: true }, { host: 'dr-1', primary: false }] } as DesiredVolume;
 
-  it('is each primary archive at its archive.listen, an IPv6 address in brackets', () => {
-    expect(proxyDestinations(state({ 'ar-1': '10.0.0.1:10200', 'ar-2': '[fd00::2]:10200', 'dr-1': undefined }), volume)).toEqual([
-      { name: 'ar-1', address: '10.0.0.1:10200' }, { name: 'ar-2', address: '[fd00::2]:10200' },
+  it('is a WalB archive at its archive.listen and a walbctl archive at its archive.walbListen, an IPv6 address in brackets', () => {
+    expect(proxyDestinations(state({ 'ar-1': { driver: 'walb', listen: '10.0.0.1:10200' }, 'ar-2': { driver: 'native', listen: '10.0.0.2:10200', walbListen: '[fd00::2]:10300' }, 'dr-1': undefined }), volume)).toEqual([
+      { name: 'ar-1', address: '10.0.0.1:10200' }, { name: 'ar-2', address: '[fd00::2]:10300' },
     ]);
   });
 
-  it('names the archive host whose archive.listen is missing', () => {
-    expect(() => proxyDestinations(state({ 'ar-1': '10.0.0.1:10200' }), volume)).toThrow('the proxy cannot forward pg to ar-2: host ar-2 has no archive.listen');
+  it('names the archive host and the key that is missing', () => {
+    expect(() => proxyDestinations(state({ 'ar-1': { driver: 'walb', listen: '10.0.0.1:10200' }, 'ar-2': { driver: 'native', listen: '10.0.0.2:10200' } }), volume))
+      .toThrow("the proxy cannot forward pg to ar-2: host ar-2 has no archive.walbListen (a walbctl archive takes WalB's wdiff-transfer there)");
+    expect(() => proxyDestinations(state({ 'ar-1': { driver: 'walb' } }), volume)).toThrow('the proxy cannot forward pg to ar-1: host ar-1 has no archive.listen');
   });
 });

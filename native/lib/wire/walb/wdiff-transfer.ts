@@ -22,6 +22,8 @@ export type WdiffAnswer = 'accept' | 'too-old-diff' | 'too-new-diff' | 'differen
 export interface WdiffOffer {
   /** The proxy's node id (its first negotiation). */
   clientId: string;
+  /** The IP address the connection came from (IPv4-mapped IPv6 as plain IPv4). */
+  peerAddress: string;
   volume: string;
   /** `proxy` or `archive` (WalB's host types). */
   hostType: string;
@@ -51,7 +53,8 @@ export async function serveWdiffTransfer(c: WalbConn, clientId: string, sink: Wd
   await c.num('maxIoBlocks (unused)', 32);
   const sizeLb = await c.num('volume size in LB');
   const diff = await readDiff(c, 'diff');
-  const offer: WdiffOffer = { clientId, volume, hostType, uuid, sizeLb, diff };
+  const peerAddress = (c.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const offer: WdiffOffer = { clientId, peerAddress, volume, hostType, uuid, sizeLb, diff };
   const answer = await sink.decide(offer);
   if (answer !== 'accept') {
     await c.writeFin(new Encoder().string(answer).bytes());

@@ -23,6 +23,7 @@ import { negotiateAsClient } from '../../../../native/lib/wire/walb/negotiate.js
 import { type RunningWalbServer, startWalbServer } from '../../../../native/lib/wire/walb/server.js';
 import { serveWdiffTransfer, type WdiffAnswer, type WdiffOutcome } from '../../../../native/lib/wire/walb/wdiff-transfer.js';
 import { sendWlogTransfer } from '../../../../native/lib/wire/walb/wlog-transfer.js';
+import { walbHostType } from '../../../../native/lib/wire/walb/host-type.js';
 import { proxy } from '../../../../reconciler/drivers/walb/proxy.js';
 import { type RunningWalbProxy, startWalbProxy, walbBin, walbcOptions, walbSkipReason } from '../../../helpers/walb-proxy.js';
 
@@ -78,6 +79,10 @@ describe.skipIf(walbSkipReason !== '')('WalB\'s dialect through the real walb-pr
     await px?.stop();
     await ar?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('probes walb-proxy as walb-storage does (get host-type)', async () => {
+    expect(await walbHostType({ host: '127.0.0.1', port: px.server.port }, 'db-1')).toBe('proxy');
   });
 
   it('carries WalB logs (4096 and 512-byte blocks) storage → walb-proxy → archive, replaying to the same image', async () => {

@@ -41,13 +41,12 @@ driver: walb
 proxy:
   listen: 127.0.0.1:${port}
 `;
+/** ar-1 a walbctl archive (walb-proxy forwards to its archive.walbListen), the others WalB archives. */
 const archiveHost = (name: string, port: number) => `host: ${name}
 address: 127.0.0.1
 roles: [archive]
 dataDir: data/${name}
-archive:
-  listen: 127.0.0.1:${port}
-`;
+${name === 'ar-1' ? `archive:\n  listen: 127.0.0.1:1\n  walbListen: 127.0.0.1:${port}\n` : `driver: walb\narchive:\n  listen: 127.0.0.1:${port}\n`}`;
 
 describe.skipIf(walbSkipReason !== '')('walbctl plan and apply on a walb-proxy host', () => {
   let dir = '';

@@ -17,7 +17,7 @@ describe('the walb driver\'s servers from the tree', () => {
     expect(walbServer(host, 'storage')).toEqual({ address: '127.0.0.1', port: 10000 });
     expect(walbServer(host, 'proxy')).toEqual({ address: '127.0.0.1', port: 10100 });
     expect(walbServer(host, 'archive')).toEqual({ address: '::1', port: 10200 });
-    // The proxy forwards to the volume's primary archives, at their archive.listen.
+    // The proxy forwards to the volume's primary archives, a WalB archive at its archive.listen.
     expect(proxyDestinations(state!, host.volumes.v1)).toEqual([{ name: 'h1', address: '[::1]:10200' }]);
   });
 
