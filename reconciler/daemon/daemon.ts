@@ -323,10 +323,14 @@ export class Daemon {
 
   /** The wire: servers on the roles' listen addresses (not with --once), and the client the plan's
    *  status calls and the driver's transfers use. A host whose certificates are missing runs without
-   *  it, and its plans say the peers were not observed. */
+   *  it, and its plans say the peers were not observed. A `driver: walb` host has none; an archive
+   *  host with archive.walbListen also serves WalB's wdiff-transfer (fleet/walb-endpoint.ts). */
   private async startWire(): Promise<void> {
     const good = this.good as Good;
     if (this.options.noWire || !needsWire(good.host.name, good.state)) return;
+    // A driver: walb host's listen addresses are WalB's servers' ports: WalB's servers move its data,
+    // the daemon drives them through walbc and serves no wire of its own there.
+    if (good.host.driver === 'walb') return;
     try {
       await this.options.prepareWire?.(good.host, good.state);
       this.wire = await WireEndpoint.start({ host: good.host, desired: () => (this.good as Good).state, log: this.options.log, serve: !this.options.once });
