@@ -59,7 +59,7 @@ console.log(`fleet: ${hosts} hosts (${shape.storage} storage, ${shape.proxies} p
 console.log(`reference fleet "inline": the same with each volume's route spelled out (${megabytes(inlineDir)} MB of host files)`);
 console.log(`best of ${runs} runs each, wall time, CPU time (all threads) and peak RSS of the whole process (node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 const rows: Array<[string, Sample]> = [
-  ['baseline: validate (hosts/local.yaml)', best(['validate'], projectRoot)],
+  ['baseline: validate (hosts/local.yaml, hosts/backup.yaml)', best(['validate'], projectRoot)],
   ['baseline: show desired --json (local)', best(['show', 'desired', '--json'], projectRoot)],
   [`validate (${hosts} hosts, ${volumes} volumes)`, best(['validate'], fleetDir)],
   [`show desired --json (${hosts}/${volumes})`, best(['show', 'desired', '--json'], fleetDir)],

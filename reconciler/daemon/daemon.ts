@@ -28,6 +28,7 @@ import type { ObservedState } from '../../common/observed.js';
 import { linkStatus, renderLinkMetrics, type LinkStatus } from '../fleet/links.js';
 import { needsWire } from '../fleet/peer-address.js';
 import { WireEndpoint } from '../fleet/wire-endpoint.js';
+import { missingCertificatesHint } from '../fleet/first-start-certs.js';
 import { ProxyRole } from '../fleet/proxy-role.js';
 import { ShipRole } from '../fleet/ship-role.js';
 import { WalbEndpoint } from '../fleet/walb-endpoint.js';
@@ -344,7 +345,8 @@ export class Daemon {
       });
       if (!this.options.once) this.walbEndpoint = await WalbEndpoint.start(good.host, () => (this.good as Good).state, this.options.log);
     } catch (error) {
-      this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed`);
+      const hint = (error as NodeJS.ErrnoException).message.includes('ENOENT') ? missingCertificatesHint(good.host) : null;
+      this.options.log.error({ err: error }, `the wire does not start: ${(error as Error).message}; remote archives will not be observed${hint ? `. ${hint}` : ''}`);
     }
   }
 

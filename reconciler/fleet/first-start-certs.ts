@@ -31,6 +31,13 @@ export function defaultTlsDir(host: DesiredHost): string | null {
   return w.tls.ca === d.ca && w.tls.cert === d.cert && w.tls.key === d.key ? dir : null;
 }
 
+/** What to do when `host`'s certificates are missing at the default paths (null: they are not the defaults). */
+export function missingCertificatesHint(host: DesiredHost): string | null {
+  const dir = defaultTlsDir(host);
+  if (!dir) return null;
+  return `host ${host.name} has no certificate in ${dir}: make the fleet's CA with "walbctl pki init DIR" and each host's key and certificate with "walbctl pki issue HOST --dir DIR" (then copy ca.crt, HOST.crt and HOST.key there, or name them under tls: in the host file), or serve hosts of one machine from one process ("walbctl daemon --host ${host.name} --host PEER"), which makes them on first start`;
+}
+
 export class FirstStartCertificates {
   /** Requests run one after the other: two hosts starting together must not make two CAs. */
   private queue: Promise<unknown> = Promise.resolve();

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { loadDesiredState } from '../../../reconciler/desired/load.js';
-import { FirstStartCertificates } from '../../../reconciler/fleet/first-start-certs.js';
+import { FirstStartCertificates, missingCertificatesHint } from '../../../reconciler/fleet/first-start-certs.js';
 import type { DesiredState } from '../../../reconciler/model/desired.js';
 
 const hasOpenssl = (() => {
@@ -67,4 +67,12 @@ describe.skipIf(!hasOpenssl)('certificates made on first start', () => {
     await new FirstStartCertificates(['st', 'ar']).ensure(partial.state.hosts.ar!, partial.state, log);
     expect(() => statSync(t.key)).toThrow();
   });
+
+  it('tells a host without certificates at the default paths how to get them, and says nothing of paths an operator named', async () => {
+    const { state } = await tree();
+    expect(missingCertificatesHint(state.hosts.ar!)).toMatch(/^host ar has no certificate in .*data\/ar\/tls: make the fleet's CA with "walbctl pki init DIR".*"walbctl daemon --host ar --host PEER"/);
+    const named = await tree('tls: {ca: /etc/walbctl/ca.crt, cert: /etc/walbctl/ar.crt, key: /etc/walbctl/ar.key}\n');
+    expect(missingCertificatesHint(named.state.hosts.ar!)).toBeNull();
+  });
 });
+
