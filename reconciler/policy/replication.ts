@@ -18,8 +18,10 @@ import { describeSchedule, fireFor, scheduleDue } from './schedule.js';
 import type { Step } from './step.js';
 import { toMs } from './time.js';
 
-/** Why `synchronize` and `stop-synchronize` wait: they change what the proxies forward. */
-export const SYNC_BLOCKED = "synchronize needs the proxy's forwarding of wlogs between hosts, which is not built yet";
+/** Why `synchronize` and `stop-synchronize` wait: nothing any more — the sync pair's catch-up runs on the
+ *  replicate transfer, and the proxy role adds a synchronized target to its forwarding (and drains and
+ *  drops one the tree no longer pairs) itself. */
+export const SYNC_BLOCKED: string | null = null;
 
 /** Why `replicate` waits: nothing any more — the replicate transfer runs on the wire. */
 export const REPLICATE_BLOCKED: string | null = null;
@@ -54,9 +56,22 @@ export function replicationSteps(input: ReplicationInput): ReplicationPlan {
     if (pair.from !== input.host || !archive || input.newestGid === null) continue;
     const params = { to: pair.to, compression: pair.compression, bandwidthLimitBytes: pair.bandwidthLimitBytes };
     if (pair.mode === 'sync') {
-      if (!input.proxy?.archives.includes(pair.to)) {
-        steps.push({ kind: 'synchronize', key: pair.to, params, reason: `sync replication to ${pair.to} is declared and not running`, blocked: SYNC_BLOCKED });
-      }
+      // WalB's synchronize: replicate until the target holds what this archive holds; the volume's
+      // proxies then forward every new diff to it too (the proxy role joins it once it holds the
+      // volume). While it lags — before it joined, or a gap while it did — each pass catches it up.
+      if (input.proxy?.archives.includes(pair.to)) continue;
+      const cursor = archive.replicas[pair.to];
+      if (cursor && cursor.gid >= input.newestGid) continue;
+      const choice = cursor ? predict(input, { uuid: cursor.uuid ?? archive.lineage ?? archive.uuid, gid: cursor.gid }, explicit) : null;
+      if (choice?.kind === 'none') continue;
+      steps.push({
+        kind: 'synchronize', key: pair.to,
+        params: { ...params, method: choice?.kind ?? null, fromGid: cursor?.gid ?? null, toGid: input.newestGid },
+        reason: cursor
+          ? `sync replication to ${pair.to} is declared and it is at gid ${cursor.gid}, behind gid ${input.newestGid}: one replication catches it up (${describeChoice(choice!)}), then the proxies forward every diff to it`
+          : `sync replication to ${pair.to} is declared and it holds no copy confirmed from here: one replication catches it up, then the proxies forward every diff to it`,
+        blocked: SYNC_BLOCKED,
+      });
       continue;
     }
     const replica = archive.replicas[pair.to];

@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import { applyUpTo, archivePaths, clearArchive, releaseReplica, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedArchive } from '../../../common/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
-import { DriverUnavailableError } from '../errors.js';
 import { numberParam, stringParam } from '../params.js';
 import { forgetVolume, readDriverState, updateDriverState } from './driver-state.js';
 import { ObserveCache } from './observe-cache.js';
@@ -18,10 +17,6 @@ import { scratchDir, verifyRestore } from './verify-restore.js';
 async function live(ctx: ActionContext) {
   return observeArchive(ctx.host.dataDir, ctx.volumeName);
 }
-
-const needsTransport: ActionMethod = async (action) => {
-  throw new DriverUnavailableError('native', `${action.kind} needs the transport between hosts, which is not built yet`);
-};
 
 /** The archive's own report, plus what the driver remembers: last merge, verification outcomes. */
 async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>): Promise<ObservedArchive | undefined> {
@@ -124,8 +119,12 @@ export function nativeArchive(): ArchiveDriver {
     },
 
     replicate,
-    synchronize: needsTransport,
-    'stop-synchronize': needsTransport,
+    // A sync pair's catch-up is a replication; the proxy role then joins the target to its forwarding.
+    synchronize: replicate,
+    // The proxy role drains and drops an archive the tree no longer gives it, on its own pass.
+    async 'stop-synchronize'(action) {
+      return { to: stringParam(action, 'to'), by: 'the proxy role drains its queue and drops it' };
+    },
 
     async 'release-replica'(action, ctx) {
       const to = stringParam(action, 'to');
