@@ -1,8 +1,9 @@
 // The wire's data frame compression on libuv's pool, with buffers V8 owns (so its GC sees them):
 // lz4-napi held its outputs in native memory the GC did not count, which doubled both ends' RSS.
 // JS:
-//   wireCompress(codec: 'lz4'|'zstd', raw: Buffer) -> Promise<Buffer|null>
-//       the compressed bytes (a view of a buffer of compressBound bytes), or null when not smaller
+//   wireCompress(codec: 'lz4'|'zstd', raw: Buffer, room = 0) -> Promise<Buffer|null>
+//       `room` bytes (left for the caller's headers) then the compressed bytes (a view of a buffer
+//       of room + compressBound bytes), or null when not smaller
 //   wireDecompress(codec, packed: Buffer, rawLength) -> Promise<Buffer|null>
 //       exactly rawLength bytes, or null when `packed` does not decode to that many
 // zstd at level 1 (its fastest ratio-keeping level), lz4 at its default.
@@ -25,10 +26,10 @@ Compression codecOf(const Napi::Value& v) {
 
 class CodecWorker : public Napi::AsyncWorker {
  public:
-  CodecWorker(Napi::Env env, bool pack, Compression c, Napi::Buffer<uint8_t> in, Napi::Buffer<uint8_t> out)
+  CodecWorker(Napi::Env env, bool pack, Compression c, Napi::Buffer<uint8_t> in, Napi::Buffer<uint8_t> out, size_t room = 0)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), pack_(pack), c_(c),
         inRef_(Napi::Persistent(in)), outRef_(Napi::Persistent(out)),
-        in_(in.Data()), inLen_(in.Length()), out_(out.Data()), outCap_(out.Length()) {}
+        in_(in.Data()), inLen_(in.Length()), out_(out.Data() + room), outCap_(out.Length() - room), room_(room) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -47,13 +48,14 @@ class CodecWorker : public Napi::AsyncWorker {
       return;
     }
     Napi::Buffer<uint8_t> out = outRef_.Value();
-    if (result_ == out.Length()) {
+    const size_t end = room_ + result_;
+    if (end == out.Length()) {
       deferred_.Resolve(out);
       return;
     }
     // A view of the first result_ bytes (Buffer.prototype.subarray keeps the same memory).
     Napi::Function subarray = out.Get("subarray").As<Napi::Function>();
-    deferred_.Resolve(subarray.Call(out, {Napi::Number::New(env, 0), Napi::Number::New(env, double(result_))}));
+    deferred_.Resolve(subarray.Call(out, {Napi::Number::New(env, 0), Napi::Number::New(env, double(end))}));
   }
 
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -67,6 +69,7 @@ class CodecWorker : public Napi::AsyncWorker {
   size_t inLen_;
   uint8_t* out_;
   size_t outCap_;
+  size_t room_;
   size_t result_ = 0;
 };
 
@@ -75,8 +78,9 @@ Napi::Value WireCompress(const Napi::CallbackInfo& info) {
   Compression c = codecOf(info[0]);
   if (!info[1].IsBuffer()) throw Napi::TypeError::New(env, "wireCompress(codec, raw): raw must be a Buffer");
   auto in = info[1].As<Napi::Buffer<uint8_t>>();
-  auto out = Napi::Buffer<uint8_t>::New(env, walb::fmt::compressBound(c, in.Length()));
-  auto* w = new CodecWorker(env, true, c, in, out);
+  const size_t room = info[2].IsNumber() ? size_t(info[2].As<Napi::Number>().Uint32Value() & 0xffff) : 0;
+  auto out = Napi::Buffer<uint8_t>::New(env, room + walb::fmt::compressBound(c, in.Length()));
+  auto* w = new CodecWorker(env, true, c, in, out, room);
   Napi::Promise p = w->promise();
   w->Queue();
   return p;

@@ -39,7 +39,11 @@ export interface Frame {
 
 /** The header of a frame whose payload is `parts` concatenated (no copy of the parts is made). */
 export function frameHeader(type: number, flags: number, parts: readonly Buffer[]): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_BYTES);
+  return writeFrameHeader(Buffer.allocUnsafe(HEADER_BYTES), type, flags, parts);
+}
+
+/** Writes the header of a frame whose payload is `parts` into `h`'s first HEADER_BYTES; returns `h`. */
+export function writeFrameHeader(h: Buffer, type: number, flags: number, parts: readonly Buffer[]): Buffer {
   h.writeUInt16LE(FRAME_MAGIC, 0);
   h.writeUInt8(type, 2);
   h.writeUInt8(flags, 3);

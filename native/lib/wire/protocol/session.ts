@@ -36,6 +36,11 @@ export class WireSession {
     return this.channel.send(DATA, payload);
   }
 
+  /** A data frame built in place: the first 12 bytes of `frame` are room for the frame header. */
+  sendDataBuilt(frame: Buffer): Promise<void> {
+    return this.channel.sendBuilt(DATA, frame);
+  }
+
   /** The next frame, control or data. */
   next(timeoutMs = 0): Promise<Frame> {
     return this.channel.recv(timeoutMs);

@@ -12,7 +12,7 @@ const ZEROS = Buffer.alloc(4 * 1024 * 1024);
 
 type Packer = 'lz4' | 'zstd';
 interface CodecAddon {
-  wireCompress(codec: Packer, raw: Buffer): Promise<Buffer | null>;
+  wireCompress(codec: Packer, raw: Buffer, room?: number): Promise<Buffer | null>;
   wireDecompress(codec: Packer, packed: Buffer, rawLength: number): Promise<Buffer | null>;
 }
 const addon = loadAddon<CodecAddon>();
@@ -31,9 +31,11 @@ export function zeros(n: number): Buffer {
 
 /**
  * The frame's parts for `raw` at `offset`; `wireBytes` is what goes on the wire after the header.
- * Compression runs on libuv's pool, so the next frame is compressed while this one is sent.
+ * Compression runs on libuv's pool, so the next frame is compressed while this one is sent. With
+ * `room` (the frame header's size), a compressed frame also comes `built`: room, then the data
+ * header and the compressed bytes in one buffer (the channel's sendBuilt).
  */
-export async function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[]): Promise<{ parts: Buffer[]; wireBytes: number }> {
+export async function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[], room = 0): Promise<{ parts: Buffer[]; wireBytes: number; built?: Buffer }> {
   const head = Buffer.allocUnsafe(DATA_HEADER);
   head.writeBigUInt64LE(BigInt(offset), 0);
   head.writeUInt32LE(raw.length, 9);
@@ -43,10 +45,13 @@ export async function encodeData(offset: number, raw: Buffer, codecs: readonly W
   }
   const packer = codecs.find((c): c is Packer => c === 'lz4' || c === 'zstd');
   if (packer) {
-    const packed = await addon.wireCompress(packer, raw);
-    if (packed && packed.length < raw.length * 0.95) {
+    const built = await addon.wireCompress(packer, raw, room + DATA_HEADER);
+    const packed = built?.subarray(room + DATA_HEADER);
+    if (built && packed && packed.length < raw.length * 0.95) {
       head.writeUInt8(CODEC_ID[packer], 8);
-      return { parts: [head, packed], wireBytes: packed.length };
+      if (room === 0) return { parts: [head, packed], wireBytes: packed.length };
+      head.copy(built, room);
+      return { parts: [head, packed], wireBytes: packed.length, built };
     }
   }
   head.writeUInt8(CODEC_ID.none, 8);

@@ -8,6 +8,8 @@ import { open } from 'node:fs/promises';
 
 import { ProtocolError } from '../errors.js';
 import type { WireSession } from '../protocol/session.js';
+import { HEADER_BYTES } from '../frame/codec.js';
+import { DATA_HEADER } from '../protocol/messages.js';
 import { encodeData } from './data-frame.js';
 import { segmentDigests, segmentHash, streamDigest } from './digest.js';
 import { takeAll, type TokenBucket } from './token-bucket.js';
@@ -92,12 +94,15 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
   let wireBytes = 0;
   let pos = start;
   try {
+    // Each chunk is read behind room for the frame and data headers: sent raw, it leaves as one
+    // buffer (TLS would copy a frame given in parts into one first).
+    const room = HEADER_BYTES + DATA_HEADER;
     const read = async (at: number): Promise<Buffer> => {
       const n = Math.min(chunk, o.size - at);
-      const buf = Buffer.allocUnsafe(n);
+      const buf = Buffer.allocUnsafe(room + n);
       let got = 0;
       while (got < n) {
-        const { bytesRead } = await fh.read(buf, got, n - got, at + got);
+        const { bytesRead } = await fh.read(buf, room + got, n - got, at + got);
         if (bytesRead === 0) throw new Error(`${o.source}: ends at byte ${at + got}, expected ${o.size}`);
         got += bytesRead;
       }
@@ -105,8 +110,9 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     };
     // Up to four chunks are read and compressed ahead of the one being sent.
     const prepare = async (at: number) => {
-      const raw = await read(at);
-      return { raw, frame: await encodeData(at, raw, session.codecs) };
+      const built = await read(at);
+      const raw = built.subarray(room);
+      return { raw, built, frame: await encodeData(at, raw, session.codecs, HEADER_BYTES) };
     };
     const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
     let queued = pos;
@@ -121,12 +127,19 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     let seg = segmentHash(session.digest);
     fill();
     while (ahead.length > 0) {
-      const { raw, frame } = await ahead.shift()!;
+      const { raw, built, frame } = await ahead.shift()!;
       fill();
       seg.update(raw);
       if (o.limits?.length) await takeAll(o.limits, frame.wireBytes + 25);
       if (failure) throw failure;
-      await session.sendData(frame.parts);
+      if (frame.built) {
+        await session.sendDataBuilt(frame.built);
+      } else if (frame.parts.length === 2 && frame.parts[1] === raw) {
+        frame.parts[0]!.copy(built, HEADER_BYTES);
+        await session.sendDataBuilt(built);
+      } else {
+        await session.sendData(frame.parts);
+      }
       wireBytes += frame.wireBytes;
       pos += raw.length;
       o.onProgress?.(pos, o.size);

@@ -31,6 +31,14 @@ describe('data frames', () => {
     });
   }
 
+  it('builds a compressed frame in place behind room for the frame header when asked', async () => {
+    for (const codec of ['zstd', 'lz4'] as const) {
+      const f = await encodeData(0, text, [codec], 12);
+      expect(f.built!.subarray(12).equals(Buffer.concat(f.parts))).toBe(true);
+      expect((await decodeData(peer, f.built!.subarray(12))).bytes!.equals(text)).toBe(true);
+    }
+  });
+
   it('sends random data raw even when a codec is offered, and a run of zeros as a header alone', async () => {
     const random = randomBytes(1 << 20);
     const r = await roundTrip(random, ['zstd', 'lz4', 'none']);
