@@ -35,7 +35,7 @@ export interface ApplyLogsOptions {
 
 /**
  * Applies wlogs and wdiffs (detected by their header), in the order given, onto a file or block
- * device, then fsyncs it. Consecutive wlogs are read as one log of one device. Every input's header
+ * device, then fdatasyncs it (data and allocation durable). Consecutive wlogs are read as one log of one device. Every input's header
  * is checked before the target is touched; the target must be large enough.
  */
 export async function applyLogs(inputs: string[], target: string, opts: ApplyLogsOptions = {}): Promise<ApplyResult> {

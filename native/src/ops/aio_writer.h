@@ -2,7 +2,7 @@
 // no library): up to 256 writes of at most 1 MiB and 32 MiB in all are in flight, each copied (or
 // decompressed, reserve/commit) into its slot's aligned buffer so the caller's buffer can be reused at
 // once; adjacent reserved writes share one slot of up to 128 KiB (one IO); queued ones are submitted 128
-// at a time in address order; a write that overlaps one still in flight waits for the ones in flight
+// at a time in address order; a write that overlaps one still in flight waits for that one to land
 // first, so the newest write always lands last. Buffered writes of
 // a small random IO to a cold page cache read the page first (read-modify-write, one synchronous read
 // per IO); direct writes of whole 512-byte sectors do not. See design.md ("Apply").
@@ -33,7 +33,7 @@ class AioWriter {
   // What was reserved and not committed (the caller threw) is never written.
   uint8_t* reserve(uint64_t offset, size_t n);
   void commit();
-  // Waits for the writes in flight that overlap [offset, offset+n) (all of them, in fact).
+  // Waits for the writes in flight that overlap [offset, offset+n); the others stay in flight.
   void waitOverlapping(uint64_t offset, uint64_t n);
   // Submits what is queued and waits for every write; throws IoError on the first failed one.
   void drain();
