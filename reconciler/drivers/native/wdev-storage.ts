@@ -10,10 +10,12 @@
 import { stat } from 'node:fs/promises';
 
 import { backupWdev, createWdev, isServing, observeWdevStorage, serveWdev, snapshotWdev, stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
+import type { OnProgress } from '../../../native/lib/archive/index.js';
 import type { ArchiveTarget } from '../../../native/lib/storage/archive-target.js';
 import { remoteArchive } from '../../../native/lib/wire/index.js';
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
+import type { SendBoard } from '../../fleet/send-board.js';
 import { endpointFor } from '../../fleet/wire-registry.js';
 import type { ActionContext, ActionOutcome } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
@@ -33,7 +35,34 @@ export async function wdevArchive(action: PlanAction, ctx: ActionContext, peer: 
   if (!peerHost) throw new ActionFailedError(action.id, `no host ${peer} in the tree`);
   const e = await endpointFor(ctx.host, ctx.desired);
   const archive = remoteArchive({ client: e.client, peer: e.peerRef(peerHost), dataDir: ctx.host.dataDir, limits: limitsFor(ctx.host, ctx.volume), retry: { attempts: 3, firstDelayMs: 500 } });
-  return { archive, peer };
+  return { archive: onBoard(archive, e.sending, peer), peer };
+}
+
+/** The same archive, with each transfer on the board the status page shows (`links[].transfer`). */
+export function onBoard(target: ArchiveTarget, board: SendBoard, peer: string): ArchiveTarget {
+  return {
+    ...target,
+    async fullBackup(vol, meta, t) {
+      const s = board.begin(peer, 'full-backup', vol, meta.sizeBytes);
+      const onProgress: OnProgress = (p) => {
+        if (p.phase === 'send') [s.done, s.total] = [p.done, p.total];
+        t.onProgress?.(p);
+      };
+      try {
+        return await target.fullBackup(vol, meta, { ...t, onProgress });
+      } finally {
+        board.end(s);
+      }
+    },
+    async addDiff(vol, d) {
+      const s = board.begin(peer, 'diff', vol);
+      try {
+        return await target.addDiff(vol, d);
+      } finally {
+        board.end(s);
+      }
+    },
+  };
 }
 
 function captureOptions(target: WdevArchive) {
