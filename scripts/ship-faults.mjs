@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Fault campaign for log shipping (issue 12): a storage process sends batches of logpacks to a
 // proxy process, which forwards them to two archive processes, every hop over mutual TLS through
-// a fault relay. Each trial writes new batches and injects one fault: kill -9 of the storage, the
-// proxy or an archive at a random moment (then restart it), or a relay that cuts, stalls or flips a
-// byte of a random connection. After each trial the fleet must converge: every acknowledged batch
+// a fault relay. Where a wdev can run (root, /dev/fuse, walbctl-wdev built; not with --synthetic)
+// the storage is a real wdev (scripts/ship-faults-wdev.mjs): the campaign writes its file, takes a
+// snapshot, and the storage process ships the log with the daemon's loop; elsewhere the storage
+// sends prepared batches. Each trial writes and injects one fault: kill -9 of the storage, of the
+// wdev server (then served again: it replays its log), the proxy or an archive at a random moment
+// (then restart it), or a relay that cuts, stalls or flips a byte of a random connection. After each trial the fleet must converge: every acknowledged batch
 // reaches both archives, no diff is there twice, and the newest gid restores to the bytes the
 // device had. Prints counts; with --json, one JSON line.
 //
@@ -18,6 +21,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { shipUntilDone, WdevStorage, wdevSkipReason } from './ship-faults-wdev.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(root, 'dist', p);
@@ -43,6 +48,7 @@ async function childMain(role) {
   const { sendLogBatch } = await import(dist('native/lib/proxy/log-batch.js'));
   const { atomicWriteFile } = await import(dist('common/atomic-write.js'));
   const client = new w.WireClient({ host: 'db-1', tls: tls('db-1'), connectTimeoutMs: 2000, channel: CHANNEL });
+  if (cfg.wdevDataDir) await shipUntilDone(dist, cfg, client);
   const ackedPath = join(cfg.dir, 'acked');
   for (;;) {
     const acked = Number(readFileSync(ackedPath, 'utf8'));
@@ -134,7 +140,9 @@ async function main() {
   const pki = join(dir, 'pki');
   await w.initCa(pki);
   for (const h of ['db-1', 'px-1', 'ar-1', 'ar-2']) await w.issueHost(pki, h);
-  const uuid = Buffer.from(createHash('md5').update(String(seed)).digest());
+  // The storage: a real wdev where one can run, else prepared batches.
+  const real = args.includes('--synthetic') ? null : wdevSkipReason(root) === null ? new WdevStorage(dist, mkdtempSync(join('/var/tmp', 'walbctl-ship-faults-wdev-')), SIZE) : null;
+  const uuid = real ? Buffer.from(await real.start(), 'hex') : Buffer.from(createHash('md5').update(String(seed)).digest());
   const salt = 0x1234;
   const data = { 'px-1': join(dir, 'px-1'), 'ar-1': join(dir, 'ar-1'), 'ar-2': join(dir, 'ar-2') };
   for (const a of ['ar-1', 'ar-2']) {
@@ -176,12 +184,18 @@ async function main() {
   let batches = 0;
   let prevExplicit = false;
   const counts = { trials: 0, injected: 0, checks: 0, failures: [], byFault: {}, relay: {}, restarts: 0, batches: 0 };
-  const faults = ['kill-storage', 'kill-proxy', 'kill-archive', 'cut', 'stall', 'flip', 'none'];
+  const faults = ['kill-storage', 'kill-proxy', 'kill-archive', 'cut', 'stall', 'flip', 'none', ...(real ? ['kill-wdev'] : [])];
+  counts.storage = real ? 'wdev' : `prepared batches${args.includes('--synthetic') ? '' : ` (no wdev here: ${wdevSkipReason(root)})`}`;
 
   for (let t = 0; t < trials; t++) {
     counts.trials++;
-    // 1..3 new batches of random writes; every 5th ends at an explicit snapshot.
-    for (let n = r.int(1, 3); n > 0; n--) {
+    // 1..3 new batches of random writes; every 5th ends at an explicit snapshot. A real wdev: 1..2
+    // rounds of fsync'd writes, each ending at a snapshot (the loop cuts implicit gids in between).
+    for (let n = real ? r.int(1, 2) : 0; n > 0; n--) {
+      gid = await real.write(r, image, r.int(2, 12), r.next() < 0.2);
+      shaAt.set(gid, sha1(image));
+    }
+    for (let n = real ? 0 : r.int(1, 3); n > 0; n--) {
       const ios = [];
       for (let i = r.int(2, 12); i > 0; i--) {
         const blocks = 8 * r.int(1, 32);
@@ -209,7 +223,7 @@ async function main() {
       batches++;
       shaAt.set(gid, sha1(image));
     }
-    counts.batches = batches;
+    if (!real) counts.batches = batches;
     const fault = r.pick(faults);
     if (args.includes('--verbose')) process.stderr.write(`trial ${t}: ${fault}, ${batches} batches\n`);
     counts.byFault[fault] = (counts.byFault[fault] ?? 0) + 1;
@@ -219,13 +233,16 @@ async function main() {
       plan[link] = { kind: fault, atByte: up ? r.int(0, 60_000) : r.int(0, 2500), direction: up ? 'up' : 'down' };
       if (args.includes('--verbose')) process.stderr.write(`  ${link}: ${JSON.stringify(plan[link])}\n`);
     }
-    let storage = startChild('storage', { pki, dir: store, batches, proxy: viaRelay('db-1>px-1', 'px-1') });
+    const storageCfg = { pki, dir: store, batches, proxy: viaRelay('db-1>px-1', 'px-1'), ...(real ? { wdevDataDir: real.dataDir } : {}) };
+    let storage = startChild('storage', storageCfg);
     if (fault.startsWith('kill-')) {
       await sleep(r.int(0, 400));
-      const who = fault === 'kill-storage' ? 'storage' : fault === 'kill-proxy' ? 'px-1' : r.pick(['ar-1', 'ar-2']);
+      const who = fault === 'kill-storage' ? 'storage' : fault === 'kill-wdev' ? 'wdev' : fault === 'kill-proxy' ? 'px-1' : r.pick(['ar-1', 'ar-2']);
       if (who === 'storage') {
         await kill9(storage);
-        storage = startChild('storage', { pki, dir: store, batches, proxy: viaRelay('db-1>px-1', 'px-1') });
+        storage = startChild('storage', storageCfg);
+      } else if (who === 'wdev') {
+        await real.killAndServe();
       } else {
         await kill9(procs[who]);
         procs[who] = await startChild(who === 'px-1' ? 'proxy' : 'archive', cfgOf(who));
@@ -251,6 +268,13 @@ async function main() {
       problem(`storage exited ${code}: ${storage.errText().slice(0, 300)}`);
       break;
     }
+    if (real) {
+      // The loop may have cut an implicit gid after the snapshot (nothing was written after it).
+      const { readCapture } = await import(dist('native/lib/wdev/capture-state.js'));
+      const latest = (await readCapture(join(real.dataDir, 'wdev', 'v', 'capture.json'), 'v')).latestGid;
+      for (; gid < latest; ) shaAt.set(++gid, sha1(image));
+      counts.batches = gid;
+    }
     let drained = false;
     while (Date.now() < deadline) {
       const v = (await proxyLib.observeProxy(data['px-1'], 1 << 30)).volumes[0];
@@ -271,7 +295,7 @@ async function main() {
       const diffs = await listDiffFiles(archivePaths(data[a], 'v'));
       const seen = new Set(diffs.map((d) => `${d.b.b}-${d.e.b}`));
       if (seen.size !== diffs.length) problem(`${a}: a diff is there twice`);
-      if (t % 10 === 9 || t === trials - 1) {
+      if (t % 10 === 9 || t === trials - 1 || fault === 'kill-wdev') {
         for (const d of diffs) await verifyFile(join(archivePaths(data[a], 'v').dir, d.file)).catch((e) => problem(`${a}: ${d.file}: ${e.message}`));
         const out = join(dir, `${a}.img`);
         rmSync(out, { force: true });
@@ -292,14 +316,18 @@ async function main() {
   counts.injected = counts.restarts + Object.values(relays).reduce((n, rl) => n + rl.counts.cut + rl.counts.stall + rl.counts.flip, 0);
   for (const p of Object.values(procs)) await kill9(p);
   for (const rl of Object.values(relays)) await rl.close();
+  if (real) {
+    await real.stop();
+    rmSync(real.dataDir, { recursive: true, force: true });
+  }
   const spoolLeft = existsSync(join(data['px-1'], 'proxy', 'v', 'master')) ? (await readdir(join(data['px-1'], 'proxy', 'v', 'master'))).length : 0;
   if (spoolLeft) counts.failures.push(`${spoolLeft} files left in the proxy's master/`);
   rmSync(dir, { recursive: true, force: true });
   const summary = { seed, ...counts, failed: counts.failures.length };
   if (json) process.stdout.write(JSON.stringify(summary) + '\n');
   else {
-    console.log(`ship-faults: ${counts.trials} trials, ${counts.injected} faults injected (${Object.entries(counts.byFault).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.restarts} processes killed and restarted`);
-    console.log(`  ${counts.batches} batches, ${counts.checks} archive checks; relays: ${JSON.stringify(counts.relay)}`);
+    console.log(`ship-faults (storage: ${counts.storage}): ${counts.trials} trials, ${counts.injected} faults injected (${Object.entries(counts.byFault).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.restarts} processes killed and restarted`);
+    console.log(`  ${counts.batches} ${real ? 'gids shipped' : 'batches'}, ${counts.checks} archive checks; relays: ${JSON.stringify(counts.relay)}`);
     console.log(`  failures: ${counts.failures.length}${counts.failures.length ? '\n  ' + counts.failures.join('\n  ') : ''}`);
   }
   process.exit(counts.failures.length ? 1 : 0);
