@@ -44,6 +44,7 @@ function volumeYaml(archive: string): string {
     capture: wdev
     proxies: []
     archives: [${archive}]
+    compression: zstd
     snapshots:
       every: 2s
     retention:

@@ -27,7 +27,7 @@ import { limitsFor } from './remote-archive.js';
  * snapshot stays queued, and its log unreleased, until the peer acknowledged the diff (installed and
  * registered), so a cut or a refusal leaves it to the next snapshot or backup to send.
  */
-export type WdevArchive = { archiveDataDir: string; peer?: undefined } | { archive: ArchiveTarget; peer: string };
+export type WdevArchive = { archiveDataDir: string; peer?: undefined } | { archive: ArchiveTarget; peer: string; compression?: string };
 
 export async function wdevArchive(action: PlanAction, ctx: ActionContext, peer: string | null): Promise<WdevArchive> {
   if (peer === null) return { archiveDataDir: ctx.host.dataDir };
@@ -35,7 +35,8 @@ export async function wdevArchive(action: PlanAction, ctx: ActionContext, peer: 
   if (!peerHost) throw new ActionFailedError(action.id, `no host ${peer} in the tree`);
   const e = await endpointFor(ctx.host, ctx.desired);
   const archive = remoteArchive({ client: e.client, peer: e.peerRef(peerHost), dataDir: ctx.host.dataDir, limits: limitsFor(ctx.host, ctx.volume), retry: { attempts: 3, firstDelayMs: 500 } });
-  return { archive: onBoard(archive, e.sending, peer), peer };
+  // The diffs the log becomes are written in the volume's codec on the wire (as the scan's are).
+  return { archive: onBoard(archive, e.sending, peer), peer, ...(ctx.volume?.wire ? { compression: ctx.volume.wire.compression } : {}) };
 }
 
 /** The same archive, with each transfer on the board the status page shows (`links[].transfer`). */
@@ -66,7 +67,7 @@ export function onBoard(target: ArchiveTarget, board: SendBoard, peer: string): 
 }
 
 function captureOptions(target: WdevArchive) {
-  return target.peer === undefined ? { archiveDataDir: target.archiveDataDir } : { archive: target.archive };
+  return target.peer === undefined ? { archiveDataDir: target.archiveDataDir } : { archive: target.archive, ...(target.compression ? { compression: target.compression } : {}) };
 }
 
 function sentTo(target: WdevArchive) {
