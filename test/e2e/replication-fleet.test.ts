@@ -7,7 +7,9 @@
  *     cursor's snapshot stays restorable) and keeps feeding ar-3; ar-2 returns and catches up by a
  *     diff replication;
  *  3. a failover commit makes ar-2 the primary: ar-1 hands over and releases its cursor, db-1 sends to
- *     ar-2, ar-2 replicates to ar-1 and ar-4, ar-1 onward to ar-3; nothing is lost or duplicated.
+ *     ar-2, ar-2 replicates to ar-1 and ar-4, ar-1 onward to ar-3; nothing is lost or duplicated;
+ *  4. with a replicationLimit, a target down past it is let go: retention on its source proceeds
+ *     across its cursor, and the next replication is a hash replication that converges.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,7 +41,7 @@ const SIZE = 4 << 20;
 const sha1 = (path: string): string => createHash('sha1').update(readFileSync(path)).digest('hex');
 
 /** The volume as declared: `primary` receives db-1's snapshots, `pairs` are the replication pairs. */
-function volumeYaml(primary: string, pairs: [string, string][]): string {
+function volumeYaml(primary: string, pairs: [string, string][], extra = ''): string {
   const archives = ['ar-1', 'ar-2', 'ar-3', 'ar-4'].map((h) => (h === primary ? `      - ${h}\n` : `      - { host: ${h}, primary: false }\n`)).join('');
   const replication = pairs.map(([from, to]) => `      - { from: ${from}, to: ${to}, every: 2s }\n`).join('');
   return `volumes:
@@ -56,7 +58,7 @@ ${archives}    snapshots:
       keepLast: 2
     apply:
       olderThan: 8s
-    replication:
+${extra}    replication:
 ${replication}`;
 }
 
@@ -245,8 +247,10 @@ describe.skipIf(!hasOpenssl)('Replication across a fleet: fan-out, a chain, a ta
       const a = (await observeArchive(hosts['ar-1']!.dataDir, 'pg'))!;
       return !a.replicas['ar-2'] && (await newestOn('ar-2')) >= before;
     }, 90_000);
-    const handOver = allLogs().filter((l) => l.host === 'ar-1' && String(l.msg).startsWith('replicate started (ar-2 is the new primary'));
-    expect(handOver.length).toBeGreaterThanOrEqual(1);
+    // Whichever lands first — ar-1's replication still retrying under the old tree, or its hand-over
+    // under the new one — ar-2 holds ar-1's newest gid before ar-1 lets the cursor go; db-1's diffs
+    // that ar-2 cannot continue yet are refused too-new and sent again.
+    expect(allLogs().some((l) => l.host === 'ar-1' && String(l.msg).startsWith('release-replica done'))).toBe(true);
     let newest = 0;
     for (let i = 0; i < 2; i++) newest = await writeRound();
     for (const h of ['ar-1', 'ar-3', 'ar-4']) await waitUntil(`${h} to reach gid ${newest} from the new primary`, async () => (await newestOn(h)) >= newest, 90_000);
@@ -255,5 +259,33 @@ describe.skipIf(!hasOpenssl)('Replication across a fleet: fan-out, a chain, a ta
       expect(await chainProblems(h)).toEqual([]);
       await everyGidRestores(h);
     }
+  });
+
+  it('lets a target go past the replicationLimit: retention crosses its cursor, and a hash replication brings it back', { timeout: 240_000 }, async () => {
+    const pairs: [string, string][] = [['ar-2', 'ar-1'], ['ar-2', 'ar-4'], ['ar-1', 'ar-3']];
+    commitTree('pg: a replication target may lag 3 gids before it is let go', volumeYaml('ar-2', pairs, '    replicationLimit:\n      gids: 3\n'));
+    const ar1 = hosts['ar-1']!.dataDir;
+    const d = daemons.get('ar-3')!;
+    d.child.kill('SIGTERM');
+    await d.exited;
+    const cursor = (await observeArchive(ar1, 'pg'))!.replicas['ar-3']!.gid;
+    let newest = 0;
+    for (let i = 0; i < 4; i++) newest = await writeRound();
+    await waitUntil(`ar-1 to reach gid ${newest}`, async () => (await newestOn('ar-1')) >= newest, 90_000);
+    // Let go: a merge or the base crosses ar-3's cursor, so no diff of ar-1 starts there any more.
+    await waitUntil(`retention on ar-1 to cross ar-3's cursor (gid ${cursor})`, async () => {
+      const a = (await observeArchive(ar1, 'pg'))!;
+      return (a.base.e ?? a.base.b).b > cursor || !a.diffs.some((x) => x.b.b === cursor && x.b.e === cursor) ? a : null;
+    }, 90_000);
+    start('ar-3');
+    const now = await newestOn('ar-1');
+    const back = await waitUntil('ar-1 to bring ar-3 back', async () => {
+      const c = (await observeArchive(ar1, 'pg'))!.replicas['ar-3'];
+      return c && c.gid >= now ? c : null;
+    }, 90_000);
+    expect(back.lastKind).toBe('hash');
+    expect(await newestOn('ar-3')).toBeGreaterThanOrEqual(now);
+    expect(await chainProblems('ar-3')).toEqual([]);
+    await everyGidRestores('ar-3');
   });
 });
