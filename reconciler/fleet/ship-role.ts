@@ -148,7 +148,9 @@ export class ShipRole {
       },
     });
     const tracker = new ShippingTracker(this.host.dataDir, vol, {
-      ask: async (peer) => (await wireStatus(client, peer, vol)).proxies?.[vol] ?? null,
+      // A walb-proxy has no wire status call (walbctl's TLS there would hold one of its few connections
+      // until its socket timeout): how far it converted and forwarded is not known.
+      ask: async (peer) => (walb.has(peer.host) ? null : ((await wireStatus(client, peer, vol)).proxies?.[vol] ?? null)),
       peers: () => {
         // The proxy batches go to now, and any other proxy that took batches: each holds part of the log.
         const now = failover.current();

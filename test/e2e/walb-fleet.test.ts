@@ -22,6 +22,7 @@ import { freePort, type RunningWalbProxy, startWalbProxy, walbcBin, walbcOptions
 import { walbctlProcess } from '../helpers/cli.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons } from './fleet-harness.js';
+import { pgVolumeYaml, walbProxyHostYaml, withWalbListen } from './walb-fleet-harness.js';
 
 const skip = (() => {
   try {
@@ -54,25 +55,12 @@ describe.skipIf(skip !== null)(`a walb-proxy between walbctl hosts${skip ? ` (sk
     mkdirSync(src.dir, { recursive: true });
     // ar-1 holds pg's base (the all-zero image at gid 0), as db-1's full backup would have left it.
     await archiveWithBase(ar1!.dataDir, 'pg', src.uuid);
-    const volume = `volumes:
-  pg:
-    device:
-      path: volumes/pg.img
-      size: 4MiB
-    capture: scan
-    proxies: [px-1]
-    archives: [ar-1]
-    snapshots:
-      every: 1h
-    retention:
-      keepLast: 100
-`;
+    const volume = pgVolumeYaml('volumes/pg.img', '4MiB', 'scan');
     const repo = makeRepo();
     repo.commit('db-1 ships pg through the walb-proxy px-1 to the walbctl archive ar-1', {
       'hosts/db-1.yaml': fleetHostYaml(db1!, ['storage'], volume),
-      // walb-proxy connects from 127.0.0.1: that is px-1's address, which ar-1 checks.
-      'hosts/px-1.yaml': `host: px-1\naddress: 127.0.0.1\nroles: [proxy]\ndataDir: ${join(root, 'data', 'px-1')}\ncreateDataDir: true\ndriver: walb\nproxy:\n  listen: 127.0.0.1:${px.server.port}\n`,
-      'hosts/ar-1.yaml': fleetHostYaml(ar1!, ['archive']).replace(/^(archive:\n {2}listen: .*\n)/m, `$1  walbListen: ${ar1!.address}:${walbPort}\n`),
+      'hosts/px-1.yaml': walbProxyHostYaml(root, px.server.port),
+      'hosts/ar-1.yaml': withWalbListen(fleetHostYaml(ar1!, ['archive']), ar1!.address, walbPort),
     });
     daemons.push(startHostDaemon(repo.dir, 'ar-1'));
     const logs = () => daemons.flatMap((d) => d.logs).filter((l) => l.level !== 20);

@@ -116,8 +116,28 @@ export class WalbConn {
     return (await this.read(n, what)).toString('utf8');
   }
 
+  /**
+   * Writes `b`, waiting while the socket's buffer is full. A connection that closed (before or while
+   * waiting) is an error: a write must never wait for a 'drain' that cannot come.
+   */
   async write(b: Buffer): Promise<void> {
-    if (!this.socket.write(b)) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+    const closed = (): WalbProtocolError =>
+      new WalbProtocolError(this.peer, this.offset, 'writing', `the connection is closed${this.failure ? `: ${this.failure.message}` : ''}`);
+    if (this.socket.destroyed || this.socket.writableEnded) throw closed();
+    if (this.socket.write(b)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error: Error | null): void => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onDrain = (): void => done(null);
+      const onClose = (): void => done(closed());
+      this.socket.on('drain', onDrain);
+      this.socket.on('close', onClose);
+      if (this.socket.destroyed) done(closed());
+    });
   }
 
   /** WalB's writeFin: the last message, then wait (up to `ms`) for the peer to close, then close. */
