@@ -131,6 +131,10 @@ export type ProxyState = 'Clear' | 'Stopped' | 'Started';
 export interface ObservedProxy {
   state: ProxyState;
   archives: string[];
+  /** Archives a walb-proxy gave up forwarding to (WalB's send error: archive-not-found,
+   *  smaller-lv-size, or its retry timeout); it tries them again only after a stop and a start.
+   *  Absent when there is none. */
+  sendErrors?: string[];
 }
 
 /**

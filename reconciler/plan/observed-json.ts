@@ -50,6 +50,7 @@ export function checkVolume(c: Checker, name: string, raw: unknown): void {
     const proxy = c.object(v.proxy, `${p}.proxy`);
     c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
     c.array(proxy.archives, `${p}.proxy.archives`).forEach((h, i) => c.string(h, `${p}.proxy.archives[${i}]`));
+    if (proxy.sendErrors !== undefined) c.array(proxy.sendErrors, `${p}.proxy.sendErrors`).forEach((h, i) => c.string(h, `${p}.proxy.sendErrors[${i}]`));
   }
   if (v.peers !== undefined) {
     for (const [host, raw] of Object.entries(c.object(v.peers, `${p}.peers`))) checkPeer(c, raw, `${p}.peers.${host}`);

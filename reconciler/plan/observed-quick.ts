@@ -34,6 +34,7 @@ export function volumeLooksValid(name: string, v: unknown): boolean {
     const p = v.proxy;
     if (!isObj(p) || typeof p.state !== 'string' || !PROXY_STATES.has(p.state) || !Array.isArray(p.archives)) return false;
     for (const h of p.archives) if (typeof h !== 'string') return false;
+    if (p.sendErrors !== undefined && (!Array.isArray(p.sendErrors) || p.sendErrors.some((h) => typeof h !== 'string'))) return false;
   }
   if (v.peers !== undefined && !peersLookValid(v.peers)) return false;
   return true;

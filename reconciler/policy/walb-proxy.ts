@@ -7,6 +7,7 @@
  * so it is stopped around a change and started again; deleting the last destination returns the
  * volume to Clear, so additions come before deletions. Each step carries the walbc command it runs
  * (`walbc`, after the server arguments), which `walbctl plan` prints.
+ * An archive walb-proxy gave up on (its send error, `sendErrors`) is tried again by a stop and a start.
  * Not yet: a destination whose address changed under the same name is not re-added.
  */
 import type { ObservedProxy } from '../../common/observed.js';
@@ -46,6 +47,9 @@ export function proxyCommands(vol: string, observed: ObservedProxy | undefined, 
   if (started && (add.length > 0 || remove.length > 0)) commands.push(['stop', vol]);
   for (const d of add) commands.push(['archive-info', 'add', vol, d.name, d.address]);
   for (const name of remove) commands.push(['archive-info', 'delete', vol, name]);
+  // walb-proxy tries an archive it gave up on again only after a stop and a start.
+  const retry = started && commands.length === 0 && want.some((d) => observed?.sendErrors?.includes(d.name));
+  if (retry) commands.push(['stop', vol]);
   const stoppedNow = !started || commands.length > 0;
   if (want.length > 0 && stoppedNow) commands.push(['start', vol]);
   return commands;
@@ -55,13 +59,17 @@ export function proxyCommands(vol: string, observed: ObservedProxy | undefined, 
  *  `why` says why deletions happen when the tree no longer has this host forward the volume at all. */
 export function walbProxySteps(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[], why?: string): Step[] {
   const wanted = want.map((d) => d.name).join(', ') || 'none';
-  return proxyCommands(vol, observed, want).map((c): Step => {
+  const commands = proxyCommands(vol, observed, want);
+  // Only a stop and a start: walb-proxy gave up forwarding to an archive and is told to try again.
+  const retry = commands.length === 2 && commands[0]![0] === 'stop' && commands[1]![0] === 'start';
+  const gaveUp = (observed?.sendErrors ?? []).join(', ');
+  return commands.map((c): Step => {
     const walbc = c.join(' ');
     if (c[0] === 'stop') {
-      return { kind: 'stop', key: 'proxy', params: { role: 'proxy', walbc }, reason: "walb-proxy refuses to change a Started volume's archive destinations" };
+      return { kind: 'stop', key: 'proxy', params: { role: 'proxy', walbc }, reason: retry ? `walb-proxy gave up forwarding to ${gaveUp} (a send error: archive-not-found, smaller-lv-size or its retry timeout); a stop and a start make it try again` : "walb-proxy refuses to change a Started volume's archive destinations" };
     }
     if (c[0] === 'start') {
-      return { kind: 'start', key: 'proxy', params: { role: 'proxy', walbc }, reason: observed?.state === 'Started' ? 'forwarding resumes after the change of destinations' : `walb-proxy holds the volume ${observed?.state ?? 'Clear'} and the tree gives it archives to forward to` };
+      return { kind: 'start', key: 'proxy', params: { role: 'proxy', walbc }, reason: retry ? `forwarding to ${gaveUp} is tried again` : observed?.state === 'Started' ? 'forwarding resumes after the change of destinations' : `walb-proxy holds the volume ${observed?.state ?? 'Clear'} and the tree gives it archives to forward to` };
     }
     if (c[1] === 'add') {
       return { kind: 'add-destination', key: c[3], params: { role: 'proxy', to: c[3]!, address: c[4]!, walbc }, reason: `${c[3]} is a primary archive of the volume (the tree's archives: ${wanted}) and walb-proxy does not forward to it` };

@@ -71,9 +71,19 @@ export const proxy = {
   stop: (s: WalbServer, vol: string, o?: WalbcOptions) => walbc(s, ['stop', vol], o),
 };
 
+/** `get is-wdiff-send-error VOL ARCHIVE`: `1` when walb-proxy gave up forwarding to that archive. */
+export function parseSendError(text: string, source = 'walbc get is-wdiff-send-error'): boolean {
+  const t = text.trim();
+  if (t !== '0' && t !== '1') throw new InputError(`"${t}" is not 0 or 1`, source);
+  return t === '1';
+}
+
 /** The proxy side of a volume as the planner sees it; undefined while walb-proxy holds nothing of it. */
 export async function observeProxy(s: WalbServer, vol: string, o?: WalbcOptions): Promise<ObservedProxy | undefined> {
   const state = await proxy.state(s, vol, o);
   if (state === 'Clear') return undefined;
-  return { state, archives: await proxy.archives(s, vol, o) };
+  const archives = await proxy.archives(s, vol, o);
+  const sendErrors: string[] = [];
+  for (const a of archives) if (parseSendError(await walbc(s, ['get', 'is-wdiff-send-error', vol, a], o))) sendErrors.push(a);
+  return { state, archives, ...(sendErrors.length > 0 ? { sendErrors } : {}) };
 }

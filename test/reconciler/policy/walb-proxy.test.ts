@@ -30,6 +30,14 @@ describe('a walb-proxy\'s destinations as plan steps', () => {
     expect(walbProxySteps('pg', undefined, [])).toEqual([]);
   });
 
+  it('stops and starts a Started volume whose walb-proxy gave up on one of its archives, saying which', () => {
+    const steps = walbProxySteps('pg', { state: 'Started', archives: ['ar-1', 'ar-2'], sendErrors: ['ar-2'] }, [d('ar-1', 1), d('ar-2', 2)]);
+    expect(steps.map((s) => s.params.walbc)).toEqual(['stop pg', 'start pg']);
+    expect(steps[0]!.reason).toMatch(/^walb-proxy gave up forwarding to ar-2 \(a send error/);
+    // An archive the tree dropped anyway is deleted, not retried.
+    expect(proxyCommands('pg', { state: 'Started', archives: ['ar-1', 'old'], sendErrors: ['old'] }, [d('ar-1', 1)]).map((c) => c.join(' '))).toEqual(['stop pg', 'archive-info delete pg old', 'start pg']);
+  });
+
   it('drops every destination of a volume it should not forward, saying walb-proxy then clears it', () => {
     const steps = walbProxySteps('pg', { state: 'Started', archives: ['ar-1'] }, [], 'and px-1 is no longer a proxy of the volume');
     expect(steps.map((s) => s.params.walbc)).toEqual(['stop pg', 'archive-info delete pg ar-1']);

@@ -24,7 +24,8 @@ import { type RunningWalbServer, startWalbServer } from '../../../../native/lib/
 import { serveWdiffTransfer, type WdiffAnswer, type WdiffOutcome } from '../../../../native/lib/wire/walb/wdiff-transfer.js';
 import { sendWlogTransfer } from '../../../../native/lib/wire/walb/wlog-transfer.js';
 import { walbHostType } from '../../../../native/lib/wire/walb/host-type.js';
-import { proxy } from '../../../../reconciler/drivers/walb/proxy.js';
+import { observeProxy, proxy } from '../../../../reconciler/drivers/walb/proxy.js';
+import { reconcileProxy } from '../../../../reconciler/drivers/walb/proxy-reconcile.js';
 import { type RunningWalbProxy, startWalbProxy, walbBin, walbcOptions, walbSkipReason } from '../../../helpers/walb-proxy.js';
 
 if (walbSkipReason) console.warn(`wire/walb/proxy-relay.test.ts skipped: ${walbSkipReason}`);
@@ -127,6 +128,24 @@ describe.skipIf(walbSkipReason !== '')('WalB\'s dialect through the real walb-pr
     const refused = await sendWlogTransfer({ host: '127.0.0.1', port: px.server.port }, 'db-1', { volume: 'other', uuid, sizeLb: SIZE / 512, diff: diff(0, 1) }, wlog).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WalbRefusal);
     expect((refused as Error).message).toMatch(/^WalB peer p0 \(127\.0\.0\.1:\d+\) refused wlog-transfer: .*Clear/);
+  }, 60_000);
+
+  it('sees walb-proxy give up on an archive that answers archive-not-found, and a stop and a start make it try again', async () => {
+    const wlog = join(dir, 'log-4096.wlog');
+    const uuid = readFileSync(wlog).subarray(24, 40).toString('hex');
+    answer = 'archive-not-found';
+    await sendWlogTransfer({ host: '127.0.0.1', port: px.server.port }, 'db-1', { volume: 'v', uuid, sizeLb: SIZE / 512, diff: diff(4, 5) }, wlog);
+    expect(await waitFor(() => outcomes.some((o) => o.answer === 'archive-not-found'))).toBe(true);
+    let seen: Awaited<ReturnType<typeof observeProxy>>;
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if ((seen = await observeProxy(px.server, 'v', walbcOptions))?.sendErrors) break;
+    expect(seen!).toEqual({ state: 'Started', archives: ['ar-1'], sendErrors: ['ar-1'] });
+    answer = 'accept';
+    const ar1 = [{ name: 'ar-1', address: `127.0.0.1:${ar.port}` }];
+    expect(await reconcileProxy(px.server, 'v', ar1, walbcOptions)).toEqual([['stop', 'v'], ['start', 'v']]);
+    expect(await observeProxy(px.server, 'v', walbcOptions)).toEqual({ state: 'Started', archives: ['ar-1'] });
+    // The diff it held comes now (with the next one, which also wakes the queue).
+    await sendWlogTransfer({ host: '127.0.0.1', port: px.server.port }, 'db-1', { volume: 'v', uuid, sizeLb: SIZE / 512, diff: diff(5, 6) }, wlog);
+    expect(await waitFor(() => outcomes.some((o) => o.answer === 'accept' && o.offer.diff.b.b === 4))).toBe(true);
   }, 60_000);
 
   it('answers an unknown protocol with WalB\'s error text, and names the offset of a pack that does not hold up', async () => {
