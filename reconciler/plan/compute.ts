@@ -15,6 +15,7 @@ import { DriftCollector } from './drift.js';
 import { objectSource, type VolumeSource } from './volume-source.js';
 import { planVolume } from './volume.js';
 import { proxyDestinations, walbProxySteps } from '../policy/walb-proxy.js';
+import { walbcArgs } from '../drivers/walb/argv.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -102,7 +103,8 @@ export function planHostVolumes(
   }
   const claims = desired.hosts[host] ? hostClaims(desired, host) : new Map();
   // A walb-proxy takes plan actions; a walbctl proxy applies the tree to its spool in the daemon.
-  const walbProxy = desired.hosts[host]?.driver === 'walb' && desired.hosts[host].roles.includes('proxy');
+  const walbHost = desired.hosts[host]?.driver === 'walb';
+  const walbProxy = walbHost && desired.hosts[host]!.roles.includes('proxy');
   const addressOf = (name: string): string => declared.get(name)?.address ?? `${host}/${name}`;
   const nameSet = new Set(declared.keys());
   if (desired.hosts[host]) for (const name of source.names) nameSet.add(name);
@@ -127,6 +129,7 @@ export function planHostVolumes(
         const proxyWhy = proxyTo && !volume.proxies.includes(host) ? `and ${host} is no longer a proxy of the volume` : undefined;
         const result = planVolume({ host, volume, live, now: t, claims, ...(proxyTo ? { proxyDestinations: proxyTo, proxyWhy } : {}) }, out);
         actions = out.actions;
+        if (walbHost) showWalbc(actions, volume.name, volume.device.path);
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {
           const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
@@ -142,6 +145,7 @@ export function planHostVolumes(
         out.addClear(steps);
         if (walbProxy) for (const step of walbProxySteps(name, live?.proxy, [], 'and the volume was removed from the repository')) out.add(step, { chain: 'proxy' });
         actions = out.actions;
+        if (walbHost) showWalbc(actions, name);
       }
     } catch (error) {
       complete = false;
@@ -180,3 +184,20 @@ export function planHostVolumes(
 }
 
 const NO_ACTIONS: PlanAction[] = [];
+
+/**
+ * On a `driver: walb` host every action WalB has one command for shows it (`walbc="…"`, after the
+ * server arguments): the command apply runs (drivers/walb/argv.ts). Proxy actions carry theirs already.
+ */
+function showWalbc(actions: PlanAction[], vol: string, wdevPath?: string): void {
+  for (const a of actions) {
+    if (a.params.walbc !== undefined) continue;
+    let argv: string[] | null = null;
+    try {
+      argv = walbcArgs(a, vol, wdevPath ? { wdevPath } : {});
+    } catch {
+      // Display only: an action whose parameters walbc cannot take fails when it runs, saying why.
+    }
+    if (argv) a.params = { ...a.params, walbc: argv.join(' ') };
+  }
+}

@@ -33,8 +33,8 @@ volume with a line per action and its reason, then the summary line
 Symbols: + create, ~ change in place, - destroy, > data-path action (backup, snapshot, merge, apply,
 verify, replicate). Destructive actions are marked; on a protected volume they are refused.
 Replication is planned but blocked until the transport between hosts exists.
-On a host with driver: walb and the proxy role, the proxy's actions show the walbc command apply runs
-against its walb-proxy (walbc="archive-info add VOL ARCHIVE HOST:PORT", "start VOL", ...).
+On a host with driver: walb, each action shows the walbc command apply runs against WalB's server
+(walbc="full-bkp VOL", "archive-info add VOL ARCHIVE HOST:PORT", "start VOL", ...).
 
 Options:
   --host H             plan this host (required unless --all-hosts)

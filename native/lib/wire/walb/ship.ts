@@ -6,14 +6,16 @@
  * too-old-diff for it).
  */
 import type { BatchMeta } from '../../proxy/admit.js';
-import { sendWlogTransfer, type SendWlogResult, type WalbTarget } from './wlog-transfer.js';
+import type { BatchSender } from '../../wdev/ship-log.js';
+import { sendWlogTransfer, type WalbTarget } from './wlog-transfer.js';
 
-export function walbBatchSender(target: WalbTarget, clientId: string, options: { timeoutMs?: number } = {}): (meta: BatchMeta, wlog: string) => Promise<SendWlogResult> {
-  return (meta, wlog) =>
-    sendWlogTransfer(target, clientId, {
+export function walbBatchSender(target: WalbTarget, clientId: string, options: { timeoutMs?: number } = {}): BatchSender {
+  return async (meta: BatchMeta, wlog: string) => {
+    await sendWlogTransfer(target, clientId, {
       volume: meta.volume,
       uuid: meta.device.uuid,
       sizeLb: Math.floor(meta.device.sizeBytes / 512),
       diff: { b: meta.diff.b, e: meta.diff.e, mergeable: meta.diff.mergeable, compared: false, timestamp: meta.diff.timestamp, dataSize: 0 },
     }, wlog, options);
+  };
 }
