@@ -48,6 +48,8 @@ export interface ReplicateOptions {
   bulkSize?: number;
   checkpointBytes?: number;
   limits?: readonly TokenBucket[];
+  /** Codec of the diffs merged in transfer (the pair's `compression`); default: the addon's. */
+  compression?: string;
   /** Limits of the merge in transfer (default WalB's: 1 GiB of diffs, 1000 files); maxMergeBytes 0 sends each diff as it is. */
   merge?: { maxMergeBytes?: number; maxMergeCount?: number };
   onProgress?: (phase: 'full' | 'diff' | 'hash-index' | 'hash-scan' | 'hash', done: number, total: number) => void;
@@ -201,7 +203,7 @@ async function sendRun(o: ReplicateOptions, run: readonly ObservedDiff[], batche
       const uuid = await wdiffUuid(join(dir, diffs[0]!.file));
       const tmp = tempFor(join(dir, `replica-${o.peer.host}.wdiff`));
       try {
-        await (await formats()).mergeDiffs(diffs.map((d) => join(dir, d.file)), tmp, { uuid });
+        await (await formats()).mergeDiffs(diffs.map((d) => join(dir, d.file)), tmp, { uuid, ...(o.compression ? { compression: o.compression } : {}) });
         const diff = { b: names[0]!.b, e: names.at(-1)!.e, mergeable: names[0]!.mergeable, compared: false, timestamp: names.at(-1)!.timestamp };
         count(await sendDiff(o.client, o.peer, { volume: o.volume, uuid, file: tmp, diff, explicitEnd, ...common }));
       } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * The native driver's `replicate`: this archive host brings a replica on another host to its newest
  * clean snapshot over the wire (native/lib/replicate: full, diff or hash, as the target's answer to
- * the status call decides), within the host's, the volume's and the pair's bandwidth limits, retried
+ * the status call decides; diffs merged in transfer are written with the pair's compression), within the host's, the volume's and the pair's bandwidth limits, retried
  * with back-off while the failure is one the wire says is worth retrying; every retry resumes.
  */
 import { replicateArchive } from '../../../native/lib/replicate/replicate.js';
@@ -27,8 +27,9 @@ export const replicate: ActionMethod = async (action, ctx) => {
     if (!b || b.rate !== rate) pairBuckets.set(key, (b = new TokenBucket(rate)));
     limits.push(b);
   }
+  const compression = typeof action.params.compression === 'string' ? action.params.compression : undefined;
   const r = await withRetries(
-    () => replicateArchive({ client: e.client, peer: e.peerRef(peerHost), dataDir: ctx.host.dataDir, volume: ctx.volumeName, ...(limits.length ? { limits } : {}) }),
+    () => replicateArchive({ client: e.client, peer: e.peerRef(peerHost), dataDir: ctx.host.dataDir, volume: ctx.volumeName, ...(limits.length ? { limits } : {}), ...(compression ? { compression } : {}) }),
     { attempts: 4, firstDelayMs: 500, maxDelayMs: 4000 },
   );
   return { to, kind: r.kind, fromGid: r.fromGid, toGid: r.toGid, sent: r.sent, already: r.already, resumedBytes: r.resumedBytes, wireBytes: r.wireBytes, seconds: r.seconds };
