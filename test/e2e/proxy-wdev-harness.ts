@@ -20,7 +20,7 @@ export async function startZeroWdev(dataDir: string, vol: string, size: number):
   const ddev = join(dataDir, `${vol}.img`);
   execFileSync('mkdir', ['-p', dataDir]);
   execFileSync('truncate', ['-s', String(size), ddev]);
-  const cfg = await createWdev(dataDir, vol, { sizeBytes: size, ringBytes: 128 << 20, ddev });
+  const cfg = await createWdev(dataDir, vol, { sizeBytes: size, ringBytes: 512 << 20, ddev });
   await serveWdev(dataDir, vol);
   const p = wdevPaths(dataDir, vol);
   const st = await syncLog(p, vol);

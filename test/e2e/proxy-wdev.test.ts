@@ -91,7 +91,10 @@ describe.skipIf(skip !== null)('a wdev volume shipped through a proxy to two arc
           '--name=burst', `--filename=${p.file}`, '--ioengine=libaio', '--iodepth=8', '--direct=1', '--rw=randwrite', '--bs=4k',
           `--size=${SIZE}`, '--time_based', '--runtime=3', '--randrepeat=0', `--randseed=${burst + 1}`, '--output=/dev/null',
         ]);
-        const s = await snapshotWdev(dataDir, 'pg', { explicit: true, ship: false });
+        const s = await snapshotWdev(dataDir, 'pg', { explicit: true, ship: false }).catch(async (e: Error) => {
+          const st = await wdevStatus(dataDir, 'pg');
+          throw new Error(`${e.message} (${st.overflowReason ?? '?'}; lsids oldest ${st.oldestLsid}, permanent ${st.permanentLsid}, ${st.usagePb} of ${st.capacityPb} pb)\n${logs().slice(-15).map((l) => JSON.stringify(l).slice(0, 300)).join('\n')}`);
+        });
         shaAt.set(s!.gid, sha1File(p.file));
       }
       const gids = [...shaAt.keys()];
