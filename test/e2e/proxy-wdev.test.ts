@@ -7,9 +7,10 @@
  * with the device's sha1 at each; every snapshot then restores on both archives to that sha1. The
  * recovery point (how far the archives trail the writes) is sampled throughout and printed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -87,7 +88,8 @@ describe.skipIf(skip !== null)('a wdev volume shipped through a proxy to two arc
     const shaAt = new Map<number, string>();
     try {
       for (let burst = 0; burst < 4; burst++) {
-        execFileSync('fio', [
+        // fio runs as a child the event loop does not wait on: the sampler samples while it writes.
+        await promisify(execFile)('fio', [
           '--name=burst', `--filename=${p.file}`, '--ioengine=libaio', '--iodepth=8', '--direct=1', '--rw=randwrite', '--bs=4k',
           `--size=${SIZE}`, '--time_based', '--runtime=3', '--randrepeat=0', `--randseed=${burst + 1}`, '--output=/dev/null',
         ]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,8 +13,8 @@ const web = `  web:
       path: volumes/web.img
       size: 32MiB
     capture: scan
-    proxies: [local]
-    archives: [local]
+    proxies: []
+    archives: [backup]
     snapshots:
       every: 1h
     retention:
@@ -38,6 +38,8 @@ function commit(name: string, yaml: string): void {
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'walbctl-diff-repo-'));
   mkdirSync(join(repo, 'fleet', 'hosts'), { recursive: true });
+  // local's archive is host backup (the embedded default's two hosts): the tree needs both files.
+  copyFileSync(join(projectRoot, 'hosts/backup.yaml'), join(repo, 'fleet', 'hosts', 'backup.yaml'));
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
   commit('protected', local.replace('protect: false', 'protect: true'));
   commit('changed', local.replace(/keepLast: \d+/, 'keepLast: 5') + web);

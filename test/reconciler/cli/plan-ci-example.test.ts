@@ -19,8 +19,8 @@ describe('examples/ci', () => {
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     const json = JSON.parse(a.stdout);
-    expect(json.hosts.map((h: { host: string; applyable: boolean }) => [h.host, h.applyable])).toEqual([['local', true]]);
-    expect(json.hosts[0].created_at).toBe('2026-11-21T12:00:00Z');
+    expect(json.hosts.map((h: { host: string; applyable: boolean }) => [h.host, h.applyable])).toEqual([['backup', true], ['local', true]]);
+    expect(json.hosts[1].created_at).toBe('2026-11-21T12:00:00Z');
     expect(walbctlProcess(args).stdout).toBe(a.stdout);
   });
 

@@ -109,12 +109,14 @@ describe('walbctl plan', () => {
 
   it('plans the checkout\'s own hosts/ tree as a real process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'walbctl-plan-'));
-    writeFileSync(join(dir, 'local.json'), JSON.stringify({ formatVersion: 1, host: 'local', observedAt: now, volumes: {}, lastApplied: null }));
+    // The demo's archive is host backup, whose status call answered: an initialised, empty archive.
+    const backup = { reachable: true, observedAt: now, state: 'SyncReady', uuid: null, base: null, newestGid: null, restorable: [] };
+    writeFileSync(join(dir, 'local.json'), JSON.stringify({ formatVersion: 1, host: 'local', observedAt: now, volumes: { demo: { name: 'demo', peers: { backup } } }, lastApplied: null }));
     const r = walbctlProcess(['plan', '--host', 'local', '--observed', join(dir, 'local.json'), '--detailed-exitcode'], { cwd: projectRoot });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^ {2}# local\/demo$/m);
-    expect(r.stdout).toMatch(/^ {2}> full-backup archive=local$/m);
+    expect(r.stdout).toMatch(/^ {2}> full-backup archive=backup$/m);
   });
 
   it('reports a tree that does not validate with its diagnostics and exit 1', () => {
