@@ -12,6 +12,10 @@ export interface Op {
   baseline: string;
   bytes: number; // what the throughput is of (input bytes; the image for backup and restore)
   inputs: string[]; // read into the page cache for a warm run
+  /** The file each tool writes, made durable (fsync of it and its directory) after the run, timed
+   * apart: WalB's tools leave their output in the page cache (only `wlog-redo` fdatasyncs), walbctl's
+   * fsync theirs before the rename. Absent where the baseline's own command syncs (cp + sync -f). */
+  outputs?: Record<'ours' | 'theirs', string>;
   ours: string[];
   theirs: string[];
   before?: (tool: 'ours' | 'theirs') => void;
@@ -86,6 +90,7 @@ export async function makeWorkload(o: { dir: string; walbBin: string; root: stri
     };
   };
   const output = (ourFile: string, theirFile: string) => ({
+    outputs: { ours: ourFile, theirs: theirFile },
     before: (tool: 'ours' | 'theirs') => rmSync(tool === 'ours' ? ourFile : theirFile, { force: true }),
     ...pair(ourFile, theirFile, imageOf),
   });
@@ -114,12 +119,14 @@ export async function makeWorkload(o: { dir: string; walbBin: string; root: stri
       name: 'wdiff apply', baseline: 'wdiff-redo -z', bytes: sizeOf(p('log.wdiff')), inputs: [p('log.wdiff'), p('target-ours.img'), p('target-theirs.img')],
       ours: walbctl('wdiff', 'apply', p('log.wdiff'), '--target', p('target-ours.img')),
       theirs: [W('wdiff-redo'), '-z', '-i', p('log.wdiff'), p('target-theirs.img')],
+      outputs: { ours: p('target-ours.img'), theirs: p('target-theirs.img') },
       ...pair(p('target-ours.img'), p('target-theirs.img'), sha1File),
     },
     {
       name: 'wlog apply', baseline: 'wlog-redo -z', bytes: logBytes, inputs: [p('log.wlog'), p('target-ours.img'), p('target-theirs.img')],
       ours: walbctl('wlog', 'apply', p('log.wlog'), '--target', p('target-ours.img')),
       theirs: [W('wlog-redo'), '-z', '-i', p('log.wlog'), p('target-theirs.img')],
+      outputs: { ours: p('target-ours.img'), theirs: p('target-theirs.img') },
       ...pair(p('target-ours.img'), p('target-theirs.img'), sha1File),
     },
   ];
