@@ -6,9 +6,12 @@
  * moving the same bytes:
  *  - full: the source's base image (half compressible, half random) to an empty target;
  *  - diff: the source's diffs after the target's gid (each snapshot rewrote an eighth of the volume).
+ *  - outage (outage.ts): the target stopped for BENCH_REPL_OUTAGE seconds (default 600, 0 skips it)
+ *    while the volume takes BENCH_REPL_OUTAGE_RATE bytes/s (default 2 MiB) and a snapshot every
+ *    BENCH_REPL_OUTAGE_EVERY seconds (default 30); the lag at its restart and the time to catch up.
  * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
- * (alternating pairs, default 2), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender and receiver write
- * V8 CPU profiles there). CPU seconds (user+sys) of both ends are printed beside the wall time: under
+ * (alternating pairs, default 2), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender writes V8 CPU
+ * profiles there; WALBCTL_PEER_NODE_ARGS gives the receiver's flags). CPU seconds (user+sys) of both ends are printed beside the wall time: under
  * a shared machine's load they are the meaningful figure.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,7 +21,6 @@ import { cp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { archivePaths } from '../../native/lib/archive/layout.js';
 import { initArchiveVolume } from '../../native/lib/archive/lifecycle.js';
@@ -27,7 +29,8 @@ import { fullBackup } from '../../native/lib/storage/backup.js';
 import { initVolume } from '../../native/lib/storage/lifecycle.js';
 import { snapshot } from '../../native/lib/storage/snapshot.js';
 import { initCa, issueHost } from '../../native/lib/wire/pki/openssl.js';
-import { spawnPeer } from '../../native/lib/wire/testing/spawn-peer.js';
+import { outagePhase } from './outage.js';
+import { address, cpuOfPid, runSender, serveTarget, type Tls } from './peers.js';
 
 const size = Number(process.env.BENCH_REPL_VOLUME ?? 2 ** 31);
 const snapshots = Number(process.env.BENCH_REPL_SNAPSHOTS ?? 8);
@@ -35,8 +38,7 @@ const rounds = Number(process.env.BENCH_REPL_ROUNDS ?? 2);
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-repl-'));
 const MiB = 2 ** 20;
 const MB = 1e6;
-const address = '127.0.0.15';
-const sender = fileURLToPath(new URL('../../native/lib/replicate/testing/repl-peer.js', import.meta.url));
+const outage = Number(process.env.BENCH_REPL_OUTAGE ?? 600);
 
 function sha1File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -97,32 +99,13 @@ async function pipeline(files: string[], out: string): Promise<{ seconds: number
   return { seconds, cpu: cpus[0] + cpus[1] };
 }
 
-/** User+sys CPU seconds a running process used so far (/proc/PID/stat, clock ticks of 1/100 s). */
-function cpuOfPid(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: (h: string) => object): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
-  const server = spawnPeer({ role: 'serve', host: 'ar-2', address, dataDir: target, ...tls('ar-2') });
-  const port = Number((await server.first).port);
-  const serverCpu0 = cpuOfPid(server.child.pid);
-  const t0 = process.hrtime.bigint();
-  const prof = process.env.BENCH_REPL_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REPL_PROF] : [];
-  const child = spawn(process.execPath, [...prof, sender, JSON.stringify({ host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const serverCpu = cpuOfPid(server.child.pid) - serverCpu0;
-  server.child.kill('SIGTERM');
-  await server.exited;
-  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+async function replicate(source: string, target: string, tls: Tls): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
+  const t = await serveTarget(target, tls);
+  const serverCpu0 = cpuOfPid(t.server.child.pid);
+  const { code, seconds, result } = await runSender(source, t.port, tls);
+  const serverCpu = cpuOfPid(t.server.child.pid) - serverCpu0;
+  await t.stop();
   if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
   return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, result };
 }
@@ -134,7 +117,7 @@ async function main(): Promise<void> {
   const pki = join(dir, 'pki');
   await initCa(pki);
   for (const h of ['ar-1', 'ar-2']) await issueHost(pki, h);
-  const tls = (h: string) => ({ tls: { ca: join(pki, 'ca.crt'), cert: join(pki, `${h}.crt`), key: join(pki, `${h}.key`) } });
+  const tls: Tls = (h: string) => ({ tls: { ca: join(pki, 'ca.crt'), cert: join(pki, `${h}.crt`), key: join(pki, `${h}.key`) } });
   const vol = join(dir, 'vol.img');
   const db = join(dir, 'db-1');
   const source = join(dir, 'ar-1');
@@ -187,11 +170,30 @@ async function main(): Promise<void> {
       else {
         const target = join(dir, `t-diff-${r}`);
         await cp(atBase, target, { recursive: true });
+        if (r === 0 && outage > 0) await cp(atBase, join(dir, 't-outage'), { recursive: true });
         const x = await replicate(source, target, tls);
         row('diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
         rmSync(target, { recursive: true, force: true });
       }
     }
+  }
+
+  if (outage > 0) {
+    let at = 0;
+    await outagePhase({
+      source, target: join(dir, 't-outage'), tls, seconds: outage,
+      every: Number(process.env.BENCH_REPL_OUTAGE_EVERY ?? 30),
+      rate: Number(process.env.BENCH_REPL_OUTAGE_RATE ?? 2 * MiB),
+      writeAndSnapshot: async (bytes) => {
+        // A moving window of the volume, MiB-aligned, wrapping at its end.
+        const n = Math.min(size, Math.ceil(bytes / MiB) * MiB);
+        if (at + n > size) at = 0;
+        fill(vol, at, at + n);
+        at += n;
+        await snapshot(db, 'v', { archiveDataDir: source });
+      },
+      log: (line) => console.log(line),
+    }).catch((e: Error) => console.log(`outage: failed: ${e.message}`));
   }
   rmSync(dir, { recursive: true, force: true });
 }
