@@ -30,8 +30,8 @@ export interface ObservedDiff {
 export interface ObservedRestored {
   gid: number;
   path: string;
-  /** When it was restored (UTC, ISO 8601). */
-  createdAt: string;
+  /** When it was restored (UTC, ISO 8601); null when the back end does not record it (WalB). */
+  createdAt: string | null;
   /** The outcome of the last verification, or null when never verified. */
   verified: boolean | null;
   /** True when walbctl's reconciler made it (its inventory lists it for this volume): only such an
@@ -53,8 +53,12 @@ export interface ObservedStorage {
   overflowReason?: string | null;
   /** Newest gid taken on this storage, or null before the first backup. */
   latestGid: number | null;
-  /** wdev only: lsids and log usage. */
-  log?: { oldestLsid: number; permanentLsid: number; writtenLsid: number; capacityPb: number; usagePb: number };
+  /** wdev (and WalB's walb device) only: lsids and log usage. WalB's `get log-usage` gives usage and
+   *  capacity only: the lsids are absent there. */
+  log?: { oldestLsid?: number; permanentLsid?: number; writtenLsid?: number; capacityPb: number; usagePb: number };
+  /** WalB's `get ts-delta` on a walb-storage: per archive, the newest snapshot the archive is known to
+   *  hold and how many seconds it is older than the storage's newest (null: not known yet). */
+  archiveLag?: Record<string, { gid: number | null; timestamp: string | null; seconds: number | null }>;
   /** When the newest explicit snapshot was taken here (UTC, ISO 8601); null when none yet. The planner's
    *  schedules count from it; when absent they fall back to the newest explicit restorable snapshot. */
   lastSnapshotAt?: string | null;

@@ -44,6 +44,8 @@ export interface ObserveTarget {
   name: string;
   /** Declared volume, or null when it is only found on disk (removed from the tree). */
   volume: DesiredVolume | null;
+  /** The whole tree, for a driver that looks at a volume's other hosts (the walb driver: replicas). */
+  desired?: DesiredState;
 }
 
 export interface StorageDriver {

@@ -37,7 +37,7 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   for (const e of (await readInventory(host.dataDir)).files) if (e.kind === 'restore') restoredBy.set(e.path, e.volume);
   const volumes: Record<string, ObservedVolume> = {};
   for (const name of names) {
-    const target = { host, name, volume: declared.get(name) ?? null };
+    const target = { host, name, volume: declared.get(name) ?? null, desired };
     const volume: ObservedVolume = { name };
     try {
       const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;

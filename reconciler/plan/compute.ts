@@ -16,6 +16,7 @@ import { objectSource, type VolumeSource } from './volume-source.js';
 import { planVolume } from './volume.js';
 import { proxyDestinations, walbProxySteps } from '../policy/walb-proxy.js';
 import { walbcArgs } from '../drivers/walb/argv.js';
+import { walbArchiveAddress, walbUnsupported } from '../drivers/walb/support.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -129,7 +130,7 @@ export function planHostVolumes(
         const proxyWhy = proxyTo && !volume.proxies.includes(host) ? `and ${host} is no longer a proxy of the volume` : undefined;
         const result = planVolume({ host, volume, live, now: t, claims, ...(proxyTo ? { proxyDestinations: proxyTo, proxyWhy } : {}) }, out);
         actions = out.actions;
-        if (walbHost) showWalbc(actions, volume.name, volume.device.path);
+        if (walbHost) showWalbc(actions, { vol: volume.name, wdevPath: volume.device.path, desired });
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {
           const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;
@@ -145,7 +146,7 @@ export function planHostVolumes(
         out.addClear(steps);
         if (walbProxy) for (const step of walbProxySteps(name, live?.proxy, [], 'and the volume was removed from the repository')) out.add(step, { chain: 'proxy' });
         actions = out.actions;
-        if (walbHost) showWalbc(actions, name);
+        if (walbHost) showWalbc(actions, { vol: name, desired });
       }
     } catch (error) {
       complete = false;
@@ -188,13 +189,18 @@ const NO_ACTIONS: PlanAction[] = [];
 /**
  * On a `driver: walb` host every action WalB has one command for shows it (`walbc="…"`, after the
  * server arguments): the command apply runs (drivers/walb/argv.ts). Proxy actions carry theirs already.
+ * An action WalB's servers cannot perform (drivers/walb/support.ts) is blocked with the reason.
  */
-function showWalbc(actions: PlanAction[], vol: string, wdevPath?: string): void {
+function showWalbc(actions: PlanAction[], at: { vol: string; wdevPath?: string; desired: DesiredState }): void {
   for (const a of actions) {
+    const unsupported = walbUnsupported(a, at.desired);
+    if (unsupported && !a.blocked) a.blocked = unsupported;
     if (a.params.walbc !== undefined) continue;
     let argv: string[] | null = null;
     try {
-      argv = walbcArgs(a, vol, wdevPath ? { wdevPath } : {});
+      const to = a.params.to;
+      const replica = typeof to === 'string' && (a.kind === 'replicate' || a.kind === 'synchronize') ? walbArchiveAddress(at.desired, to) : null;
+      argv = walbcArgs(a, at.vol, { ...(at.wdevPath ? { wdevPath: at.wdevPath } : {}), ...(replica && 'address' in replica ? { replicaAddress: replica.address } : {}) });
     } catch {
       // Display only: an action whose parameters walbc cannot take fails when it runs, saying why.
     }

@@ -132,7 +132,7 @@ function checkArchive(c: Checker, raw: unknown, p: string): ObservedArchive {
     const r = c.object(raw, `${p}.restored[${i}]`);
     c.number(r.gid, `${p}.restored[${i}].gid`);
     c.string(r.path, `${p}.restored[${i}].path`);
-    c.time(r.createdAt, `${p}.restored[${i}].createdAt`);
+    c.time(r.createdAt, `${p}.restored[${i}].createdAt`, true);
     c.boolean(r.verified, `${p}.restored[${i}].verified`, true);
     if (r.managed !== undefined) c.boolean(r.managed, `${p}.restored[${i}].managed`);
   });

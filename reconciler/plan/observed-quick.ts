@@ -76,7 +76,7 @@ function archiveLooksValid(a: unknown): boolean {
     if (!isObj(r) || !isNat(r.gid) || !isTime(r.timestamp) || typeof r.explicit !== 'boolean') return false;
   }
   for (const r of a.restored as unknown[]) {
-    if (!isObj(r) || !isNat(r.gid) || typeof r.path !== 'string' || !isTime(r.createdAt) || !(r.verified === null || typeof r.verified === 'boolean') || !(r.managed === undefined || typeof r.managed === 'boolean')) return false;
+    if (!isObj(r) || !isNat(r.gid) || typeof r.path !== 'string' || !isTimeOrNull(r.createdAt) || !(r.verified === null || typeof r.verified === 'boolean') || !(r.managed === undefined || typeof r.managed === 'boolean')) return false;
   }
   if (!isObj(a.replicas)) return false;
   for (const host in a.replicas) {

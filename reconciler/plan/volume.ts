@@ -125,7 +125,9 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
   }
   // A walb-proxy's destinations are planned here, whole; replication leaves them alone.
   const proxy = input.proxyDestinations ? undefined : live?.proxy;
-  if (input.proxyDestinations) for (const step of walbProxySteps(volume.name, live?.proxy, input.proxyDestinations, input.proxyWhy)) out.add(step, { chain: 'proxy' });
+  // A sync pair's receiver the sending archive added (synchronize) stays while the pair is declared.
+  const syncKeep = input.proxyWhy ? [] : volume.replication.filter((p) => p.mode === 'sync').map((p) => p.to);
+  if (input.proxyDestinations) for (const step of walbProxySteps(volume.name, live?.proxy, input.proxyDestinations, input.proxyWhy, syncKeep)) out.add(step, { chain: 'proxy' });
   if ((archiveHere && archiveReady) || proxy) {
     const repl = replicationSteps({ host, volume, archive: archiveReady ? archive : undefined, proxy, newestGid, chain: data?.chain, hold: data?.hold, now });
     // Each pair on its own: one target's replication never waits for another's.

@@ -37,11 +37,16 @@ export function proxyDestinations(desired: DesiredState, volume: DesiredVolume):
   });
 }
 
-/** The walbc commands (after the server arguments) that take the proxy from `observed` to `want`. Pure. */
-export function proxyCommands(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[]): string[][] {
+/**
+ * The walbc commands (after the server arguments) that take the proxy from `observed` to `want`. Pure.
+ * `keep`: destinations left as they are, neither added nor removed — the receivers of the volume's
+ * sync pairs, which the sending archive's `synchronize` adds once they hold the volume (as WalB's
+ * synchronize does) and which the proxy then forwards to as well.
+ */
+export function proxyCommands(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[], keep: readonly string[] = []): string[][] {
   const have = observed?.archives ?? [];
   const add = want.filter((d) => !have.includes(d.name));
-  const remove = have.filter((name) => !want.some((d) => d.name === name));
+  const remove = have.filter((name) => !want.some((d) => d.name === name) && !keep.includes(name));
   const started = observed?.state === 'Started';
   const commands: string[][] = [];
   if (started && (add.length > 0 || remove.length > 0)) commands.push(['stop', vol]);
@@ -57,9 +62,9 @@ export function proxyCommands(vol: string, observed: ObservedProxy | undefined, 
 
 /** The plan steps of proxyCommands: stop/start with role proxy, add-destination, delete-destination;
  *  `why` says why deletions happen when the tree no longer has this host forward the volume at all. */
-export function walbProxySteps(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[], why?: string): Step[] {
+export function walbProxySteps(vol: string, observed: ObservedProxy | undefined, want: readonly ProxyDestination[], why?: string, keep: readonly string[] = []): Step[] {
   const wanted = want.map((d) => d.name).join(', ') || 'none';
-  const commands = proxyCommands(vol, observed, want);
+  const commands = proxyCommands(vol, observed, want, keep);
   // Only a stop and a start: walb-proxy gave up forwarding to an archive and is told to try again.
   const retry = commands.length === 2 && commands[0]![0] === 'stop' && commands[1]![0] === 'start';
   const gaveUp = (observed?.sendErrors ?? []).join(', ');

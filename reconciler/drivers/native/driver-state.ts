@@ -13,7 +13,7 @@ import { statePaths } from '../../apply/state-paths.js';
 export interface Verification {
   gid: number;
   /** The restored image's createdAt when it was verified: a newer restore at the same path is not verified. */
-  createdAt: string;
+  createdAt: string | null;
   ok: boolean;
   at: string;
 }

@@ -1,9 +1,12 @@
 /**
- * WalB's `get` text forms, as `walbc get …` (and `walbctl archive get …`) print them:
+ * WalB's `get` text forms, as `walbc get …` prints them (walb-tools 1.0.19: archive.cpp, meta.hpp),
+ * and the forms `walbctl archive get …` prints where they differ:
  *   diff        `|B|-->|E| MC YYYY-MM-DDThh:mm:ss dataSize` (dirty snapshots `|B,E|`)
- *   restorable  `GID YYYY-MM-DDThh:mm:ss [explicit|implicit]`
- *   restored    `GID PATH CREATED`
- *   base        `<B>`, `<B,E>` or `<B-->E>`
+ *   restorable  `GID YYYY-MM-DDThh:mm:ss` (walbctl adds ` explicit` or ` implicit`)
+ *   restored    WalB: `GID` alone (the image is the LV `wr_VOL_GID` in the archive's volume group);
+ *               walbctl: `GID PATH CREATED`
+ *   base        WalB: `<|B|>-YYYYMMDDhhmmss` or `<|B|-->|E|>-…` (MetaState::strTs); walbctl: `<B>`,
+ *               `<B,E>` or `<B-->E>`
  * Each bad line is reported with its number and text.
  */
 import { formatDiffName } from '../../../native/lib/archive/index.js';
@@ -44,8 +47,14 @@ export function parseRestorable(text: string, source = 'walbc get restorable'): 
   });
 }
 
-export function parseRestored(text: string, source = 'walbc get restored'): ObservedRestored[] {
+/**
+ * WalB prints a restored image's gid only: its path is `/dev/VG/wr_VOL_GID` (walb-archive's naming,
+ * `volumeGroup` from `get volume-group`), and WalB does not record when it restored (createdAt null).
+ */
+export function parseRestored(text: string, source = 'walbc get restored', walb?: { volumeGroup: string; vol: string }): ObservedRestored[] {
   return lines(text).map(([n, l]) => {
+    const bare = /^(\d+)$/.exec(l);
+    if (bare && walb) return { gid: Number(bare[1]), path: `/dev/${walb.volumeGroup}/wr_${walb.vol}_${bare[1]}`, createdAt: null, verified: null };
     const m = /^(\d+) (\S+) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?)$/.exec(l);
     if (!m) throw new InputError(`not a restored line: "${l}"`, `${source} line ${n}`);
     return { gid: Number(m[1]), path: m[2], createdAt: iso(m[3]), verified: null };
@@ -53,10 +62,11 @@ export function parseRestored(text: string, source = 'walbc get restored'): Obse
 }
 
 export function parseBase(text: string, source = 'walbc get base'): ObservedArchive['base'] {
-  const t = text.trim();
+  // WalB's MetaState: snapshots in bars and the time the state was made after a dash.
+  const t = text.trim().replace(/-\d{14}$/, '').replace(/\|([\d,]+)\|/g, '$1');
   const applying = /^<([\d,]+)-->([\d,]+)>$/.exec(t);
   if (applying) return { b: snap(applying[1], source), e: snap(applying[2], source) };
   const plain = /^<([\d,]+)>$/.exec(t);
   if (plain) return { b: snap(plain[1], source) };
-  throw new InputError(`not a base: "${t}"`, source);
+  throw new InputError(`not a base: "${text.trim()}"`, source);
 }

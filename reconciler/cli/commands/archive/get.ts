@@ -44,7 +44,7 @@ ${hostHelp}`,
       case 'restored': {
         const list = await restoredImages(dir, vol);
         if (values.json) printJson(io, list);
-        else for (const r of list) io.stdout(`${r.gid} ${r.path} ${noZ(r.createdAt)}\n`);
+        else for (const r of list) io.stdout(`${r.gid} ${r.path} ${r.createdAt === null ? '-' : noZ(r.createdAt)}\n`);
         break;
       }
       case 'base': {

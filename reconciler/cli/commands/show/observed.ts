@@ -47,7 +47,8 @@ function render(o: ObservedState): string {
     if (v.storage) {
       const s = v.storage;
       lines.push(`    storage  ${s.state}, capture ${s.capture}, ${s.sizeBytes} bytes at ${s.devicePath}, latest gid ${s.latestGid ?? '-'}${s.overflow ? ', OVERFLOW (hash backup needed)' : ''}`);
-      if (s.log) lines.push(`    log      lsids oldest ${s.log.oldestLsid}, permanent ${s.log.permanentLsid}, written ${s.log.writtenLsid}; ${s.log.usagePb}/${s.log.capacityPb} pb used`);
+      if (s.log) lines.push(`    log      ${s.log.oldestLsid === undefined ? '' : `lsids oldest ${s.log.oldestLsid}, permanent ${s.log.permanentLsid}, written ${s.log.writtenLsid}; `}${s.log.usagePb}/${s.log.capacityPb} pb used`);
+      for (const [to, l] of Object.entries(s.archiveLag ?? {})) lines.push(`    behind   ${to}: ${l.gid === null ? 'not known yet' : `gid ${l.gid} (${l.timestamp}), ${l.seconds} s behind`}`);
       const x = s.shipping;
       if (x) lines.push(`    shipping lsids written ${x.writtenLsid}, shipped ${x.shippedLsid}, converted ${x.convertedLsid ?? '-'}, archived ${x.archivedLsid ?? '-'}; recovery point ${x.recoveryPointSeconds === null ? 'unknown' : `${x.recoveryPointSeconds} s`}${x.proxiesSeenAt ? ` (proxies heard ${x.proxiesSeenAt})` : ' (no proxy heard yet)'}`);
     } else lines.push('    storage  -');
