@@ -41,7 +41,7 @@ export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync'
       - from: ar-1
         to: ar-2
         mode: ${mode}
-        compression: zstd
+${mode === 'async' ? '        every: 1h\n' : ''}        compression: zstd
       - from: ar-1
         to: ar-3
         mode: async
