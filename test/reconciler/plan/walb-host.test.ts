@@ -19,4 +19,49 @@ describe('a plan on a driver: walb host', () => {
     const native = await loadDesiredState(writeTree({ 'hosts/h1.yaml': hostFile('h1') }));
     expect(computePlan(native.state!, emptyObservedState('h1', '2026-12-04T12:00:00Z'), new Date('2026-12-04T12:00:00Z')).plan.actions.some((a) => a.params.walbc !== undefined)).toBe(false);
   });
+
+  it('blocks what WalB\'s servers cannot do, saying why, and shows the replicate command to a walb-archive', async () => {
+    const walb = (name: string, role: string, port: number) => `host: ${name}\naddress: 127.0.0.1\nroles: [${role}]\ndataDir: /srv/walbctl\ndriver: walb\n${role}:\n  listen: 127.0.0.1:${port}\n`;
+    const { state, diagnostics } = await loadDesiredState(writeTree({
+      'hosts/db-1.yaml': `${walb('db-1', 'storage', 10000)}volumes:
+  pg:
+    device:
+      path: /dev/walb/pg
+      size: 1GiB
+    proxies: [db-1]
+    archives: [ar-1, { host: ar-2, primary: false }, { host: ar-3, primary: false }]
+    snapshots:
+      every: 1h
+    retention:
+      keepDaily: 7
+    restores:
+      - name: check
+        path: /srv/check
+        verify: true
+    replication:
+      - { from: ar-1, to: ar-2, mode: async, every: 1h, compression: zstd }
+      - { from: ar-1, to: ar-3, mode: async, every: 1h }
+`.replace('proxies: [db-1]', 'proxies: []'),
+      'hosts/ar-1.yaml': walb('ar-1', 'archive', 10201),
+      'hosts/ar-2.yaml': walb('ar-2', 'archive', 10202),
+      'hosts/ar-3.yaml': 'host: ar-3\naddress: 127.0.0.1\nroles: [archive]\ndataDir: /srv/walbctl\narchive:\n  listen: 127.0.0.1:1\n  walbListen: 127.0.0.1:2\n',
+    }));
+    expect(diagnostics).toEqual([]);
+    const at = '2026-12-05T08:00:00Z';
+    const observed = emptyObservedState('ar-1', at);
+    observed.volumes.pg = {
+      name: 'pg',
+      archive: {
+        state: 'Archived', base: { b: { b: 3, e: 3 } }, uuid: 'u', diffs: [], explicitSnapshots: [3], restorable: [{ gid: 3, timestamp: '2026-12-05T07:00:00Z', explicit: true }],
+        restored: [{ gid: 3, path: '/dev/vg0/wr_pg_3', createdAt: null, verified: null }], replicas: {}, busy: null,
+      },
+    };
+    const plan = computePlan(state!, observed, new Date(at)).plan;
+    const byKind = (kind: string, to?: string) => plan.actions.find((a) => a.kind === kind && (to === undefined || a.params.to === to));
+    expect(byKind('replicate', 'ar-2')).toMatchObject({ blocked: null, params: { walbc: 'replicate pg gid 3 127.0.0.1:10202 1 0 zstd:0:1' } });
+    expect(byKind('replicate', 'ar-3')!.blocked).toBe("walb-archive replicates only to another walb-archive (WalB's repl-sync); ar-3 is a walbctl archive, which does not speak repl-sync");
+    const verify = plan.actions.filter((a) => a.kind === 'verify-restore');
+    expect(verify.length).toBeGreaterThan(0);
+    for (const v of verify) expect(v.blocked).toMatch(/^WalB servers cannot verify a restored image/);
+  });
 });

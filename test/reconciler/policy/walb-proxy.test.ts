@@ -30,6 +30,12 @@ describe('a walb-proxy\'s destinations as plan steps', () => {
     expect(walbProxySteps('pg', undefined, [])).toEqual([]);
   });
 
+  it('keeps a sync pair\'s receiver the sending archive added (synchronize), and never adds one itself', () => {
+    expect(proxyCommands('pg', { state: 'Started', archives: ['ar-1', 'ar-2'] }, [d('ar-1', 1)], ['ar-2'])).toEqual([]);
+    expect(proxyCommands('pg', { state: 'Started', archives: ['ar-1'] }, [d('ar-1', 1)], ['ar-2'])).toEqual([]);
+    expect(proxyCommands('pg', { state: 'Started', archives: ['ar-1', 'ar-2'] }, [d('ar-1', 1)]).map((c) => c.join(' '))).toEqual(['stop pg', 'archive-info delete pg ar-2', 'start pg']);
+  });
+
   it('stops and starts a Started volume whose walb-proxy gave up on one of its archives, saying which', () => {
     const steps = walbProxySteps('pg', { state: 'Started', archives: ['ar-1', 'ar-2'], sendErrors: ['ar-2'] }, [d('ar-1', 1), d('ar-2', 2)]);
     expect(steps.map((s) => s.params.walbc)).toEqual(['stop pg', 'start pg']);

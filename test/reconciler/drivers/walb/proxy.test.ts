@@ -107,10 +107,12 @@ describe.skipIf(skipReason !== '')('the walb driver\'s storage, archive and prox
       action('h/v:delete-restore', { params: { gid: 7, path: '/x' } }), action('h/v:apply', { params: { gid: 7 } }), action('h/v:merge', { params: { gidB: 4, gidE: 9 } }),
       action('h/v:start', { params: { role: 'proxy' } }), action('h/v:add-destination', { params: { role: 'proxy', to: 'a0', address: '127.0.0.1:1' } }),
       action('h/v:delete-destination', { params: { role: 'proxy', to: 'a0' } }),
+      action('h/v:replicate', { params: { to: 'a1', toGid: 9, method: null, compression: 'lz4' } }), action('h/v:replicate', { params: { to: 'a1', toGid: 9, method: 'diff', compression: 'none' } }),
+      action('h/v:synchronize', { params: { to: 'a1', toGid: 9, method: 'hash', compression: 'zstd' } }),
     ];
     let checked = 0;
     for (const a of actions) {
-      const argv = walbcArgs(a, 'v', { wdevPath: '/dev/walb/v' })!;
+      const argv = walbcArgs(a, 'v', { wdevPath: '/dev/walb/v', replicaAddress: '127.0.0.1:10200' })!;
       const e = (await walbc(closed, argv, options).catch((x: unknown) => x)) as WalbcError;
       expect(e, argv.join(' ')).toBeInstanceOf(WalbcError);
       expect(e.walbMessage, argv.join(' ')).toMatch(/Socket::connect.*Connection refused/);
@@ -119,6 +121,11 @@ describe.skipIf(skipReason !== '')('the walb driver\'s storage, archive and prox
     expect(checked).toBe(actions.length);
     const short = (await walbc(closed, ['merge', 'v', '4'], options).catch((x: unknown) => x)) as WalbcError;
     expect(short.walbMessage).toMatch(/missing required params/);
+    // The commands the driver runs besides the plan's: synchronize's `stop VOL empty` on walb-proxy.
+    expect(((await walbc(closed, ['stop', 'v', 'empty'], options).catch((x: unknown) => x)) as WalbcError).walbMessage).toMatch(/Connection refused/);
+    // A replicate without the receiver, or with a codec WalB does not know, is refused by walbc itself.
+    expect(((await walbc(closed, ['replicate', 'v', 'gid', '9'], options).catch((x: unknown) => x)) as WalbcError).walbMessage).toMatch(/missing required params/);
+    expect(((await walbc(closed, ['replicate', 'v', 'gid', '9', '127.0.0.1:1', '1', '0', 'lz5:0:1'], options).catch((x: unknown) => x)) as WalbcError).walbMessage).toMatch(/parseCompressionType:wrong type:lz5/);
   });
 });
 
