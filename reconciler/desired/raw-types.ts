@@ -158,6 +158,11 @@ export type RawHost = {
     /** This host's private key (mode 0600; never commit it). */
     key: string;
   };
+  /** With driver: walb, how walbctl drives WalB's servers. */
+  walb?: {
+    /** How long walbctl follows one WalB task (full-bkp, hash-bkp, replicate, synchronize, restore, apply, merge) before it gives up with a walb-timeout error naming the server and the command. Default 24h. */
+    taskTimeout?: string;
+  };
   /** Plain TCP on the wire instead of mutual TLS: no encryption, peers identified by address only. Every start logs a warning. */
   insecure?: boolean;
   /** Most bytes per second this host sends on the wire, all links together; null: unlimited. */

@@ -42,6 +42,8 @@ export interface DesiredHost {
   dataDirSource?: SourceRef;
   /** Back end the reconciler drives: the embedded data path or WalB's own servers. */
   driver: 'native' | 'walb';
+  /** `walb.taskTimeout`: how long the walb driver follows one WalB task (absent: its default, 24 h). */
+  walb?: { taskTimeoutSeconds: number };
   daemon: {
     /** Seconds between level-triggered reconciles (jittered ±5 %). */
     intervalSeconds: number;

@@ -107,7 +107,7 @@ function task(counter: string, check: (server: WalbServer, vol: string, gid: num
     const gid = action.kind === 'merge' ? numberParam(action, 'gidE') : numberParam(action, 'gid');
     if (already && (await already(server, ctx.volumeName, gid, run.call))) return { walbc: argv.join(' '), skipped: 'already done' };
     await walbc(server, argv, run.call);
-    await waitNoAction(server, ctx.volumeName, counter, argv, run.task(action));
+    await waitNoAction(server, ctx.volumeName, counter, argv, run.task(action, ctx.host));
     const wrong = await check(server, ctx.volumeName, gid, run.call);
     if (wrong) throw new WalbTaskFailedError(server, argv, wrong);
     return { walbc: argv.join(' ') };

@@ -51,7 +51,7 @@ async function replicateOnce(action: PlanAction, ctx: ActionContext, run: WalbRu
   if (before !== null && before >= gid) return { walbc: argv.join(' '), gid: before, skipped: `${r.to} already holds gid ${before}` };
   if (state === 'Clear') await walbc(r.server, ['init-vol', vol], run.call);
   await walbc(sender, argv, run.call);
-  const o = run.task(action);
+  const o = run.task(action, ctx.host);
   await waitNoAction(sender, vol, 'ReplSyncAsClient', argv, o);
   await waitState(r.server, vol, { during: ['ReplSyncAsServer', 'FullSync', 'Resync'], goals: ['Archived', 'WdiffRecv', 'HashSync', 'SyncReady', 'Stopped'] }, argv, o);
   const newest = parseRestorable(await walbc(r.server, ['get', 'restorable', vol, 'all'], run.call), `walbc get restorable on ${r.to}`).at(-1)?.gid ?? null;

@@ -62,7 +62,7 @@ function step(opts: { from: readonly string[]; done: readonly string[]; follow?:
     if (opts.done.includes(before)) return { walbc: argv.join(' '), state: before, skipped: 'already done' };
     if (!opts.from.includes(before)) throw new WalbTaskFailedError(server, argv, `the volume is ${before}; walb-storage takes this command only from ${opts.from.join(' or ')}`);
     const out = await walbc(server, argv, run.call);
-    const state = opts.follow ? await waitState(server, ctx.volumeName, opts.follow, argv, opts.task ? run.task(action) : run.state) : undefined;
+    const state = opts.follow ? await waitState(server, ctx.volumeName, opts.follow, argv, opts.task ? run.task(action, ctx.host) : run.state) : undefined;
     return { walbc: argv.join(' '), ...(state ? { state } : {}), ...(out.trim() ? { output: out.trim().slice(0, 200) } : {}) };
   };
 }

@@ -20,9 +20,9 @@ const driver = (o: { taskTimeoutMs?: number } = {}) => createWalbDriver({ binary
 let standin: RunningStandin | undefined;
 afterEach(async () => { await standin?.close(); standin = undefined; });
 
-async function storageTree(script: StandinScript) {
+async function storageTree(script: StandinScript, options: { taskTimeout?: string } = {}) {
   standin = await startWalbStandin(script, { nodeId: 'db-1' });
-  return walbTree({ storage: standin.server.port, proxy: 1, ar1: 2, ar2: 3 });
+  return walbTree({ storage: standin.server.port, proxy: 1, ar1: 2, ar2: 3 }, 'sync', options);
 }
 
 describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-storage (real walbc, stand-in server)', () => {
@@ -75,6 +75,14 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-storage (real 
     const t0 = Date.now();
     await driver().storage['hash-backup'](action('db-1/pg:hash-backup', { params: { timeoutSeconds: 1 } }), context(desired2, 'db-1')).catch(() => undefined);
     expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
+  it('takes the time limit from the host\'s walb.taskTimeout in the tree', async () => {
+    const state = sequence('SyncReady', 'FullSync');
+    const desired = await storageTree((cmd, p) => (cmd === 'get' && p[0] === 'state' ? { value: state() } : {}), { taskTimeout: '2s' });
+    expect(desired.hosts['db-1']!.walb).toEqual({ taskTimeoutSeconds: 2 });
+    const e = await driver().storage['full-backup'](action('db-1/pg:full-backup'), context(desired, 'db-1')).catch((x: unknown) => x);
+    expect((e as Error).message).toBe(`WalB server 127.0.0.1:${standin!.server.port}: walbc full-bkp pg did not finish within 2 s (last seen: state FullSync)`);
   });
 
   it('reports a task that ends in the wrong state, and WalB\'s refusal, naming the server and the command', async () => {

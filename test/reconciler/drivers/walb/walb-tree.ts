@@ -24,9 +24,9 @@ ${role}:
   listen: 127.0.0.1:${port}
 `;
 
-export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync'): Promise<DesiredState> {
+export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync', options: { taskTimeout?: string } = {}): Promise<DesiredState> {
   const { state, diagnostics } = await loadDesiredState(writeTree({
-    'hosts/db-1.yaml': `${walbHost('db-1', 'storage', ports.storage)}volumes:
+    'hosts/db-1.yaml': `${walbHost('db-1', 'storage', ports.storage)}${options.taskTimeout ? `walb:\n  taskTimeout: ${options.taskTimeout}\n` : ''}volumes:
   pg:
     device:
       path: /dev/walb/pg
