@@ -27,6 +27,33 @@ export interface ObservedDiff {
   file: string;
 }
 
+/** A diff the archive's check found corrupt (its checksums do not match) and moved out of the chain. */
+export interface SetAsideDiff {
+  /** Its file name in the chain (`YYYYMMDDhhmmss-MC-B-E.wdiff`); it now lies in the volume's `set-aside/`. */
+  file: string;
+  /** The gids the diff ran from and to (its b.b and e.b). */
+  from: number;
+  to: number;
+  /** What the check found, as one line (the file, the offset, the checksum). */
+  reason: string;
+  /** When it was set aside (UTC, ISO 8601). */
+  at: string;
+}
+
+/**
+ * The health of an archive's diff chain, as the archive states it (its status call answers it for
+ * each volume): how far the chain runs from the base without a hole, the first hole, and the diffs
+ * its check set aside as corrupt (each is then a hole too).
+ */
+export interface ObservedChainHealth {
+  /** The newest gid reached from the base through the diffs before the first hole. */
+  contiguousTo: number;
+  /** The first hole: the chain reaches gid `after`, the next diff starts at gid `before`; null: none. */
+  hole: { after: number; before: number } | null;
+  /** Diffs set aside as corrupt, oldest first (empty when none). */
+  setAside: SetAsideDiff[];
+}
+
 export interface ObservedRestored {
   gid: number;
   path: string;
@@ -127,6 +154,8 @@ export interface ObservedArchive {
   busy: string | null;
   /** When the last merge finished (UTC, ISO 8601); absent or null: a periodic merge is due. */
   lastMergeAt?: string | null;
+  /** Diffs the archive's check found corrupt and set aside (absent: none). */
+  setAside?: SetAsideDiff[];
 }
 
 export type ProxyState = 'Clear' | 'Stopped' | 'Started';
@@ -153,7 +182,11 @@ export interface ObservedPeerReachable {
   observedAt: string;
   /** `Clear` when the peer holds no archive of the volume. */
   state: ArchiveState;
+  /** The peer's archive's own uuid (made at its init). */
   uuid: string | null;
+  /** The storage device uuid whose history the peer's archive holds (its diffs carry it); absent:
+   *  not stated (no base yet, or a peer before it). A storage with another uuid is refused there. */
+  deviceUuid?: string;
   /** The base image, `<B>`; null before a full backup landed. */
   base: GidSnap | null;
   /** The end gid of the newest diff (or of the base when there is none); null when empty. */
@@ -164,6 +197,8 @@ export interface ObservedPeerReachable {
   newestAt?: string | null;
   /** An unfinished transfer into that archive: where a resume would start. */
   transfer?: { kind: string; doneBytes: number; totalBytes: number } | null;
+  /** The chain's health as the peer stated it (absent: the peer holds no base, or was not asked). */
+  chain?: ObservedChainHealth;
 }
 
 export interface ObservedPeerUnreachable {

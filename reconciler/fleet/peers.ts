@@ -4,7 +4,8 @@
  * `ObservedPeerArchive`, so the plan states facts about them. One call per archive host and volume,
  * each bounded in time; an error is a fact too ("ar-1 is unreachable: …").
  */
-import type { ObservedArchive, ObservedPeerArchive } from '../../common/observed.js';
+import { chainHealth } from '../../common/diff-chain.js';
+import type { ObservedArchive, ObservedChainHealth, ObservedPeerArchive } from '../../common/observed.js';
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
 
 /** What the status call answers about one volume's archive on the peer. */
@@ -12,6 +13,10 @@ export interface PeerVolumeStatus {
   archive: ObservedArchive | null;
   /** An interrupted transfer into it the peer would resume, with the offset it would claim. */
   partial: { kind: string; offset: number; total: number } | null;
+  /** The chain's health as the peer states it (absent from a peer before it: read from its diffs). */
+  chain?: ObservedChainHealth | null;
+  /** The storage device uuid whose history the archive holds (absent from a peer before it). */
+  deviceUuid?: string | null;
 }
 
 /** Asks `peer` for the status of `volume` (the wire's status call, or a test's stand-in). */
@@ -34,6 +39,8 @@ export function peerFromStatus(status: PeerVolumeStatus, at: string): ObservedPe
     restorable: a.restorable.map((r) => r.gid),
     newestAt: a.restorable.at(-1)?.timestamp ?? null,
     transfer,
+    ...(hasBase ? { chain: status.chain ?? chainHealth(a.base, a.diffs, a.setAside ?? []) } : {}),
+    ...(status.deviceUuid ? { deviceUuid: status.deviceUuid } : {}),
   };
 }
 

@@ -108,6 +108,8 @@ export class WireEndpoint {
       const running = st.transfers.find((t) => t.volume === volume);
       const answer: PeerVolumeStatus = {
         archive: st.archives[volume] ?? null,
+        ...(st.chains ? { chain: st.chains[volume] ?? null } : {}),
+        ...(st.deviceUuids ? { deviceUuid: st.deviceUuids[volume] ?? null } : {}),
         partial: partial ? { kind: partial.kind, offset: running?.done ?? partial.offset, total: running?.total ?? Number(partial.identity.sizeBytes ?? 0) } : null,
       };
       return answer;

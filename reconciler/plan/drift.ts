@@ -3,12 +3,13 @@
  * plan (Terraform's "Objects have changed outside of Terraform"). A volume cleared by hand, a storage
  * that went back (reset), an archive with fewer diffs than walbctl left or with a hole in its chain.
  * Listed as: first what the last-applied marks reveal, by volume name; then the holes in archives'
- * chains, by volume name. DriftCollector takes the volumes one at a time, in any order (the planner
+ * chains (this host's, then those its peers answered), by volume name. DriftCollector takes the volumes one at a time, in any order (the planner
  * visits each volume once), and gives that list.
  */
 import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { DriftItem } from '../model/plan.js';
-import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
+import { chainGaps, chainHealth, sortDiffs } from '../policy/diff-chain.js';
+import { describeHole } from '../policy/chain-hole.js';
 
 type LastAppliedMark = NonNullable<ObservedState['lastApplied']>['volumes'][string];
 
@@ -45,11 +46,21 @@ export class DriftCollector {
     }
     if (live?.archive && live.archive.state !== 'Clear') {
       const items: DriftItem[] = [];
-      for (const gap of chainGaps(live.archive.base, sortDiffs(live.archive.diffs))) {
-        items.push({ address, message: `the archive is missing diffs between gid ${gap.after} and gid ${gap.before}` });
+      const gaps = chainGaps(live.archive.base, sortDiffs(live.archive.diffs));
+      // A set-aside newest diff leaves no gap between diffs: the chain health names it.
+      const tail = gaps.length === 0 ? chainHealth(live.archive.base, live.archive.diffs, live.archive.setAside).hole : null;
+      for (const gap of tail ? [tail] : gaps) {
+        items.push({ address, message: `the archive is ${describeHole(gap, live.archive.setAside)}` });
       }
       if (items.length > 0) this.gaps.push([name, items]);
     }
+    // A primary archive on another host: its status answer states the hole (the storage host repairs it).
+    const remote: DriftItem[] = [];
+    for (const [host, p] of Object.entries(live?.peers ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const hole = p.reachable ? p.chain?.hole : null;
+      if (hole && p.reachable) remote.push({ address, message: `${host} answered that its archive is ${describeHole(hole, p.chain?.setAside)}` });
+    }
+    if (remote.length > 0) this.gaps.push([name, remote]);
   }
 
   items(): DriftItem[] {

@@ -67,9 +67,34 @@ function checkPeer(c: Checker, raw: unknown, p: string): void {
   }
   c.oneOf(peer.state, `${p}.state`, ['Clear', 'SyncReady', 'Archived', 'Stopped'] as const);
   c.string(peer.uuid, `${p}.uuid`, true);
+  if (peer.deviceUuid !== undefined) c.string(peer.deviceUuid, `${p}.deviceUuid`);
   if (peer.base !== null) checkSnap(c, peer.base, `${p}.base`);
   c.number(peer.newestGid, `${p}.newestGid`, true);
   c.array(peer.restorable, `${p}.restorable`).forEach((g, i) => c.number(g, `${p}.restorable[${i}]`));
+  if (peer.chain !== undefined) checkChain(c, peer.chain, `${p}.chain`);
+}
+
+function checkChain(c: Checker, raw: unknown, p: string): void {
+  const ch = c.object(raw, p);
+  c.number(ch.contiguousTo, `${p}.contiguousTo`);
+  if (ch.hole !== null) {
+    const h = c.object(ch.hole, `${p}.hole`);
+    const after = c.number(h.after, `${p}.hole.after`)!;
+    const before = c.number(h.before, `${p}.hole.before`)!;
+    if (before <= after) c.fail(`${p}.hole`, `a hole must end after it begins (after ${after}, before ${before})`);
+  }
+  checkSetAside(c, ch.setAside, `${p}.setAside`);
+}
+
+function checkSetAside(c: Checker, raw: unknown, p: string): void {
+  c.array(raw, p).forEach((item, i) => {
+    const x = c.object(item, `${p}[${i}]`);
+    c.string(x.file, `${p}[${i}].file`);
+    c.number(x.from, `${p}[${i}].from`);
+    c.number(x.to, `${p}[${i}].to`);
+    c.string(x.reason, `${p}[${i}].reason`);
+    c.time(x.at, `${p}[${i}].at`);
+  });
 }
 
 function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
@@ -145,6 +170,7 @@ function checkArchive(c: Checker, raw: unknown, p: string): ObservedArchive {
   }
   c.string(a.busy, `${p}.busy`, true);
   if (a.lastMergeAt !== undefined) c.time(a.lastMergeAt, `${p}.lastMergeAt`, true);
+  if (a.setAside !== undefined) checkSetAside(c, a.setAside, `${p}.setAside`);
   return a as unknown as ObservedArchive;
 }
 

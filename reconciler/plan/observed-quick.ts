@@ -51,7 +51,20 @@ function peersLookValid(peers: unknown): boolean {
     if (typeof p.state !== 'string' || !ARCHIVE_STATES.has(p.state) || !(p.uuid === null || typeof p.uuid === 'string')) return false;
     if (!(p.base === null || isSnap(p.base)) || !isNatOrNull(p.newestGid) || !Array.isArray(p.restorable)) return false;
     for (const g of p.restorable) if (!isNat(g)) return false;
+    if (p.chain !== undefined && !chainLooksValid(p.chain)) return false;
+    if (p.deviceUuid !== undefined && typeof p.deviceUuid !== 'string') return false;
   }
+  return true;
+}
+
+function chainLooksValid(ch: unknown): boolean {
+  if (!isObj(ch) || !isNat(ch.contiguousTo) || !setAsideLooksValid(ch.setAside)) return false;
+  return ch.hole === null || (isObj(ch.hole) && isNat(ch.hole.after) && isNat(ch.hole.before) && ch.hole.before > ch.hole.after);
+}
+
+function setAsideLooksValid(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const x of list as unknown[]) if (!isObj(x) || typeof x.file !== 'string' || !isNat(x.from) || !isNat(x.to) || typeof x.reason !== 'string' || !isTime(x.at)) return false;
   return true;
 }
 
@@ -85,5 +98,5 @@ function archiveLooksValid(a: unknown): boolean {
     // The optional extras (lineage, last kind, last error, transfer) are left to the full check.
     if (r.uuid !== undefined || r.lastKind !== undefined || r.lastError !== undefined || r.transfer !== undefined) return false;
   }
-  return (a.busy === null || typeof a.busy === 'string') && (a.lastMergeAt === undefined || isTimeOrNull(a.lastMergeAt));
+  return (a.busy === null || typeof a.busy === 'string') && (a.lastMergeAt === undefined || isTimeOrNull(a.lastMergeAt)) && (a.setAside === undefined || setAsideLooksValid(a.setAside));
 }

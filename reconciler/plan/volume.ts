@@ -10,9 +10,10 @@
 import type { DesiredVolume } from '../model/desired.js';
 import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
-import { chainGaps, sortDiffs } from '../policy/diff-chain.js';
+import { chainHealth } from '../policy/diff-chain.js';
+import { describeHole } from '../policy/chain-hole.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
-import { describePeerArchive, peerWait } from '../policy/peer-archive.js';
+import { describePeerArchive, describePeerHole, peerWait } from '../policy/peer-archive.js';
 import type { Step } from '../policy/step.js';
 import { replicationSteps } from '../policy/replication.js';
 import { restoreSteps } from '../policy/restores.js';
@@ -77,14 +78,25 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
       out.add(step, { chain: 'storage', after: waitsForArchive && archiveInit ? [archiveInit] : [] });
     }
-    const hole = primaryHere && archiveReady && archive ? chainGaps(archive.base, sortDiffs(archive.diffs))[0] : undefined;
-    if (lc.ready && live?.storage && hole) {
+    const hole = primaryHere && archiveReady && archive ? (chainHealth(archive.base, archive.diffs, archive.setAside).hole ?? undefined) : undefined;
+    // A primary archive on another host states its chain's health in its status answer.
+    const remoteHole = primary !== undefined && primary !== host && peer?.reachable ? (peer.chain?.hole ?? undefined) : undefined;
+    if (lc.ready && live?.storage && remoteHole && primary !== undefined) {
+      // The same repair over the wire: the archive hashes the newest image its chain reaches and the
+      // storage sends what differs; nothing that would need the missing diffs (a snapshot) goes first.
+      out.add({
+        kind: 'hash-backup', key: 'repair',
+        params: { archive: primary, repairAfterGid: remoteHole.after },
+        reason: `${describePeerHole(primary, peer!)}: a hash backup over the wire repairs the chain before any snapshot`,
+        blocked: peerWait(primary, peer, 'archived'),
+      }, { chain: 'storage' });
+    } else if (lc.ready && live?.storage && hole) {
       // A chain with a hole is repaired first: a hash backup sends what differs from the archive's
       // newest reachable image; a snapshot would only extend the unreachable part.
       out.add({
         kind: 'hash-backup', key: 'repair',
         params: { archive: primary ?? null, repairAfterGid: hole.after },
-        reason: `the archive is missing diffs between gid ${hole.after} and gid ${hole.before}: a hash backup repairs the chain before any snapshot`,
+        reason: `the archive is ${describeHole(hole, archive?.setAside)}: a hash backup repairs the chain before any snapshot`,
       }, { chain: 'storage', after: [out.last('archive')] });
     } else if (lc.ready && live?.storage) {
       const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined, peer), now });

@@ -9,18 +9,11 @@
  */
 import type { GidSnap, ObservedDiff } from '../../common/observed.js';
 
+/** Shared with the data path (the archive's status answer states its chain's health). */
+export { chainGaps, chainHealth, sortDiffs } from '../../common/diff-chain.js';
+
 export function sameSnap(a: GidSnap, b: GidSnap): boolean {
   return a.b === b.b && a.e === b.e;
-}
-
-/** Diffs ordered by their start gid (the order WalB's diff list has); the same array when already so. */
-export function sortDiffs(diffs: readonly ObservedDiff[]): readonly ObservedDiff[] {
-  for (let i = 1; i < diffs.length; i++) {
-    const x = diffs[i - 1]!;
-    const y = diffs[i]!;
-    if (x.b.b > y.b.b || (x.b.b === y.b.b && x.e.e > y.e.e)) return [...diffs].sort((p, q) => p.b.b - q.b.b || p.e.e - q.e.e);
-  }
-  return diffs;
 }
 
 export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';
@@ -48,18 +41,6 @@ export class Boundaries {
     if (this.barriers.has(left.e.b)) return 'barrier';
     return null;
   }
-}
-
-/** Gaps in the chain: where one diff does not start where the previous ended (or the base). */
-export function chainGaps(base: { b: GidSnap; e?: GidSnap }, diffs: readonly ObservedDiff[]): { after: number; before: number }[] {
-  const gaps: { after: number; before: number }[] = [];
-  let at = base.e ?? base.b;
-  for (const d of diffs) {
-    if (d.e.e <= at.e) continue; // already covered by the base (applied)
-    if (!sameSnap(d.b, at) && d.b.b > at.e) gaps.push({ after: at.e, before: d.b.b });
-    at = d.e;
-  }
-  return gaps;
 }
 
 /** One diff standing for diffs[from..to] merged (for planning what comes after a merge). */

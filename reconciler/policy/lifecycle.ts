@@ -56,7 +56,7 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
       const fact = describePeerArchive(primary, input.peer);
       steps.push(
         archiveHolds
-          ? { kind: 'hash-backup', params: backupParams, reason: `${fact}: resynchronise by hash`, blocked }
+          ? { kind: 'hash-backup', params: backupParams, reason: `${fact}: resynchronise by hash`, blocked: blocked ?? foreignHistory(primary, volume.name, input.peer, storage) }
           : { kind: 'full-backup', params: backupParams, reason: input.peer?.reachable ? fact : `the storage needs a first backup; ${fact}`, blocked },
       );
       return { steps, ready: false, warnings };
@@ -94,6 +94,22 @@ export function storageLifecycle(input: StorageInput): StoragePlan {
   if (storage!.sizeBytes < volume.device.sizeBytes) warnings.push(`the device is ${storage!.sizeBytes} bytes live, ${volume.device.sizeBytes} declared: growing is not planned yet`);
   if (storage!.sizeBytes > volume.device.sizeBytes) warnings.push(`the device is ${storage!.sizeBytes} bytes live, ${volume.device.sizeBytes} declared: a volume cannot shrink`);
   return { steps, ready: true, warnings };
+}
+
+/**
+ * Why a hash backup to `primary` must not run because the peer holds another device's history: the
+ * uuid it answered is not the storage's (its state here was lost and the volume initialised anew, or
+ * it is another device). The peer would refuse the diffs (uuid-mismatch), and walbctl never grafts
+ * one device's image onto another's history on its own: the operator decides (docs/wire.md).
+ */
+function foreignHistory(primary: string, vol: string, peer: ObservedPeerArchive | undefined, storage: ObservedStorage | undefined): string | null {
+  const theirs = peer?.reachable ? peer.deviceUuid : undefined;
+  if (!theirs) return null;
+  const fresh = !storage || storage.state === 'Clear';
+  if (!fresh && storage.uuid === theirs) return null;
+  const ours = fresh ? 'not initialised (its init makes a new uuid)' : `device uuid ${storage.uuid}`;
+  return `${primary} holds the history of device uuid ${theirs}, this host's ${vol} is ${ours}: its state here was lost or it is another device, and ${primary} refuses another uuid (uuid-mismatch). ` +
+    `To start over there, copy out what is still needed (walbctl archive restore ${vol} GID --from ${primary}), then reset the archive on ${primary} (walbctl archive reset ${vol}, run there): a full backup follows`;
 }
 
 export interface ArchivePlan {

@@ -3,6 +3,7 @@
  * its status call answered (`ObservedPeerArchive`), never guessed. `undefined` means nobody asked.
  */
 import type { ObservedPeerArchive } from '../../common/observed.js';
+import { describeHole } from './chain-hole.js';
 
 /** `ar-1 holds base |0,1| and diffs to gid 41`, `ar-1 holds no archive of this volume (state Clear)`. */
 export function describePeerArchive(host: string, peer: ObservedPeerArchive | undefined): string {
@@ -18,6 +19,16 @@ export function describePeerArchive(host: string, peer: ObservedPeerArchive | un
   const diffs = peer.newestGid !== null && peer.newestGid > peer.base.e ? ` and diffs to gid ${peer.newestGid}` : ', no diffs';
   const state = peer.state === 'Archived' ? '' : ` (state ${peer.state})`;
   return `${host} holds base ${base}${diffs}${state}`;
+}
+
+/**
+ * What the peer answered of the hole in its chain: `ar-1 answered that its archive is missing diffs
+ * between gid 5 and gid 9 (its check set aside … as corrupt: …); its chain runs from the base to gid 5`.
+ */
+export function describePeerHole(host: string, peer: ObservedPeerArchive): string {
+  if (!peer.reachable || !peer.chain?.hole) return describePeerArchive(host, peer);
+  const { hole, contiguousTo, setAside } = peer.chain;
+  return `${host} answered that its archive is ${describeHole(hole, setAside)}; its chain runs from the base to gid ${contiguousTo}`;
 }
 
 /** Why an action that needs the peer's archive must wait, or null when it may go ahead. */

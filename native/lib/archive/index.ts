@@ -9,6 +9,7 @@ export { restore, deleteRestored, type RestoreOptions, type RestoreResult } from
 export { merge, pickMergeRange, type MergeOptions, type MergeResult } from './merge.js';
 export { applyUpTo, type ApplyResult } from './apply.js';
 export { verifyArchive, type VerifyReport } from './verify.js';
+export { DiffChecker, type DiffCheckOptions, type DiffCheckResult } from './diff-check.js';
 export { setSnapshotExplicit } from './set-snapshot.js';
 export { ensureRecovered } from './recover.js';
 export {
@@ -23,7 +24,7 @@ export {
 } from './query.js';
 export { readReplicaCursors, updateReplicaCursor, confirmReplica, recordReplicaError, releaseReplica, REPLICAS_FILE, type Confirmation } from './replicas.js';
 export { latestImage, type LatestImage } from './latest-image.js';
-export { archivePaths, defaultRestorePath, checkVolumeName, type ArchivePaths } from './layout.js';
+export { archivePaths, defaultRestorePath, checkVolumeName, setAsideDir, type ArchivePaths } from './layout.js';
 export { formatDiffName, parseDiffName, type DiffName } from './diff-name.js';
 export { formatSnap, formatBase, canApply, canMerge, mergeRefusal, snap, isClean, type GidSnap, type DiffSpan } from './gid.js';
 export { WrongStateError, BusyError, GidError, RangeRefusedError, ArchiveCorruptError } from './errors.js';

@@ -1,7 +1,8 @@
 /**
  * Where an archive lives inside a host's data directory: `<dataDir>/archive/<vol>/` holds
  * `meta.json`, the base image `base.img` (a sparse file) and its checksums `base.sums`, the wdiff files (their names are the diff
- * list), `restored/` (default place of restored images) and the volume's short-held `lock`.
+ * list), `restored/` (default place of restored images), `set-aside/` (diffs the check found corrupt)
+ * and the volume's short-held `lock`.
  * Files starting with `.tmp-` are temporary and never read as data.
  */
 import { join } from 'node:path';
@@ -51,6 +52,11 @@ export function archivePaths(dataDir: string, vol: string): ArchivePaths {
     lock: join(dir, 'lock'),
     restoredDir: join(dir, 'restored'),
   };
+}
+
+/** Where the archive's check moves a corrupt diff out of the chain (diff-check.ts). */
+export function setAsideDir(paths: ArchivePaths): string {
+  return join(paths.dir, 'set-aside');
 }
 
 /** Default path of a restored image: WalB names it `wr_<vol>_<gid>`. */

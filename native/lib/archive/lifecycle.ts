@@ -7,7 +7,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 
 import type { ArchiveState } from '../../../common/observed.js';
 import { WrongStateError } from './errors.js';
-import { archivePaths } from './layout.js';
+import { archivePaths, setAsideDir } from './layout.js';
 import { writeArchiveMeta, type ArchiveMeta } from './meta.js';
 import { ensureRecovered } from './recover.js';
 import { newUuid } from './uuid.js';
@@ -78,12 +78,14 @@ export async function resetArchive(dataDir: string, vol: string): Promise<void> 
         h.paths,
         (m) => {
           Object.assign(m, { state: 'SyncReady', base: { b: { b: 0, e: 0 } }, baseTimestamp: null, explicitSnapshots: [], applying: null, merging: null, fullBackupId: null });
+          delete m.setAside;
         },
         { volume: vol, operation: 'reset' },
       );
       for (const name of await readdir(h.paths.dir)) {
         if (name.endsWith('.wdiff') || name === 'base.img' || name === 'base.sums' || name.startsWith('.tmp-')) await rm(`${h.paths.dir}/${name}`, { force: true });
       }
+      await rm(setAsideDir(h.paths), { recursive: true, force: true });
       await fsyncDir(h.paths.dir);
     },
   });

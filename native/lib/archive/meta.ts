@@ -3,7 +3,7 @@
  * uuids, explicit snapshots, restored images, and the journal entries of interrupted actions
  * (apply, merge, restore) that recovery finishes or rolls back. Written atomically only.
  */
-import type { ArchiveState, GidSnap, ObservedRestored } from '../../../common/observed.js';
+import type { ArchiveState, GidSnap, ObservedRestored, SetAsideDiff } from '../../../common/observed.js';
 import { isArray, isCountOrNull, isObject, isString, isStringOrNull, oneOf, readChecked, writeJson } from './json-file.js';
 
 export interface RunningAction {
@@ -39,6 +39,8 @@ export interface ArchiveMeta {
   /** Actions running now (WalB's action counters), with the process that runs them. */
   actions: RunningAction[];
   createdAt: string;
+  /** Diffs the check found corrupt and moved into `set-aside/` (diff-check.ts); absent: none. */
+  setAside?: SetAsideDiff[];
 }
 
 export async function readArchiveMeta(path: string): Promise<ArchiveMeta> {

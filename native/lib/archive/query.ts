@@ -83,6 +83,7 @@ export async function observeArchive(dataDir: string, vol: string): Promise<Obse
     restored: [...meta.restored].sort((a, b) => a.gid - b.gid),
     replicas: await readReplicaCursors(dataDir, vol),
     busy: live.length > 0 ? [...new Set(live.map((a) => a.name))].join(',') : meta.applying ? 'apply (interrupted)' : null,
+    ...(meta.setAside?.length ? { setAside: meta.setAside } : {}),
   };
 }
 

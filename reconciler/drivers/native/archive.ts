@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 
-import { applyUpTo, archivePaths, clearArchive, releaseReplica, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
+import { applyUpTo, archivePaths, clearArchive, DiffChecker, releaseReplica, deleteRestored, initArchiveVolume, merge, observeArchive, restore, restoredImages, setSnapshotExplicit, startArchive, stopArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedArchive } from '../../../common/observed.js';
 import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '../driver.js';
 import { numberParam, stringParam } from '../params.js';
@@ -19,7 +19,9 @@ async function live(ctx: ActionContext) {
 }
 
 /** The archive's own report, plus what the driver remembers: last merge, verification outcomes. */
-async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>): Promise<ObservedArchive | undefined> {
+async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>, checker: DiffChecker): Promise<ObservedArchive | undefined> {
+  // The periodic check of the diffs' checksums first: a corrupt diff leaves the chain (a hole the plan repairs).
+  await checker.check(t.host.dataDir, t.name).catch(() => {});
   const raw = await cache.get(archivePaths(t.host.dataDir, t.name).dir, () => observeArchive(t.host.dataDir, t.name), (a) => a?.busy === null || a === undefined);
   if (!raw) return undefined;
   const archive = { ...raw };
@@ -38,8 +40,9 @@ async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>): 
 
 export function nativeArchive(): ArchiveDriver {
   const cache = new ObserveCache<ObservedArchive>();
+  const checker = new DiffChecker();
   return {
-    observe: (t) => observe(t, cache),
+    observe: (t) => observe(t, cache, checker),
 
     async init(_action, ctx) {
       const a = await live(ctx);

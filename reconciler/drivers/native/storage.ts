@@ -12,8 +12,9 @@ import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, ship } from './remote-archive.js';
 import { remoteHashBackup } from './remote-hash-backup.js';
+import { remoteRepair } from './remote-repair.js';
 import { shipsToProxies, snapshotForProxies } from './wdev-ship.js';
-import { chainGaps, sortDiffs } from '../../policy/diff-chain.js';
+import { chainHealth } from '../../policy/diff-chain.js';
 
 async function live(ctx: ActionContext) {
   return observeStorage(ctx.host.dataDir, ctx.volumeName);
@@ -79,14 +80,15 @@ export function nativeStorage(): StorageDriver {
     async 'hash-backup'(action, ctx) {
       const peer = remotePeer(action, ctx);
       if (await wdev(ctx)) return backupWdevAction(action, ctx, await wdevArchive(action, ctx, peer));
-      if (peer !== null) return remoteHashBackup(action.id, ctx, peer);
+      // A repair of a hole the remote archive answered: its own procedure (remote-repair.ts).
+      if (peer !== null) return typeof action.params.repairAfterGid === 'number' ? remoteRepair(action.id, ctx, peer) : remoteHashBackup(action.id, ctx, peer);
       const target = await archiveDataDir(action, ctx);
       const s = await live(ctx);
       // A repair (the archive's chain has a hole) is done once the chain has none; otherwise a running
       // storage without an overflow needs no hash backup.
       const repair = typeof action.params.repairAfterGid === 'number';
       const arch = repair ? await observeArchive(target, ctx.volumeName) : null;
-      const done = repair ? arch != null && chainGaps(arch.base, sortDiffs(arch.diffs)).length === 0 : s !== null && s !== undefined && s.state === 'Target' && !s.overflow;
+      const done = repair ? arch != null && chainHealth(arch.base, arch.diffs, arch.setAside).hole === null : s !== null && s !== undefined && s.state === 'Target' && !s.overflow;
       if (done) return { already: true, state: s?.state ?? null };
       const r = await hashBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
       return { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds };

@@ -12,6 +12,15 @@ describe('peerFromStatus', () => {
     const a: ObservedArchive = archive(1, [diff(1, 20, 1), diff(20, 41, 2)]);
     expect(peerFromStatus({ archive: a, partial: null }, AT)).toMatchObject({ reachable: true, state: 'Archived', base: { b: 1, e: 1 }, newestGid: 41 });
   });
+  it('carries the chain health and the device uuid the peer stated', () => {
+    const a: ObservedArchive = archive(1, [diff(1, 20, 1), diff(30, 41, 2)]);
+    const chain = { contiguousTo: 20, hole: { after: 20, before: 30 }, setAside: [] };
+    expect(peerFromStatus({ archive: a, partial: null, chain, deviceUuid: 'd'.repeat(32) }, AT)).toMatchObject({ chain, deviceUuid: 'd'.repeat(32) });
+  });
+  it('reads the chain health from the diffs of a peer that does not state it', () => {
+    const a: ObservedArchive = archive(1, [diff(1, 20, 1), diff(30, 41, 2)]);
+    expect(peerFromStatus({ archive: a, partial: null }, AT)).toMatchObject({ chain: { contiguousTo: 20, hole: { after: 20, before: 30 }, setAside: [] } });
+  });
   it('reports a peer holding no archive of the volume as Clear, with the partial transfer it would resume', () => {
     expect(peerFromStatus({ archive: null, partial: { kind: 'full-backup', offset: 4096, total: 8192 } }, AT)).toEqual({
       reachable: true, observedAt: AT, state: 'Clear', uuid: null, base: null, newestGid: null, restorable: [], transfer: { kind: 'full-backup', doneBytes: 4096, totalBytes: 8192 },

@@ -1,9 +1,11 @@
 /**
  * `status`: what a peer's plan needs of this host, on the same listener — per archive volume its
- * state, base, uuid, newest and restorable gids (common/observed.ts's ObservedArchive), and the
+ * state, base, uuid, newest and restorable gids (common/observed.ts's ObservedArchive), the health
+ * of its chain (how far it runs from the base without a hole, the first hole, diffs set aside), the
  * transfers running here with how far each has come, and any resumable partial transfer.
  */
-import type { ObservedArchive } from '../../../../common/observed.js';
+import { chainHealth } from '../../../../common/diff-chain.js';
+import type { ObservedArchive, ObservedChainHealth } from '../../../../common/observed.js';
 import { archiveMeta, listArchiveVolumes, observeArchive } from '../../archive/query.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
@@ -17,6 +19,10 @@ export interface WireStatus {
   archives: Record<string, ObservedArchive | null>;
   /** The id of the full backup each archive holds (null before one landed): a storage tells by it whether its full backup landed. */
   fullBackupIds: Record<string, string | null>;
+  /** The storage device uuid each archive holds the history of (null before a full backup); absent from hosts before it. */
+  deviceUuids?: Record<string, string | null>;
+  /** Each archive's chain health (null: no base yet); absent from hosts before it. */
+  chains?: Record<string, ObservedChainHealth | null>;
   transfers: TransferProgress[];
   /** Interrupted transfers this host would resume, and the offset it would claim. */
   partials: PartialSummary[];
@@ -31,14 +37,20 @@ registerKind({
     const vols = request.volume ? [request.volume] : await listArchiveVolumes(dataDir);
     const archives: Record<string, ObservedArchive | null> = {};
     const fullBackupIds: Record<string, string | null> = {};
+    const chains: Record<string, ObservedChainHealth | null> = {};
+    const deviceUuids: Record<string, string | null> = {};
     for (const v of vols) {
-      archives[v] = (await observeArchive(dataDir, v)) ?? null;
-      fullBackupIds[v] = (await archiveMeta(dataDir, v))?.fullBackupId ?? null;
+      const a = (await observeArchive(dataDir, v)) ?? null;
+      archives[v] = a;
+      const meta = await archiveMeta(dataDir, v);
+      fullBackupIds[v] = meta?.fullBackupId ?? null;
+      deviceUuids[v] = meta?.deviceUuid ?? null;
+      chains[v] = a && (a.state === 'Archived' || a.state === 'Stopped') ? chainHealth(a.base, a.diffs, a.setAside ?? []) : null;
     }
     const partials = (await listPartials(dataDir)).filter((p) => !request.volume || p.volume === request.volume);
     const proxies: Record<string, ProxyVolumeView> = {};
     for (const v of (await observeProxy(dataDir, 0)).volumes) if (!request.volume || v.volume === request.volume) proxies[v.volume] = v;
-    const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, transfers: board.list(request.volume), partials, proxies, at: new Date().toISOString() };
+    const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, deviceUuids, chains, transfers: board.list(request.volume), partials, proxies, at: new Date().toISOString() };
     await session.send({ t: 'accept', status });
   },
 });

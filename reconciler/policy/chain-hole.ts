@@ -1,0 +1,21 @@
+/**
+ * A hole in an archive's chain, in words for plan reasons and drift: which gids it lies between and,
+ * when the archive's check set a corrupt diff aside there, which one and what the check found.
+ */
+import type { SetAsideDiff } from '../../common/observed.js';
+
+export interface Hole {
+  after: number;
+  before: number;
+}
+
+/** The set-aside diffs that lay inside `hole` (a diff from gid `after` up to `before` at most). */
+export function setAsideIn(hole: Hole, setAside: readonly SetAsideDiff[] | undefined): SetAsideDiff[] {
+  return (setAside ?? []).filter((d) => d.from >= hole.after && d.to <= hole.before);
+}
+
+/** `missing diffs between gid 5 and gid 9 (its check set aside X.wdiff as corrupt: …)`. */
+export function describeHole(hole: Hole, setAside: readonly SetAsideDiff[] | undefined): string {
+  const aside = setAsideIn(hole, setAside).map((d) => `; its check set aside ${d.file} as corrupt: ${d.reason}`).join('');
+  return `missing diffs between gid ${hole.after} and gid ${hole.before}${aside ? ` (${aside.slice(2)})` : ''}`;
+}
