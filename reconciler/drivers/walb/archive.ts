@@ -17,6 +17,7 @@ import { WalbTaskFailedError, WalbUnsupportedError } from './errors.js';
 import { waitNoAction, waitState } from './follow.js';
 import { parseBase, parseDiffs, parseRestorable, parseRestored } from './parse.js';
 import { walbServer } from './servers.js';
+import { linkedLv, linkImage, linkRestored, restoredLvPath, unlinkImage } from './restore-links.js';
 import { VERIFY_RESTORE_UNSUPPORTED, walbArchiveAddress } from './support.js';
 import { walbc, type WalbcOptions, type WalbServer } from './walbc.js';
 
@@ -54,7 +55,7 @@ export async function observeArchive(t: ObserveTarget, run: WalbRun): Promise<Ob
     diffs: parseDiffs(diffs),
     explicitSnapshots: r.filter((x) => x.explicit).map((x) => x.gid),
     restorable: r,
-    restored: parseRestored(restored, 'walbc get restored', { volumeGroup: vg.trim(), vol: t.name }),
+    restored: linkRestored(parseRestored(restored, 'walbc get restored', { volumeGroup: vg.trim(), vol: t.name }), (t.volume?.restores ?? []).map((s) => s.path)),
     replicas: await observeReplicas(t, o),
     busy,
   };
@@ -130,15 +131,30 @@ export const archiveActions = {
     const b = parseBase(await walbc(s, ['get', 'base', vol], o));
     return !b.e && b.b.b >= gid;
   }),
-  restore: task('Restore', async (s, vol, gid, o) => ((await restoredGids(s, vol, o)).includes(gid) ? null : `gid ${gid} is not among the restored images`),
-    async (s, vol, gid, o) => (await restoredGids(s, vol, o)).includes(gid)),
+  /** The restore task, then the declared path linked to walb-archive's LV (restore-links.ts). */
+  restore: ((base) => {
+    const restoreTask = task('Restore', async (s, vol, gid, o) => ((await restoredGids(s, vol, o)).includes(gid) ? null : `gid ${gid} is not among the restored images`),
+      async (s, vol, gid, o) => (await restoredGids(s, vol, o)).includes(gid))(base);
+    return async (action, ctx) => {
+      const out = await restoreTask(action, ctx);
+      const path = action.params.path;
+      if (typeof path !== 'string' || path === '') return out;
+      const vg = (await walbc(walbServer(ctx.host, 'archive'), ['get', 'volume-group'], base.with(ctx.signal).call)).trim();
+      const lv = restoredLvPath(vg, ctx.volumeName, numberParam(action, 'gid'));
+      linkImage(path, lv);
+      return { ...out, image: lv, path };
+    };
+  }) as Method,
+  /** del-restored, and the declared path's link to the LV removed (when the reconciler may remove it). */
   'delete-restore': ((base) => async (action, ctx) => {
     const run = base.with(ctx.signal);
     const server = walbServer(ctx.host, 'archive');
     const argv = walbcArgs(action, ctx.volumeName)!;
-    if (!(await restoredGids(server, ctx.volumeName, run.call)).includes(numberParam(action, 'gid'))) return { walbc: argv.join(' '), skipped: 'already done' };
-    await walbc(server, argv, run.call);
-    return { walbc: argv.join(' ') };
+    const path = typeof action.params.path === 'string' ? action.params.path : '';
+    const gone = !(await restoredGids(server, ctx.volumeName, run.call)).includes(numberParam(action, 'gid'));
+    if (!gone) await walbc(server, argv, run.call);
+    if (path && linkedLv(path) !== null && (ctx.mayRemove?.(path) ?? true)) unlinkImage(path);
+    return { walbc: argv.join(' '), ...(gone ? { skipped: 'already done' } : {}) };
   }) as Method,
   'verify-restore': (() => async () => { throw new WalbUnsupportedError('verify-restore', VERIFY_RESTORE_UNSUPPORTED); }) as Method,
 };

@@ -4,6 +4,10 @@
  * observes (replicas read from the receiving walb-archive), restore/apply/merge followed to their end
  * and checked, verify-restore refused as not supported, and the volumes listed for removal.
  */
+import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createWalbDriver } from '../../../../reconciler/drivers/walb/index.js';
@@ -19,11 +23,11 @@ const driver = () => createWalbDriver({ binary: walbcBin, intervalMs: 50, taskTi
 const started: RunningStandin[] = [];
 afterEach(async () => { for (const s of started.splice(0)) await s.close(); });
 
-async function archives(ar1: (cmd: string, p: string[]) => StandinAnswer, ar2: (cmd: string, p: string[]) => StandinAnswer = () => ({ error: 'not here' })) {
+async function archives(ar1: (cmd: string, p: string[]) => StandinAnswer, ar2: (cmd: string, p: string[]) => StandinAnswer = () => ({ error: 'not here' }), options: { restorePath?: string } = {}) {
   const a1 = await startWalbStandin(ar1, { nodeId: 'ar-1' });
   const a2 = await startWalbStandin(ar2, { nodeId: 'ar-2' });
   started.push(a1, a2);
-  return { a1, a2, desired: await walbTree({ storage: 1, proxy: 2, ar1: a1.server.port, ar2: a2.server.port }) };
+  return { a1, a2, desired: await walbTree({ storage: 1, proxy: 2, ar1: a1.server.port, ar2: a2.server.port }, 'sync', options) };
 }
 
 const get = (answers: Record<string, StandinAnswer>) => (cmd: string, p: string[]): StandinAnswer => (cmd === 'get' ? answers[p[0]!] ?? { error: `no ${p[0]}` } : {});
@@ -52,11 +56,47 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-archive (real 
     const restored = sequence<string[]>([], ['7']);
     const { a1, desired } = await archives((cmd, p) => (cmd !== 'get' ? {} : p[0] === 'num-action' ? { value: Number(restoring()) } : p[0] === 'restored' ? { value: restored() } : { error: 'no' }));
     const d = driver();
-    const a = action('ar-1/pg:restore', { params: { gid: 7, path: '/x' } });
+    const a = action('ar-1/pg:restore', { params: { gid: 7 } });
     expect(await d.archive.restore(a, context(desired, 'ar-1'))).toEqual({ walbc: 'restore pg 7' });
     expect(a1.calls.filter((c) => c.command === 'get' && c.params[0] === 'num-action').map((c) => c.params)).toEqual([['num-action', 'pg', 'Restore'], ['num-action', 'pg', 'Restore'], ['num-action', 'pg', 'Restore']]);
     expect(await d.archive.restore(a, context(desired, 'ar-1'))).toEqual({ walbc: 'restore pg 7', skipped: 'already done' });
     expect(a1.calls.filter((c) => c.command === 'restore')).toHaveLength(1);
+  });
+
+  it('links a declared restore\'s path to walb-archive\'s LV, observes the image there, and removes the link with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'walbctl-walb-restore-'));
+    const path = join(dir, 'restores/pg-check');
+    let restored: string[] = [];
+    const answers: Record<string, () => StandinAnswer> = {
+      state: () => ({ value: 'Archived' }), base: () => ({ value: '<|3|>-20261205070000' }), diff: () => ({ value: [] }),
+      restorable: () => ({ value: ['3 2026-12-05T07:00:00'] }), restored: () => ({ value: restored }), uuid: () => ({ value: 'u' }),
+      'volume-group': () => ({ value: 'vg0' }), 'num-action': () => ({ value: 0 }),
+    };
+    const { a1, desired } = await archives((cmd, p) => {
+      if (cmd === 'restore') { restored = ['3', '5']; return {}; }
+      if (cmd === 'del-restored') { restored = restored.filter((g) => g !== p[1]); return {}; }
+      return cmd === 'get' ? answers[p[0]!]?.() ?? { error: 'no' } : { error: 'unexpected' };
+    }, undefined, { restorePath: path });
+    try {
+      const d = driver();
+      expect(await d.archive.restore(action('ar-1/pg:restore', { params: { name: 'check', gid: 3, path } }), context(desired, 'ar-1'))).toEqual({ walbc: 'restore pg 3', image: '/dev/vg0/wr_pg_3', path });
+      expect(readlinkSync(path)).toBe('/dev/vg0/wr_pg_3');
+      const observed = await d.archive.observe(target(desired, 'ar-1'));
+      // The linked LV at the declared path (with the link's time); gid 5's LV, linked from nowhere, at its own.
+      expect(observed!.restored).toEqual([
+        { gid: 3, path, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), verified: null },
+        { gid: 5, path: '/dev/vg0/wr_pg_5', createdAt: null, verified: null },
+      ]);
+      expect(await d.archive['delete-restore'](action('ar-1/pg:delete-restore', { params: { gid: 3, path } }), context(desired, 'ar-1'))).toEqual({ walbc: 'del-restored pg 3' });
+      expect(existsSync(path) || (() => { try { readlinkSync(path); return true; } catch { return false; } })()).toBe(false);
+      expect(a1.calls.filter((c) => c.command === 'del-restored').map((c) => c.params)).toEqual([['pg', '3']]);
+      // Something that is not walbctl's link is never replaced.
+      writeFileSync(path, 'mine');
+      const e = await d.archive.restore(action('ar-1/pg:restore', { params: { name: 'check', gid: 5, path } }), context(desired, 'ar-1')).catch((x: unknown) => x);
+      expect((e as Error).message).toBe(`${path} exists and is not a link walbctl made: the restore of /dev/vg0/wr_pg_5 is not linked there (move it away, or declare another path)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says when an apply ended with the base still applying, and merges by gid range', async () => {

@@ -24,7 +24,7 @@ ${role}:
   listen: 127.0.0.1:${port}
 `;
 
-export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync', options: { taskTimeout?: string } = {}): Promise<DesiredState> {
+export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync', options: { taskTimeout?: string; restorePath?: string } = {}): Promise<DesiredState> {
   const { state, diagnostics } = await loadDesiredState(writeTree({
     'hosts/db-1.yaml': `${walbHost('db-1', 'storage', ports.storage)}${options.taskTimeout ? `walb:\n  taskTimeout: ${options.taskTimeout}\n` : ''}volumes:
   pg:
@@ -37,7 +37,7 @@ export async function walbTree(ports: WalbPorts, mode: 'sync' | 'async' = 'sync'
       every: 1h
     retention:
       keepDaily: 7
-    replication:
+${options.restorePath ? `    restores:\n      - name: check\n        path: ${options.restorePath}\n` : ''}    replication:
       - from: ar-1
         to: ar-2
         mode: ${mode}
