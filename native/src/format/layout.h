@@ -20,6 +20,7 @@ constexpr uint8_t kWdiffIndexed = 1;
 constexpr uint32_t kPackBlock = 4096;               // sorted wdiff pack header block
 constexpr uint32_t kMaxPackRecords = 127;           // (4096 - 16) / 32
 constexpr uint32_t kMaxPackData = 32u << 20;        // pack data limit unless it holds one record
+constexpr uint32_t kWritePackData = 8u << 20;       // what walbctl's writers put in one pack (wdiff_sorted.h)
 constexpr uint32_t kDefaultMaxIoBlocks = 2048;      // 1 MiB per record by default
 constexpr uint8_t kPackFlagEnd = 0x01;
 

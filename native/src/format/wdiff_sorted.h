@@ -2,7 +2,7 @@
 //
 // SortedWdiffWriter streams records in strictly increasing, non-overlapping address order. It
 // compresses each data record (stored with id 0 when compression does not shrink it), packs up to
-// 127 records and 32 MiB of data per pack (a single larger record gets a pack of its own), seals
+// 127 records and 8 MiB of data per pack (a single larger record gets a pack of its own), seals
 // every pack block with its checksum and writes the END pack on finish(). The caller splits records
 // (kDefaultMaxIoBlocks) and decides ALLZERO; the writer never merges or splits.
 //
@@ -24,7 +24,11 @@ struct SortedWriterOptions {
   Compression compression = Compression::Lz4;
   int level = 0;                       // 0 = the library's default
   const uint8_t* uuid = nullptr;       // 16 bytes, or nullptr for zeros
-  uint32_t maxPackData = kMaxPackData;
+  // A pack's data is held in memory until the pack is full: 8 MiB, not the format's 32 MiB, keeps a
+  // conversion or merge of 1 MiB writes to that much. 127 records of up to 64 KiB fit in 8 MiB, so
+  // such packs are WalB's byte for byte; with larger IOs a pack closes sooner than WalB's (any
+  // reader takes both). Readers take up to kMaxPackData.
+  uint32_t maxPackData = kWritePackData;
   bool sync = true;                    // fsync on finish()
   bool direct = false;                 // whole 4 MiB chunks written with O_DIRECT (FileSink)
 };

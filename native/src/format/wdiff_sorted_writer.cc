@@ -36,7 +36,11 @@ void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t siz
   nRecords_++;
   dataBytes_ += size;
   if (size) {
-    if (data_.size() < dataLen_ + size) data_.resize(std::max(dataLen_ + size, data_.size() * 2));
+    // Doubling, but never past what one pack holds (a 32 MiB pack must not leave a 64 MiB buffer).
+    if (data_.size() < dataLen_ + size) {
+      size_t cap = std::max<size_t>(opts_.maxPackData, dataLen_ + size);
+      data_.resize(std::min(cap, std::max(dataLen_ + size, data_.size() * 2)));
+    }
     std::memcpy(data_.data() + dataLen_, data, size);
     dataLen_ += size;
   }
