@@ -18,25 +18,23 @@ import { join } from 'node:path';
 import { StateError } from '../../../common/errors.js';
 import type { ObservedDiff } from '../../../common/observed.js';
 import type { GidSnap } from '../../../common/observed.js';
-import { chooseReplication, mergeBatches, newestClean, REPLICATION_MERGE, type DiffBatch, type ReplicationChoice } from '../../../common/replication-choice.js';
+import { chooseReplication, mergeBatches, newestClean, REPLICATION_MERGE, type ReplicationChoice } from '../../../common/replication-choice.js';
 import { scanVolume } from '../archive/addon.js';
 import { latestSnap, pathTo } from '../archive/chain.js';
 import { parseDiffName } from '../archive/diff-name.js';
 import { tempFor } from '../archive/files.js';
-import { formats } from '../archive/formats.js';
 import { latestImage } from '../archive/latest-image.js';
 import { archivePaths } from '../archive/layout.js';
 import { archiveMeta, observeArchive } from '../archive/query.js';
 import { confirmReplica, recordReplicaError } from '../archive/replicas.js';
-import { wdiffUuid } from '../archive/uuid.js';
 import { asAction } from '../archive/volume.js';
-import { mapAddonError } from '../archive/wdiff-errors.js';
 import type { WireClient, WirePeer } from '../wire/client.js';
 import type { TokenBucket } from '../wire/stream/token-bucket.js';
 import { sendDiff } from '../wire/transfers/diff.js';
 import { sendFullBackup } from '../wire/transfers/full-backup.js';
 import { fetchHashIndex } from '../wire/transfers/hash-index.js';
 import { wireStatus } from '../wire/transfers/status.js';
+import { sendRun } from './send-run.js';
 
 export interface ReplicateOptions {
   client: WireClient;
@@ -174,47 +172,6 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
   }
   out.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return out;
-}
-
-type Count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number }) => void;
-
-/**
- * Sends a contiguous run of diffs in order, batch by batch: a batch of one diff goes as it is; a
- * longer one is merged in transfer (WalB's replicate merges) into a temporary wdiff beside the
- * archive's diffs, named by its span and its last snapshot's time, sent and removed. Merging the same
- * diffs again gives the same bytes, so a cut batch resumes by offset like a single diff.
- */
-async function sendRun(o: ReplicateOptions, run: readonly ObservedDiff[], batches: readonly DiffBatch[], explicit: ReadonlySet<number>, common: object, count: Count): Promise<void> {
-  const dir = archivePaths(o.dataDir, o.volume).dir;
-  let done = 0;
-  for (const b of batches) {
-    const diffs = run.slice(b.from, b.to + 1);
-    const last = diffs.at(-1)!;
-    const names = diffs.map((d) => {
-      const n = parseDiffName(d.file);
-      if (!n) throw new StateError(`${o.volume}: diff file ${d.file} has no WalB name`);
-      return n;
-    });
-    const explicitEnd = explicit.has(last.e.b) && last.e.b === last.e.e;
-    if (diffs.length === 1) {
-      const file = join(dir, last.file);
-      count(await sendDiff(o.client, o.peer, { volume: o.volume, uuid: await wdiffUuid(file), file, diff: names[0]!, explicitEnd, ...common }));
-    } else {
-      const uuid = await wdiffUuid(join(dir, diffs[0]!.file));
-      const tmp = tempFor(join(dir, `replica-${o.peer.host}.wdiff`));
-      try {
-        await (await formats()).mergeDiffs(diffs.map((d) => join(dir, d.file)), tmp, { uuid, ...(o.compression ? { compression: o.compression } : {}) });
-        const diff = { b: names[0]!.b, e: names.at(-1)!.e, mergeable: names[0]!.mergeable, compared: false, timestamp: names.at(-1)!.timestamp };
-        count(await sendDiff(o.client, o.peer, { volume: o.volume, uuid, file: tmp, diff, explicitEnd, ...common }));
-      } catch (error) {
-        throw mapAddonError(error);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-    }
-    done += diffs.length;
-    o.onProgress?.('diff', done, run.length);
-  }
 }
 
 /** The newest snapshot a target holds (its base, or where its diffs take it; possibly dirty). */

@@ -30,6 +30,7 @@ import { initVolume } from '../../storage/lifecycle.js';
 import { snapshot } from '../../storage/snapshot.js';
 import { WireClient, type WirePeer } from '../../wire/client.js';
 import { initCa, issueHost } from '../../wire/pki/openssl.js';
+import { listPartials } from '../../wire/stream/partial.js';
 import { TokenBucket } from '../../wire/stream/token-bucket.js';
 import { startRelay, type Relay, type RelayFault } from '../../wire/testing/relay.js';
 import { spawnPeer, type PeerProcess } from '../../wire/testing/spawn-peer.js';
@@ -270,6 +271,9 @@ async function check(target: string, source: string, world: { sums: Map<number, 
   if (!report.ok) problems.push(`verify: ${report.problems.join(", ")}`);
   const temps = readdirSync(archivePaths(target, 'v').dir).filter((f) => f.startsWith('.tmp-'));
   if (temps.length) problems.push(`temp files left: ${temps.join(', ')}`);
+  // The target's partials (one per diff since the sender pipelines) are gone once it converged.
+  const partials = await listPartials(target);
+  if (partials.length) problems.push(`partials left on the target: ${partials.map((p) => `${p.kind} ${JSON.stringify(p.identity)}`).join(', ')}`);
   const cursor = (await readReplicaCursors(source, 'v'))['ar-2'];
   if (cursor?.gid !== world.newest) problems.push(`cursor at ${cursor?.gid}, target at ${world.newest}`);
   await mkdir(target, { recursive: true });

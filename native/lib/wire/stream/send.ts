@@ -24,6 +24,8 @@ export interface SendStreamOptions {
   chunkBytes?: number;
   limits?: readonly TokenBucket[];
   onProgress?: (done: number, total: number) => void;
+  /** Called once every byte and the commit are out, while the receiver installs (a sender may start its next stream then). */
+  onSent?: () => void;
 }
 
 export interface SendStreamResult<T> {
@@ -153,6 +155,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     }
     if (pos % o.checkpointBytes !== 0 || segments.length === 0) segments.push(seg.digest());
     await session.send({ t: 'commit', size: o.size, digest: streamDigest(segments, session.digest) });
+    o.onSent?.();
     const result = await done;
     return { result, resumedFrom: start, claimRefused, wireBytes, sentBytes: pos - start };
   } finally {

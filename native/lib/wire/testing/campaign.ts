@@ -25,7 +25,7 @@ import { storageMeta } from '../../storage/query.js';
 import { WireClient, type WirePeer } from '../client.js';
 import { initCa, issueHost } from '../pki/openssl.js';
 import { TokenBucket } from '../stream/token-bucket.js';
-import { partialDir } from '../stream/partial.js';
+import { partialRoot } from '../stream/partial.js';
 import { sendDiff } from '../transfers/diff.js';
 import { sendFullBackup, type SendFullBackupOptions } from '../transfers/full-backup.js';
 import { withRetries } from '../transfers/retry.js';
@@ -240,14 +240,14 @@ async function checkTrial(dir: string, dataDir: string, vol: string, src: Awaite
   if (!v.ok) problems.push(`verify: ${v.problems.join('; ')}`);
   const temps = readdirSync(paths.dir).filter((n) => n.startsWith('.tmp-'));
   if (temps.length) problems.push(`temp files left: ${temps.join(', ')}`);
-  for (const k of ['full-backup', 'diff']) {
-    try {
-      readdirSync(partialDir(dataDir, k, vol));
-      problems.push(`a ${k} partial is left`);
-    } catch {
-      // gone, as it should be
-    }
+  // A diff's partial is diff-<vol>.<its span> (transfers/diff.ts); the full backup's full-backup-<vol>.
+  let partials: string[] = [];
+  try {
+    partials = readdirSync(partialRoot(dataDir));
+  } catch {
+    // no partial at all
   }
+  for (const n of partials) if (n === `full-backup-${vol}` || n === `diff-${vol}` || n.startsWith(`diff-${vol}.`)) problems.push(`a partial is left: ${n}`);
   for (const [gid, sum] of src.sums) {
     const out = await restore(dataDir, vol, gid, { path: join(dir, `restore-${vol}-${gid}.img`) });
     if (sha1(out.path) !== sum) problems.push(`gid ${gid} restores to other bytes`);

@@ -9,11 +9,12 @@ import type { ArchiveMeta } from '../../archive/meta.js';
 import { liveActions, readStateOrClear } from '../../archive/volume.js';
 import { WireReject } from '../protocol/rejects.js';
 
-export async function admitArchive(dataDir: string, vol: string): Promise<ArchiveMeta> {
+/** `allow`: actions that do not keep this transfer out (the diff kind takes a diff while the one before it installs). */
+export async function admitArchive(dataDir: string, vol: string, allow: readonly string[] = []): Promise<ArchiveMeta> {
   const { meta } = await readStateOrClear(archivePaths(dataDir, vol));
   if (!meta) throw new WireReject('not-found', `no archive of volume ${vol} on this host`);
   if (meta.state === 'Stopped') throw new WireReject('stopped', `the archive of ${vol} is stopped`);
-  const busy = liveActions(meta).find((a) => a.name !== 'restore' && a.name !== 'verify');
+  const busy = liveActions(meta).find((a) => a.name !== 'restore' && a.name !== 'verify' && !allow.includes(a.name));
   if (busy) throw new WireReject('busy', `the archive of ${vol} runs ${busy.name} (pid ${busy.pid})`);
   return meta;
 }

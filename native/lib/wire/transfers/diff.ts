@@ -3,9 +3,12 @@
  * log) into a remote archive. The archive checks that it continues its chain before accepting
  * (too-old: it has it or newer — drop; too-new: a gap — later), receives the file resumably,
  * verifies every record, adds it to the chain (archive/receive.ts's addDiff: rename, register)
- * and only then answers. The same diff again is recognised and answered `done`.
+ * and only then answers. The same diff again is recognised and answered `done`. A diff that
+ * continues one still being received is taken in and installed after it (diff-queue.ts): a sender
+ * may pipeline its diffs, each in its own partial.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { latestSnap } from '../../archive/chain.js';
 import type { DiffName } from '../../archive/diff-name.js';
@@ -17,10 +20,11 @@ import { verifyFile } from '../../wdiff.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
 import { WireReject } from '../protocol/rejects.js';
-import { dropPartial, partialDir } from '../stream/partial.js';
+import { dropPartial, partialDir, partialRoot } from '../stream/partial.js';
 import { receiveStream } from '../stream/receive.js';
 import type { TokenBucket } from '../stream/token-bucket.js';
 import { admitArchive, admitSpace } from './admit.js';
+import { enqueue, queuedBefore, queuedSame, receiving } from './diff-queue.js';
 import { pick, sendFile, type SendResult } from './send-file.js';
 
 export interface DiffParams {
@@ -31,55 +35,102 @@ export interface DiffParams {
   checkpointBytes: number;
 }
 
+/** How long a request waits for the same diff's transfer already under way here before answering busy. */
+const TWIN_WAIT_MS = 15_000;
+
 registerKind({
   name: 'diff',
   async serve({ session, request, dataDir, board }) {
     const vol = request.volume!;
     const p = request.params as unknown as DiffParams;
     const d = p.diff;
-    const meta = await admitArchive(dataDir, vol);
-    const dir = partialDir(dataDir, 'diff', vol);
+    const span = `${formatSnap(d.b)}-->${formatSnap(d.e)}`;
+    const meta = await admitArchive(dataDir, vol, ['receive-diff']);
+    const dir = diffPartialDir(dataDir, vol, d);
     if (meta.state !== 'Archived') throw new WireReject('too-new', `the archive of ${vol} is ${meta.state}: it has no base yet`);
     if (meta.deviceUuid && meta.deviceUuid !== p.uuid) throw new WireReject('uuid-mismatch', `the archive of ${vol} holds device ${meta.deviceUuid}, the diff is of ${p.uuid}`);
+    // The same diff arriving on another connection (a sender's retry while its cut link is not yet
+    // declared dead here, or a proxy and a replication at once): wait for that one to end.
+    const twin = queuedSame(dataDir, vol, d);
+    if (twin?.state === 'receiving') {
+      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), TWIN_WAIT_MS).unref());
+      if ((await Promise.race([twin.settled, timer])) === 'timeout') throw new WireReject('busy', `diff ${span} of ${vol} is being received on another connection`);
+    }
     const diffs = await listDiffFiles(archivePaths(dataDir, vol));
-    if (diffs.some((x) => x.b.b === d.b.b && x.b.e === d.b.e && x.e.b === d.e.b && x.e.e === d.e.e)) {
+    // From here to enqueue no await: what the checks saw is what the queue holds.
+    const again = queuedSame(dataDir, vol, d);
+    if (diffs.some((x) => x.b.b === d.b.b && x.b.e === d.b.e && x.e.b === d.e.b && x.e.e === d.e.e) || again?.state === 'installed') {
       await dropPartial(dir);
       await session.send({ t: 'accept', done: true });
       return;
     }
+    if (again) throw new WireReject('busy', `diff ${span} of ${vol} is being received on another connection`);
     const latest = latestSnap(meta.base.e ?? meta.base.b, diffs).snap;
-    if (!canApply(latest, d)) {
-      const span = `${formatSnap(d.b)}-->${formatSnap(d.e)}`;
+    // A diff that continues one still being received (a sender pipelining its diffs) is taken in now
+    // and installed after that one.
+    const before = canApply(latest, d) ? null : (queuedBefore(dataDir, vol, d) ?? null);
+    if (!canApply(latest, d) && !before) {
       if (d.e.b <= latest.b) throw new WireReject('too-old', `diff ${span}: the archive of ${vol} is at ${formatSnap(latest)} already`);
       throw new WireReject('too-new', `diff ${span} does not continue the archive of ${vol}, which ends at ${formatSnap(latest)}`);
     }
-    await admitSpace(dataDir, vol, p.sizeBytes);
-    await session.send({ t: 'accept', done: false });
-    const progress = board.begin('diff', vol, session.peer.host);
+    const ticket = enqueue(dataDir, vol, d, before);
     try {
-      await receiveStream({
-        session,
-        dir,
-        kind: 'diff',
-        volume: vol,
-        identity: { uuid: p.uuid, diff: d, sizeBytes: p.sizeBytes },
-        size: p.sizeBytes,
-        checkpointBytes: p.checkpointBytes,
-        progress,
-        commit: async (path) => {
-          try {
-            await verifyFile(path);
-          } catch (e) {
-            throw new WireReject('digest-mismatch', `the received diff does not verify: ${(e as Error).message}`);
-          }
-          return addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd });
-        },
-      });
+      await admitSpace(dataDir, vol, p.sizeBytes);
+      await session.send({ t: 'accept', done: false });
+      const progress = board.begin('diff', vol, session.peer.host);
+      try {
+        await receiveStream({
+          session,
+          dir,
+          kind: 'diff',
+          volume: vol,
+          identity: { uuid: p.uuid, diff: d, sizeBytes: p.sizeBytes },
+          size: p.sizeBytes,
+          checkpointBytes: p.checkpointBytes,
+          progress,
+          commit: async (path) => {
+            try {
+              await verifyFile(path);
+            } catch (e) {
+              throw new WireReject('digest-mismatch', `the received diff does not verify: ${(e as Error).message}`);
+            }
+            // Verified while the diff before it installed; it installs only once that one did.
+            if (ticket.after && !(await ticket.after)) throw new WireReject('too-new', `diff ${span}: the diff before it did not install in the archive of ${vol}; it is kept here to resume`);
+            const added = await addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd });
+            ticket.settle(true);
+            return added;
+          },
+        });
+      } finally {
+        board.end(progress);
+      }
     } finally {
-      board.end(progress);
+      ticket.settle(false);
     }
+    await dropStalePartials(dataDir, vol, d.e.b);
   },
 });
+
+/** Each diff streams into a partial of its own, so the next one can arrive while one is committed. */
+export function diffPartialDir(dataDir: string, volume: string, d: DiffName): string {
+  return partialDir(dataDir, 'diff', `${volume}.${d.b.b}-${d.b.e}-${d.e.b}-${d.e.e}`);
+}
+
+/**
+ * Removes the partials of the volume's diffs that end at or before `gid` (the chain has passed
+ * them: a diff merged differently, or sent by another host, got there first) and are not being
+ * received now; and the one partial of the layout before per-diff partials.
+ */
+async function dropStalePartials(dataDir: string, volume: string, gid: number): Promise<void> {
+  const prefix = `diff-${volume}.`;
+  const busy = new Set(receiving(dataDir, volume).map((x) => `${x.b.b}-${x.b.e}-${x.e.b}-${x.e.e}`));
+  const names = await readdir(partialRoot(dataDir)).catch(() => [] as string[]);
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)-(\d+)-(\d+)-(\d+)$/.exec(n.slice(prefix.length)) : null;
+    const stale = n === `diff-${volume}` || (m !== null && Number(m[3]) <= gid && !busy.has(n.slice(prefix.length)));
+    if (stale) await dropPartial(join(partialRoot(dataDir), n));
+  }
+}
 
 export interface SendDiffOptions {
   volume: string;
@@ -91,6 +142,8 @@ export interface SendDiffOptions {
   checkpointBytes?: number;
   limits?: readonly TokenBucket[];
   onProgress?: (done: number, total: number) => void;
+  /** Called once its bytes are out and the archive is verifying and installing it: the next diff may start. */
+  onSent?: () => void;
 }
 
 /** Sends one diff; resolves once the archive has verified, installed and registered it. */

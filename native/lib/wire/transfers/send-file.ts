@@ -25,6 +25,8 @@ export interface SendFileOptions {
   source: string;
   limits?: readonly TokenBucket[];
   onProgress?: (done: number, total: number) => void;
+  /** Called once the data and the commit are out and the receiver is installing (stream/send.ts). */
+  onSent?: () => void;
 }
 
 export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOptions): Promise<SendResult> {
@@ -41,6 +43,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
       size: o.params.sizeBytes,
       checkpointBytes: o.params.checkpointBytes,
       ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.onSent ? { onSent: o.onSent } : {}),
       onProgress: (done, total) => {
         progress.done = done;
         progress.total = total;
@@ -59,7 +62,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
   }
 }
 
-/** The optional limits and progress callback of a send's options, passed on only when set. */
-export function pick(o: { limits?: readonly TokenBucket[]; onProgress?: (done: number, total: number) => void }): Pick<SendFileOptions, 'limits' | 'onProgress'> {
-  return { ...(o.limits ? { limits: o.limits } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
+/** The optional limits and callbacks of a send's options, passed on only when set. */
+export function pick(o: { limits?: readonly TokenBucket[]; onProgress?: (done: number, total: number) => void; onSent?: () => void }): Pick<SendFileOptions, 'limits' | 'onProgress' | 'onSent'> {
+  return { ...(o.limits ? { limits: o.limits } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onSent ? { onSent: o.onSent } : {}) };
 }
