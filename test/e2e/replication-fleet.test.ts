@@ -10,6 +10,9 @@
  *     ar-2, ar-2 replicates to ar-1 and ar-4, ar-1 onward to ar-3; nothing is lost or duplicated;
  *  4. with a replicationLimit, a target down past it is let go: retention on its source proceeds
  *     across its cursor, and the next replication is a hash replication that converges.
+ * Every pair here is async (db-1 captures by scan, with no proxy); the issue's shape with ar-3 in
+ * sync — ar-1 async to ar-2 and sync to ar-3, ar-2 onward to ar-4 — runs in replication-sync.test.ts,
+ * where a proxy can take the sync target into its forwarding.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
