@@ -9,7 +9,7 @@
  * The answers, per protocol (walb-tools controller.hpp / protocol.cpp):
  *   get           params → "ok", the value (size_t, string or string vector, by the target), the ack
  *   snapshot      params → "ok", the gid (u64)
- *   init-vol, clear-vol, start, del-restored, kick        params → "ok"
+ *   init-vol, clear-vol, reset-vol, start, del-restored, kick   params → "ok"
  *   stop, full-bkp, hash-bkp, restore, replicate, apply, merge   params → "accept"
  * An error is the error text in place of the first answer (walbc then fails with it).
  */
@@ -26,7 +26,7 @@ export type StandinScript = (command: string, params: string[]) => StandinAnswer
 /** `get` targets whose value is a size_t / a string (the rest are string vectors), as walbc reads them. */
 const SIZE_TARGETS = new Set(['is-overflow', 'is-wdiff-send-error', 'num-action', 'pid', 'total-diff-size', 'num-diff', 'exists-diff', 'exists-base-image', 'vol-size', 'progress']);
 const STRING_TARGETS = new Set(['state', 'host-type', 'uuid', 'archive-uuid', 'base', 'volume-group', 'thinpool', 'meta-snap', 'meta-state']);
-const OK_COMMANDS = ['init-vol', 'clear-vol', 'start', 'del-restored', 'kick'];
+const OK_COMMANDS = ['init-vol', 'clear-vol', 'reset-vol', 'start', 'del-restored', 'kick'];
 const ACCEPT_COMMANDS = ['stop', 'full-bkp', 'hash-bkp', 'restore', 'replicate', 'apply', 'merge'];
 
 async function readStrings(c: WalbConn): Promise<string[]> {

@@ -122,7 +122,21 @@ export const archiveActions = {
   init: lifecycle({ from: ['Clear'], done: ['SyncReady', 'Archived', 'Stopped'] }),
   start: lifecycle({ from: ['Stopped'], done: ARCHIVE_ACTIVE, follow: { during: ['Start'], goals: ARCHIVE_ACTIVE } }),
   stop: lifecycle({ from: ARCHIVE_ACTIVE, done: ['Stopped', 'SyncReady'], follow: { during: [...ARCHIVE_ACTIVE, 'Stop'], goals: ['Stopped'] } }),
-  clear: lifecycle({ from: ['Stopped', 'SyncReady'], done: ['Clear'] }),
+  /** As WalB's controller clears: an active volume is stopped (force) first; clear-vol takes Stopped or SyncReady. */
+  clear: ((base) => {
+    const clearVol = lifecycle({ from: ['Stopped', 'SyncReady'], done: ['Clear'] })(base);
+    return async (action, ctx) => {
+      const run = base.with(ctx.signal);
+      const server = walbServer(ctx.host, 'archive');
+      const st = (await walbc(server, ['get', 'state', ctx.volumeName], run.call)).trim();
+      if (ARCHIVE_ACTIVE.includes(st)) {
+        await walbc(server, ['stop', ctx.volumeName, 'force'], run.call);
+        await waitState(server, ctx.volumeName, { during: [...ARCHIVE_ACTIVE, 'Stop'], goals: ['Stopped'] }, ['stop', ctx.volumeName, 'force'], run.state);
+      }
+      const out = await clearVol(action, ctx);
+      return ARCHIVE_ACTIVE.includes(st) ? { ...out, walbc: `stop ${ctx.volumeName} force; ${String(out?.walbc)}` } : out;
+    };
+  }) as Method,
   merge: task('Merge', async () => null),
   apply: task('Apply', async (s, vol, gid, o) => {
     const b = parseBase(await walbc(s, ['get', 'base', vol], o));

@@ -73,7 +73,29 @@ export const storageActions = {
   'hash-backup': step({ from: ['SyncReady'], done: [], follow: { during: ['HashSync', 'Stopped', 'StartTarget'], goals: ['Target'] }, task: true }),
   start: step({ from: ['Stopped'], done: ['Target'], follow: { during: ['StartTarget'], goals: ['Target'] } }),
   stop: step({ from: ['Target', 'Standby'], done: ['Stopped', 'SyncReady'], follow: { during: ['Target', 'StopTarget', 'Standby', 'StopStandby'], goals: ['Stopped', 'SyncReady'] } }),
-  clear: step({ from: ['SyncReady', 'Stopped'], done: ['Clear'] }),
+  /** As WalB's controller clears: Target or Standby stopped (force), Stopped reset (reset-vol, to
+   *  SyncReady), then clear-vol. */
+  clear: ((base) => {
+    const clearVol = step({ from: ['SyncReady'], done: ['Clear'] })(base);
+    return async (action, ctx) => {
+      const run = base.with(ctx.signal);
+      const server = walbServer(ctx.host, 'storage');
+      const vol = ctx.volumeName;
+      const before: string[] = [];
+      let st = (await walbc(server, ['get', 'state', vol], run.call)).trim();
+      if (st === 'Target' || st === 'Standby') {
+        await walbc(server, ['stop', vol, 'force'], run.call);
+        before.push(`stop ${vol} force`);
+        st = await waitState(server, vol, { during: ['Target', 'StopTarget', 'Standby', 'StopStandby'], goals: ['Stopped', 'SyncReady'] }, ['stop', vol, 'force'], run.state);
+      }
+      if (st === 'Stopped') {
+        await walbc(server, ['reset-vol', vol], run.call);
+        before.push(`reset-vol ${vol}`);
+      }
+      const out = await clearVol(action, ctx);
+      return before.length > 0 ? { ...out, walbc: `${before.join('; ')}; ${String(out?.walbc)}` } : out;
+    };
+  }) as Method,
   /** `snapshot VOL` prints the gid it took. */
   snapshot: ((base) => async (action, ctx) => {
     const server = walbServer(ctx.host, 'storage');

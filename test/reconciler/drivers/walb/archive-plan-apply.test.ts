@@ -25,7 +25,7 @@ async function walbctl(cwd: string, ...args: string[]): Promise<{ code: number; 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, '');
 
 /** ar-1 holds pg with snapshots 3 and 5; `refuse` makes it refuse the replicate as walb-archive would. */
-function sender(refuse: boolean) {
+function sender(refuse: boolean, volumes: string[] = ['pg']) {
   const t3 = iso(600_000);
   const t5 = iso(300_000);
   let replicating = 0;
@@ -37,7 +37,7 @@ function sender(refuse: boolean) {
     }
     if (cmd !== 'get') return { error: `unexpected ${cmd}` };
     switch (p[0]) {
-      case 'vol': return { value: ['pg'] };
+      case 'vol': return { value: volumes };
       case 'state': return { value: 'Archived' };
       case 'base': return { value: '<|3|>-20261205070000' };
       case 'diff': return { value: [`|3|-->|5| M- ${t5} 4096`] };
@@ -98,8 +98,8 @@ describe.skipIf(walbSkipReason !== '')('walbctl plan and apply on a driver: walb
   afterEach(async () => { for (const s of standins.splice(0)) await s.close(); });
   afterAll(() => { for (const r of repos) rmSync(r.dir, { recursive: true, force: true }); });
 
-  async function setUp(refuse: boolean): Promise<{ repo: Repo; a1: RunningStandin; a2: RunningStandin }> {
-    const a1 = await startWalbStandin(sender(refuse), { nodeId: 'ar-1' });
+  async function setUp(refuse: boolean, volumes?: string[]): Promise<{ repo: Repo; a1: RunningStandin; a2: RunningStandin }> {
+    const a1 = await startWalbStandin(sender(refuse, volumes), { nodeId: 'ar-1' });
     const a2 = await startWalbStandin(receiver(), { nodeId: 'ar-2' });
     standins.push(a1, a2);
     const repo = makeRepo();
@@ -131,5 +131,12 @@ describe.skipIf(walbSkipReason !== '')('walbctl plan and apply on a driver: walb
     expect(apply.stdout).toMatch(/^Apply failed: 0 done, 1 failed, 1 blocked/m);
     expect(apply.code).not.toBe(0);
     expect(apply.stdout).toMatch(new RegExp(`> db-1/pg replicate: failed \\([\\d.]+ s\\): WalB server 127\\.0\\.0\\.1:${a1.server.port}: walbc replicate pg gid 5 127\\.0\\.0\\.1:\\d+ 1 0 zstd:0:1 failed \\(exit 1\\): c2aReplicateClient:c2aReplicateServer:bad state:pg:Stopped`));
+  }, 240_000);
+
+  it('plans a volume walb-archive holds that the tree dropped for removal (get vol)', async () => {
+    const { repo } = await setUp(false, ['old', 'pg']);
+    const plan = await walbctl(repo.dir, 'plan', '--host', 'ar-1');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/# ar-1\/old \(destroys data\)\n\s+- clear role=archive diffs=1 restorable=2 walbc="clear-vol old" {3}# destroys data\n\s+# \(because the volume was removed from the repository/);
   }, 240_000);
 });

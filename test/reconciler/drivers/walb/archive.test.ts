@@ -108,6 +108,13 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-archive (real 
     expect(a1.calls.filter((c) => c.command === 'merge').map((c) => c.params)).toEqual([['pg', '3', 'gid', '9']]);
   });
 
+  it('clears an archived volume as WalB\'s controller does: stopped (force) first, then clear-vol', async () => {
+    const state = sequence('Archived', 'Stop', 'Stopped', 'Stopped');
+    const { a1, desired } = await archives((cmd, p) => (cmd === 'get' && p[0] === 'state' ? { value: state() } : {}));
+    expect(await driver().archive.clear(action('ar-1/pg:clear', { params: { role: 'archive' } }), context(desired, 'ar-1'))).toEqual({ walbc: 'stop pg force; clear-vol pg' });
+    expect(a1.calls.filter((c) => c.command !== 'get').map((c) => `${c.command} ${c.params.join(' ')}`)).toEqual(['stop pg force', 'clear-vol pg']);
+  });
+
   it('refuses verify-restore as not supported by WalB servers, without touching them', async () => {
     const { a1, desired } = await archives(() => ({ error: 'no' }));
     const e = await driver().archive['verify-restore'](action('ar-1/pg:verify-restore', { params: { gid: 7, path: '/x' } }), context(desired, 'ar-1')).catch((x: unknown) => x);

@@ -98,6 +98,13 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-storage (real 
     expect((refused as WalbcError).message).toMatch(new RegExp(`^WalB server 127\\.0\\.0\\.1:${standin!.server.port}: walbc start pg target failed \\(exit 1\\): c2xStartClient:c2sStartServer:bad state:pg:Stopped$`));
   });
 
+  it('clears as WalB\'s controller does: a Target volume stopped (force), reset, then clear-vol', async () => {
+    const state = sequence('Target', 'StopTarget', 'Stopped', 'SyncReady');
+    const desired = await storageTree((cmd, p) => (cmd === 'get' && p[0] === 'state' ? { value: state() } : {}));
+    expect(await driver().storage.clear(action('db-1/pg:clear'), context(desired, 'db-1'))).toEqual({ walbc: 'stop pg force; reset-vol pg; clear-vol pg' });
+    expect(standin!.calls.filter((c) => c.command !== 'get').map((c) => `${c.command} ${c.params.join(' ')}`)).toEqual(['stop pg force', 'reset-vol pg', 'clear-vol pg']);
+  });
+
   it('takes a snapshot and returns its gid', async () => {
     const desired = await storageTree((cmd) => (cmd === 'snapshot' ? { value: 13 } : { error: 'unexpected' }));
     expect(await driver().storage.snapshot(action('db-1/pg:snapshot'), context(desired, 'db-1'))).toEqual({ walbc: 'snapshot pg', gid: 13 });
