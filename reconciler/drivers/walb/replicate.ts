@@ -8,7 +8,8 @@
  *   synchronize       each of the volume's walb-proxies stopped with `stop VOL empty` (it forwards
  *                     what it holds first), `archive-info add VOL TO ADDR:PORT` where missing, the
  *                     replicate above, the proxies started again: from then on they forward every
- *                     diff to the receiver too. walbctl proxies of the volume add a sync receiver
+ *                     diff to the receiver too. When every walb-proxy forwards there already, only
+ *                     the replicate runs (a gap caught up; nothing when the receiver holds GID). walbctl proxies of the volume add a sync receiver
  *                     themselves (the proxy role) and are not touched here.
  *   stop-synchronize  each walb-proxy forwarding to TO: stopped, `archive-info delete VOL TO`, started
  *                     again while it has other destinations.
@@ -77,6 +78,17 @@ export const replicationActions = {
     const proxies = walbProxies(ctx);
     const restart: { name: string; server: WalbServer }[] = [];
     const commands: string[] = [];
+    // Every walb-proxy already forwards to the receiver: only the gap is replicated, nothing stopped.
+    const forwarding = async (p: { server: WalbServer }): Promise<boolean> => {
+      const st = parseProxyState(await walbc(p.server, ['get', 'state', vol], run.call));
+      return st === 'Started' && parseArchiveList(await walbc(p.server, ['archive-info', 'list', vol], run.call)).includes(r.to);
+    };
+    let all = true;
+    for (const p of proxies) if (!(await forwarding(p))) all = false;
+    if (all) {
+      const once = await replicateOnce(action, ctx, run);
+      return { walbc: once.walbc, gid: once.gid, proxies: proxies.map((p) => p.name).join(','), ...(once.skipped ? { skipped: once.skipped } : {}) };
+    }
     try {
       for (const p of proxies) {
         const st = (await walbc(p.server, ['get', 'state', vol], run.call)).trim();

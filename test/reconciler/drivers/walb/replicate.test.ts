@@ -96,6 +96,10 @@ describe.skipIf(walbSkipReason !== '')('replication between walb-archives (real 
     expect(String(out!.walbc)).toMatch(/^px-1: stop pg empty; px-1: archive-info add pg ar-2 127\.0\.0\.1:\d+; replicate pg gid 12 /);
     expect(await observeProxy(px.server, 'pg', walbcOptions)).toMatchObject({ state: 'Started', archives: ['ar-1', 'ar-2'] });
     expect(a1.calls.filter((c) => c.command === 'replicate')).toHaveLength(1);
+    // Planned again while walb-proxy forwards there already: the receiver holds gid 12, nothing stops.
+    const again = await d.archive.synchronize(action('ar-1/pg:synchronize', { params: { to: 'ar-2', toGid: 12, method: 'diff', compression: 'zstd', fromGid: 12 } }), context(desired, 'ar-1'));
+    expect(again).toMatchObject({ skipped: 'ar-2 already holds gid 12' });
+    expect(String(again!.walbc)).not.toContain('stop');
 
     const stop = await d.archive['stop-synchronize'](action('ar-1/pg:stop-synchronize', { params: { to: 'ar-2' } }), context(desired, 'ar-1'));
     expect(stop).toEqual({ walbc: 'px-1: archive-info delete pg ar-2' });
