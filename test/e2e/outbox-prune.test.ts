@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { deleteRestored, observeArchive, restore } from '../../native/lib/archive/index.js';
 import { withLock } from '../../native/lib/archive/lock.js';
-import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
+import { observeStorage, storageMeta, storagePaths } from '../../native/lib/storage/index.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, hasOpenssl, makeHosts, startHostDaemon, stopDaemons } from './fleet-harness.js';
 
@@ -75,7 +75,11 @@ describe.skipIf(!hasOpenssl)('The outbox of a storage host sending to another ho
       if (victim === 'db-1') {
         // A write while the sender is down: the next snapshot carries it.
         await withLock(storagePaths(db1!.dataDir, 'pg').lock, async () => {
-          const after = (await observeStorage(db1!.dataDir, 'pg'))!.latestGid ?? 0;
+          // A snapshot killed after its commit point (meta.pending) rolls forward on restart without
+          // this write: its gid counts as taken.
+          const m = (await storageMeta(db1!.dataDir, 'pg'))!;
+          const p = m.pending;
+          const after = Math.max(m.latestGid ?? 0, p ? ('gid' in p ? p.gid : p.snap.e) : 0);
           const h = await open(device, 'r+');
           try {
             await h.write(randomBytes(4096), 0, undefined, 4096 * Math.floor(Math.random() * (SIZE / 4096)));
