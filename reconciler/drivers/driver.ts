@@ -8,7 +8,7 @@
  * change nothing.
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedArchive, ObservedProxy, ObservedStorage } from '../../common/observed.js';
+import type { ObservedArchive, ObservedPeerArchive, ObservedProxy, ObservedStorage } from '../../common/observed.js';
 import { InputError } from '../../common/errors.js';
 import { DriverUnavailableError } from './errors.js';
 import type { ActionKind, PlanAction } from '../model/plan.js';
@@ -147,6 +147,12 @@ export interface Driver {
   readonly proxy?: ProxyDriver;
   /** Names of the volumes present in the host's data (declared or not), so removed ones can be cleared. */
   listVolumes(host: DesiredHost): Promise<string[]>;
+  /**
+   * A volume's archive on another host, asked the driver's own way (the walb driver: walbc to a
+   * `driver: walb` archive); null when that host is not of the driver's kind (the wire's status call
+   * asks it then). Absent: the driver has no way of its own.
+   */
+  observePeerArchive?(peer: DesiredHost, volume: string): Promise<ObservedPeerArchive | null>;
 }
 
 /** Runs one action through the driver method for its kind. */

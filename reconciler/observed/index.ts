@@ -4,12 +4,12 @@
  * ObservedState, plain data the planner takes (and `walbctl show observed --json` prints).
  */
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedState, ObservedVolume } from '../../common/observed.js';
+import type { ObservedPeerArchive, ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/index.js';
 import { readInventory } from '../apply/inventory.js';
 import { readLastApplied } from './last-applied.js';
-import { observePeers, type AskStatus } from '../fleet/peers.js';
+import { observePeers, remoteArchives, type AskStatus } from '../fleet/peers.js';
 
 export interface ObserveOptions {
   /** The driver to ask; by default the one the host file names. */
@@ -60,6 +60,20 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   if (options.askPeer && host.roles.includes('storage')) {
     const peers = await observePeers(host, desired, options.askPeer, now);
     for (const [name, byHost] of Object.entries(peers)) if (volumes[name]) volumes[name].peers = byHost;
+  }
+  // Archives the driver asks its own way (walb-archives through walbc), with or without the wire.
+  if (driver.observePeerArchive && host.roles.includes('storage')) {
+    for (const volume of Object.values(host.volumes)) {
+      if (!volumes[volume.name]) continue;
+      for (const name of remoteArchives(host.name, volume)) {
+        const peer = desired.hosts[name];
+        if (!peer) continue;
+        const seen = await driver.observePeerArchive(peer, volume.name).catch((error: unknown): ObservedPeerArchive => ({
+          reachable: false, observedAt: now().toISOString(), error: (error instanceof Error ? error.message : String(error)).split('\n')[0]!,
+        }));
+        if (seen) (volumes[volume.name]!.peers ??= {})[name] = seen;
+      }
+    }
   }
   return {
     formatVersion: 1,

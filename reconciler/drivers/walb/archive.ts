@@ -8,7 +8,8 @@
  * ReplSyncAsServer (observed as Archived, busy); the other temporary states make observation retry.
  */
 import { StateError } from '../../../common/errors.js';
-import type { ArchiveState, ObservedArchive, ObservedReplica } from '../../../common/observed.js';
+import type { ArchiveState, ObservedArchive, ObservedPeerArchive, ObservedReplica } from '../../../common/observed.js';
+import type { DesiredHost } from '../../model/desired.js';
 import type { ActionMethod, ObserveTarget } from '../driver.js';
 import { numberParam } from '../params.js';
 import { walbcArgs } from './argv.js';
@@ -80,6 +81,26 @@ async function observeReplicas(t: ObserveTarget, o: WalbcOptions): Promise<Recor
     if (newest) replicas[pair.to] = { gid: newest.gid, timestamp: newest.timestamp, replicatedAt: newest.timestamp };
   }
   return replicas;
+}
+
+/**
+ * A `driver: walb` archive host's walb-archive as a storage's peer (what the wire's status call
+ * answers of a walbctl archive): its state, base, newest gid and restorable snapshots; null for a
+ * walbctl archive (asked over the wire instead).
+ */
+export async function observePeerArchive(peer: DesiredHost, vol: string, o: WalbcOptions): Promise<ObservedPeerArchive | null> {
+  if (peer.driver !== 'walb') return null;
+  const server = walbServer(peer, 'archive');
+  const observedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const { state } = await archiveState(server, vol, o);
+  if (state === 'Clear' || state === 'SyncReady') return { reachable: true, observedAt, state: state as ArchiveState, uuid: null, base: null, newestGid: null, restorable: [] };
+  const [base, diffs, restorable, uuid] = await Promise.all([
+    walbc(server, ['get', 'base', vol], o), walbc(server, ['get', 'diff', vol], o), walbc(server, ['get', 'restorable', vol], o), walbc(server, ['get', 'uuid', vol], o),
+  ]);
+  const b = parseBase(base).b;
+  const r = parseRestorable(restorable, `walbc get restorable on ${peer.name}`);
+  const newest = Math.max(b.e, ...parseDiffs(diffs, `walbc get diff on ${peer.name}`).map((d) => d.e.e));
+  return { reachable: true, observedAt, state: state as ArchiveState, uuid: uuid.trim(), base: b, newestGid: newest, restorable: r.map((x) => x.gid), newestAt: r.at(-1)?.timestamp ?? null };
 }
 
 type Method = (run: WalbRun) => ActionMethod;

@@ -18,7 +18,7 @@
  */
 import type { ObservedArchive, ObservedStorage } from '../../../common/observed.js';
 import type { ActionMethod, Driver } from '../driver.js';
-import { archiveActions, observeArchive } from './archive.js';
+import { archiveActions, observeArchive, observePeerArchive } from './archive.js';
 import { WalbRun, type WalbDriverOptions } from './context.js';
 import { observeProxy, proxy } from './proxy.js';
 import { replicationActions } from './replicate.js';
@@ -78,6 +78,8 @@ export function createWalbDriver(options: WalbDriverOptions = {}): Driver {
       'add-destination': proxyRun(run),
       'delete-destination': proxyRun(run),
     },
+    /** A walb-archive of a volume this host stores, asked through walbc (a walbctl archive: null). */
+    observePeerArchive: (peer, vol) => observePeerArchive(peer, vol, run.call),
     /** The volumes WalB's servers on the host hold (`get vol`; walb-proxy's status), so one the tree dropped is cleared. */
     async listVolumes(host) {
       const names = new Set<string>();

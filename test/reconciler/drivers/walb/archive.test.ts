@@ -51,6 +51,19 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-archive (real 
     expect(a2.calls.map((c) => c.params.join(' '))).toEqual(['restorable pg']);
   });
 
+  it('answers for a walb-archive as a storage\'s peer (what the wire\'s status call says of a walbctl archive), and leaves a walbctl archive to the wire', async () => {
+    const { desired } = await archives(get({
+      state: { value: 'Archived' }, base: { value: '<|3|>-20261205070000' }, diff: { value: ['|3|-->|5| M- 2026-12-05T07:10:00 4096'] },
+      restorable: { value: ['3 2026-12-05T07:00:00', '5 2026-12-05T07:10:00'] }, uuid: { value: 'fedcba9876543210fedcba9876543210' },
+    }));
+    const d = driver();
+    expect(await d.observePeerArchive!(desired.hosts['ar-1']!, 'pg')).toEqual({
+      reachable: true, observedAt: expect.any(String), state: 'Archived', uuid: 'fedcba9876543210fedcba9876543210',
+      base: { b: 3, e: 3 }, newestGid: 5, restorable: [3, 5], newestAt: '2026-12-05T07:10:00Z',
+    });
+    expect(await d.observePeerArchive!(desired.hosts['ar-3']!, 'pg')).toBeNull();
+  });
+
   it('follows a restore until WalB\'s Restore count is 0 and the image is there, and does nothing the second time', async () => {
     const restoring = sequence('1', '1', '0');
     const restored = sequence<string[]>([], ['7']);
