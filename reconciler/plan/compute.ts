@@ -16,7 +16,7 @@ import { objectSource, type VolumeSource } from './volume-source.js';
 import { planVolume } from './volume.js';
 import { proxyDestinations, walbProxySteps } from '../policy/walb-proxy.js';
 import { walbcArgs } from '../drivers/walb/argv.js';
-import { walbArchiveAddress, walbUnsupported } from '../drivers/walb/support.js';
+import { nativeToWalbUnsupported, walbArchiveAddress, walbUnsupported } from '../drivers/walb/support.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -131,6 +131,7 @@ export function planHostVolumes(
         const result = planVolume({ host, volume, live, now: t, claims, ...(proxyTo ? { proxyDestinations: proxyTo, proxyWhy } : {}) }, out);
         actions = out.actions;
         if (walbHost) showWalbc(actions, { vol: volume.name, wdevPath: volume.device.path, desired });
+        else for (const a of actions) a.blocked ??= nativeToWalbUnsupported(a, desired);
         for (const u of result.upcoming) upcoming.push(u);
         if (result.warnings.length > 0) {
           const source = `${volume.source.file}:${volume.source.line}:${volume.source.col}`;

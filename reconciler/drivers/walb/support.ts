@@ -31,3 +31,14 @@ export function walbUnsupported(action: PlanAction, desired: DesiredState): stri
   }
   return null;
 }
+
+/**
+ * Why a walbctl (native) archive cannot perform `action` toward a WalB host, or null: walbctl
+ * replicates over its own wire, and a walb-archive takes a replication only as WalB's repl-sync.
+ */
+export function nativeToWalbUnsupported(action: PlanAction, desired: DesiredState): string | null {
+  if (action.kind !== 'replicate' && action.kind !== 'synchronize') return null;
+  const to = action.params.to;
+  if (typeof to !== 'string' || desired.hosts[to]?.driver !== 'walb') return null;
+  return `walbctl replicates over its own wire; ${to} is a walb-archive, which takes a replication only as WalB's repl-sync (walbctl does not speak it)`;
+}

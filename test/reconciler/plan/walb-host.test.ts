@@ -64,4 +64,39 @@ describe('a plan on a driver: walb host', () => {
     expect(verify.length).toBeGreaterThan(0);
     for (const v of verify) expect(v.blocked).toMatch(/^WalB servers cannot verify a restored image/);
   });
+
+  it('blocks a walbctl archive\'s replication to a walb-archive, saying why', async () => {
+    const { state, diagnostics } = await loadDesiredState(writeTree({
+      'hosts/db-1.yaml': `host: db-1
+address: 127.0.0.1
+roles: [storage]
+dataDir: /srv/walbctl
+volumes:
+  pg:
+    device:
+      path: pg.img
+      size: 1GiB
+    proxies: []
+    archives: [ar-3, { host: ar-2, primary: false }]
+    snapshots:
+      every: 1h
+    retention:
+      keepDaily: 7
+    replication:
+      - { from: ar-3, to: ar-2, mode: async, every: 1h }
+`,
+      'hosts/ar-2.yaml': 'host: ar-2\naddress: 127.0.0.1\nroles: [archive]\ndataDir: /srv/walbctl\ndriver: walb\narchive:\n  listen: 127.0.0.1:10202\n',
+      'hosts/ar-3.yaml': 'host: ar-3\naddress: 127.0.0.1\nroles: [archive]\ndataDir: /srv/walbctl\narchive:\n  listen: 127.0.0.1:1\n',
+    }));
+    expect(diagnostics).toEqual([]);
+    const at = '2026-12-05T08:00:00Z';
+    const observed = emptyObservedState('ar-3', at);
+    observed.volumes.pg = {
+      name: 'pg',
+      archive: { state: 'Archived', base: { b: { b: 3, e: 3 } }, uuid: 'u', diffs: [], explicitSnapshots: [3], restorable: [{ gid: 3, timestamp: '2026-12-05T07:00:00Z', explicit: true }], restored: [], replicas: {}, busy: null },
+    };
+    const replicate = computePlan(state!, observed, new Date(at)).plan.actions.find((a) => a.kind === 'replicate');
+    expect(replicate!.blocked).toBe("walbctl replicates over its own wire; ar-2 is a walb-archive, which takes a replication only as WalB's repl-sync (walbctl does not speak it)");
+    expect(replicate!.params.walbc).toBeUndefined();
+  });
 });
