@@ -3,18 +3,22 @@
  * Servers: the host file's `storage.listen`, `proxy.listen` and `archive.listen` (servers.ts).
  *   storage.ts    walb-storage: observe (state, uuid, overflow, log usage, latest snapshot, ts-delta),
  *                 init-vol with the walb device, full-bkp and hash-bkp followed to Target, snapshot,
- *                 start/stop followed, clear-vol
- *   archive.ts    walb-archive: observe (state, base, diffs, restorable, restored, replicas), init,
- *                 start/stop, clear, merge/apply/restore followed to their end and checked, del-restored
+ *                 start/stop followed, clear (stop force, reset-vol, clear-vol)
+ *   archive.ts    walb-archive: observe (state, base, diffs, restorable, restored, replicas), a storage's
+ *                 walb-archive as its peer, init, start/stop, clear, merge/apply/restore followed to their
+ *                 end and checked, del-restored; restore-links.ts: a declared restore path linked to
+ *                 WalB's LV
  *   replicate.ts  replicate, synchronize (walb-proxies told to forward to the receiver), stop-synchronize
  *   proxy.ts      walb-proxy: status, state, archive-info add/delete/list, start/stop
- *   follow.ts     long tasks polled to completion with time limits (context.ts); errors.ts typed errors
- *                 naming the server and the command; support.ts what WalB cannot do (verify-restore, a
- *                 replication to a walbctl archive), which the plan shows blocked with the reason
+ *   follow.ts     long tasks polled to completion with time limits (context.ts: an action's
+ *                 timeoutSeconds, the host's walb.taskTimeout, 24 h); errors.ts typed errors naming the
+ *                 server and the command; support.ts what cannot be done (verify-restore, replication
+ *                 between a walb-archive and a walbctl archive), which the plan shows blocked
  * Volumes the tree dropped are found with `get vol` (storage, archive) and walb-proxy's status.
  * walb-storage and walb-archive cannot run on the project's machines: their commands are checked
  * against the real walbc (its argument parsing, and end to end against a stand-in server speaking
- * WalB's protocol, test/helpers/walb-standin.ts); walb-proxy is tested for real.
+ * WalB's protocol, test/helpers/walb-standin.ts); walb-proxy is tested for real. Not covered: a
+ * walbctl archive's base from walb-storage (dirty-full-sync/dirty-hash-sync), resize, kick.
  */
 import type { ObservedArchive, ObservedStorage } from '../../../common/observed.js';
 import type { ActionMethod, Driver } from '../driver.js';
