@@ -48,23 +48,42 @@ export async function follow<T>(server: WalbServer, command: string[], probe: ()
 const walbcOf = (o: FollowOptions): WalbcOptions => ({ ...(o.binary ? { binary: o.binary } : {}), ...(o.signal ? { signal: o.signal } : {}), timeoutMs: 60_000 });
 
 /** `get num-action VOL ACTION` until 0: the archive's task of that name ended. */
-export function waitNoAction(server: WalbServer, vol: string, action: string, command: string[], o: FollowOptions): Promise<void> {
+export function waitNoAction(server: WalbServer, vol: string, action: string, command: string[], o: FollowOptions, progress?: () => Promise<string | null>): Promise<void> {
   return follow(server, command, async () => {
     const n = (await walbc(server, ['get', 'num-action', vol, action], walbcOf(o))).trim();
     if (!/^\d+$/.test(n)) throw new WalbTaskFailedError(server, command, `get num-action ${vol} ${action} answered "${n}", not a count`);
-    return n === '0' ? { done: true, value: undefined } : { done: false, seen: `${n} ${action} running` };
+    if (n === '0') return { done: true, value: undefined };
+    const p = progress ? await progress().catch(() => null) : null;
+    return { done: false, seen: `${n} ${action} running${p ? `, ${p}` : ''}` };
   }, o);
 }
 
 /**
  * `get state VOL` until it is none of `during`; then it must be one of `goals` (returned), else the
- * task failed and the error says the state it ended in.
+ * task failed and the error says the state it ended in. `progress`, when given, says how far the
+ * task got (WalB's `get progress` on the archive receiving it) for the time-limit error.
  */
-export function waitState(server: WalbServer, vol: string, states: { during: readonly string[]; goals: readonly string[] }, command: string[], o: FollowOptions): Promise<string> {
+export function waitState(server: WalbServer, vol: string, states: { during: readonly string[]; goals: readonly string[] }, command: string[], o: FollowOptions, progress?: () => Promise<string | null>): Promise<string> {
   return follow(server, command, async () => {
     const st = (await walbc(server, ['get', 'state', vol], walbcOf(o))).trim();
-    if (states.during.includes(st)) return { done: false, seen: `state ${st}` };
+    if (states.during.includes(st)) {
+      const p = progress ? await progress().catch(() => null) : null;
+      return { done: false, seen: `state ${st}${p ? `, ${p}` : ''}` };
+    }
     if (!states.goals.includes(st)) throw new WalbTaskFailedError(server, command, `the volume is ${st}, not ${states.goals.join(' or ')}`);
     return { done: true, value: st };
   }, o);
+}
+
+/**
+ * WalB's progress of a full or hash backup or a replication into `archive` (`get progress VOL`, in
+ * logical blocks, 0 when none runs) against the volume's size (`get vol-size VOL`), as words.
+ */
+export function archiveProgress(archive: { name: string; server: WalbServer }, vol: string, o: FollowOptions): () => Promise<string | null> {
+  let size: string | null = null;
+  return async () => {
+    const done = (await walbc(archive.server, ['get', 'progress', vol], walbcOf(o))).trim();
+    size ??= (await walbc(archive.server, ['get', 'vol-size', vol], walbcOf(o))).trim();
+    return `${archive.name} at ${done} of ${size} logical blocks`;
+  };
 }

@@ -13,7 +13,7 @@ import type { ActionMethod, ObserveTarget } from '../driver.js';
 import { walbcArgs } from './argv.js';
 import type { WalbRun } from './context.js';
 import { WalbTaskFailedError } from './errors.js';
-import { waitState } from './follow.js';
+import { archiveProgress, waitState } from './follow.js';
 import { parseLatestSnap, parseLogUsage, parseTsDelta } from './parse-ltsv.js';
 import { walbServer } from './servers.js';
 import { walbc } from './walbc.js';
@@ -62,7 +62,11 @@ function step(opts: { from: readonly string[]; done: readonly string[]; follow?:
     if (opts.done.includes(before)) return { walbc: argv.join(' '), state: before, skipped: 'already done' };
     if (!opts.from.includes(before)) throw new WalbTaskFailedError(server, argv, `the volume is ${before}; walb-storage takes this command only from ${opts.from.join(' or ')}`);
     const out = await walbc(server, argv, run.call);
-    const state = opts.follow ? await waitState(server, ctx.volumeName, opts.follow, argv, opts.task ? run.task(action, ctx.host) : run.state) : undefined;
+    // A backup's progress is the primary walb-archive's (`get progress`), for the time-limit error.
+    const primary = opts.task ? ctx.volume?.archives.find((a) => a.primary && ctx.desired.hosts[a.host]?.driver === 'walb') : undefined;
+    const o = opts.task ? run.task(action, ctx.host) : run.state;
+    const progress = primary ? archiveProgress({ name: primary.host, server: walbServer(ctx.desired.hosts[primary.host]!, 'archive') }, ctx.volumeName, o) : undefined;
+    const state = opts.follow ? await waitState(server, ctx.volumeName, opts.follow, argv, o, progress) : undefined;
     return { walbc: argv.join(' '), ...(state ? { state } : {}), ...(out.trim() ? { output: out.trim().slice(0, 200) } : {}) };
   };
 }

@@ -77,6 +77,19 @@ describe.skipIf(walbSkipReason !== '')('the walb driver on a walb-storage (real 
     expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
+  it('says how far the primary walb-archive got (get progress) when a backup runs past its time limit', async () => {
+    const archive = await startWalbStandin((cmd, p) => (cmd !== 'get' ? { error: 'no' } : p[0] === 'progress' ? { value: 1024 } : p[0] === 'vol-size' ? { value: 2097152 } : { error: 'no' }), { nodeId: 'ar-1' });
+    try {
+      const state = sequence('SyncReady', 'FullSync');
+      standin = await startWalbStandin((cmd, p) => (cmd === 'get' && p[0] === 'state' ? { value: state() } : {}), { nodeId: 'db-1' });
+      const desired = await walbTree({ storage: standin.server.port, proxy: 1, ar1: archive.server.port, ar2: 3 });
+      const e = await driver({ taskTimeoutMs: 1000 }).storage['full-backup'](action('db-1/pg:full-backup'), context(desired, 'db-1')).catch((x: unknown) => x);
+      expect((e as Error).message).toBe(`WalB server 127.0.0.1:${standin.server.port}: walbc full-bkp pg did not finish within 1 s (last seen: state FullSync, ar-1 at 1024 of 2097152 logical blocks)`);
+    } finally {
+      await archive.close();
+    }
+  });
+
   it('takes the time limit from the host\'s walb.taskTimeout in the tree', async () => {
     const state = sequence('SyncReady', 'FullSync');
     const desired = await storageTree((cmd, p) => (cmd === 'get' && p[0] === 'state' ? { value: state() } : {}), { taskTimeout: '2s' });
