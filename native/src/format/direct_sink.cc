@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,11 +20,7 @@ DirectSink::DirectSink(const std::string& path) : path_(path) {
   aio_context_t ctx = 0;
   if (syscall(SYS_io_setup, long(kInFlight), &ctx) != 0) return;
   ctx_ = ctx;
-  for (auto& b : bufs_) {
-    void* p = nullptr;
-    if (posix_memalign(&p, 4096, kChunk) != 0) throw std::bad_alloc();
-    b = static_cast<uint8_t*>(p);
-  }
+  for (auto& b : bufs_) b.grow(kChunk);
   fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
@@ -36,7 +33,6 @@ DirectSink::~DirectSink() {
   }
   if (fd_ >= 0) ::close(fd_);
   if (ctx_) syscall(SYS_io_destroy, aio_context_t(ctx_));
-  for (auto* b : bufs_) std::free(b);
 }
 
 void DirectSink::reap(long minEvents) {
@@ -55,7 +51,7 @@ void DirectSink::reap(long minEvents) {
         size_t done = res > 0 ? size_t(res) : 0;
         if (res >= 0 || res == -EINVAL) {
           int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-          ssize_t w = fd < 0 ? -1 : ::pwrite(fd, bufs_[i] + done, kChunk - done, off_t(offsets_[i] + done));
+          ssize_t w = fd < 0 ? -1 : ::pwrite(fd, bufs_[i].data() + done, kChunk - done, off_t(offsets_[i] + done));
           int e = errno;
           if (fd >= 0) ::close(fd);
           if (w != ssize_t(kChunk - done) && !error_) error_ = w < 0 ? e : EIO, errorOffset_ = offsets_[i];
@@ -71,12 +67,24 @@ void DirectSink::reap(long minEvents) {
   }
 }
 
+constexpr uint64_t kAllocateStep = 64u << 20;
+
 void DirectSink::submit(uint64_t offset) {
+  // Writes inside the file's size: not serialised by ext4 (see the header). Where fallocate fails (a
+  // file system without it; no room for a step ahead) the writes extend the file as before.
+  while (allocate_ && offset + kChunk > allocated_) {
+    uint64_t from = std::max(allocated_, offset);
+    if (::fallocate(fd_, 0, off_t(from), off_t(kAllocateStep)) != 0) {
+      allocate_ = false;
+      break;
+    }
+    allocated_ = from + kAllocateStep;
+  }
   iocb cb;
   std::memset(&cb, 0, sizeof cb);
   cb.aio_fildes = uint32_t(fd_);
   cb.aio_lio_opcode = IOCB_CMD_PWRITE;
-  cb.aio_buf = uint64_t(reinterpret_cast<uintptr_t>(bufs_[cur_]));
+  cb.aio_buf = uint64_t(reinterpret_cast<uintptr_t>(bufs_[cur_].data()));
   cb.aio_nbytes = kChunk;
   cb.aio_offset = int64_t(offset);
   cb.aio_data = cur_;

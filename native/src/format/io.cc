@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "format/direct_sink.h"
 #include "format/error.h"
@@ -101,7 +103,8 @@ size_t MemorySource::readAt(uint64_t offset, void* buf, size_t n) {
 }
 
 MappedFileSource::MappedFileSource(const std::string& path) : FileSource(path) {
-  if (size() == 0) return;
+  // Mapped only on request (io.h says why): pread is the default.
+  if (size() == 0 || !std::getenv("WALBCTL_MMAP")) return;
   void* p = mmap(nullptr, size_t(size()), PROT_READ, MAP_SHARED, fd(), 0);
   if (p == MAP_FAILED) return;
   madvise(p, size_t(size()), MADV_SEQUENTIAL);
@@ -151,6 +154,20 @@ size_t MappedFileSource::readAt(uint64_t offset, void* buf, size_t n) {
   return n;
 }
 
+PageBuffer::~PageBuffer() {
+  if (data_) munmap(data_, size_);
+}
+
+void PageBuffer::grow(size_t n) {
+  if (n <= size_) return;
+  size_t bytes = (n + 4095) / 4096 * 4096;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (data_) munmap(data_, size_);
+  data_ = static_cast<uint8_t*>(p);
+  size_ = bytes;
+}
+
 constexpr size_t kSinkBuffer = 4u << 20;
 
 FileSink::FileSink(const std::string& path, bool truncate, bool direct) : path_(path) {
@@ -174,6 +191,7 @@ void FileSink::endDirect() {
   direct_->drain();
   if (fill_) pwriteFull(fd_, path_, offset_ - fill_, direct_->buffer(), fill_);
   fill_ = 0;
+  allocated_ = std::max(allocated_, direct_->allocated());
   direct_.reset();
   writebackFrom_ = offset_;
   buf_.reserve(kSinkBuffer);
@@ -245,6 +263,8 @@ void FileSink::pwriteAt(uint64_t offset, const void* data, size_t n) {
 void FileSink::close(bool sync) {
   if (fd_ < 0) return;
   flush();
+  // Space allocated ahead of the direct writes and not written: cut off (the file is what we wrote).
+  if (allocated_ > offset_ && ::ftruncate(fd_, off_t(offset_)) != 0) throw IoError(path_, "truncate", errno);
   if (sync && ::fsync(fd_) != 0) throw IoError(path_, "fsync", errno);
   if (::close(fd_) != 0) {
     fd_ = -1;

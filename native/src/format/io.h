@@ -59,8 +59,12 @@ class MemorySource : public ByteSource {
 };
 
 // A read-only mapping of a regular file, for hot paths that read a whole file (conversion): the
-// page cache is read in place instead of copied. Falls back to pread (view() == nullptr) when the file
-// cannot be mapped. As with any mapping, a file truncated by someone else while mapped faults (SIGBUS):
+// page cache is read in place instead of copied. Only with WALBCTL_MMAP=1: by default (and when the
+// file cannot be mapped) it is a FileSource (view() == nullptr, the readers pread whole packs). On
+// the VMs walbctl is measured on, a page mapped from the page cache costs a trap to the hypervisor
+// that the process's CPU time does not show: reading 400 MB of wdiffs took 1.2-2.3 s mapped against
+// 0.4-0.9 s with pread into a reused buffer, and a 512 MiB random wlog's conversion 12-14 s against
+// 2.0-2.7 s (native/src/ops/design.md). As with any mapping, a file truncated by someone else while mapped faults (SIGBUS):
 // use it only for files this process owns for the duration (wlogs being converted).
 class MappedFileSource : public FileSource {
  public:
@@ -76,6 +80,27 @@ class MappedFileSource : public FileSource {
   void releaseNow();
   const uint8_t* map_ = nullptr;
   uint64_t relStart_ = 0, relEnd_ = 0;  // released, not yet handed back
+};
+
+// Anonymous memory whose pages are populated when it is mapped (MAP_POPULATE), for the large buffers
+// the hot paths fill: touching a fresh page otherwise faults once per 4 KiB, and on the VMs walbctl is
+// measured on each fault is a trap to the hypervisor (~9 us: 10 MiB of fresh buffer cost a merge as
+// much as its checksums). Page-aligned (direct I/O takes it). grow() keeps no contents.
+class PageBuffer {
+ public:
+  PageBuffer() = default;
+  explicit PageBuffer(size_t n) { grow(n); }
+  ~PageBuffer();
+  PageBuffer(const PageBuffer&) = delete;
+  PageBuffer& operator=(const PageBuffer&) = delete;
+  PageBuffer(PageBuffer&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr, o.size_ = 0; }
+  uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  void grow(size_t n);  // at least n bytes (throws std::bad_alloc)
+
+ private:
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
 };
 
 class DirectSink;
@@ -107,6 +132,7 @@ class FileSink {
   uint64_t writebackFrom_ = 0;
   std::unique_ptr<DirectSink> direct_;
   size_t fill_ = 0;  // bytes in direct_->buffer()
+  uint64_t allocated_ = 0;  // the size the direct sink allocated ahead (the file is cut back to offset_)
   void startWriteback();
   void endDirect();
 };

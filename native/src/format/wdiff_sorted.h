@@ -38,11 +38,15 @@ class SortedWdiffWriter {
   SortedWdiffWriter(const std::string& path, const SortedWriterOptions& opts);
   ~SortedWdiffWriter();
   // `data` holds blocks*512 uncompressed bytes.
-  void addData(uint64_t addr, uint32_t blocks, const uint8_t* data);
+  void addData(uint64_t addr, uint32_t blocks, const uint8_t* data) { addData(addr, blocks, data, nullptr); }
+  // The same, for a caller that knows the checksum of the uncompressed bytes (a whole record it read
+  // and checked): stored uncompressed, the record takes it instead of summing the bytes again.
+  void addData(uint64_t addr, uint32_t blocks, const uint8_t* data, const uint32_t* rawChecksum);
   void addAllZero(uint64_t addr, uint32_t blocks);
   void addDiscard(uint64_t addr, uint32_t blocks);
-  // Adds a record whose data is already compressed with rec.compression (data_offset and checksum are
-  // recomputed; flags and sizes are taken as given). Used to copy records without recompressing.
+  // Adds a record whose data is already compressed with rec.compression (data_offset is recomputed;
+  // flags, sizes and the checksum are taken as given: the caller read the data and checked it). Used
+  // to copy records without recompressing.
   void addRaw(const SortedRecord& rec, const uint8_t* compressed);
   // Flushes the last pack, writes END, closes (fsync when opts.sync). Returns the file size.
   uint64_t finish();
@@ -50,7 +54,7 @@ class SortedWdiffWriter {
   uint64_t dataBytes() const { return dataBytes_; }  // compressed data bytes written so far
 
  private:
-  void append(SortedRecord rec, const uint8_t* data, size_t size);
+  void append(SortedRecord rec, const uint8_t* data, size_t size, const uint32_t* sum = nullptr);
   void flushPack();
   void checkOrder(uint64_t addr, uint32_t blocks);
   FileSink sink_;

@@ -24,11 +24,11 @@ void SortedWdiffWriter::checkOrder(uint64_t addr, uint32_t blocks) {
   nextAddr_ = addr + blocks;
 }
 
-void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t size) {
+void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t size, const uint32_t* sum) {
   if (n_ > 0 && (n_ >= kMaxPackRecords || dataLen_ + size > opts_.maxPackData)) flushPack();
   rec.data_offset = uint32_t(dataLen_);
   rec.data_size = uint32_t(size);
-  rec.checksum = size ? checksum(data, size, 0) : 0;
+  rec.checksum = !size ? 0 : sum ? *sum : checksum(data, size, 0);
   rec.reserved1 = 0;
   rec.reserved2 = 0;
   std::memcpy(block_.data() + kPackRecordsOffset + sizeof(SortedRecord) * n_, &rec, sizeof(rec));
@@ -46,7 +46,7 @@ void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t siz
   }
 }
 
-void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data) {
+void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* data, const uint32_t* rawChecksum) {
   checkOrder(addr, blocks);
   SortedRecord rec{};
   rec.io_address = addr;
@@ -61,7 +61,7 @@ void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* d
     append(rec, scratch_.data(), size);
   } else {
     rec.compression = 0;
-    append(rec, data, raw);
+    append(rec, data, raw, rawChecksum);
   }
 }
 
@@ -86,7 +86,8 @@ void SortedWdiffWriter::addDiscard(uint64_t addr, uint32_t blocks) {
 void SortedWdiffWriter::addRaw(const SortedRecord& rec, const uint8_t* compressed) {
   checkOrder(rec.io_address, rec.io_blocks);
   bool noData = rec.flags & (kRecAllZero | kRecDiscard);
-  append(rec, noData ? nullptr : compressed, noData ? 0 : rec.data_size);
+  uint32_t sum = rec.checksum;  // a packed field: copied to be pointed at
+  append(rec, noData ? nullptr : compressed, noData ? 0 : rec.data_size, &sum);
 }
 
 void SortedWdiffWriter::flushPack() {

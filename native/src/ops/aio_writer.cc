@@ -50,7 +50,6 @@ AioWriter::~AioWriter() {
     if (fd_ >= 0) drain();
   } catch (...) {  // an abandoned apply: the error was or will be reported by whoever threw first
   }
-  for (Slot& s : slots_) std::free(s.buf);
   if (fd_ >= 0) ::close(fd_);
   if (ctx_) syscall(SYS_io_destroy, aio_context_t(ctx_));
 }
@@ -103,11 +102,9 @@ uint8_t* AioWriter::reserve(uint64_t offset, size_t n) {
   int i = freeSlot(want);
   Slot& s = slots_[size_t(i)];
   if (s.cap < want) {  // grows to the largest run it has held (freeSlot prefers slots large enough)
-    std::free(s.buf);
-    s.buf = nullptr;
-    s.cap = 0;
-    if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, (want + 4095) / 4096 * 4096) != 0) throw std::bad_alloc();
-    s.cap = (want + 4095) / 4096 * 4096;
+    s.mem.grow(want);  // populated: no page fault per 4 KiB as it is first filled
+    s.buf = s.mem.data();
+    s.cap = s.mem.size();
   }
   s.offset = offset;
   s.n = 0;
@@ -146,13 +143,9 @@ void AioWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
     Slot& s = slots_[size_t(i)];
     if (data) {
       if (s.cap < k) {  // grows to the largest write it has held: small writes keep small buffers
-        std::free(s.buf);
-        s.cap = (k + 4095) / 4096 * 4096;
-        if (posix_memalign(reinterpret_cast<void**>(&s.buf), 4096, s.cap) != 0) {
-          s.buf = nullptr;
-          s.cap = 0;
-          throw std::bad_alloc();
-        }
+        s.mem.grow(k);
+        s.buf = s.mem.data();
+        s.cap = s.mem.size();
       }
       std::memcpy(s.buf, data, k);
       s.data = s.buf;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "format/io.h"
+
 namespace walb::ops {
 
 class AioWriter {
@@ -41,7 +43,8 @@ class AioWriter {
 
  private:
   struct Slot {
-    uint8_t* buf = nullptr;  // 4096-aligned, grown to the largest write the slot held (<= 1 MiB)
+    fmt::PageBuffer mem;     // page-aligned, grown to the largest write the slot held (<= 1 MiB)
+    uint8_t* buf = nullptr;  // mem.data()
     size_t cap = 0;
     uint64_t offset = 0;
     size_t n = 0;

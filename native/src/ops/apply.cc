@@ -90,7 +90,8 @@ void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyRes
 }
 
 void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res) {
-  // Mapped: each IO is copied once, from the page cache into its AIO slot (pread would copy it twice).
+  // Read with pread, a logpack at a time (a mapping only with WALBCTL_MMAP=1: format/io.h says why),
+  // each IO then copied into its AIO slot.
   WlogStreamSummary s = forEachIo(paths, [&](const LoggedIo& io) {
     if (io.kind == IoKind::Discard) {
       t.discard(io.address, io.blocks, opts.discard, paths[io.file], io.dataOffset);

@@ -87,7 +87,7 @@ ConvertResult convertSorted(const std::vector<std::string>& inputs, const std::s
         throw FormatError(f.name(), e.payload.offset, "wlog-changed", "wlog became shorter during conversion");
       data = buf.data();
     }
-    // Done with these bytes after this record: keep them out of our RSS (a mapping).
+    // Done with these bytes after this record: keep them out of our RSS (a mapping, WALBCTL_MMAP=1).
     struct Release {
       FileSource& f;
       uint64_t off;

@@ -1,5 +1,6 @@
 #include "ops/merge.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -47,6 +48,9 @@ class DataReader {
   // `checked[i][r]` is set when record r of input i has been read and its checksum matched.
   DataReader(const std::vector<std::string>& paths, std::vector<std::vector<uint8_t>>& checked) : checked_(checked) {
     for (const auto& p : paths) files_.push_back(std::make_unique<MappedFileSource>(p));
+    windows_.resize(paths.size());
+    // 1 MiB per input, 64 MiB in all at most (an archive may merge hundreds of diffs): >= 64 KiB.
+    window_ = std::clamp<size_t>((kWindowsBytes / paths.size()) / 4096 * 4096, 64u << 10, 1u << 20);
   }
   // The decompressed record or image of `s` (cached: consecutive pieces of one image reuse it). A
   // record stored uncompressed is its raw bytes, in place.
@@ -74,12 +78,7 @@ class DataReader {
     FileSource& f = *files_[s.input];
     if (last_) last_->release(lastOffset_, lastSize_);  // done with the previous record's bytes
     const uint8_t* p = f.view(s.offset, s.size);
-    if (!p) {
-      if (raw_.size() < s.size) raw_.resize(s.size);
-      if (f.readAt(s.offset, raw_.data(), s.size) != s.size)
-        throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
-      p = raw_.data();
-    }
+    if (!p) p = windowed(s);
     last_ = &f;
     lastOffset_ = s.offset;
     lastSize_ = s.size;
@@ -91,6 +90,25 @@ class DataReader {
   // Checksums the data of every normal record of a sorted input that pass 2 did not read: records
   // later inputs overwrite whole. Their data does not reach the output, but a damaged input must
   // still fail the merge (as it fails WalB's, which reads every record), in file order.
+  // Reads ahead: records of one input are read in file order (address order in a sorted input, the
+  // order of checkUnread), so a window per input (1 MiB; less with many inputs) serves them with one pread each, not one per
+  // record (27,000 preads for a 400 MB merge). The pointer holds until the input's next read.
+  const uint8_t* windowed(const DiffSource& s) {
+    Window& w = windows_[s.input];
+    if (s.offset >= w.start && s.offset + s.size <= w.start + w.len) return w.buf.data() + (s.offset - w.start);
+    FileSource& f = *files_[s.input];
+    uint64_t left = f.size() > s.offset ? f.size() - s.offset : 0;
+    size_t want = size_t(std::min<uint64_t>(std::max<size_t>(s.size, window_), left));
+    if (want < s.size) throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
+    w.buf.grow(want);
+    w.len = f.readAt(s.offset, w.buf.data(), want);
+    w.start = s.offset;
+    if (w.len < s.size) {
+      w.len = 0;
+      throw FormatError(f.name(), s.offset, "wdiff-changed", "input became shorter during the merge");
+    }
+    return w.buf.data();
+  }
   void checkUnread(size_t input, const std::vector<RecordData>& recs) {
     for (size_t r = 0; r < recs.size(); r++) {
       if (checked_[input][r]) continue;
@@ -102,7 +120,15 @@ class DataReader {
  private:
   std::vector<std::unique_ptr<FileSource>> files_;
   std::vector<std::vector<uint8_t>>& checked_;
-  std::vector<uint8_t> raw_, decoded_;
+  struct Window {
+    PageBuffer buf;
+    uint64_t start = 0;
+    size_t len = 0;
+  };
+  static constexpr size_t kWindowsBytes = 64u << 20;
+  size_t window_ = 1u << 20;
+  std::vector<Window> windows_;
+  std::vector<uint8_t> decoded_;
   DiffSource cur_{};
   bool valid_ = false;
   FileSource* last_ = nullptr;
@@ -191,6 +217,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       rec.io_blocks = blocks;
       rec.compression = s.compression;
       rec.data_size = s.size;
+      rec.checksum = s.sum;  // raw() checks it
       writer.addRaw(rec, reader.raw(s));
       res.copiedRecords++;
       st.normalRecords++;
@@ -201,7 +228,9 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     res.reencodedRecords++;
     // A piece of a normal record stays normal even when its blocks are all zeros (WalB keeps the
     // record's kind through cuts; the outputs are then byte-identical).
-    writer.addData(addr, blocks, data);
+    // A whole record stored uncompressed keeps its checksum (raw() checked it) if it stays so.
+    bool sameBytes = whole && s.compression == uint8_t(Compression::None);
+    writer.addData(addr, blocks, data, sameBytes ? &s.sum : nullptr);
     st.normalRecords++;
     st.normalBlocks += blocks;
   }

@@ -52,7 +52,7 @@ struct WlogTail {
 WlogTail lastTail(const WlogStreamSummary& s);
 
 // Reads `paths` in order. `fn` may be empty (a verify pass).
-// With `mapped`, files are read through a mapping (MappedFileSource) instead of pread.
+// With `mapped`, files are read through MappedFileSource (a mapping where WALBCTL_MMAP=1, else pread).
 WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::function<void(const LoggedIo&)>& fn,
                             bool mapped = false);
 
