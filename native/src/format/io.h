@@ -36,8 +36,12 @@ class FileSource : public ByteSource {
   int fd() const { return fd_; }
 
  private:
+  void readAhead(uint64_t offset, size_t n);
   std::string path_;
   int fd_ = -1;
+  bool readAhead_ = true;
+  uint64_t lastEnd_ = 0;   // where the previous read ended
+  uint64_t aheadEnd_ = 0;  // where the read-ahead asked for so far ends
   uint64_t size_ = 0;
 };
 
