@@ -51,11 +51,11 @@ export interface SenderRun {
   result: Record<string, unknown>;
 }
 
-/** One replication of volume `v` from the archive at `source` to ar-2 at `port`. */
-export async function runSender(source: string, port: number, tls: Tls): Promise<SenderRun> {
+/** One replication of volume `v` from the archive at `source` to ar-2 at `port`; `extra`: more of repl-peer's arguments. */
+export async function runSender(source: string, port: number, tls: Tls, extra: object = {}): Promise<SenderRun> {
   const t0 = process.hrtime.bigint();
   const prof = process.env.BENCH_REPL_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REPL_PROF] : [];
-  const args = { host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB };
+  const args = { host: 'ar-1', peer: { host: 'ar-2', address, port }, ...tls('ar-1'), dataDir: source, volume: 'v', checkpointBytes: 64 * MiB, ...extra };
   const child = spawn(process.execPath, [...prof, sender, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => void (out += d.toString()));

@@ -10,7 +10,8 @@
  *    while the volume takes BENCH_REPL_OUTAGE_RATE bytes/s (default 2 MiB) and a snapshot every
  *    BENCH_REPL_OUTAGE_EVERY seconds (default 30); the lag at its restart and the time to catch up.
  * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
- * (alternating pairs, default 2), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender writes V8 CPU
+ * (alternating pairs, default 2), BENCH_REPL_SERIAL=1 (each round also replicates the diffs one at a
+ * time, as before pipelining), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender writes V8 CPU
  * profiles there; WALBCTL_PEER_NODE_ARGS gives the receiver's flags). CPU seconds (user+sys) of both ends are printed beside the wall time: under
  * a shared machine's load they are the meaningful figure.
  */
@@ -100,10 +101,10 @@ async function pipeline(files: string[], out: string): Promise<{ seconds: number
 }
 
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: Tls): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
+async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
   const t = await serveTarget(target, tls);
   const serverCpu0 = cpuOfPid(t.server.child.pid);
-  const { code, seconds, result } = await runSender(source, t.port, tls);
+  const { code, seconds, result } = await runSender(source, t.port, tls, extra);
   const serverCpu = cpuOfPid(t.server.child.pid) - serverCpu0;
   await t.stop();
   if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
@@ -164,15 +165,17 @@ async function main(): Promise<void> {
   const diffFiles = (await listDiffs(source, 'v')).map((d) => join(archivePaths(source, 'v').dir, d.file));
   const diffBytes = diffFiles.reduce((n, f) => n + statSync(f).size, 0);
   console.log(`diffs: ${diffFiles.length} files, ${(diffBytes / MiB).toFixed(0)} MiB`);
+  // BENCH_REPL_SERIAL=1 adds the same replication with one diff at a time (no pipelining) to each round.
+  const kinds = process.env.BENCH_REPL_SERIAL === '1' ? ['wire', 'serial', 'pipeline'] : ['wire', 'pipeline'];
+  if (outage > 0) await cp(atBase, join(dir, 't-outage'), { recursive: true });
   for (let r = 0; r < rounds; r++) {
-    for (const which of r % 2 === 0 ? ['wire', 'pipeline'] : ['pipeline', 'wire']) {
+    for (const which of r % 2 === 0 ? kinds : [...kinds].reverse()) {
       if (which === 'pipeline') row('diff  socat+zstd', await pipeline(diffFiles, join(dir, 'out.diffs')), diffBytes);
       else {
         const target = join(dir, `t-diff-${r}`);
         await cp(atBase, target, { recursive: true });
-        if (r === 0 && outage > 0) await cp(atBase, join(dir, 't-outage'), { recursive: true });
-        const x = await replicate(source, target, tls);
-        row('diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        const x = await replicate(source, target, tls, which === 'serial' ? { pipeline: 1 } : {});
+        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
         rmSync(target, { recursive: true, force: true });
       }
     }

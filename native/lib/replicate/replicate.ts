@@ -50,6 +50,8 @@ export interface ReplicateOptions {
   compression?: string;
   /** Limits of the merge in transfer (default WalB's: 1 GiB of diffs, 1000 files); maxMergeBytes 0 sends each diff as it is. */
   merge?: { maxMergeBytes?: number; maxMergeCount?: number };
+  /** Diff batches sent and not yet acknowledged at most (default send-run.ts's PIPELINE; 1: one at a time). */
+  pipeline?: number;
   onProgress?: (phase: 'full' | 'diff' | 'hash-index' | 'hash-scan' | 'hash', done: number, total: number) => void;
 }
 

@@ -108,7 +108,7 @@ export async function sendRun(o: ReplicateOptions, run: readonly ObservedDiff[],
     waiting.push(w);
     // The next batch starts once this one's bytes are out (or it ended: answered done, or failed).
     await Promise.race([out, result.then(() => {}, () => {})]);
-    while (waiting.length >= PIPELINE || (waiting.length > 0 && waiting[0]!.ended)) await settleOldest();
+    while (waiting.length >= Math.max(1, o.pipeline ?? PIPELINE) || (waiting.length > 0 && waiting[0]!.ended)) await settleOldest();
   }
   // A batch prepared and never sent: its temporary file goes.
   if (next) await next.then((p) => p.drop(), () => {});

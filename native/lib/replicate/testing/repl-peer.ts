@@ -1,6 +1,6 @@
 /**
  * A replicating archive as its own process, so a fault campaign can kill -9 the sender:
- * `node repl-peer.js '{"host","peer","tls"?,"insecure"?,"channel"?,"dataDir","volume","rate"?,"checkpointBytes"?}'`
+ * `node repl-peer.js '{"host","peer","tls"?,"insecure"?,"channel"?,"dataDir","volume","rate"?,"checkpointBytes"?,"pipeline"?}'`
  * prints {"sending":true} once data goes out, then the result as JSON (with its CPU seconds and peak RSS) and exits 0 (or the error, exit 1).
  */
 import { WireClient, type WirePeer } from '../../wire/client.js';
@@ -19,6 +19,7 @@ interface Args {
   volume: string;
   rate?: number;
   checkpointBytes?: number;
+  pipeline?: number;
 }
 
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     const r = await replicateArchive({
       client, peer: a.peer, dataDir: a.dataDir, volume: a.volume,
       ...(a.checkpointBytes ? { checkpointBytes: a.checkpointBytes } : {}),
+      ...(a.pipeline ? { pipeline: a.pipeline } : {}),
       ...(a.rate ? { limits: [new TokenBucket(a.rate, 128 << 10)] } : {}),
       onProgress: () => {
         if (!said) process.stdout.write(`${JSON.stringify({ sending: true })}\n`);
