@@ -8,11 +8,12 @@
  *   synchronize       each of the volume's walb-proxies stopped with `stop VOL empty` (it forwards
  *                     what it holds first), `archive-info add VOL TO ADDR:PORT` where missing, the
  *                     replicate above, the proxies started again: from then on they forward every
- *                     diff to the receiver too. When every walb-proxy forwards there already, only
- *                     the replicate runs (a gap caught up; nothing when the receiver holds GID). walbctl proxies of the volume add a sync receiver
+ *                     diff to the receiver too; the volume's walb-storage kicked (it sends its logs
+ *                     again at once). When every walb-proxy forwards there already, only the
+ *                     replicate runs (a gap caught up; nothing when the receiver holds GID). walbctl proxies of the volume add a sync receiver
  *                     themselves (the proxy role) and are not touched here.
  *   stop-synchronize  each walb-proxy forwarding to TO: stopped, `archive-info delete VOL TO`, started
- *                     again while it has other destinations.
+ *                     again while it has other destinations; the walb-storage kicked.
  *   release-replica   WalB keeps no replica cursor that holds diffs back: nothing to do.
  * The receiver must be a `driver: walb` archive (support.ts says why otherwise); WalB's replicate has
  * no bandwidth limit, so a pair's bandwidthLimit is not applied.
@@ -61,6 +62,17 @@ async function replicateOnce(action: PlanAction, ctx: ActionContext, run: WalbRu
   return { walbc: argv.join(' '), gid: newest };
 }
 
+/**
+ * `kick` on the volume's walb-storage, as WalB's controller does after its proxies changed: the
+ * storage sends its logs again at once instead of at its next retry. Best effort: the change stands
+ * without it, so a storage that does not answer is only reported.
+ */
+async function kickStorage(ctx: ActionContext, run: WalbRun): Promise<string | null> {
+  const host = Object.values(ctx.desired.hosts).find((h) => h.volumes[ctx.volumeName] && h.driver === 'walb' && h.roleSettings?.storage?.listen);
+  if (!host) return null;
+  return walbc(walbServer(host, 'storage'), ['kick'], run.call).then(() => `${host.name}: kick`, (e: unknown) => `${host.name}: kick failed (${(e as Error).message.split('\n')[0]})`);
+}
+
 /** The volume's walb-proxies (the tree's `driver: walb` proxies of it) and their servers. */
 function walbProxies(ctx: ActionContext): { name: string; server: WalbServer }[] {
   return (ctx.volume?.proxies ?? []).map((name) => ctx.desired.hosts[name]).filter((h) => h?.driver === 'walb').map((h) => ({ name: h!.name, server: walbServer(h!, 'proxy') }));
@@ -90,6 +102,7 @@ export const replicationActions = {
       const once = await replicateOnce(action, ctx, run);
       return { walbc: once.walbc, gid: once.gid, proxies: proxies.map((p) => p.name).join(','), ...(once.skipped ? { skipped: once.skipped } : {}) };
     }
+    let gid: number | undefined;
     try {
       for (const p of proxies) {
         const st = (await walbc(p.server, ['get', 'state', vol], run.call)).trim();
@@ -109,7 +122,7 @@ export const replicationActions = {
       }
       const once = await replicateOnce(action, ctx, run);
       commands.push(once.walbc);
-      return { walbc: commands.join('; '), gid: once.gid, proxies: proxies.map((p) => p.name).join(',') };
+      gid = once.gid;
     } finally {
       // Forwarding resumes (now to the receiver too) even when the replication failed: the next pass
       // replicates again, and walb-proxy keeps retrying the receiver meanwhile.
@@ -118,6 +131,9 @@ export const replicationActions = {
         if (st === 'Stopped') await walbc(p.server, ['start', vol], run.call);
       }
     }
+    const kicked = restart.length > 0 ? await kickStorage(ctx, run) : null;
+    if (kicked) commands.push(kicked);
+    return { walbc: commands.join('; '), gid, proxies: proxies.map((p) => p.name).join(',') };
   }) as Method,
 
   'stop-synchronize': ((base) => async (action, ctx) => {
@@ -137,6 +153,8 @@ export const replicationActions = {
       // With its last destination gone walb-proxy clears the volume; with others it forwards again.
       if ((await walbc(p.server, ['get', 'state', vol], run.call)).trim() === 'Stopped') await walbc(p.server, ['start', vol], run.call);
     }
+    const kicked = done.length > 0 ? await kickStorage(ctx, run) : null;
+    if (kicked) done.push(kicked);
     return { walbc: done.join('; ') || null, ...(done.length === 0 ? { skipped: `no walb-proxy forwards ${vol} to ${to}` } : {}) };
   }) as Method,
 

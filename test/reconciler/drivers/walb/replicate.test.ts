@@ -55,12 +55,13 @@ describe.skipIf(walbSkipReason !== '')('replication between walb-archives (real 
   });
   afterEach(async () => { for (const s of standins.splice(0)) await s.close(); });
 
-  async function setUp(receiverNewest: number, mode: 'sync' | 'async' = 'async'): Promise<{ a1: RunningStandin; a2: RunningStandin; desired: DesiredState }> {
+  async function setUp(receiverNewest: number, mode: 'sync' | 'async' = 'async'): Promise<{ a1: RunningStandin; a2: RunningStandin; s: RunningStandin; desired: DesiredState }> {
     const p = pair(receiverNewest);
     const a1 = await startWalbStandin(p.sender, { nodeId: 'ar-1' });
     const a2 = await startWalbStandin(p.receiver, { nodeId: 'ar-2' });
-    standins.push(a1, a2);
-    return { a1, a2, desired: await walbTree({ storage: 1, proxy: px.server.port, ar1: a1.server.port, ar2: a2.server.port }, mode) };
+    const s = await startWalbStandin(() => ({}), { nodeId: 'db-1' });
+    standins.push(a1, a2, s);
+    return { a1, a2, s, desired: await walbTree({ storage: s.server.port, proxy: px.server.port, ar1: a1.server.port, ar2: a2.server.port }, mode) };
   }
 
   it('inits the receiver, replicates to it and follows the task until the receiver restores the gid', async () => {
@@ -88,12 +89,13 @@ describe.skipIf(walbSkipReason !== '')('replication between walb-archives (real 
   });
 
   it('synchronizes: walb-proxy stopped (empty), told to forward to the receiver, the replication run, walb-proxy started; and stops it again', async () => {
-    const { a1, desired } = await setUp(12, 'sync');
+    const { a1, s, desired } = await setUp(12, 'sync');
     await proxy.addArchive(px.server, 'pg', 'ar-1', '127.0.0.1:1', walbcOptions);
     await proxy.start(px.server, 'pg', walbcOptions);
     const d = driver();
     const out = await d.archive.synchronize(action('ar-1/pg:synchronize', { params: { to: 'ar-2', toGid: 12, method: null, compression: 'zstd', fromGid: null } }), context(desired, 'ar-1'));
-    expect(String(out!.walbc)).toMatch(/^px-1: stop pg empty; px-1: archive-info add pg ar-2 127\.0\.0\.1:\d+; replicate pg gid 12 /);
+    expect(String(out!.walbc)).toMatch(/^px-1: stop pg empty; px-1: archive-info add pg ar-2 127\.0\.0\.1:\d+; replicate pg gid 12 .*; db-1: kick$/);
+    expect(out).toMatchObject({ gid: 12, proxies: 'px-1' });
     expect(await observeProxy(px.server, 'pg', walbcOptions)).toMatchObject({ state: 'Started', archives: ['ar-1', 'ar-2'] });
     expect(a1.calls.filter((c) => c.command === 'replicate')).toHaveLength(1);
     // Planned again while walb-proxy forwards there already: the receiver holds gid 12, nothing stops.
@@ -102,7 +104,9 @@ describe.skipIf(walbSkipReason !== '')('replication between walb-archives (real 
     expect(String(again!.walbc)).not.toContain('stop');
 
     const stop = await d.archive['stop-synchronize'](action('ar-1/pg:stop-synchronize', { params: { to: 'ar-2' } }), context(desired, 'ar-1'));
-    expect(stop).toEqual({ walbc: 'px-1: archive-info delete pg ar-2' });
+    expect(stop).toEqual({ walbc: 'px-1: archive-info delete pg ar-2; db-1: kick' });
+    // walb-storage was kicked after each change of its proxies' destinations, as WalB's controller does.
+    expect(s.calls).toEqual([{ command: 'kick', params: [] }, { command: 'kick', params: [] }]);
     expect(await observeProxy(px.server, 'pg', walbcOptions)).toMatchObject({ state: 'Started', archives: ['ar-1'] });
     // Again: nothing forwards there any more.
     expect(await d.archive['stop-synchronize'](action('ar-1/pg:stop-synchronize', { params: { to: 'ar-2' } }), context(desired, 'ar-1'))).toEqual({ walbc: null, skipped: 'no walb-proxy forwards pg to ar-2' });
