@@ -109,7 +109,7 @@ function foreignHistory(primary: string, vol: string, peer: ObservedPeerArchive 
   if (!fresh && storage.uuid === theirs) return null;
   const ours = fresh ? 'not initialised (its init makes a new uuid)' : `device uuid ${storage.uuid}`;
   return `${primary} holds the history of device uuid ${theirs}, this host's ${vol} is ${ours}: its state here was lost or it is another device, and ${primary} refuses another uuid (uuid-mismatch). ` +
-    `To start over there, copy out what is still needed (walbctl archive restore ${vol} GID --from ${primary}), then reset the archive on ${primary} (walbctl archive reset ${vol}, run there): a full backup follows`;
+    `To start over there, copy out what is still needed (walbctl archive restore ${vol} GID --from ${primary}), then stop and reset the archive on ${primary} (walbctl archive stop ${vol} && walbctl archive reset ${vol}, run there): a full backup follows`;
 }
 
 export interface ArchivePlan {

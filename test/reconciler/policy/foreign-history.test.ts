@@ -24,7 +24,7 @@ describe('a storage initialised anew against an archive holding the old deviceâ€
     expect(step).toMatchObject({ kind: 'hash-backup', reason: 'ar-1 holds base |0,1| and diffs to gid 41: resynchronise by hash' });
     expect(step.blocked).toContain(`ar-1 holds the history of device uuid ${OLD}, this host's pg is device uuid ${NEW}`);
     expect(step.blocked).toContain('uuid-mismatch');
-    expect(step.blocked).toContain('walbctl archive reset pg');
+    expect(step.blocked).toContain('walbctl archive stop pg && walbctl archive reset pg');
     expect(step.blocked).toContain('walbctl archive restore pg GID --from ar-1');
   });
 
