@@ -51,14 +51,15 @@ registerKind({
     if (meta.deviceUuid && meta.deviceUuid !== p.uuid) throw new WireReject('uuid-mismatch', `the archive of ${vol} holds device ${meta.deviceUuid}, the diff is of ${p.uuid}`);
     // The same diff arriving on another connection (a sender's retry while its cut link is not yet
     // declared dead here, or a proxy and a replication at once): wait for that one to end.
-    const twin = queuedSame(dataDir, vol, d);
+    const lineage = { uuid: p.uuid, fullBackupId: meta.fullBackupId };
+    const twin = queuedSame(dataDir, vol, d, lineage);
     if (twin?.state === 'receiving') {
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), TWIN_WAIT_MS).unref());
       if ((await Promise.race([twin.settled, timer])) === 'timeout') throw new WireReject('busy', `diff ${span} of ${vol} is being received on another connection`);
     }
     const diffs = await listDiffFiles(archivePaths(dataDir, vol));
     // From here to enqueue no await: what the checks saw is what the queue holds.
-    const again = queuedSame(dataDir, vol, d);
+    const again = queuedSame(dataDir, vol, d, lineage);
     if (diffs.some((x) => x.b.b === d.b.b && x.b.e === d.b.e && x.e.b === d.e.b && x.e.e === d.e.e) || again?.state === 'installed') {
       await dropPartial(dir);
       await session.send({ t: 'accept', done: true });
@@ -68,12 +69,12 @@ registerKind({
     const latest = latestSnap(meta.base.e ?? meta.base.b, diffs).snap;
     // A diff that continues one still being received (a sender pipelining its diffs) is taken in now
     // and installed after that one.
-    const before = canApply(latest, d) ? null : (queuedBefore(dataDir, vol, d) ?? null);
+    const before = canApply(latest, d) ? null : (queuedBefore(dataDir, vol, d, lineage) ?? null);
     if (!canApply(latest, d) && !before) {
       if (d.e.b <= latest.b) throw new WireReject('too-old', `diff ${span}: the archive of ${vol} is at ${formatSnap(latest)} already`);
       throw new WireReject('too-new', `diff ${span} does not continue the archive of ${vol}, which ends at ${formatSnap(latest)}`);
     }
-    const ticket = enqueue(dataDir, vol, d, before);
+    const ticket = enqueue(dataDir, vol, d, lineage, before);
     try {
       await admitSpace(dataDir, vol, p.sizeBytes);
       await session.send({ t: 'accept', done: false });
