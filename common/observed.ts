@@ -89,6 +89,10 @@ export interface ObservedStorage {
   /** When the newest explicit snapshot was taken here (UTC, ISO 8601); null when none yet. The planner's
    *  schedules count from it; when absent they fall back to the newest explicit restorable snapshot. */
   lastSnapshotAt?: string | null;
+  /** scan volumes whose primary archive is on another host: the newest gid that archive acknowledged
+   *  holding (the outbox has folded everything up to it into its base); absent: no outbox here. An
+   *  archive whose chain now ends before it lost diffs it had acknowledged. */
+  outboxBaseGid?: number;
   /** wdev whose log goes to proxies on other hosts: how far it got (absent otherwise). */
   shipping?: ObservedShipping;
 }

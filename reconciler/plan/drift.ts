@@ -9,7 +9,7 @@
 import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { DriftItem } from '../model/plan.js';
 import { chainGaps, chainHealth, sortDiffs } from '../policy/diff-chain.js';
-import { describeHole } from '../policy/chain-hole.js';
+import { describeHole, remoteHole } from '../policy/chain-hole.js';
 
 type LastAppliedMark = NonNullable<ObservedState['lastApplied']>['volumes'][string];
 
@@ -57,8 +57,9 @@ export class DriftCollector {
     // A primary archive on another host: its status answer states the hole (the storage host repairs it).
     const remote: DriftItem[] = [];
     for (const [host, p] of Object.entries(live?.peers ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const hole = p.reachable ? p.chain?.hole : null;
-      if (hole && p.reachable) remote.push({ address, message: `${host} answered that its archive is ${describeHole(hole, p.chain?.setAside)}` });
+      const hole = p.reachable ? remoteHole(p.chain, live?.storage?.outboxBaseGid) : null;
+      if (!hole || !p.reachable) continue;
+      remote.push({ address, message: hole.lost ? `${host} answered that its chain ends at gid ${hole.after}, short of gid ${hole.before} it had acknowledged holding` : `${host} answered that its archive is ${describeHole(hole, p.chain?.setAside)}` });
     }
     if (remote.length > 0) this.gaps.push([name, remote]);
   }

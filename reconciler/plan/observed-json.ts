@@ -108,6 +108,7 @@ function checkStorage(c: Checker, raw: unknown, p: string): ObservedStorage {
   if (s.overflowReason !== undefined) c.string(s.overflowReason, `${p}.overflowReason`, true);
   c.number(s.latestGid, `${p}.latestGid`, true);
   if (s.lastSnapshotAt !== undefined) c.time(s.lastSnapshotAt, `${p}.lastSnapshotAt`, true);
+  if (s.outboxBaseGid !== undefined) c.number(s.outboxBaseGid, `${p}.outboxBaseGid`);
   if (s.shipping !== undefined) {
     const x = c.object(s.shipping, `${p}.shipping`);
     c.number(x.writtenLsid, `${p}.shipping.writtenLsid`);

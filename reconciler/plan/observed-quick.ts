@@ -72,7 +72,8 @@ function storageLooksValid(s: unknown): boolean {
   return isObj(s) && typeof s.state === 'string' && STORAGE_STATES.has(s.state) && typeof s.capture === 'string' && CAPTURES.has(s.capture)
     && typeof s.uuid === 'string' && typeof s.devicePath === 'string' && isNat(s.sizeBytes) && typeof s.overflow === 'boolean'
     && isNatOrNull(s.latestGid) && (s.lastSnapshotAt === undefined || isTimeOrNull(s.lastSnapshotAt))
-    && (s.overflowReason === undefined || s.overflowReason === null || typeof s.overflowReason === 'string');
+    && (s.overflowReason === undefined || s.overflowReason === null || typeof s.overflowReason === 'string')
+    && (s.outboxBaseGid === undefined || isNat(s.outboxBaseGid));
 }
 
 function archiveLooksValid(a: unknown): boolean {

@@ -11,7 +11,7 @@ import type { DesiredVolume } from '../model/desired.js';
 import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
 import { chainHealth } from '../policy/diff-chain.js';
-import { describeHole } from '../policy/chain-hole.js';
+import { describeHole, remoteHole } from '../policy/chain-hole.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
 import { describePeerArchive, describePeerHole, peerWait } from '../policy/peer-archive.js';
 import type { Step } from '../policy/step.js';
@@ -80,14 +80,14 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
     }
     const hole = primaryHere && archiveReady && archive ? (chainHealth(archive.base, archive.diffs, archive.setAside).hole ?? undefined) : undefined;
     // A primary archive on another host states its chain's health in its status answer.
-    const remoteHole = primary !== undefined && primary !== host && peer?.reachable ? (peer.chain?.hole ?? undefined) : undefined;
-    if (lc.ready && live?.storage && remoteHole && primary !== undefined) {
+    const lostHole = primary !== undefined && primary !== host && peer?.reachable ? remoteHole(peer.chain, live?.storage?.outboxBaseGid) : null;
+    if (lc.ready && live?.storage && lostHole && primary !== undefined) {
       // The same repair over the wire: the archive hashes the newest image its chain reaches and the
       // storage sends what differs; nothing that would need the missing diffs (a snapshot) goes first.
       out.add({
         kind: 'hash-backup', key: 'repair',
-        params: { archive: primary, repairAfterGid: remoteHole.after },
-        reason: `${describePeerHole(primary, peer!)}: a hash backup over the wire repairs the chain before any snapshot`,
+        params: { archive: primary, repairAfterGid: lostHole.after },
+        reason: `${describePeerHole(primary, peer!, live.storage.outboxBaseGid)}: a hash backup over the wire repairs the chain before any snapshot`,
         blocked: peerWait(primary, peer, 'archived'),
       }, { chain: 'storage' });
     } else if (lc.ready && live?.storage && hole) {

@@ -2,7 +2,7 @@
  * A hole in an archive's chain, in words for plan reasons and drift: which gids it lies between and,
  * when the archive's check set a corrupt diff aside there, which one and what the check found.
  */
-import type { SetAsideDiff } from '../../common/observed.js';
+import type { ObservedChainHealth, SetAsideDiff } from '../../common/observed.js';
 
 export interface Hole {
   after: number;
@@ -18,4 +18,16 @@ export function setAsideIn(hole: Hole, setAside: readonly SetAsideDiff[] | undef
 export function describeHole(hole: Hole, setAside: readonly SetAsideDiff[] | undefined): string {
   const aside = setAsideIn(hole, setAside).map((d) => `; its check set aside ${d.file} as corrupt: ${d.reason}`).join('');
   return `missing diffs between gid ${hole.after} and gid ${hole.before}${aside ? ` (${aside.slice(2)})` : ''}`;
+}
+
+/**
+ * The hole in a remote archive's chain as the storage host sees it: the one the archive answered,
+ * else — when its chain now ends before `acknowledged`, the newest gid it acknowledged holding (the
+ * outbox's base) — the diffs it lost from its end (`lost`: no later diff shows that gap there).
+ */
+export function remoteHole(chain: ObservedChainHealth | undefined, acknowledged: number | undefined): (Hole & { lost: boolean }) | null {
+  if (!chain) return null;
+  if (chain.hole) return { ...chain.hole, lost: false };
+  if (acknowledged !== undefined && chain.contiguousTo < acknowledged) return { after: chain.contiguousTo, before: acknowledged, lost: true };
+  return null;
 }

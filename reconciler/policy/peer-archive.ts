@@ -3,7 +3,7 @@
  * its status call answered (`ObservedPeerArchive`), never guessed. `undefined` means nobody asked.
  */
 import type { ObservedPeerArchive } from '../../common/observed.js';
-import { describeHole } from './chain-hole.js';
+import { describeHole, remoteHole, setAsideIn } from './chain-hole.js';
 
 /** `ar-1 holds base |0,1| and diffs to gid 41`, `ar-1 holds no archive of this volume (state Clear)`. */
 export function describePeerArchive(host: string, peer: ObservedPeerArchive | undefined): string {
@@ -23,11 +23,15 @@ export function describePeerArchive(host: string, peer: ObservedPeerArchive | un
 
 /**
  * What the peer answered of the hole in its chain: `ar-1 answered that its archive is missing diffs
- * between gid 5 and gid 9 (its check set aside … as corrupt: …); its chain runs from the base to gid 5`.
+ * between gid 5 and gid 9 (its check set aside … as corrupt: …); its chain runs from the base to gid 5`;
+ * or, for diffs lost from its end (`acknowledged`: the newest gid it acknowledged before), `ar-1
+ * answered that its chain runs from the base to gid 5, short of gid 9 it had acknowledged: …`.
  */
-export function describePeerHole(host: string, peer: ObservedPeerArchive): string {
-  if (!peer.reachable || !peer.chain?.hole) return describePeerArchive(host, peer);
-  const { hole, contiguousTo, setAside } = peer.chain;
+export function describePeerHole(host: string, peer: ObservedPeerArchive, acknowledged?: number): string {
+  const hole = peer.reachable ? remoteHole(peer.chain, acknowledged) : null;
+  if (!peer.reachable || !peer.chain || !hole) return describePeerArchive(host, peer);
+  const { contiguousTo, setAside } = peer.chain;
+  if (hole.lost) return `${host} answered that its chain runs from the base to gid ${contiguousTo}, short of gid ${hole.before} it had acknowledged holding: it lost the diffs between${setAsideIn(hole, setAside).map((d) => `; its check set aside ${d.file} as corrupt: ${d.reason}`).join('')}`;
   return `${host} answered that its archive is ${describeHole(hole, setAside)}; its chain runs from the base to gid ${contiguousTo}`;
 }
 

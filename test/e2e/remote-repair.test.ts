@@ -1,12 +1,14 @@
 /**
  * A hole in a remote archive's chain, repaired across hosts (issue 15.8 with the wire of issue 11):
  * db-1 (127.0.0.51) stores a scan-captured volume whose primary archive is ar-1 (127.0.0.52), each
- * host with its own `walbctl daemon`. The test breaks ar-1's chain twice while both run, each time
+ * host with its own `walbctl daemon`. The test breaks ar-1's chain three times while both run, each time
  * under ar-1's archive lock (no action runs then):
  *   1. it deletes a diff from the middle of the chain: ar-1's status answer states the hole, db-1
  *      plans the repair (a hash backup over the wire) before any snapshot and runs it;
  *   2. it flips one byte inside a diff: ar-1's check finds it by its checksums and sets it aside,
- *      which is a hole too, and db-1 repairs it the same way, naming the diff ar-1 set aside.
+ *      which is a hole too, and db-1 repairs it the same way, naming the diff ar-1 set aside;
+ *   3. it deletes the newest diff: no later diff shows a gap, but ar-1's chain now ends before the gid
+ *      it had acknowledged holding, and db-1 repairs that as well.
  * After each repair the chain has no hole; at the end every gid ar-1 can restore holds what the
  * source held at that snapshot (sha1), and the gids inside the holes are not restorable.
  */
@@ -56,7 +58,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasOpenssl)('A hole in a remote archive’s chain, repaired by the storage host', () => {
-  it('a deleted diff and then a corrupted one on ar-1 are each repaired by a hash backup from db-1, and every restorable gid matches the source', { timeout: 300_000 }, async () => {
+  it('a deleted diff, a corrupted one and a deleted newest diff on ar-1 are each repaired by a hash backup from db-1, and every restorable gid matches the source', { timeout: 300_000 }, async () => {
     root = mkdtempSync(join(tmpdir(), 'walbctl-remote-repair-'));
     const [db1, ar1] = await makeHosts(root, [
       { name: 'db-1', address: '127.0.0.51' },
@@ -185,12 +187,32 @@ describe.skipIf(!hasOpenssl)('A hole in a remote archive’s chain, repaired by 
     expect(late.length).toBeLessThanOrEqual(1);
     await healedPast(flipped.newestBefore);
 
-    // Snapshots go on after the repairs; then every restorable gid holds the source's content.
     await writeAndWait('a snapshot on ar-1 after the second repair');
+
+    // 3. The newest diff deleted on ar-1: no later diff shows the gap, but ar-1's chain now ends before
+    //    the gid it had acknowledged (db-1's outbox folded up to it), and db-1 repairs that too.
+    let tailAt = 0;
+    const tail = await waitFor('a moment with no action on ar-1', () =>
+      withLock(paths.lock, async () => {
+        const a = (await archived())!;
+        const top = sortDiffs(a.diffs).filter((d) => d.e.b === a.restorable.at(-1)?.gid).at(-1);
+        if (a.busy || !top || top.b.b <= flipped.newestBefore) return null;
+        await rm(join(paths.dir, top.file));
+        tailAt = db.logs.length;
+        return { after: top.b.b, before: top.e.b };
+      }, { volume: 'pg', operation: 'test-tail', timeoutMs: 30_000 }), { timeoutMs: 30_000, logs });
+    const third = await repairAfter(tailAt, 'db-1 to repair the lost newest diff');
+    expect(third.start?.params).toMatchObject({ archive: 'ar-1', repairAfterGid: tail.after });
+    expect(String(third.start?.msg)).toContain(`ar-1 answered that its chain runs from the base to gid ${tail.after}, short of gid`);
+    await healedPast(tail.before);
+
+    // Snapshots go on after the repairs; then every restorable gid holds the source's content.
+    await writeAndWait('a snapshot on ar-1 after the third repair');
     const final = (await archived())!;
     const gids = final.restorable.map((r) => r.gid);
     expect(gids.filter((g) => g > deleted.after && g < deleted.before)).toEqual([]);
     expect(gids.filter((g) => g > flipped.after && g < flipped.before)).toEqual([]);
+    expect(gids.filter((g) => g > tail.after && g <= tail.before)).toEqual([]);
     expect(gids.some((g) => g > flipped.newestBefore)).toBe(true);
     const out = join(root, 'check.img');
     let checked = 0;

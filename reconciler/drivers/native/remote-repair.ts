@@ -1,6 +1,7 @@
 /**
  * The repair of a hole in a primary archive's chain on another host (scan capture): the archive
- * answered (its status call's chain health) that diffs are missing after gid A, so nothing past A is
+ * answered (its status call's chain health) that diffs are missing after gid A — or its chain ends at
+ * A, before the gid it had acknowledged holding (the outbox's base): diffs lost from its end — so nothing past A is
  * reachable there, while the storage's outbox has folded everything the archive had acknowledged —
  * the outbox ends past the hole and cannot give the image at A. The repair therefore:
  *   1. takes a snapshot into the outbox (the volume read once: the outbox now ends at a new gid G,
@@ -20,12 +21,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { chainHealth } from '../../../common/diff-chain.js';
-import { formatSnap, latestImage, observeArchive, type DiffName } from '../../../native/lib/archive/index.js';
+import { archiveMeta, formatSnap, latestImage, observeArchive, type DiffName } from '../../../native/lib/archive/index.js';
 import { scanVolume } from '../../../native/lib/archive/addon.js';
 import { tempFor } from '../../../native/lib/archive/files.js';
 import { snapshot, storageMeta, storagePaths } from '../../../native/lib/storage/index.js';
 import { remoteArchive } from '../../../native/lib/wire/index.js';
 import { endpointFor } from '../../fleet/wire-registry.js';
+import { remoteHole } from '../../policy/chain-hole.js';
 import type { ActionContext } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, limitsFor } from './remote-archive.js';
@@ -42,10 +44,14 @@ export async function remoteRepair(actionId: string, ctx: ActionContext, peerNam
   const a = status.archive;
   if (!a || a.state !== 'Archived') throw new ActionFailedError(actionId, `${peerName}'s archive of ${vol} is ${a?.state ?? 'Clear'}, not Archived: the repair waits for it`, { retryable: true });
   const health = status.chain ?? chainHealth(a.base, a.diffs, a.setAside ?? []);
-  if (!health.hole) return { already: true, to: peerName, contiguousTo: health.contiguousTo };
+  const outbox = await ensureOutbox(host, vol);
+  // A hole it answered, or diffs lost from its end: its chain ends before what it acknowledged.
+  const staged0 = await archiveMeta(outbox, vol);
+  const acknowledged = staged0 && (staged0.state === 'Archived' || staged0.state === 'Stopped') ? (staged0.base.e ?? staged0.base.b).b : undefined;
+  const hole = remoteHole(health, acknowledged);
+  if (!hole) return { already: true, to: peerName, contiguousTo: health.contiguousTo };
   const meta = await storageMeta(host.dataDir, vol);
   if (!meta || meta.state !== 'Target') throw new ActionFailedError(actionId, `the storage of ${vol} is ${meta?.state ?? 'absent'}: a repair needs it running (Target)`);
-  const outbox = await ensureOutbox(host, vol);
   const compression = ctx.volume?.wire ? { compression: ctx.volume.wire.compression } : {};
 
   // 1. The volume's image now, into the outbox.
@@ -89,7 +95,7 @@ export async function remoteRepair(actionId: string, ctx: ActionContext, peerNam
     const folded = await pruneOutbox(outbox, vol, snap.gid);
     return {
       to: peerName,
-      repairedAfterGid: health.hole.after,
+      repairedAfterGid: hole.after,
       from: formatSnap(hashedAt),
       gid: snap.gid,
       file,

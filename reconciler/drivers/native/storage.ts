@@ -3,14 +3,14 @@
  * first checks whether its effect is already there, so running it again after a crash is harmless.
  */
 import { fullBackup, hashBackup, initVolume, observeStorage, snapshot, startVolume, stopVolume, resetVolume, clearVolume, storagePaths } from '../../../native/lib/storage/index.js';
-import { observeArchive } from '../../../native/lib/archive/index.js';
+import { archiveMeta, observeArchive } from '../../../native/lib/archive/index.js';
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import { ObserveCache } from './observe-cache.js';
 import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction, wdevArchive } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
-import { ensureOutbox, ship } from './remote-archive.js';
+import { ensureOutbox, outboxDir, ship } from './remote-archive.js';
 import { remoteHashBackup } from './remote-hash-backup.js';
 import { remoteRepair } from './remote-repair.js';
 import { shipsToProxies, snapshotForProxies } from './wdev-ship.js';
@@ -42,6 +42,13 @@ async function shipped(action: PlanAction, ctx: ActionContext, outcome: Record<s
   return { ...outcome, to: peer, baseSent: r.base, diffsSent: r.diffs, wireBytes: r.wireBytes, resumedFrom: r.resumedFrom, outboxFolded: r.pruned };
 }
 
+/** The gid of the outbox's base (what the remote primary acknowledged), or null when there is no outbox of `vol`. */
+async function outboxBaseGid(host: ActionContext['host'], vol: string): Promise<number | null> {
+  const meta = await archiveMeta(outboxDir(host), vol).catch(() => null);
+  if (!meta || (meta.state !== 'Archived' && meta.state !== 'Stopped')) return null;
+  return (meta.base.e ?? meta.base.b).b;
+}
+
 /** Is this volume captured by a wdev (declared so, or found so on disk)? */
 async function wdev(ctx: ActionContext): Promise<boolean> {
   return ctx.volume?.capture === 'wdev' || (await isWdevVolume(ctx.host.dataDir, ctx.volumeName));
@@ -51,10 +58,12 @@ export function nativeStorage(): StorageDriver {
   const cache = new ObserveCache<ObservedStorage>();
   return {
     // A wdev's state lives in its running server (log positions move with every write): never cached.
-    observe: async (t) =>
-      (await isWdevVolume(t.host.dataDir, t.name))
-        ? observeWdev(t.host.dataDir, t.name)
-        : cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true),
+    observe: async (t) => {
+      if (await isWdevVolume(t.host.dataDir, t.name)) return observeWdev(t.host.dataDir, t.name);
+      const s = await cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true);
+      const acknowledged = s ? await outboxBaseGid(t.host, t.name) : null;
+      return s && acknowledged !== null ? { ...s, outboxBaseGid: acknowledged } : s;
+    },
 
     async init(action, ctx) {
       if ((action.params.capture ?? ctx.volume?.capture) === 'wdev') return initWdev(action, ctx);

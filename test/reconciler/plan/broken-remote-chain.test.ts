@@ -17,9 +17,10 @@ const answered = (chain: ObservedChainHealth): ObservedPeerArchive => ({
   chain,
 });
 
-function plan(peer: ObservedPeerArchive) {
+function plan(peer: ObservedPeerArchive, outboxBaseGid?: number) {
   const v = volume({ host: 'db-1', archives: [{ host: 'ar-1', primary: true }], proxies: [] });
-  const o = observed({ demo: { name: 'demo', storage: storage({ latestGid: 15, lastSnapshotAt: '2026-12-05T05:00:00Z' }), peers: { 'ar-1': peer } } }, { host: 'db-1' });
+  const s = storage({ latestGid: 15, lastSnapshotAt: '2026-12-05T05:00:00Z', ...(outboxBaseGid !== undefined ? { outboxBaseGid } : {}) });
+  const o = observed({ demo: { name: 'demo', storage: s, peers: { 'ar-1': peer } } }, { host: 'db-1' });
   return computePlan(desired([v], { hosts: ['db-1', 'ar-1'] }), o, NOW).plan;
 }
 
@@ -46,6 +47,21 @@ describe('a hole in a remote archive’s chain', () => {
 
   it('plans the snapshot as before when the peer answered a chain without a hole', () => {
     const p = plan(answered({ contiguousTo: 15, hole: null, setAside: [] }));
+    expect(p.actions.filter((a) => a.kind === 'hash-backup')).toEqual([]);
+    expect(p.actions.filter((a) => a.kind === 'snapshot')).toHaveLength(1);
+  });
+
+  it('repairs diffs lost from the end of the chain: the peer’s chain ends before the gid it had acknowledged', () => {
+    const p = plan(answered({ contiguousTo: 12, hole: null, setAside: [] }), 15);
+    expect(p.actions.filter((a) => a.kind === 'snapshot')).toEqual([]);
+    const repair = p.actions.find((a) => a.kind === 'hash-backup')!;
+    expect(repair.params).toEqual({ archive: 'ar-1', repairAfterGid: 12 });
+    expect(repair.reason).toBe('ar-1 answered that its chain runs from the base to gid 12, short of gid 15 it had acknowledged holding: it lost the diffs between: a hash backup over the wire repairs the chain before any snapshot');
+    expect(p.drift).toEqual([{ address: 'db-1/demo', message: 'ar-1 answered that its chain ends at gid 12, short of gid 15 it had acknowledged holding' }]);
+  });
+
+  it('plans the snapshot when the peer holds at least what it acknowledged', () => {
+    const p = plan(answered({ contiguousTo: 15, hole: null, setAside: [] }), 15);
     expect(p.actions.filter((a) => a.kind === 'hash-backup')).toEqual([]);
     expect(p.actions.filter((a) => a.kind === 'snapshot')).toHaveLength(1);
   });
