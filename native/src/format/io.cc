@@ -136,19 +136,20 @@ MappedFileSource::~MappedFileSource() {
   if (map_) munmap(const_cast<uint8_t*>(map_), size_t(size()));
 }
 
-// Released ranges are gathered and handed back 4 MiB at a time: one madvise per record cost as much
-// as the merge's data work (38,000 calls, 2.4 s of a 1 GB merge); 4 MiB is 256 calls per GB, and
-// keeps what a mapping holds in RSS to that much per input (16 MiB did: a proxy converting while it
-// merges held several such chunks at once). A release at or after the pending
-// range extends it (a merge skips overwritten records: the gap is done with too); one before it first
-// hands back what is pending. Pages a reader still needs
-// after all (out-of-order access) fault back in from the page cache.
+// Released ranges are gathered and handed back together, once their span reaches 4 MiB: one madvise
+// per record cost as much as the merge's data work (38,000 calls, 2.4 s of a 1 GB merge). The span
+// covers everything released since the last time, gaps included (pages a reader still needs fault
+// back in from the page cache), widened to 2 MiB boundaries: the page cache holds large folios, and a
+// fault maps the whole folio around the page read, beyond the bytes released. So a mapping holds
+// about 4 MiB plus a folio at each end in RSS per input (16 MiB chunks had a proxy converting while
+// it merges hold several at once). Readers of small pieces in no useful order (a conversion's second
+// pass) copy them out instead (convert.cc): there one 4 KiB read mapped 2 MiB.
 constexpr uint64_t kReleaseChunk = 4u << 20;
+constexpr uint64_t kFolio = 2u << 20;
 
 void MappedFileSource::release(uint64_t offset, size_t n) {
   if (!map_ || offset >= size()) return;
   uint64_t end = std::min<uint64_t>(offset + n, size());
-  if (relEnd_ > relStart_ && end < relStart_) releaseNow();  // going back: forward gaps are released too
   if (relEnd_ <= relStart_) {
     relStart_ = offset;
     relEnd_ = end;
@@ -160,9 +161,8 @@ void MappedFileSource::release(uint64_t offset, size_t n) {
 }
 
 void MappedFileSource::releaseNow() {
-  const uint64_t page = 4096;
-  uint64_t start = (relStart_ + page - 1) / page * page;  // only whole pages inside the range
-  uint64_t end = relEnd_ / page * page;
+  uint64_t start = relStart_ / kFolio * kFolio;
+  uint64_t end = std::min<uint64_t>((relEnd_ + kFolio - 1) / kFolio * kFolio, (size() + 4095) / 4096 * 4096);
   if (end > start) madvise(const_cast<uint8_t*>(map_) + start, size_t(end - start), MADV_DONTNEED);
   relStart_ = relEnd_ = 0;
 }

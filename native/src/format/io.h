@@ -83,7 +83,7 @@ class MappedFileSource : public FileSource {
  private:
   void releaseNow();
   const uint8_t* map_ = nullptr;
-  uint64_t relStart_ = 0, relEnd_ = 0;  // released, not yet handed back
+  uint64_t relStart_ = 0, relEnd_ = 0;  // the span of what was released and not yet handed back
 };
 
 // Anonymous memory whose pages are populated when it is mapped (MAP_POPULATE), for the large buffers

@@ -1,7 +1,8 @@
 // Sorted wdiff (type 0): [file header] {[pack block 4096][pack data]}* [END pack].
 //
 // SortedWdiffWriter streams records in strictly increasing, non-overlapping address order. It
-// compresses each data record (stored with id 0 when compression does not shrink it), packs up to
+// compresses each data record (stored with id 0 when compression does not shrink it; after such a
+// record the next 1, 2, 4 … 64 are stored without trying until one shrinks again), packs up to
 // 127 records and 8 MiB of data per pack (a single larger record gets a pack of its own), seals
 // every pack block with its checksum and writes the END pack on finish(). The caller splits records
 // (kDefaultMaxIoBlocks) and decides ALLZERO; the writer never merges or splits.
@@ -68,6 +69,9 @@ class SortedWdiffWriter {
   uint64_t nRecords_ = 0;
   uint64_t dataBytes_ = 0;
   bool finished_ = false;
+  static constexpr uint32_t kMaxCompressionSkip = 64;
+  uint32_t miss_ = 0;  // records stored without trying after the last one that did not shrink
+  uint32_t skip_ = 0;  // how many more to store without trying
 };
 
 struct SortedEntry {

@@ -52,10 +52,25 @@ void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* d
   rec.io_address = addr;
   rec.io_blocks = blocks;
   size_t raw = size_t(blocks) * kLogicalBlock;
-  // scratch_ only grows, so compressing never zero-fills a fresh buffer.
-  size_t bound = compressBound(opts_.compression, raw);
-  if (scratch_.size() < bound) scratch_.resize(bound);
-  size_t size = compressInto(opts_.compression, data, raw, scratch_.data(), scratch_.size(), opts_.level);
+  size_t size = 0;
+  if (opts_.compression != Compression::None && skip_ > 0) {
+    skip_--;  // the last records did not shrink: this one is stored as it is without trying
+  } else if (opts_.compression != Compression::None) {
+    // scratch_ only grows, so compressing never zero-fills a fresh buffer.
+    size_t bound = compressBound(opts_.compression, raw);
+    if (scratch_.size() < bound) scratch_.resize(bound);
+    size = compressInto(opts_.compression, data, raw, scratch_.data(), scratch_.size(), opts_.level);
+    // Incompressible data (encrypted, already compressed, fio's random buffers) made compression the
+    // largest cost of a proxy's conversion and merge, for nothing: after a record that does not
+    // shrink, the next 1, 2, 4 … up to kMaxCompressionSkip records are stored without trying; one
+    // that shrinks ends the skipping.
+    if (size == 0) {
+      miss_ = miss_ ? std::min<uint32_t>(miss_ * 2, kMaxCompressionSkip) : 1;
+      skip_ = miss_;
+    } else {
+      miss_ = 0;
+    }
+  }
   if (size > 0) {
     rec.compression = uint8_t(opts_.compression);
     append(rec, scratch_.data(), size);
