@@ -43,8 +43,8 @@ class AioWriter {
 
  private:
   struct Slot {
-    fmt::PageBuffer mem;     // page-aligned, grown to the largest write the slot held (<= 1 MiB)
-    uint8_t* buf = nullptr;  // mem.data()
+    fmt::PageBuffer mem;     // its own buffer, for a write larger than its share of the arena
+    uint8_t* buf = nullptr;  // its share of arena_ or mem.data(): page-aligned
     size_t cap = 0;
     uint64_t offset = 0;
     size_t n = 0;
@@ -56,6 +56,7 @@ class AioWriter {
   void closeRun();
   void waitInFlight();  // every queued and in-flight write, not the open run
   int freeSlot(size_t n);
+  void fit(Slot& s, size_t n);
   void submit();
   void reap(long minEvents);
   void complete(Slot& s, int64_t res);
@@ -65,6 +66,7 @@ class AioWriter {
   int fd_ = -1;
   unsigned long ctx_ = 0;
   std::vector<Slot> slots_;
+  fmt::PageBuffer arena_;  // the slots' buffers (fit())
   std::vector<int> pending_;  // queued, not yet submitted
   int run_ = -1;             // the open run's slot (not busy yet), or -1
   size_t runReserved_ = 0;  // bytes reserved after its committed ones
