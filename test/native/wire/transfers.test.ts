@@ -99,12 +99,15 @@ describe('transfers from db-1 to ar-1 over TLS', () => {
     expect(other).toMatchObject({ reject: 'uuid-mismatch', policy: 'fall-back-to-hash-backup' });
   });
 
-  it('answers a status call with the remote archive’s state, base and restorable gids', async () => {
+  it('answers a status call with the remote archive’s state, base, restorable gids, chain health and device uuid', async () => {
     const st = await wireStatus(db1, peer, 'v');
     expect(st.host).toBe('ar-1');
     expect(st.archives.v).toMatchObject({ state: 'Archived', base: { b: { b: 0, e: 1 } } });
     expect(st.archives.v!.restorable.map((x) => x.gid)).toEqual([2, 3, 4]);
     expect(st.transfers).toEqual([]);
+    // The chain's health and the device whose history it holds, for the storage's plan.
+    expect(st.chains?.v).toEqual({ contiguousTo: 4, hole: null, setAside: [] });
+    expect(st.deviceUuids?.v).toBe((await storageMeta(local, 'v'))!.uuid);
     const links = db1.metrics.snapshot();
     expect(links).toEqual([expect.objectContaining({ peer: 'ar-1', transfersDone: 4, refused: 2 })]);
     expect(links[0]!.bytesSent).toBeGreaterThan(0);
