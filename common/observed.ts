@@ -220,6 +220,41 @@ export interface ObservedVolume {
   proxy?: ObservedProxy;
   /** The volume's archives on other hosts, by host name, as their status calls answered (storage hosts). */
   peers?: Record<string, ObservedPeerArchive>;
+  /** Present when this host is a walbctl proxy that spools the volume: its queues. */
+  spool?: ObservedSpool;
+}
+
+/**
+ * What a walbctl proxy holds of one volume (native/lib/proxy): WalB's proxy state, the log received,
+ * the volume's share of the spool against the host's `proxy.spoolLimit`, and one queue per archive.
+ */
+export interface ObservedSpool {
+  state: 'Stopped' | 'Started';
+  /** The newest lsid and gid the proxy holds durably (null: no batch yet). */
+  receivedLsid: number | null;
+  receivedGid: number | null;
+  /** This volume's bytes in the spool (a diff linked into several queues counts once). */
+  bytes: number;
+  /** The whole spool (every volume) and its limit. */
+  spoolBytes: number;
+  limitBytes: number;
+  /** The spool is full (at least SPOOL_FULL_PERCENT of the limit): batches are refused (no-space). */
+  full: boolean;
+  queues: ObservedSpoolQueue[];
+}
+
+export interface ObservedSpoolQueue {
+  archive: string;
+  diffs: number;
+  bytes: number;
+  /** The first gid the oldest queued diff starts at, and how long it has waited (null: empty). */
+  oldestGid: number | null;
+  oldestAgeSeconds: number | null;
+  /** `started`: forwarding; `stopped`: the volume is Stopped here; `halted`: a stop-and-report reject
+   *  keeps the queue until resumed; `leaving`: the archive left the tree and the queue drains. */
+  forwarding: 'started' | 'stopped' | 'halted' | 'leaving';
+  /** The last send's error (the forwarding loop's, or the halting reject), null when it went well. */
+  lastError: string | null;
 }
 
 export interface ObservedState {

@@ -210,6 +210,7 @@ export class Daemon {
         shouldStop: () => this.stopping,
         now: this.now,
         ...(this.wire ? { askPeer: this.wire.askStatus } : {}),
+        ...(this.proxyRole ? { forwarding: () => this.proxyRole?.queues() ?? [] } : {}),
         onObserved: (observed) => void (this.lastObserved = observed),
       });
       ok = result.ok && this.store.status.desired.valid;

@@ -51,6 +51,18 @@ export const VOLUME_GAUGES: readonly VolumeGauge[] = [
     samples: (v) => shipLsids(v),
   },
   { name: 'walbctl_ship_recovery_point_seconds', help: 'A wdev volume shipped to proxies: seconds of writes the archives may lack (0: they hold everything written).', samples: (v) => one(v.shipping?.recoveryPointSeconds ?? null) },
+  { name: 'walbctl_proxy_spool_bytes', help: 'A proxy host: bytes of the volume in its spool (a diff queued for several archives counts once).', samples: (v) => one(v.spool?.bytes ?? null) },
+  { name: 'walbctl_proxy_spool_full', help: 'A proxy host: 1 when its spool is full (batches refused, no-space) and the volume holds part of it, else 0.', samples: (v) => (v.spool ? [{ value: v.spool.full && v.spool.bytes > 0 ? 1 : 0 }] : []) },
+  { name: 'walbctl_proxy_queue_diffs', help: 'A proxy host: diffs of the volume queued for an archive.', labels: ['archive'], samples: (v) => (v.spool?.queues ?? []).map((q) => ({ labels: { archive: q.archive }, value: q.diffs })) },
+  { name: 'walbctl_proxy_queue_bytes', help: 'A proxy host: bytes of the volume queued for an archive.', labels: ['archive'], samples: (v) => (v.spool?.queues ?? []).map((q) => ({ labels: { archive: q.archive }, value: q.bytes })) },
+  {
+    name: 'walbctl_proxy_queue_oldest_age_seconds', help: 'A proxy host: seconds the oldest diff queued for an archive has waited (absent: the queue is empty).', labels: ['archive'],
+    samples: (v) => (v.spool?.queues ?? []).filter((q) => q.oldestAgeSeconds !== null).map((q) => ({ labels: { archive: q.archive }, value: q.oldestAgeSeconds! })),
+  },
+  {
+    name: 'walbctl_proxy_forwarding', help: 'A proxy host: 1 while it forwards the volume to an archive, 0 when stopped, halted (a stop-and-report reject) or leaving.', labels: ['archive'],
+    samples: (v) => (v.spool?.queues ?? []).map((q) => ({ labels: { archive: q.archive }, value: q.forwarding === 'started' ? 1 : 0 })),
+  },
   { name: 'walbctl_log_usage_percent', help: 'Percent of the wdev log ring in use.', samples: (v) => one(v.health?.values.logUsagePercent ?? null) },
   {
     name: 'walbctl_check_threshold', help: 'The thresholds walbctl check applies to the volume (tree check: or defaults): check is recovery_point_age (s), replication_lag (s), diff_backlog (bytes), log_usage (percent).', labels: ['check', 'level'],

@@ -18,6 +18,7 @@ import type { Plan, PlanAction } from '../model/plan.js';
 import { declaredVolumes, observeHost } from '../observed/index.js';
 import { writeLastApplied } from '../observed/last-applied.js';
 import type { AskStatus } from '../fleet/peers.js';
+import type { ForwardingFact } from '../observed/spool.js';
 import type { Backoff } from './backoff.js';
 import type { VolumeOutcome } from './conditions.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ export interface PassContext {
   now: () => Date;
   /** The wire's status call to the volumes' archives on other hosts (observation across hosts). */
   askPeer?: AskStatus;
+  /** A proxy host: its forwarding loop's view of each queue (observed with the spool). */
+  forwarding?: () => readonly ForwardingFact[];
   /** Told every observed state (the wire's lag figures read the newest). */
   onObserved?: (observed: ObservedState) => void;
 }
@@ -91,7 +94,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
       unobservable.set(name, message);
       log.error({ volume: name, err: error }, `cannot observe: ${message}`);
     };
-    const peers = ctx.askPeer ? { askPeer: ctx.askPeer } : {};
+    const peers = { ...(ctx.askPeer ? { askPeer: ctx.askPeer } : {}), ...(ctx.forwarding ? { forwarding: ctx.forwarding } : {}) };
     let observed = await observeHost(host, ctx.desired, { driver: ctx.driver, onVolumeError, ...peers });
     ctx.onObserved?.(observed);
     const { plan } = ctx.computePlan(ctx.desired, observed, ctx.now());
@@ -196,6 +199,9 @@ function recordOutcomes(ctx: PassContext, pass: { plan: Plan; report: ApplyRepor
       const shipping = pass.observed.volumes[name]?.storage?.shipping;
       if (shipping) v.shipping = shipping;
       else delete v.shipping;
+      const spool = pass.observed.volumes[name]?.spool;
+      if (spool) v.spool = spool;
+      else delete v.spool;
     }
     const next = (pass.plan.upcoming ?? []).filter((u) => u.address === address).sort((a, b) => a.at.localeCompare(b.at))[0];
     v.nextScheduled = next ? { kind: next.kind, at: next.at } : null;

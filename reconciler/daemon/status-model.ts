@@ -4,7 +4,7 @@
  */
 import type { LinkStatus } from '../fleet/links.js';
 import type { Condition } from './conditions.js';
-import type { ObservedShipping, ObservedVolume } from '../../common/observed.js';
+import type { ObservedShipping, ObservedSpool, ObservedVolume } from '../../common/observed.js';
 import { thresholdsFor, type Thresholds } from '../check/thresholds.js';
 import { healthValues, type HealthValues } from '../check/values.js';
 import type { DesiredVolume } from '../model/desired.js';
@@ -41,6 +41,8 @@ export interface VolumeStatus {
   /** A wdev volume shipped to proxies: lsids written / shipped / converted / archived and the
    *  recovery point (refreshed every second by the shipping loop, and at each pass). */
   shipping?: ObservedShipping;
+  /** On a proxy host: the volume's spool and queues per archive (refreshed at each pass). */
+  spool?: ObservedSpool;
 }
 
 export interface VolumeHealth {

@@ -10,6 +10,7 @@ import { driverFor } from '../drivers/index.js';
 import { readInventory } from '../apply/inventory.js';
 import { readLastApplied } from './last-applied.js';
 import { observePeers, remoteArchives, type AskStatus } from '../fleet/peers.js';
+import { observeSpool, type ForwardingFact } from './spool.js';
 
 export interface ObserveOptions {
   /** The driver to ask; by default the one the host file names. */
@@ -24,6 +25,8 @@ export interface ObserveOptions {
   /** Asks the volumes' archives on other hosts for their status (the daemon's wire client); without
    *  it, remote archives are not observed and plans say so. */
   askPeer?: AskStatus;
+  /** A walbctl proxy host: what the daemon's forwarding loop last saw of each queue (its errors). */
+  forwarding?: () => readonly ForwardingFact[];
 }
 
 export async function observeHost(host: DesiredHost, desired: DesiredState, options: ObserveOptions = {}): Promise<ObservedState> {
@@ -56,6 +59,11 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
       continue;
     }
     volumes[name] = volume;
+  }
+  // A walbctl proxy (no plan actions of its own): the queues of its spool, every volume it holds.
+  if (host.roles.includes('proxy') && !proxyRole) {
+    const spools = await observeSpool(host, options.forwarding?.() ?? [], now().getTime());
+    for (const [name, spool] of Object.entries(spools)) (volumes[name] ??= { name }).spool = spool;
   }
   if (options.askPeer && host.roles.includes('storage')) {
     const peers = await observePeers(host, desired, options.askPeer, now);

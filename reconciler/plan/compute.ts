@@ -4,9 +4,10 @@
  * gives an error diagnostic and leaves the plan incomplete and not applyable, the others still plan.
  */
 import type { DesiredState, DesiredVolume } from '../model/desired.js';
-import type { ObservedState } from '../../common/observed.js';
+import type { ObservedSpool, ObservedState } from '../../common/observed.js';
 import type { Diagnostic, DriftItem, Plan, PlanAction, SkippedVolume, UpcomingAction } from '../model/plan.js';
 import { clearSteps } from '../policy/lifecycle.js';
+import { spoolFullWarning } from '../policy/spool.js';
 import { toIso } from '../policy/time.js';
 import { VolumeActions } from './builder.js';
 import { hostClaims } from '../policy/claims.js';
@@ -116,9 +117,11 @@ export function planHostVolumes(
   const skipped: SkippedVolume[] = [];
   for (const { name, address } of named) if (declared.get(name)?.suspend) skipped.push({ address, reason: 'suspend: true — not reconciled' });
   const drift = new DriftCollector(observed);
+  const spools: Record<string, ObservedSpool> = {};
   for (const { name, address } of named) {
     const volume = declared.get(name);
     const live = source.get(name);
+    if (live?.spool) spools[name] = live.spool;
     drift.volume(name, address, live);
     if (volume?.suspend) continue;
     let actions: PlanAction[] = NO_ACTIONS;
@@ -159,6 +162,8 @@ export function planHostVolumes(
     sink.volume(actions);
   }
   for (const r of refusals) diagnostics.push(r);
+  const fullSpool = spoolFullWarning(spools);
+  if (fullSpool) diagnostics.push({ severity: 'warning', address: host, message: fullSpool });
   // Volumes the planner did not visit but drift covers: marked as last applied yet neither declared
   // nor on the host, and (for a host the repository does not declare) everything on it.
   const late = new Set<string>();

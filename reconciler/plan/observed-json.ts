@@ -46,6 +46,7 @@ export function checkVolume(c: Checker, name: string, raw: unknown): void {
   if (v.name !== name) c.fail(`${p}.name`, `expected "${name}" (the key), got ${JSON.stringify(v.name)}`);
   if (v.storage !== undefined) checkStorage(c, v.storage, `${p}.storage`);
   if (v.archive !== undefined) checkArchive(c, v.archive, `${p}.archive`);
+  if (v.spool !== undefined) checkSpool(c, v.spool, `${p}.spool`);
   if (v.proxy !== undefined) {
     const proxy = c.object(v.proxy, `${p}.proxy`);
     c.oneOf(proxy.state, `${p}.proxy.state`, ['Clear', 'Stopped', 'Started'] as const);
@@ -94,6 +95,27 @@ function checkSetAside(c: Checker, raw: unknown, p: string): void {
     c.number(x.to, `${p}[${i}].to`);
     c.string(x.reason, `${p}[${i}].reason`);
     c.time(x.at, `${p}[${i}].at`);
+  });
+}
+
+function checkSpool(c: Checker, raw: unknown, p: string): void {
+  const s = c.object(raw, p);
+  c.oneOf(s.state, `${p}.state`, ['Stopped', 'Started'] as const);
+  c.number(s.receivedLsid, `${p}.receivedLsid`, true);
+  c.number(s.receivedGid, `${p}.receivedGid`, true);
+  c.number(s.bytes, `${p}.bytes`);
+  c.number(s.spoolBytes, `${p}.spoolBytes`);
+  c.number(s.limitBytes, `${p}.limitBytes`);
+  c.boolean(s.full, `${p}.full`);
+  c.array(s.queues, `${p}.queues`).forEach((raw, i) => {
+    const q = c.object(raw, `${p}.queues[${i}]`);
+    c.string(q.archive, `${p}.queues[${i}].archive`);
+    c.number(q.diffs, `${p}.queues[${i}].diffs`);
+    c.number(q.bytes, `${p}.queues[${i}].bytes`);
+    c.number(q.oldestGid, `${p}.queues[${i}].oldestGid`, true);
+    c.number(q.oldestAgeSeconds, `${p}.queues[${i}].oldestAgeSeconds`, true);
+    c.oneOf(q.forwarding, `${p}.queues[${i}].forwarding`, ['started', 'stopped', 'halted', 'leaving'] as const);
+    c.string(q.lastError, `${p}.queues[${i}].lastError`, true);
   });
 }
 

@@ -14,6 +14,7 @@ import { parse } from '../args.js';
 import { defineCommand } from '../command.js';
 import { renderLinks } from '../../fleet/links-text.js';
 import { shippingLines } from '../../render/shipping-text.js';
+import { spoolLines } from '../../render/spool-text.js';
 
 const help = `Usage: walbctl status [DIR] [--host H] [--json]
 
@@ -159,6 +160,8 @@ function render(r: StatusReading): string {
   if (pairs.length) lines.push('', ...pairs);
   const shipping = shippingLines(s);
   if (shipping.length) lines.push('', ...shipping);
+  const spool = spoolLines(s);
+  if (spool.length) lines.push('', ...spool);
   if (s.links?.length) lines.push('', ...renderLinks(s.links));
   return lines.join('\n') + '\n';
 }

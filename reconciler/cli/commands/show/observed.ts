@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 
 import { loadHostContext } from '../../../apply/host-context.js';
 import { UsageError } from '../../../../common/errors.js';
+import { describeQueue } from '../../../policy/spool.js';
 import type { ObservedState } from '../../../../common/observed.js';
 import { observeHost } from '../../../observed/index.js';
 import { parse } from '../../args.js';
@@ -60,6 +61,11 @@ function render(o: ObservedState): string {
       lines.push(`    restorable  ${a.restorable.map((r) => `${r.gid}${r.explicit ? '*' : ''}`).join(' ') || '-'}`);
       for (const r of a.restored) lines.push(`    restored ${r.gid} at ${r.path}, verified ${r.verified === null ? 'never' : r.verified ? 'ok' : 'FAILED'}`);
     } else lines.push('    archive  -');
+    const sp = v.spool;
+    if (sp) {
+      lines.push(`    spool    ${sp.state}, received lsid ${sp.receivedLsid ?? '-'} gid ${sp.receivedGid ?? '-'}, ${sp.bytes} bytes of the spool's ${sp.spoolBytes}/${sp.limitBytes}${sp.full ? ' (FULL: batches refused)' : ''}`);
+      for (const q of sp.queues) lines.push(`      → ${describeQueue(q)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
