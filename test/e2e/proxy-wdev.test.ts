@@ -20,7 +20,7 @@ import { proxyPaths } from '../../native/lib/proxy/layout.js';
 import { readProxyState } from '../../native/lib/proxy/state.js';
 import { readCapture } from '../../native/lib/wdev/capture-state.js';
 import { snapshotWdev, stopWdev, wdevPaths, wdevStatus } from '../../native/lib/wdev/index.js';
-import type { ObservedShipping } from '../../common/observed.js';
+import type { ObservedShipping, ObservedSpool } from '../../common/observed.js';
 import { binPath } from '../helpers/cli.js';
 import { sha1, sha1File, Scratch, wdevSkipReason } from '../native/wdev/fixture.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
@@ -125,6 +125,22 @@ describe.skipIf(skip !== null)('a wdev volume shipped through a proxy to two arc
     expect(metrics).toMatch(/walbctl_ship_recovery_point_seconds\{[^}]*volume="pg"[^}]*\} 0\b/);
     const text = spawnSync(process.execPath, [binPath, 'status', repo.dir, '--host', 'db-1'], { encoding: 'utf8' }).stdout;
     expect(text).toMatch(new RegExp(`pg\\s+${written}\\s+${written}\\s+${written}\\s+${written}\\s+0 s`));
+
+    // px-1 reports its own queues: in its /status, `walbctl status`, /metrics and `show observed`.
+    const spool = await waitFor('px-1 status to show pg queued for nothing', async () => {
+      const x = (await fetch(`http://${px1!.address}:${px1!.statusPort}/status`).then((r) => r.json()).catch(() => null) as { volumes: Record<string, { spool?: ObservedSpool }> } | null)?.volumes.pg?.spool;
+      return x && x.receivedLsid === written && x.queues.every((q) => q.diffs === 0) ? x : null;
+    }, { timeoutMs: 30_000 }).catch(dump);
+    expect(spool).toMatchObject({ state: 'Started', limitBytes: 256 << 20, full: false });
+    expect(spool!.queues.map((q) => [q.archive, q.diffs, q.bytes, q.oldestGid, q.forwarding, q.lastError])).toEqual([['ar-1', 0, 0, null, 'started', null], ['ar-2', 0, 0, null, 'started', null]]);
+    const pxMetrics = await (await fetch(`http://${px1!.address}:${px1!.statusPort}/metrics`)).text();
+    expect(pxMetrics).toMatch(/walbctl_proxy_queue_diffs\{[^}]*archive="ar-1"[^}]*volume="pg"[^}]*\} 0\b|walbctl_proxy_queue_diffs\{[^}]*volume="pg"[^}]*archive="ar-1"[^}]*\} 0\b/);
+    expect(pxMetrics).toMatch(/walbctl_proxy_forwarding\{[^}]*archive="ar-2"[^}]*\} 1\b/);
+    const pxText = spawnSync(process.execPath, [binPath, 'status', repo.dir, '--host', 'px-1'], { encoding: 'utf8' }).stdout;
+    expect(pxText).toMatch(/Spool .* MiB of 256\.0 MiB/);
+    expect(pxText).toMatch(/pg\s+ar-1\s+Started\s+0\s+0\s+-\s+-\s+started/);
+    const seen = JSON.parse(spawnSync(process.execPath, [binPath, 'show', 'observed', repo.dir, '--host', 'px-1', '--json'], { encoding: 'utf8' }).stdout) as { volumes: Record<string, { spool?: ObservedSpool }> };
+    expect(seen.volumes.pg?.spool?.queues.map((q) => q.archive)).toEqual(['ar-1', 'ar-2']);
 
     // The storage freed its log only as far as px-1 acknowledged; everything is shipped now.
     const cap = await readCapture(p.capture, 'pg');
