@@ -13,6 +13,13 @@ function sample(): Record<string, unknown> {
   volumes[first]!.proxy = { state: 'Started', archives: ['local'] };
   (volumes[first]!.storage as Record<string, unknown>).log = { oldestLsid: 0, permanentLsid: 8, writtenLsid: 8, capacityPb: 1024, usagePb: 8 };
   (volumes[first]!.storage as Record<string, unknown>).overflowReason = null;
+  // What a storage host learns of a remote primary archive, and what an archive's check set aside.
+  (volumes[first]!.storage as Record<string, unknown>).outboxBaseGid = 12;
+  const aside = { file: '20261205070000-MC-5-9.wdiff', from: 5, to: 9, reason: 'bad record checksum', at: '2026-12-05T07:00:00Z' };
+  if (volumes[first]!.archive) (volumes[first]!.archive as Record<string, unknown>).setAside = [aside];
+  volumes[first]!.peers = {
+    'ar-1': { reachable: true, observedAt: '2026-12-05T08:00:00Z', state: 'Archived', uuid: 'c'.repeat(32), deviceUuid: 'd'.repeat(32), base: { b: 0, e: 1 }, newestGid: 15, restorable: [1, 3], chain: { contiguousTo: 5, hole: { after: 5, before: 9 }, setAside: [aside] } },
+  };
   return observed as unknown as Record<string, unknown>;
 }
 
