@@ -16,11 +16,11 @@ import { createWdev, serveWdev, wdevPaths, wdevStatus } from '../../native/lib/w
 import { syncLog } from '../../native/lib/wdev/log-position.js';
 
 /** Creates and serves a wdev whose data device is a zero file beside it; capture starts now at gid 0. */
-export async function startZeroWdev(dataDir: string, vol: string, size: number): Promise<{ uuid: string; ddev: string }> {
+export async function startZeroWdev(dataDir: string, vol: string, size: number, ringBytes = 512 << 20): Promise<{ uuid: string; ddev: string }> {
   const ddev = join(dataDir, `${vol}.img`);
   execFileSync('mkdir', ['-p', dataDir]);
   execFileSync('truncate', ['-s', String(size), ddev]);
-  const cfg = await createWdev(dataDir, vol, { sizeBytes: size, ringBytes: 512 << 20, ddev });
+  const cfg = await createWdev(dataDir, vol, { sizeBytes: size, ringBytes, ddev });
   await serveWdev(dataDir, vol);
   const p = wdevPaths(dataDir, vol);
   const st = await syncLog(p, vol);
