@@ -3,14 +3,14 @@
  * only then say so. The caller (the log-batch transfer) acknowledges to the storage after this
  * resolves, and the storage frees its log only after that acknowledgement (design.md).
  */
-import { link, mkdir, rm } from 'node:fs/promises';
+import { link, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { InputError } from '../../../common/errors.js';
 import { fsyncDir } from '../../../common/atomic-write.js';
 import { withLock } from '../archive/lock.js';
-import type { CompressionName } from '../native-types.js';
-import { verifyFile } from '../wdiff.js';
+import { tempFor } from '../archive/files.js';
+import type { CompressionName, ConvertResult } from '../native-types.js';
 import { convertWlog } from '../wlog.js';
 import { admitBatch, type BatchMeta } from './admit.js';
 import { proxyPaths, queueDir, spoolName, type ProxyPaths } from './layout.js';
@@ -45,14 +45,21 @@ export async function admitIncoming(dataDir: string, m: BatchMeta, opts: SpoolOp
   return admitBatch(await readProxyState(p), m, { usage: await spoolUsage(dataDir), limitBytes: opts.limitBytes, queued: await countQueued(p) });
 }
 
-/** Checks every logpack of `wlog` (header fields, checksums, the whole range present). */
-async function checkWlog(wlog: string, m: BatchMeta): Promise<void> {
+/**
+ * Checks and converts `wlog` into `output`: the header against the announcement here, every logpack's
+ * header and checksums and every IO's checksum by the conversion itself (one pass over the log, not a
+ * verification pass and then the conversion's), and the whole range present from where it ended.
+ * `output` is a temporary name; the caller renames it into master/ only after this resolved.
+ */
+async function checkAndConvert(wlog: string, m: BatchMeta, output: string, compression: CompressionName): Promise<ConvertResult> {
   checkHeader(wlog, await readWlogHeader(wlog), m);
-  const v = await verifyFile(wlog);
-  if (v.kind !== 'wlog') throw new InputError(`expected a wlog, the file is a ${v.kind}`, wlog);
-  if (m.lsid.e > m.lsid.b && v.end !== 'end-lsid') {
-    throw new InputError(`the log ends at byte ${v.endOffset} (${v.end}${v.endDetail ? `: ${v.endDetail}` : ''}) before lsid ${m.lsid.e}`, `${wlog}: byte ${v.endOffset}`);
+  const r = await convertWlog([wlog], output, { compression });
+  const t = r.lastWlog;
+  if (m.lsid.e > m.lsid.b && t.end !== 'end-lsid') {
+    await rm(output, { force: true });
+    throw new InputError(`the log ends at byte ${t.endOffset} (${t.end}${t.endDetail ? `: ${t.endDetail}` : ''}) before lsid ${m.lsid.e}`, `${wlog}: byte ${t.endOffset}`);
   }
+  return r;
 }
 
 export async function storeBatch(dataDir: string, m: BatchMeta, wlog: string, opts: SpoolOptions): Promise<StoreResult> {
@@ -63,16 +70,19 @@ export async function storeBatch(dataDir: string, m: BatchMeta, wlog: string, op
     const a = admitBatch(s, { ...m, wlogBytes: 0 }, { usage: await spoolUsage(dataDir), limitBytes: opts.limitBytes, queued: await countQueued(p) });
     if (a.duplicate) return { duplicate: true, bytes: 0, receivedLsid: s!.received!.lsid };
     const state = s!;
-    await checkWlog(wlog, m);
-    if (state.device?.uuid !== m.device.uuid || state.device.sizeBytes !== m.device.sizeBytes) {
-      // Recorded before the conversion, so that a batch rolled forward after a crash belongs to it.
-      state.device = { ...m.device };
-      await writeProxyState(p, state);
-    }
     const name = spoolName({ lsid: m.lsid, diff: m.diff, explicitEnd: m.explicitEnd });
     await mkdir(p.master, { recursive: true });
     const master = join(p.master, name);
-    const r = await convertWlog([wlog], master, { compression: opts.compression ?? 'lz4' });
+    // Converted under a temporary name (removed at start if this process dies), renamed once checked.
+    const converted = tempFor(master);
+    const r = await checkAndConvert(wlog, m, converted, opts.compression ?? 'lz4');
+    if (state.device?.uuid !== m.device.uuid || state.device.sizeBytes !== m.device.sizeBytes) {
+      // Recorded before the batch enters master/, so that a batch rolled forward after a crash belongs to it.
+      state.device = { ...m.device };
+      await writeProxyState(p, state);
+    }
+    await rename(converted, master);
+    await fsyncDir(p.master);
     for (const [archive, link_] of Object.entries(state.archives)) {
       if (link_.leaving) continue;
       const dir = queueDir(p, archive);

@@ -62,7 +62,19 @@ describe('the proxy spool', () => {
     await h.close();
     await expect(storeBatch(data, b.meta, b.wlog, LIMIT)).rejects.toThrow(/batch-0\.wlog.*checksum/i);
     expect(await listQueue(proxyPaths(data, 'v'), 'ar-1')).toEqual([]);
+    // Checked by the conversion itself: nothing of it is left, not even a temporary.
+    expect(readdirSync(proxyPaths(data, 'v').master)).toEqual([]);
     expect((await readProxyState(proxyPaths(data, 'v')))!.received).toBeNull();
+  });
+
+  it('refuses a batch whose log ends before the lsid it announced, naming the byte, and leaves nothing in master/', async () => {
+    const b = await src.next({ writes: 40 });
+    const h = await open(b.wlog, 'r+');
+    await h.truncate((await h.stat()).size - 8192); // the last logpack's data cut short
+    await h.close();
+    await expect(storeBatch(data, b.meta, b.wlog, LIMIT)).rejects.toThrow(new RegExp(`batch-0\\.wlog: byte \\d+.*before lsid ${b.meta.lsid.e}`));
+    expect(await listQueue(proxyPaths(data, 'v'), 'ar-1')).toEqual([]);
+    expect(readdirSync(proxyPaths(data, 'v').master)).toEqual([]);
   });
 
   it('refuses a wlog from another device than the batch announced, naming the byte of its uuid', async () => {
