@@ -11,6 +11,7 @@ import { Forwarder, type QueueWorkerState } from '../../native/lib/proxy/forward
 import { writeSpoolConfig } from '../../native/lib/proxy/config.js';
 import { proxyPaths } from '../../native/lib/proxy/layout.js';
 import { readProxyState } from '../../native/lib/proxy/state.js';
+import { resumeArchive } from '../../native/lib/proxy/archives.js';
 import { applyProxyTree, type ProxiedVolume } from '../../native/lib/proxy/tree.js';
 import { sendDiff } from '../../native/lib/wire/index.js';
 import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.js';
@@ -69,7 +70,31 @@ export class ProxyRole {
     const joined = await this.synchronized(desired);
     const changes = await applyProxyTree(this.host.dataDir, proxiedVolumes(desired, this.host.name, (v, t) => joined.has(`${v}\t${t}`)));
     for (const c of changes) this.log.info({ change: c }, `proxy: ${c.kind} ${c.volume}${'archive' in c ? ` → ${c.archive}` : ''}`);
+    await this.resumeFound(desired);
     this.forwarder.start();
+  }
+
+  /**
+   * A queue halted because its archive had no archive of the volume (not-found: a primary archive
+   * the proxy feeds before its base exists) resumes once the archive holds the volume: its base
+   * arrives by the storage host's planned full backup, and the diffs kept meanwhile then land (those
+   * older than the base are refused too-old and dropped).
+   */
+  private async resumeFound(desired: DesiredState): Promise<void> {
+    for (const h of Object.values(desired.hosts)) {
+      for (const v of Object.values(h.volumes)) {
+        if (!v.proxies.includes(this.host.name)) continue;
+        const state = await readProxyState(proxyPaths(this.host.dataDir, v.name));
+        for (const [archive, a] of Object.entries(state?.archives ?? {})) {
+          const peer = desired.hosts[archive];
+          if (a.halted?.reject !== 'not-found' || !peer) continue;
+          const now = (await this.endpoint.askStatus(peer, v.name).catch(() => null))?.archive?.state;
+          if (now === undefined || now === 'Clear') continue;
+          await resumeArchive(this.host.dataDir, v.name, archive);
+          this.log.info({ volume: v.name, archive }, `proxy: ${v.name} → ${archive}: the archive holds the volume now (${now}); forwarding resumes`);
+        }
+      }
+    }
   }
 
   /**

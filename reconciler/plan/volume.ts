@@ -23,6 +23,7 @@ import type { VolumeActions } from './builder.js';
 import type { Claims } from '../policy/claims.js';
 import { lastSnapshotTime, snapshotPlan } from './snapshot.js';
 import { walbProxySteps, type ProxyDestination } from '../policy/walb-proxy.js';
+import { additionalBases } from '../policy/proxy-bases.js';
 
 export interface VolumeResult {
   warnings: string[];
@@ -98,7 +99,12 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
         params: { archive: primary ?? null, repairAfterGid: hole.after },
         reason: `the archive is ${describeHole(hole, archive?.setAside)}: a hash backup repairs the chain before any snapshot`,
       }, { chain: 'storage', after: [out.last('archive')] });
-    } else if (lc.ready && live?.storage) {
+    }
+    // Every other primary archive the proxies feed gets a base of its own (the first has the storage's).
+    if (lc.ready && live?.storage) {
+      for (const step of additionalBases(host, volume, live.storage, live.peers)) out.add(step, { chain: `base:${String(step.params.archive)}`, after: [out.last('storage')] });
+    }
+    if (lc.ready && live?.storage && !(lostHole && primary !== undefined) && !hole) {
       const snap = snapshotPlan(volume, { last: lastSnapshotTime(live.storage, primaryHere ? archive : undefined, peer), now });
       // A snapshot sends its diff to the archive: when that is here, it waits for the archive's start.
       const after = primaryHere ? [out.last('archive')] : [];

@@ -153,3 +153,33 @@ export async function shipWdev(dataDir: string, vol: string, opts: CaptureOption
   const p = wdevPaths(dataDir, vol);
   return lock(p, vol, 'ship', async () => shipQueue(p, vol, await readCapture(p.capture, vol), opts));
 }
+
+/**
+ * A base for one more archive of a wdev whose log ships continuously (through proxies), without
+ * restarting the log: under the capture lock (no batch is cut meanwhile) gid g marks the permanent
+ * lsid before the scan, the device is scanned into `archive` as the dirty image <g, g+1>, and gid g+1
+ * marks the log's end after the scan — both batch boundaries the shipping loop carries. The archive
+ * drops the diffs that end at or before g (too old) and its image is clean once the diff to g+1 lands,
+ * as WalB's full backup is while writes go on.
+ */
+export async function baseWdevFor(dataDir: string, vol: string, archive: ArchiveTarget): Promise<{ gid: number; bytesScanned: number; dataBytes: number }> {
+  const p = wdevPaths(dataDir, vol);
+  const cfg = await readWdevConfig(p.config);
+  if (!(await isServing(p))) throw new StateError(`volume ${vol}: not served; run "walbctl wdev serve ${vol}" first`);
+  return lock(p, vol, 'base', async () => {
+    const s = await readCapture(p.capture, vol);
+    const start = await syncLog(p, vol);
+    if (start.overflow) throw new WdevOverflowError(vol);
+    const g = s.latestGid + 1;
+    const source = { uuid: cfg.uuid, devicePath: p.file, sizeBytes: cfg.sizeBytes, bulkSize: BULK };
+    const r = await archive.fullBackup(vol, source, { snap: { b: g, e: g + 1 }, timestamp: new Date().toISOString(), id: randomBytes(8).toString('hex') });
+    const end = await syncLog(p, vol);
+    if (end.overflow) throw new WdevOverflowError(vol);
+    s.queue.push({ gid: g, lsid: start.permanentLsid, timestamp: nowSeconds(), explicit: false });
+    s.queue.push({ gid: g + 1, lsid: end.permanentLsid, timestamp: nowSeconds(), explicit: true });
+    s.latestGid = g + 1;
+    s.lastExplicitAt = nowSeconds();
+    await writeCapture(p.capture, s);
+    return { gid: g + 1, bytesScanned: r.bytesScanned, dataBytes: r.dataBytes };
+  });
+}

@@ -8,7 +8,7 @@ export { attachWdev, detachWdev, attachedLoop, type AttachResult } from './attac
 export { wdevStatus, formatStatus, type WdevStatus } from './status.js';
 export { stopWdev } from './stop.js';
 export { repairWdev, type RepairResult } from './repair.js';
-export { backupWdev, snapshotWdev, shipWdev, type BackupResult, type SnapshotResult, type SnapshotOptions, type CaptureOptions } from './capture.js';
+export { backupWdev, baseWdevFor, snapshotWdev, shipWdev, type BackupResult, type SnapshotResult, type SnapshotOptions, type CaptureOptions } from './capture.js';
 export { observeWdevStorage } from './observe.js';
 export { wdevPaths, type WdevPaths } from './paths.js';
 export { WdevCorruptError, WdevError, WdevOverflowError, WdevUnavailableError } from './errors.js';

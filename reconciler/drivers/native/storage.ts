@@ -7,7 +7,7 @@ import { archiveMeta, observeArchive } from '../../../native/lib/archive/index.j
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
 import { ObserveCache } from './observe-cache.js';
-import { backupWdevAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction, wdevArchive } from './wdev-storage.js';
+import { backupWdevAction, baseForArchiveAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction, wdevArchive } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, outboxDir, ship } from './remote-archive.js';
@@ -77,6 +77,8 @@ export function nativeStorage(): StorageDriver {
     },
 
     async 'full-backup'(action, ctx) {
+      // One more primary archive of a wdev that ships to proxies: a base without restarting the log.
+      if (action.params.additional === true && remotePeer(action, ctx) !== null && (await wdev(ctx))) return baseForArchiveAction(action, ctx, await wdevArchive(action, ctx, remotePeer(action, ctx)));
       if (await wdev(ctx)) return backupWdevAction(action, ctx, await wdevArchive(action, ctx, remotePeer(action, ctx)));
       const target = await archiveDataDir(action, ctx);
       const s = await live(ctx);

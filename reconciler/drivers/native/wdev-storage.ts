@@ -9,7 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 
-import { backupWdev, createWdev, isServing, observeWdevStorage, serveWdev, snapshotWdev, stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
+import { backupWdev, baseWdevFor, createWdev, isServing, observeWdevStorage, serveWdev, snapshotWdev, stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
 import type { OnProgress } from '../../../native/lib/archive/index.js';
 import type { ArchiveTarget } from '../../../native/lib/storage/archive-target.js';
 import { remoteArchive } from '../../../native/lib/wire/index.js';
@@ -125,6 +125,20 @@ export async function backupWdevAction(_action: PlanAction, ctx: ActionContext, 
   await ensureServed(ctx);
   const r = await backupWdev(ctx.host.dataDir, ctx.volumeName, captureOptions(target));
   return { kind: r.kind, gid: r.gid, bytesScanned: r.bytesScanned, changedBytes: r.changedBytes, shipped: r.shipped.length, ...sentTo(target) };
+}
+
+/**
+ * A base for another primary archive of a wdev whose log ships to proxies (the log is not restarted:
+ * the first archive's chain goes on); done already once that archive holds one.
+ */
+export async function baseForArchiveAction(action: PlanAction, ctx: ActionContext, target: WdevArchive): Promise<ActionOutcome> {
+  if (target.peer === undefined) throw new ActionFailedError(action.id, 'a base for another archive goes to an archive on another host (params.archive)');
+  const state = await target.archive.state(ctx.volumeName);
+  if (state === 'Clear') throw new ActionFailedError(action.id, `${target.peer ?? 'the archive'} has no archive of ${ctx.volumeName} yet (Clear): its own daemon initialises it first`);
+  if (state !== 'SyncReady') return { already: true, state };
+  await ensureServed(ctx);
+  const r = await baseWdevFor(ctx.host.dataDir, ctx.volumeName, target.archive);
+  return { kind: 'full', gid: r.gid, bytesScanned: r.bytesScanned, dataBytes: r.dataBytes, ...sentTo(target) };
 }
 
 export async function snapshotWdevAction(_action: PlanAction, ctx: ActionContext, target: WdevArchive): Promise<ActionOutcome> {
