@@ -27,6 +27,8 @@ export interface ScanVolumeOptions {
   seed?: string;
   compression?: string;
   sync?: boolean;
+  /** With `imageOut`: the image's base.sums hashes (XXH3-64 per bulk of this size), made in the same pass. */
+  sumsBulkSize?: number;
 }
 
 export interface ScanVolumeResult {
@@ -37,6 +39,8 @@ export interface ScanVolumeResult {
   changedBytes: number;
   diffBytes: number;
   records: number;
+  /** With `sumsBulkSize`: 8 bytes little-endian per bulk of the image. */
+  sums?: Buffer;
 }
 
 export interface CopyImageOptions {

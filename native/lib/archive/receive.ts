@@ -7,6 +7,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 
 import { InputError } from '../../../common/errors.js';
 import { makeBaseSums } from './base-check.js';
+import { bulkCount, writeSums } from './base-sums.js';
 import { latestSnap } from './chain.js';
 import { formatDiffName, type DiffName } from './diff-name.js';
 import { GidError } from './errors.js';
@@ -27,6 +28,11 @@ export interface ReceiveFullOptions<T> {
   id: string;
   /** Writes the base image at `tmpPath` (and fsyncs it). */
   produce: (tmpPath: string) => Promise<T>;
+  /**
+   * The base's checksums, when `produce` made them from the bytes it wrote (XXH3-64 per bulk,
+   * base-sums.md); otherwise (null, or no function) the installed base is read once more to make them.
+   */
+  sumsOf?: (result: T) => { bulkSize: number; hashes: Buffer } | null;
 }
 
 /** Installs a full backup as the base image: SyncReady → Archived. */
@@ -46,7 +52,12 @@ export async function receiveFullBackup<T>(dataDir: string, vol: string, opts: R
       }
       await fsyncDir(h.paths.dir);
       // Before the commit: an archive that says Archived always has its base's checksums.
-      await makeBaseSums(h.paths, opts.snap);
+      const made = opts.sumsOf?.(result) ?? null;
+      if (made && made.hashes.length === bulkCount(opts.sizeBytes, made.bulkSize) * 8) {
+        await writeSums(h.paths.sums, { bulkSize: made.bulkSize, sizeBytes: opts.sizeBytes, snap: { b: opts.snap.b, e: opts.snap.e }, hashes: made.hashes });
+      } else {
+        await makeBaseSums(h.paths, opts.snap);
+      }
       await updateMeta(
         h.paths,
         (m) => {

@@ -6,6 +6,7 @@
  */
 import type { ArchiveState, GidSnap } from '../../../common/observed.js';
 import { scanVolume } from '../archive/addon.js';
+import { SUMS_BULK } from '../archive/base-sums.js';
 import type { DiffName } from '../archive/diff-name.js';
 import { newHashSeed } from '../archive/hash-seed.js';
 import { latestImage } from '../archive/latest-image.js';
@@ -61,9 +62,11 @@ export function localArchive(dataDir: string): ArchiveTarget {
         timestamp: t.timestamp,
         produce: (tmp) =>
           scanVolume(
-            { source: meta.devicePath, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, uuid: meta.uuid, imageOut: tmp, ...(t.indexOut ? { indexOut: t.indexOut } : {}), gidB: t.snap.b, gidE: t.snap.e },
+            { source: meta.devicePath, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, uuid: meta.uuid, imageOut: tmp, ...(t.indexOut ? { indexOut: t.indexOut } : {}), gidB: t.snap.b, gidE: t.snap.e, sumsBulkSize: SUMS_BULK },
             phaseReporter(t.onProgress, 'scan'),
           ),
+        // The scan hashed the bytes it wrote into the image: base.sums without reading it again.
+        sumsOf: (r) => (r.sums ? { bulkSize: SUMS_BULK, hashes: r.sums } : null),
       }),
     addDiff: async (vol, o) => (await addDiff(dataDir, vol, { ...o, move: true })).file,
     latestIndex: (vol, meta, o) =>

@@ -28,11 +28,13 @@ class BulkHasher {
   const std::vector<uint8_t>& hashes() const { return hashes_; }
 
  private:
-  void finishBulk();
+  void finishBulk(uint64_t hash);
   uint64_t size_, bulk_, pos_ = 0;
   const uint8_t* expect_;
   XXH3_state_t* state_;
   std::vector<uint8_t> zeros_, hashes_;
+  uint64_t zeroHash_ = 0;  // of a whole bulk of zeros, once needed
+  bool haveZeroHash_ = false;
   std::vector<uint64_t> bad_;
 };
 

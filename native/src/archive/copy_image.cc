@@ -1,7 +1,7 @@
 // copyImage: the first step of a restore. Clones the base image into a new file with FICLONE (a
 // reflink: no data is copied, the file system shares the extents) where the file system supports it,
-// else makes a sparse copy: holes are skipped with SEEK_DATA/SEEK_HOLE and all-zero pieces are not
-// written, so the copy is as sparse as the base.
+// else makes a sparse copy: holes are skipped with SEEK_DATA/SEEK_HOLE and all-zero 4 KiB blocks are
+// not written, so the copy is as sparse as the base.
 // With `checkBulkSize` and `checkHashes` (the base's sums), every bulk read is hashed as the copy
 // reads it (after a reflink, the clone is read once to hash it) and the bulks that differ are returned:
 // the restore refuses an image it cannot verify.
@@ -43,7 +43,8 @@ struct CopyResult {
 };
 
 constexpr size_t kChunk = 1u << 20;
-constexpr size_t kPiece = 64u << 10;
+constexpr size_t kPiece = 64u << 10;    // holes of the base shorter than this are read
+constexpr size_t kZeroGrain = 4096;     // a zero block this size is left a hole
 
 bool reflinkUnsupported(int e) { return e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == ENOTTY || e == ENOSYS; }
 
@@ -86,27 +87,11 @@ CopyResult runCopy(const CopyOptions& o, ProgressSink& progress) {
   while (reader.next(c)) {
     if (hasher) hasher->feed(c.data, c.length);
     if (c.data) {
-      size_t runStart = 0, runLen = 0;
-      auto flush = [&]() {
-        if (runLen == 0) return;
-        image.write(c.offset + runStart, c.data + runStart, runLen);
-        r.bytesWritten += runLen;
-        runLen = 0;
-      };
-      for (size_t at = 0; at < c.length; at += kPiece) {
-        size_t len = std::min(kPiece, c.length - at);
-        bool zero = walbctl::scan::isAllZero(c.data + at, len);
-        if (!zero && runLen > 0 && runStart + runLen == at) {
-          runLen += len;
-          continue;
-        }
-        flush();
-        if (!zero) {
-          runStart = at;
-          runLen = len;
-        }
-      }
-      flush();
+      // Only the 4 KiB blocks that are not all zeros are written, as cp --sparse=always does.
+      walbctl::scan::forEachDataRun(c.data, c.length, kZeroGrain, [&](size_t at, size_t n) {
+        image.write(c.offset + at, c.data + at, n);
+        r.bytesWritten += n;
+      });
     }
     image.reached(c.offset + c.length);
     progress.report(c.offset + c.length, size);

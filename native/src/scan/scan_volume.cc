@@ -3,11 +3,13 @@
 //     all-zero bulks and holes cost nothing and stay holes);
 //   - scan snapshot / hash backup: compare each bulk's XXH3-128 hash with `indexIn` and write the
 //     changed bulks into the sorted wdiff `diffOut` (ALLZERO records for all-zero bulks);
-//   - write the hashes of this pass as the new index `indexOut`.
+//   - write the hashes of this pass as the new index `indexOut`;
+//   - with `sumsBulkSize` (and `imageOut`), the image's checksums for base.sums (XXH3-64 per bulk of
+//     that size, holes as zeros), from the same bytes the image is written from: no second pass.
 // Hashes are XXH3-128 with a seed (hash_index.h): a bulk is compared using `indexIn`'s own seed; the
 // new index takes `seed` (16 hex digits) when given, else `indexIn`'s seed, else 0 (unseeded).
 // JS: scanVolume(options, onProgress?) -> Promise<{bytesScanned, bytesRead, dataBytes,
-//     changedBulks, changedBytes, diffBytes, records}>
+//     changedBulks, changedBytes, diffBytes, records, sums?: Buffer}>
 #include <fcntl.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -23,6 +25,7 @@
 #include "format/io.h"
 #include "format/layout.h"
 #include "format/wdiff_sorted.h"
+#include "archive/bulk_hash.h"
 #include "scan/hash_index.h"
 #include "scan/image_writer.h"
 #include "scan/op_worker.h"
@@ -34,7 +37,7 @@ using walb::fmt::IoError;
 
 struct ScanOptions {
   std::string source, imageOut, indexIn, indexOut, diffOut, compression = "lz4";
-  uint64_t sizeBytes = 0, bulkSize = 65536, gidB = 0, gidE = 0, seed = 0;
+  uint64_t sizeBytes = 0, bulkSize = 65536, gidB = 0, gidE = 0, seed = 0, sumsBulkSize = 0;
   bool hasSeed = false;
   uint8_t uuid[16] = {};
   bool sync = true;
@@ -42,7 +45,10 @@ struct ScanOptions {
 
 struct ScanResult {
   uint64_t bytesScanned = 0, bytesRead = 0, dataBytes = 0, changedBulks = 0, changedBytes = 0, diffBytes = 0, records = 0;
+  std::vector<uint8_t> sums;  // XXH3-64 per sums bulk (base-sums.md), with sumsBulkSize
 };
+
+constexpr size_t kImageGrain = 4096;
 
 // Groups consecutive changed bulks of one kind into records of at most 1 MiB.
 class RecordBuilder {
@@ -137,8 +143,12 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
     builder = std::make_unique<RecordBuilder>(*writer);
   }
 
+  // The image is written from the buffer the scan read and hashed (not copied again from the
+  // source by the kernel): on a volume written to during the backup, the image and its sums agree.
   std::optional<ImageWriter> image;
-  if (imageFd >= 0) image.emplace(reader.fd(), imageFd, o.imageOut, o.sync ? (32u << 20) : 0);
+  if (imageFd >= 0) image.emplace(reader.fd(), imageFd, o.imageOut, o.sync ? (32u << 20) : 0, /*kernelCopy=*/false);
+  std::optional<walbctl::archive::BulkHasher> sums;
+  if (o.sumsBulkSize > 0) sums.emplace(size, o.sumsBulkSize, nullptr);
   Chunk c;
   while (reader.next(c)) {
     uint64_t runStart = 0;
@@ -153,17 +163,18 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
       fresh.hashes[size_t(i)] = h;
       if (twoSeeds) h = zero ? (len == bulk ? cmpZeroHash : cmpZeroTailHash) : hashBulk(p, len, cmpSeed);
       if (!zero) r.dataBytes += len;
-      if (imageFd >= 0) {
-        if (!zero && runLen > 0 && runStart + runLen == offset) {
-          runLen += len;
-        } else {
-          if (runLen > 0) image->write(runStart, c.data + (runStart - c.offset), runLen);
-          runLen = 0;
-          if (!zero) {
-            runStart = offset;
-            runLen = len;
+      if (imageFd >= 0 && !zero) {
+        // Only the 4 KiB blocks that are not all zeros are written (as cp --sparse=always does):
+        // the rest of a bulk stays a hole, and the fsync waits for fewer bytes.
+        forEachDataRun(p, len, kImageGrain, [&](size_t s, size_t n) {
+          if (runLen > 0 && runStart + runLen == offset + s) {
+            runLen += n;
+            return;
           }
-        }
+          if (runLen > 0) image->write(runStart, c.data + (runStart - c.offset), runLen);
+          runStart = offset + s;
+          runLen = n;
+        });
       }
       if (builder && !sameHash(h, old->hashes[size_t(i)])) {
         r.changedBulks++;
@@ -171,6 +182,7 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
         builder->add(offset, len, p, zero);
       }
     }
+    if (sums) sums->feed(c.data, c.length);
     if (imageFd >= 0 && runLen > 0) image->write(runStart, c.data + (runStart - c.offset), runLen);
     if (image) image->reached(c.offset + c.length);
     if (builder) builder->flush();  // the chunk buffer is reused: records never span chunks
@@ -185,6 +197,7 @@ ScanResult runScan(const ScanOptions& o, ProgressSink& progress) {
     r.records = builder->records();
   }
   if (!o.indexOut.empty()) writeHashIndex(o.indexOut, fresh);
+  if (sums) r.sums = sums->hashes();
   progress.report(r.bytesScanned, size, true);
   return r;
 }
@@ -205,6 +218,7 @@ Napi::Value ScanVolume(const Napi::CallbackInfo& info) {
   o->gidB = optU64Or(opts, "gidB", 0);
   o->gidE = optU64Or(opts, "gidE", 0);
   o->sync = optBoolOr(opts, "sync", true);
+  o->sumsBulkSize = optU64Or(opts, "sumsBulkSize", 0);
   std::string seed = optStringOr(opts, "seed", "");
   if (!seed.empty()) {
     if (!parseSeedHex(seed, o->seed)) throw Napi::TypeError::New(env, "option \"seed\" must be 1 to 16 hex digits");
@@ -215,6 +229,8 @@ Napi::Value ScanVolume(const Napi::CallbackInfo& info) {
   if (o->bulkSize == 0 || o->bulkSize % 512 != 0 || o->bulkSize > (1u << 20)) {
     throw Napi::TypeError::New(env, "option \"bulkSize\" must be a multiple of 512 up to 1 MiB");
   }
+  if (o->sumsBulkSize % 4096 != 0) throw Napi::TypeError::New(env, "option \"sumsBulkSize\" must be a multiple of 4096");
+  if (o->sumsBulkSize > 0 && o->imageOut.empty()) throw Napi::TypeError::New(env, "option \"sumsBulkSize\" needs \"imageOut\" (the sums are the image's)");
   if (o->sizeBytes % 512 != 0) throw Napi::TypeError::New(env, "option \"sizeBytes\" must be a multiple of 512");
   if (!o->diffOut.empty() && o->indexIn.empty()) throw Napi::TypeError::New(env, "option \"diffOut\" needs \"indexIn\"");
   auto result = std::make_shared<ScanResult>();
@@ -229,6 +245,7 @@ Napi::Value ScanVolume(const Napi::CallbackInfo& info) {
         out.Set("changedBytes", Napi::Number::New(e, double(result->changedBytes)));
         out.Set("diffBytes", Napi::Number::New(e, double(result->diffBytes)));
         out.Set("records", Napi::Number::New(e, double(result->records)));
+        if (!result->sums.empty()) out.Set("sums", Napi::Buffer<uint8_t>::Copy(e, result->sums.data(), result->sums.size()));
         return out;
       });
   Napi::Promise promise = worker->promise();

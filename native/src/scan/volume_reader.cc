@@ -65,7 +65,7 @@ VolumeReader::VolumeReader(const std::string& path, uint64_t sizeBytes, size_t c
   fstat(fd_, &st);
   seekable_ = S_ISREG(st.st_mode);
   posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  buf_.resize(chunk_);
+  buf_.grow(chunk_);
 }
 
 VolumeReader::~VolumeReader() {
@@ -83,7 +83,9 @@ void VolumeReader::prefetch(uint64_t from) {
     return;
   }
   // Only the data extents: read-ahead over a hole would allocate and zero page-cache pages for
-  // bytes that are never read (75 % of a sparse volume).
+  // bytes that are never read (75 % of a sparse volume). Extents a hole shorter than `align_`
+  // apart (a copy leaves each zero 4 KiB block a hole) are asked for in one call.
+  uint64_t runStart = 0, runEnd = 0;
   while (at < limit) {
     off_t d = lseek(fd_, off_t(at), SEEK_DATA);
     if (d < 0 || uint64_t(d) >= limit) {
@@ -92,9 +94,15 @@ void VolumeReader::prefetch(uint64_t from) {
     }
     off_t h = lseek(fd_, d, SEEK_HOLE);
     const uint64_t e = std::min<uint64_t>(limit, h < 0 ? size_ : uint64_t(h));
-    (void)posix_fadvise(fd_, d, off_t(e - uint64_t(d)), POSIX_FADV_WILLNEED);
+    if (runEnd > runStart && uint64_t(d) - runEnd >= align_) {
+      (void)posix_fadvise(fd_, off_t(runStart), off_t(runEnd - runStart), POSIX_FADV_WILLNEED);
+      runStart = runEnd;
+    }
+    if (runEnd == runStart) runStart = uint64_t(d);
+    runEnd = e;
     at = e;
   }
+  if (runEnd > runStart) (void)posix_fadvise(fd_, off_t(runStart), off_t(runEnd - runStart), POSIX_FADV_WILLNEED);
   prefetched_ = at;
 }
 

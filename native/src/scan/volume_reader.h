@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "format/io.h"
+
 namespace walbctl::scan {
 
 struct Chunk {
@@ -46,13 +48,32 @@ class VolumeReader {
   uint64_t nextData_ = 0;  // [off_, nextData_) is known to be a hole
   uint64_t bytesRead_ = 0;
   uint64_t prefetched_ = 0;  // read-ahead was asked for up to here
-  std::vector<uint8_t> buf_;
+  walb::fmt::PageBuffer buf_;  // made in one call (MAP_POPULATE): no zeroing, no fault per page
 };
 
 // Size in bytes of a regular file or a block device.
 uint64_t deviceSize(int fd, const std::string& path);
 
 bool isAllZero(const uint8_t* p, size_t n);
+
+// Calls `run(start, len)` for each maximal run of [0, n) of `p` whose `grain`-sized pieces are not
+// all zero (the last piece may be short), in order: what a sparse copy writes, as `cp --sparse=always`
+// does at the file system's block size.
+template <class F>
+void forEachDataRun(const uint8_t* p, size_t n, size_t grain, F&& run) {
+  size_t start = 0, len = 0;
+  for (size_t at = 0; at < n; at += grain) {
+    const size_t k = n - at < grain ? n - at : grain;
+    if (!isAllZero(p + at, k)) {
+      if (len == 0) start = at;
+      len += k;
+    } else if (len > 0) {
+      run(start, len);
+      len = 0;
+    }
+  }
+  if (len > 0) run(start, len);
+}
 
 // Copies [offset, offset+n) of `src` to the same offset of `dst` inside the kernel
 // (copy_file_range: from the page cache, no copy through user space). Returns false, having copied
