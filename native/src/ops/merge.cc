@@ -1,9 +1,11 @@
 #include "ops/merge.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "format/checksum.h"
 #include "format/error.h"
@@ -109,9 +111,10 @@ class DataReader {
     }
     return w.buf.data();
   }
-  void checkUnread(size_t input, const std::vector<RecordData>& recs) {
+  void checkUnread(size_t input, const std::vector<RecordData>& recs, const std::atomic<bool>* stop = nullptr) {
     for (size_t r = 0; r < recs.size(); r++) {
       if (checked_[input][r]) continue;
+      if (stop && stop->load(std::memory_order_relaxed)) return;
       DiffSource s{uint32_t(input), 0, 0, recs[r].offset, recs[r].size, recs[r].sum, 0, 0, uint32_t(r)};
       raw(s);
     }
@@ -156,7 +159,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       sameUuid = false;
     if (h.type == kWdiffSorted) {
       // Headers only: pass 2 reads and checksums the data of every record it writes (DataReader::raw)
-      // and, at its end, of the records later inputs overwrote whole (checkUnread): each record's
+      // and, on a second thread during pass 2, of the records later inputs overwrote whole (checkUnread): each record's
       // data is read and checksummed once.
       SortedWdiffReader r(src, /*verifyData=*/false);
       SortedEntry e;
@@ -185,6 +188,37 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     if (index.size() > res.indexExtents) res.indexExtents = index.size();
     checked[i].assign(records[i].size(), 0);
   }
+  // The records later inputs overwrote whole: no extent points into them, so pass 2 does not read
+  // them. Their data is checksummed on a second thread, with its own descriptors and windows, while
+  // pass 2 writes the output (at the end, after pass 2, it held the output's finish back: ~0.2 s of
+  // a 1.2 s merge of ten 80 MB `--rand` wdiffs). Pass 2 reads every record an extent points into.
+  std::vector<std::vector<uint8_t>> used(inputs.size());
+  for (size_t i = 0; i < inputs.size(); i++) used[i].assign(records[i].size(), 0);
+  bool anyUnread = false;
+  for (const auto& [addr, e] : index.extents())
+    if (e.payload.rec != kNoRec) used[e.payload.input][e.payload.rec] = 1;
+  for (const auto& u : used) anyUnread = anyUnread || std::find(u.begin(), u.end(), 0) != u.end();
+  std::atomic<bool> stopUnread{false};
+  std::exception_ptr unreadError;
+  std::thread unread;
+  if (anyUnread) {
+    unread = std::thread([&] {
+      try {
+        DataReader r2(inputs, used);  // marks what it checks in `used`, which only it touches now
+        for (size_t i = 0; i < inputs.size() && !stopUnread; i++) r2.checkUnread(i, records[i], &stopUnread);
+      } catch (...) {
+        unreadError = std::current_exception();
+      }
+    });
+  }
+  struct Joiner {
+    std::thread& t;
+    std::atomic<bool>& stop;
+    ~Joiner() {
+      stop = true;  // pass 2 failed: its error is the one reported
+      if (t.joinable()) t.join();
+    }
+  } joiner{unread, stopUnread};
   // Pass 2: the visible pieces in address order.
   SortedWriterOptions wo;
   wo.compression = opts.compression;
@@ -234,7 +268,9 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     st.normalRecords++;
     st.normalBlocks += blocks;
   }
-  for (size_t i = 0; i < inputs.size(); i++) reader.checkUnread(i, records[i]);  // before the output is finished
+  // Before the output is finished: a damaged record fails the merge even where it is overwritten.
+  if (unread.joinable()) unread.join();
+  if (unreadError) std::rethrow_exception(unreadError);
   st.fileBytes = writer.finish();
   st.dataBytes = writer.dataBytes();
   return res;
