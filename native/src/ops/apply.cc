@@ -1,10 +1,16 @@
 #include "ops/apply.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 
 #include "format/error.h"
+#include "format/extent_map.h"
 #include "format/io.h"
 #include "format/wdiff_indexed.h"
 #include "format/wdiff_sorted.h"
@@ -89,20 +95,111 @@ void applyIndexed(FileSource& src, Target& t, const ApplyOptions& opts, ApplyRes
   }
 }
 
+// Where a visible piece of a logged IO is: wlog `file` at byte `offset`, or a discard (no data).
+struct LogPiece {
+  bool discard;
+  uint32_t file;
+  uint64_t offset;
+  void advance(uint64_t blocks) {
+    if (!discard) offset += blocks * kLogicalBlock;
+  }
+};
+
+// The log data one window holds (read in pass 1, read back from the page cache in pass 2); the
+// window's index is a map node per visible piece. WALBCTL_APPLY_WINDOW (bytes) sets it (tests).
+uint64_t windowBytes() {
+  if (const char* e = std::getenv("WALBCTL_APPLY_WINDOW")) {
+    uint64_t v = std::strtoull(e, nullptr, 10);
+    if (v > 0) return v;
+  }
+  return uint64_t(1) << 30;
+}
+constexpr size_t kWindowExtents = size_t(1) << 21;  // ~170 MiB of index at most
+constexpr uint32_t kPieceBlocks = 2048;            // a write's slot holds at most 1 MiB
+
+// Pass 2 of a window: its visible pieces in address order, data read back from the wlogs straight
+// into the direct writes' slots (adjacent pieces share one IO).
+class WindowWriter {
+ public:
+  WindowWriter(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts)
+      : paths_(paths), t_(t), opts_(opts), files_(paths.size()) {}
+
+  void write(const ExtentMap<LogPiece>& index) {
+    for (const auto& [addr, e] : index.extents()) {
+      const LogPiece& p = e.payload;
+      const std::string& name = paths_[p.file];
+      if (p.discard) {
+        t_.discard(addr, e.blocks, opts_.discard, name, p.offset);
+        continue;
+      }
+      for (uint64_t done = 0; done < e.blocks; done += kPieceBlocks) {
+        uint32_t n = uint32_t(std::min<uint64_t>(kPieceBlocks, e.blocks - done));
+        uint64_t off = p.offset + done * kLogicalBlock;
+        size_t bytes = size_t(n) * kLogicalBlock;
+        if (uint8_t* slot = t_.reserve(addr + done, n, name, off)) {
+          read(p.file, off, slot, bytes);
+          t_.commit();
+        } else {
+          if (buf_.size() < bytes) buf_.resize(bytes);
+          read(p.file, off, buf_.data(), bytes);
+          t_.write(addr + done, n, buf_.data(), name, off);
+        }
+      }
+    }
+  }
+
+ private:
+  void read(uint32_t file, uint64_t off, uint8_t* dst, size_t n) {
+    if (!files_[file]) files_[file] = std::make_unique<FileSource>(paths_[file]);
+    int fd = files_[file]->fd();
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd, dst + done, n - done, off_t(off + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) throw IoError(paths_[file], "read", errno);
+      if (r == 0)
+        throw FormatError(paths_[file], off + done, "wlog-changed", "wlog became shorter while it was applied");
+      done += size_t(r);
+    }
+  }
+
+  const std::vector<std::string>& paths_;
+  Target& t_;
+  const ApplyOptions& opts_;
+  std::vector<std::unique_ptr<FileSource>> files_;
+  std::vector<uint8_t> buf_;
+};
+
+// A window of the log at a time (1 GiB of data by default): pass 1 reads it (every logpack and IO
+// checksum checked) into an extent index where the newest write wins; pass 2 writes only what stays
+// visible, in address order, adjacent pieces joined into one IO. The image is the one a write of every
+// IO in log order gives (wlog-redo's), with fewer bytes and fewer, larger IOs. The next window's
+// writes start after this one's: the index keeps a window's writes disjoint, and AioWriter makes a
+// write wait for an overlapping one in flight.
 void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res) {
-  // Read with pread, a logpack at a time (a mapping only with WALBCTL_MMAP=1: format/io.h says why),
-  // each IO then copied into its AIO slot.
+  ExtentMap<LogPiece> index;
+  WindowWriter writer(paths, t, opts);
+  const uint64_t window = windowBytes();
+  uint64_t held = 0;
   WlogStreamSummary s = forEachIo(paths, [&](const LoggedIo& io) {
+    uint64_t bytes = io.kind == IoKind::Write ? uint64_t(io.blocks) * kLogicalBlock : 0;
+    if (!index.empty() && (held + bytes > window || index.size() >= kWindowExtents)) {
+      writer.write(index);
+      index.clear();
+      held = 0;
+    }
     if (io.kind == IoKind::Discard) {
-      t.discard(io.address, io.blocks, opts.discard, paths[io.file], io.dataOffset);
+      index.insert(io.address, io.blocks, LogPiece{true, uint32_t(io.file), io.dataOffset});
       res.discards++;
       res.discardBlocks += io.blocks;
     } else {
-      t.write(io.address, io.blocks, io.data, paths[io.file], io.dataOffset);
+      index.insert(io.address, io.blocks, LogPiece{false, uint32_t(io.file), io.dataOffset});
+      held += bytes;
       res.writes++;
       res.writeBlocks += io.blocks;
     }
   }, /*mapped=*/true);
+  writer.write(index);
   res.inputBytes += s.bytesRead;
   res.lastWlog = lastTail(s);
 }
