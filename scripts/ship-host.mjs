@@ -15,6 +15,8 @@ const arg = (name) => args[args.indexOf(`--${name}`) + 1];
 const role = arg('role');
 const cfg = JSON.parse(arg('config'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// SIGTERM exits through process.exit, so a host run with --cpu-prof writes its profile.
+process.once('SIGTERM', () => process.exit(143));
 
 const w = await import(dist('native/lib/wire/index.js'));
 const tls = (h) => ({ ca: join(cfg.pki, 'ca.crt'), cert: join(cfg.pki, `${h}.crt`), key: join(cfg.pki, `${h}.key`) });

@@ -5,8 +5,14 @@
  * does) and shipping on (this process ships bounded batches over mutual TLS to a proxy process on
  * 127.0.0.41, which forwards them to an archive process on 127.0.0.42). While shipping, the recovery
  * point — now minus the time the newest diff the archive holds was cut from the log — is sampled
- * every 250 ms. Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
- * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2).
+ * every 250 ms, at full speed (where it measures the backlog a burst leaves) and with the writer held
+ * at BENCH_SHIP_RATE (default 0.5) of the round's shipping-off throughput (fio --rate_iops / --rate:
+ * the disk keeps up). CPU seconds per GB shipped are printed per stage: the storage host's (the
+ * shipping loop and wire, the extract) apart from the proxy's and the archive's. BENCH_SHIP_PIN=1
+ * pins fio, the wdev server and the shipping to CPU 0 and the proxy and archive to CPU 1.
+ * Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
+ * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2);
+ * BENCH_SHIP_NODE_ARGS: node options for the proxy and archive processes (e.g. "--cpu-prof").
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,6 +44,11 @@ const SIZE = Number(process.env.BENCH_SHIP_SIZE ?? 1 << 30);
 const RUNTIME = Number(process.env.BENCH_SHIP_RUNTIME ?? 15);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SHIP_ROUNDS ?? 2));
 const RING = 8 * 2 ** 30;
+// The "disk keeps up" phase holds the writer at this fraction of the round's shipping-off throughput.
+const RATE = Number(process.env.BENCH_SHIP_RATE ?? 0.5);
+// BENCH_SHIP_PIN=1: fio, the wdev server and the storage's shipping (this process) on CPU 0, the
+// proxy and the archive on CPU 1, so the writer cost is what shipping costs the storage host.
+const PIN = process.env.BENCH_SHIP_PIN === '1';
 // The most one batch carries (WalB's ceiling is 128 MiB; smaller batches keep the recovery point short).
 const BATCH = Number(process.env.BENCH_SHIP_BATCH ?? 32 << 20);
 // The sequential job runs at most 8 s: at 600 MiB/s, 15 s of it is more log than the 8 GiB ring holds
@@ -51,7 +62,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts scripts/ship-host.mjs in one role; resolves once it listens, with its address. */
 function startHost(role: 'proxy' | 'archive', cfg: { host: string } & Record<string, unknown>): Promise<{ child: ChildProcess; peer: WirePeer }> {
-  const child = spawn(process.execPath, [join(packageRoot(), 'scripts/ship-host.mjs'), '--role', role, '--config', JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_SHIP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'scripts/ship-host.mjs'), '--role', role, '--config', JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -69,6 +81,21 @@ function startHost(role: 'proxy' | 'archive', cfg: { host: string } & Record<str
 function statusMiB(pid: number, field: string): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** utime + stime of a process in seconds (clock ticks of 10 ms); with `children`, of its waited-for children. */
+function procCpu(pid: number | 'self', children = false): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return children ? (Number(f[13]) + Number(f[14])) / 100 : (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU seconds of each stage, taken before and after each run. */
+interface Cpu {
+  storage: number;
+  extract: number;
+  server: number;
+  proxy: number;
+  archive: number;
 }
 
 function percentile(xs: number[], p: number): number {
@@ -90,7 +117,7 @@ async function main(): Promise<void> {
     for (const h of ['db-1', 'px-1', 'ar-1']) await issueHost(pki, h);
     const tls = (h: string) => ({ ca: join(pki, 'ca.crt'), cert: join(pki, `${h}.crt`), key: join(pki, `${h}.key`) });
     await createWdev(dataDir, vol, { sizeBytes: SIZE, ringBytes: RING });
-    await serveWdev(dataDir, vol);
+    const server = await serveWdev(dataDir, vol);
     const p = wdevPaths(dataDir, vol);
     const cfg = await readWdevConfig(p.config);
     // The archive starts from the all-zero image at gid 0, the log from where the wdev is now.
@@ -108,6 +135,10 @@ async function main(): Promise<void> {
     hosts.push(arHost.child);
     const pxHost = await startHost('proxy', { host: 'px-1', pki, dataDir: px, listen: { address: '127.0.0.41', port: 0 }, volume: vol, archives: { 'ar-1': arHost.peer }, idleMs: 50 });
     hosts.push(pxHost.child);
+    if (PIN) {
+      // -a: every thread the process has now; threads made later inherit their maker's CPUs.
+      for (const [pid, cpu] of [[server.pid, 0], [process.pid, 0], [pxHost.child.pid!, 1], [arHost.child.pid!, 1]] as const) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+    }
     const client = new WireClient({ host: 'db-1', tls: tls('db-1'), connectTimeoutMs: 5000 });
     const w = await attachWdev(dataDir, vol);
     console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${readFileSync('/proc/loadavg', 'utf8').trim()}; ${new Date().toISOString()}`);
@@ -129,7 +160,7 @@ async function main(): Promise<void> {
     const offRun = async (job: FioJob & { runtime: number }) => {
       const t = setInterval(() => void drop().catch(() => {}), 2000);
       try {
-        return await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE });
+        return await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
       } finally {
         clearInterval(t);
       }
@@ -155,7 +186,13 @@ async function main(): Promise<void> {
       if (shipper.state.lastError) console.log(`  shipping: ${shipper.state.lastError}`);
     };
     let peakAnon = 0;
-    const rows: { job: string; metric: string; off: FioResult[]; on: FioResult[]; rp: number[] }[] = [];
+    // What each stage spent: this process (the storage's shipping loop and wire, and the bench's
+    // 250 ms sampler), its children less fio (the wdev extract runs), the wdev server, proxy, archive.
+    const stages = (): Cpu => {
+      const own = process.cpuUsage();
+      return { storage: (own.user + own.system) / 1e6, extract: procCpu('self', true), server: procCpu(server.pid), proxy: procCpu(pxHost.child.pid!), archive: procCpu(arHost.child.pid!) };
+    };
+    const zero = (): Cpu => ({ storage: 0, extract: 0, server: 0, proxy: 0, archive: 0 });
     // Before each shipping run the log is freed unshipped (as for the off runs) and the shipped
     // position moved there: the archive's image then no longer matches the device (this bench checks
     // costs and delays, not contents: test/native/proxy and scripts/ship-faults.mjs check contents).
@@ -169,49 +206,86 @@ async function main(): Promise<void> {
       shipper.state.overflowed = false;
       shipper.state.lastError = null;
     };
+    /** One fio run with shipping on: its result, the recovery point samples, CPU per stage, bytes shipped. */
+    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number }): Promise<FioResult> => {
+      await skipToNow();
+      const c0 = stages();
+      const b0 = shippedBytes;
+      shipping = true;
+      const loop = shipLoop();
+      const sampler = setInterval(() => {
+        peakAnon = Math.max(peakAnon, statusMiB(pxHost.child.pid!, 'RssAnon'));
+        void restorable(ar, vol).then((r) => {
+          const g = r[r.length - 1]?.gid ?? 0;
+          const t = cutAt.get(g);
+          if (t !== undefined && g > 0) into.rp.push((Date.now() - t) / 1000);
+        });
+      }, 250);
+      const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
+      shipping = false;
+      await loop;
+      clearInterval(sampler);
+      const c1 = stages();
+      for (const k of Object.keys(c1) as (keyof Cpu)[]) into.cpu[k] += c1[k] - c0[k];
+      into.cpu.extract -= on.cpuSec;
+      into.bytes += shippedBytes - b0;
+      return on;
+    };
+    type Phase = { rp: number[]; cpu: Cpu; bytes: number; runs: FioResult[] };
+    const rows: { job: string; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
     for (const job of JOBS) {
-      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], on: [] as FioResult[], rp: [] as number[] };
+      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, runs: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, runs: [], target: [] } as Phase & { target: number[] } };
       for (let round = 0; round < ROUNDS; round++) {
         await drop();
         // off: the log only fills; nothing reads it.
-        row.off.push(await offRun(job));
-        await skipToNow();
-        shipping = true;
-        const loop = shipLoop();
-        const sampler = setInterval(() => {
-          peakAnon = Math.max(peakAnon, statusMiB(pxHost.child.pid!, 'RssAnon'));
-          void restorable(ar, vol).then((r) => {
-            const g = r[r.length - 1]?.gid ?? 0;
-            const t = cutAt.get(g);
-            if (t !== undefined && g > 0) row.rp.push((Date.now() - t) / 1000);
-          });
-        }, 250);
-        row.on.push(await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE }));
-        shipping = false;
-        await loop;
-        clearInterval(sampler);
-        console.log(`  ${job.name} round ${round + 1}: off ${row.off[round]![job.metric].toFixed(1)}, on ${row.on[round]![job.metric].toFixed(1)} ${job.metric === 'iops' ? 'IOPS' : 'MiB/s'}; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far`);
+        const s0 = procCpu(server.pid);
+        const off = await offRun(job);
+        row.off.push(off);
+        row.offServer += procCpu(server.pid) - s0;
+        // on, at full speed: the writer against the shipping (the recovery point is the backlog).
+        const full = await shipRun(job, row.full);
+        row.full.runs.push(full);
+        // on, "while the disk keeps up": the writer held at RATE of this round's off throughput.
+        const target = job.metric === 'iops' ? Math.max(1, Math.round(off.iops * RATE)) : Math.max(1, Math.round(off.mibPerSec * RATE));
+        row.kept.target.push(target);
+        const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
+        row.kept.runs.push(kept);
+        const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
+        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
       rows.push(row);
     }
     const pxRss = statusMiB(pxHost.child.pid!, 'VmHWM');
-    const cpu = (pid: number) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 10 ms
-    };
     const own = process.cpuUsage();
-    console.log(`CPU (user+sys) over the whole run: proxy ${cpu(pxHost.child.pid!).toFixed(1)} s, archive ${cpu(arHost.child.pid!).toFixed(1)} s, storage's shipping (this process) ${((own.user + own.system) / 1e6).toFixed(1)} s; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-    console.log('\n| job | shipping off | shipping on | writer cost | recovery point p50 / p99 / max | samples |\n|---|---|---|---|---|---|');
+    console.log(`CPU (user+sys) over the whole run: proxy ${procCpu(pxHost.child.pid!).toFixed(1)} s, archive ${procCpu(arHost.child.pid!).toFixed(1)} s, this process ${((own.user + own.system) / 1e6).toFixed(1)} s, wdev server ${procCpu(server.pid).toFixed(1)} s; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    console.log('\nCPU s per GB shipped, during the shipping-on runs (the storage host pays the loop + wire and the extract; the proxy and the archive are other hosts in production):');
+    console.log('| job | phase | GB shipped | storage loop + wire | wdev extract | storage total | wdev server s (on / off run) | proxy | archive |\n|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric as 'iops']), 50);
-      const [off, on] = [med(r.off), med(r.on)];
+      for (const [name, ph] of [['full speed', r.full], [`held at ${RATE * 100} %`, r.kept]] as const) {
+        const gb = ph.bytes / 1e9;
+        const per = (x: number) => (gb > 0 ? (x / gb).toFixed(1) : '-');
+        console.log(`| ${r.job} | ${name} | ${gb.toFixed(2)} | ${per(ph.cpu.storage)} | ${per(ph.cpu.extract)} | ${per(ph.cpu.storage + ph.cpu.extract)} | ${ph.cpu.server.toFixed(1)} / ${r.offServer.toFixed(1)} | ${per(ph.cpu.proxy)} | ${per(ph.cpu.archive)} |`);
+      }
+    }
+    const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
+    console.log(`\nCPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
+    console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
+      const [off, on, kept] = [med(r.off), med(r.full.runs), med(r.kept.runs)];
       const unit = r.metric === 'iops' ? 'IOPS' : 'MiB/s';
-      console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % | ${percentile(r.rp, 50).toFixed(2)} / ${percentile(r.rp, 99).toFixed(2)} / ${Math.max(...r.rp).toFixed(2)} s | ${r.rp.length} |`);
+      console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % | ${rpText(r.full.rp)} | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
     console.log(`proxy peak RSS (VmHWM): ${pxRss.toFixed(0)} MiB (anonymous at most ${peakAnon.toFixed(0)} MiB in the 250 ms samples); ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped`);
   } finally {
-    for (const c of hosts) c.kill('SIGKILL');
+    // SIGTERM first (a host run with --cpu-prof writes its profile on exit), SIGKILL after 5 s.
+    await Promise.all(hosts.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+      c.once('exit', () => (clearTimeout(t), resolve()));
+      c.kill('SIGTERM');
+    })));
     await detachWdev(dataDir, vol).catch(() => {});
     await stopWdev(dataDir, vol, { force: true }).catch(() => {});
     rmSync(root, { recursive: true, force: true });

@@ -9,11 +9,17 @@ export interface FioJob {
   rw: 'write' | 'randwrite';
   bs: string;
   fsync?: number;
+  /** Holds the job at this many IOPS (fio --rate_iops). */
+  rateIops?: number;
+  /** Holds the job at this many MiB/s (fio --rate). */
+  rateMiB?: number;
 }
 
 export interface FioResult {
   mibPerSec: number;
   iops: number;
+  /** fio's own CPU (user + system) over the job, seconds. */
+  cpuSec: number;
   command: string;
 }
 
@@ -23,6 +29,7 @@ function fioSection(job: FioJob, name: string, device: string, opts: { runtimeSe
     `--name=${name}`, `--filename=${device}`, '--ioengine=libaio', '--iodepth=16', '--direct=1',
     `--rw=${job.rw}`, `--bs=${job.bs}`, `--size=${opts.sizeBytes}`, ...(opts.runtimeSec > 0 ? ['--time_based', `--runtime=${opts.runtimeSec}`] : []),
     '--randrepeat=0', ...(job.fsync ? [`--fsync=${job.fsync}`] : []),
+    ...(job.rateIops ? [`--rate_iops=${job.rateIops}`] : []), ...(job.rateMiB ? [`--rate=${job.rateMiB}m`] : []),
   ];
 }
 
@@ -41,10 +48,12 @@ export function runFioOn(job: FioJob, devices: string[], opts: { runtimeSec: num
 }
 
 /** runFio without blocking the event loop (work in this process goes on while fio runs). */
-export function runFioAsync(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number }): Promise<FioResult> {
+export function runFioAsync(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number; cpus?: string }): Promise<FioResult> {
   const args = fioArgs(job, [device], opts);
+  // With `cpus`, fio runs under taskset on those CPUs only.
+  const [cmd, argv] = opts.cpus ? ['taskset', ['-c', opts.cpus, 'fio', ...args]] : ['fio', args];
   return new Promise((resolve, reject) => {
-    execFile('fio', args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out) => (error ? reject(error) : resolve(parseFio(args, out))));
+    execFile(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out) => (error ? reject(error) : resolve(parseFio(args, out))));
   });
 }
 
@@ -53,7 +62,8 @@ function fioArgs(job: FioJob, devices: string[], opts: { runtimeSec: number; siz
 }
 
 function parseFio(args: string[], out: string): FioResult {
-  const j = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { write: { bw_bytes: number; iops: number } }[] };
+  const j = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { write: { bw_bytes: number; iops: number }; usr_cpu: number; sys_cpu: number; job_runtime: number }[] };
   const sum = (f: (w: { bw_bytes: number; iops: number }) => number) => j.jobs.reduce((t, x) => t + f(x.write), 0);
-  return { mibPerSec: sum((w) => w.bw_bytes) / 2 ** 20, iops: sum((w) => w.iops), command: `fio ${args.join(' ')}` };
+  const cpuSec = j.jobs.reduce((t, x) => t + ((x.usr_cpu + x.sys_cpu) / 100) * (x.job_runtime / 1000), 0);
+  return { mibPerSec: sum((w) => w.bw_bytes) / 2 ** 20, iops: sum((w) => w.iops), cpuSec, command: `fio ${args.join(' ')}` };
 }

@@ -11,6 +11,7 @@ namespace wdev {
 struct ExtractResult {
   uint64_t packs = 0, ios = 0, discards = 0, bytes = 0;  // bytes of the wlog file
   uint64_t end = 0;                                        // the lsid the file ends at
+  uint64_t ringBlocks = 0;                                 // the ring's size in physical blocks
 };
 
 // `to` must be a pack boundary at or below the permanent lsid; a bad pack throws
@@ -18,6 +19,12 @@ struct ExtractResult {
 // `maxBytes` > 0 bounds the packs copied: extraction stops before the pack that would take them
 // past it (one pack is always taken), and the file's end_lsid says where it stopped (a batch of
 // WalB's bounded log transfer).
-ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes = 0);
+//
+// `frameOnly`: only the packs' headers are read and checked (their data stays in the ring, checked by
+// the proxy's conversion), and `out` gets the wlog's frame only: its header block (kWlogHeaderSize
+// bytes) then its end block (pbs bytes). `bytes` is still the whole wlog's size: the sender reads the
+// packs from the ring between the two (ldev byte kRingOffset + (lsid % ringBlocks) × pbs).
+ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes = 0,
+                          bool frameOnly = false);
 
 }  // namespace wdev

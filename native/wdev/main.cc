@@ -3,7 +3,7 @@
 // an error is one line on stderr, "walbctl-wdev: <code>: <message>", with exit status 1.
 //   format --ldev P --size-bytes N --ring-bytes N [--pbs 4096] --uuid HEX --salt N --name VOL
 //   serve --ldev P --ddev P --mount DIR --socket P [--file-name disk] [--checkpoint-ms 1000] [--page-cache] [--no-direct-io]
-//   status --ldev P · extract --ldev P --from L --to L [--max-bytes N] --out FILE · set-oldest --ldev P --lsid L
+//   status --ldev P · extract --ldev P --from L --to L [--max-bytes N] [--frame-only] --out FILE · set-oldest --ldev P --lsid L
 //   recover --ldev P --ddev P · repair --ldev P --ddev P [format flags, when the super is lost] [--mark-overflow 1]
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -59,7 +59,7 @@ Flags ParseFlags(int argc, char** argv) {
     std::string a = argv[i];
     if (a.rfind("--", 0) != 0) throw WdevError("usage", "unexpected argument \"" + a + "\"");
     a = a.substr(2);
-    if (a == "page-cache" || a == "force" || a == "no-direct-io") f.v[a] = "1";
+    if (a == "page-cache" || a == "force" || a == "no-direct-io" || a == "frame-only") f.v[a] = "1";
     else if (i + 1 < argc) f.v[a] = argv[++i];
     else throw WdevError("usage", "--" + a + " needs a value");
   }
@@ -221,11 +221,12 @@ int Extract(const Flags& f) {
     throw WdevError("bad-lsid", "cannot extract [" + std::to_string(from) + ", " + std::to_string(to) + "): the log holds [" +
                                     std::to_string(s.oldestLsid) + ", " + std::to_string(permanent) + ")");
   if (s.flags & kFlagOverflow) throw WdevError("overflow", "the log overflowed: a hash backup must follow");
-  ExtractResult r = ExtractWlog(ldev, s, from, to, f.Get("out"), f.Num("max-bytes", 0));
-  std::printf("{\"packs\":%llu,\"ios\":%llu,\"discards\":%llu,\"bytes\":%llu,\"from\":%llu,\"to\":%llu}\n",
+  ExtractResult r = ExtractWlog(ldev, s, from, to, f.Get("out"), f.Num("max-bytes", 0), f.Has("frame-only"));
+  std::printf("{\"packs\":%llu,\"ios\":%llu,\"discards\":%llu,\"bytes\":%llu,\"from\":%llu,\"to\":%llu,\"ringBlocks\":%llu,\"pbs\":%u}\n",
               static_cast<unsigned long long>(r.packs), static_cast<unsigned long long>(r.ios),
               static_cast<unsigned long long>(r.discards), static_cast<unsigned long long>(r.bytes),
-              static_cast<unsigned long long>(from), static_cast<unsigned long long>(r.end));
+              static_cast<unsigned long long>(from), static_cast<unsigned long long>(r.end),
+              static_cast<unsigned long long>(r.ringBlocks), s.physicalBs);
   return 0;
 }
 

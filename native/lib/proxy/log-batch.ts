@@ -16,6 +16,7 @@ import { dropPartial, partialDir } from '../wire/stream/partial.js';
 import { receiveStream } from '../wire/stream/receive.js';
 import type { TokenBucket } from '../wire/stream/token-bucket.js';
 import { pick, sendFile, type SendResult } from '../wire/transfers/send-file.js';
+import type { BatchWlog } from '../wdev/ship-log.js';
 import type { BatchMeta } from './admit.js';
 import { readSpoolConfig } from './config.js';
 import { SpoolReject } from './errors.js';
@@ -75,7 +76,8 @@ registerKind({
 
 export interface SendLogBatchOptions {
   meta: BatchMeta;
-  wlog: string;
+  /** A wlog file, or a batch read out of the storage's log ring (wdev/ship-log.ts). */
+  wlog: string | BatchWlog;
   checkpointBytes?: number;
   limits?: readonly TokenBucket[];
   onProgress?: (done: number, total: number) => void;
@@ -83,8 +85,10 @@ export interface SendLogBatchOptions {
 
 /** Sends one batch; resolves once the proxy stored it durably in every queue (or held it already). */
 export async function sendLogBatch(client: WireClient, peer: WirePeer, o: SendLogBatchOptions): Promise<SendResult> {
-  const sizeBytes = (await stat(o.wlog)).size;
+  const w = o.wlog;
+  const sizeBytes = typeof w === 'string' ? (await stat(w)).size : w.size;
   const { volume, wlogBytes: _w, ...rest } = o.meta;
   const params: LogBatchParams = { sizeBytes, checkpointBytes: o.checkpointBytes ?? 16 << 20, meta: rest };
-  return sendFile(client, peer, { kind: 'log-batch', volume, params, source: o.wlog, ...pick(o) });
+  const source = typeof w === 'string' ? { source: w } : { source: w.name, open: () => w.open() };
+  return sendFile(client, peer, { kind: 'log-batch', volume, params, ...source, ...pick(o) });
 }

@@ -34,6 +34,9 @@ export interface ExtractResult {
   bytes: number;
   from: number;
   to: number;
+  /** The ring's size in physical blocks, and the block size. */
+  ringBlocks: number;
+  pbs: number;
 }
 
 /**
@@ -45,6 +48,19 @@ export function extractWlog(p: WdevPaths, vol: string, range: { from: number; to
   const bound = range.maxBytes ? ['--max-bytes', String(range.maxBytes)] : [];
   return runWdev<ExtractResult>(
     ['extract', '--ldev', p.ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), ...bound, '--out', out],
+    { vol },
+  );
+}
+
+/**
+ * Like extractWlog, but reads and checks only the packs' headers and writes only the wlog's frame
+ * (header block, then end block) to `out`: the packs stay in the ring, read from there by the
+ * sender (ring-wlog.ts). The result's `bytes` is the whole wlog's size.
+ */
+export function extractFrame(p: WdevPaths, vol: string, range: { from: number; to: number; maxBytes?: number }, out: string): Promise<ExtractResult> {
+  const bound = range.maxBytes ? ['--max-bytes', String(range.maxBytes)] : [];
+  return runWdev<ExtractResult>(
+    ['extract', '--ldev', p.ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), ...bound, '--frame-only', '--out', out],
     { vol },
   );
 }

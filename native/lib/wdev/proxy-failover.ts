@@ -6,7 +6,7 @@
  * A `drop` reject (the proxy holds that range or newer) counts as delivered: the log may go.
  */
 import type { BatchMeta } from '../proxy/admit.js';
-import type { BatchSender } from './ship-log.js';
+import type { BatchSender, BatchWlog } from './ship-log.js';
 
 export interface ProxyPeer {
   host: string;
@@ -24,7 +24,7 @@ export interface ProxyHealth {
 
 export interface FailoverOptions {
   /** Delivers a batch to one proxy (the wire's log-batch transfer). */
-  send: (peer: ProxyPeer, meta: BatchMeta, wlog: string) => Promise<unknown>;
+  send: (peer: ProxyPeer, meta: BatchMeta, wlog: BatchWlog) => Promise<unknown>;
   /** Checks that a proxy answers (the wire's status call), within `timeoutMs`. */
   probe: (peer: ProxyPeer, timeoutMs: number) => Promise<unknown>;
   heartbeatMs?: number;

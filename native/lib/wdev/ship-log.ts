@@ -6,8 +6,13 @@
  * BEFORE it is sent — so a resend after a crash or a lost acknowledgement is the same range with
  * the same gids, which the proxy recognises. The log is freed only after `send` resolved (the
  * proxy's durable acknowledgement).
+ *
+ * The batch's packs are not copied out of the ring: `extract --frame-only` checks the packs'
+ * headers and finds where the batch ends, and the sender reads the packs from the ring
+ * (ring-wlog.ts) while they go on the wire. Only a sender that needs a file (WalB's wlog-transfer)
+ * asks for one, and gets the old extract's copy.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { BatchMeta } from '../proxy/admit.js';
@@ -15,13 +20,39 @@ import { withLock } from '../archive/lock.js';
 import { nowSeconds, readCapture, writeCapture } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { WdevOverflowError } from './errors.js';
-import { extractWlog, setOldest, syncLog } from './log-position.js';
-import { wdevPaths } from './paths.js';
+import { extractFrame, extractWlog, setOldest, syncLog, type ExtractResult } from './log-position.js';
+import { wdevPaths, type WdevPaths } from './paths.js';
+import { openRingWlog, ringWlogBytes } from './ring-wlog.js';
+import type { ByteSource } from '../wire/stream/source.js';
 
 export const WALB_MAX_BATCH_BYTES = 128 << 20;
 
+/** A batch's wlog as its sender reads it. */
+export interface BatchWlog {
+  /** For messages: the ldev and the lsid range. */
+  name: string;
+  /** The wlog's size in bytes. */
+  size: number;
+  /** Its bytes, read from the ring (each call opens it anew: a resend or a resume). */
+  open(): Promise<ByteSource>;
+  /** The wlog as a file, extracted on the first call and removed after the batch (WalB's wlog-transfer takes a file). */
+  file(): Promise<string>;
+}
+
 /** Delivers a batch to a proxy; resolves once the proxy holds it durably. */
-export type BatchSender = (meta: BatchMeta, wlog: string) => Promise<void>;
+export type BatchSender = (meta: BatchMeta, wlog: BatchWlog) => Promise<void>;
+
+function ringBatch(p: WdevPaths, vol: string, frame: string, x: ExtractResult): BatchWlog {
+  const range = { from: x.from, to: x.to, ringBlocks: x.ringBlocks, pbs: x.pbs };
+  const wlog = join(p.work, 'batch.wlog');
+  let file: Promise<string> | null = null;
+  return {
+    name: `${p.ldev} lsids ${x.from}-${x.to}`,
+    size: ringWlogBytes(range),
+    open: () => openRingWlog(p.ldev, frame, range),
+    file: () => (file ??= extractWlog(p, vol, { from: x.from, to: x.to }, wlog).then(() => wlog)),
+  };
+}
 
 export interface ShippedBatch {
   gid: number;
@@ -43,36 +74,37 @@ export async function shipLogBatch(dataDir: string, vol: string, send: BatchSend
     const st = await syncLog(p, vol);
     if (st.overflow) throw new WdevOverflowError(vol);
     await mkdir(p.work, { recursive: true });
-    const wlog = join(p.work, 'batch.wlog');
+    const frame = join(p.work, 'batch.frame');
     try {
+      let x: ExtractResult;
       if (s.queue.length === 0) {
         if (st.permanentLsid === s.shipped.lsid) return null;
-        const x = await extractWlog(p, vol, { from: s.shipped.lsid, to: st.permanentLsid, maxBytes: opts.maxBatchBytes ?? WALB_MAX_BATCH_BYTES }, wlog);
+        x = await extractFrame(p, vol, { from: s.shipped.lsid, to: st.permanentLsid, maxBytes: opts.maxBatchBytes ?? WALB_MAX_BATCH_BYTES }, frame);
         s.latestGid += 1;
         s.queue.push({ gid: s.latestGid, lsid: x.to, timestamp: nowSeconds(), explicit: false });
         await writeCapture(p.capture, s);
       } else {
-        await extractWlog(p, vol, { from: s.shipped.lsid, to: s.queue[0]!.lsid }, wlog);
+        x = await extractFrame(p, vol, { from: s.shipped.lsid, to: s.queue[0]!.lsid }, frame);
       }
       const q = s.queue[0]!;
+      const wlog = ringBatch(p, vol, frame, x);
       const meta: BatchMeta = {
         volume: vol,
         device: { uuid: cfg.uuid, pbs: st.physicalBs, salt: st.salt, sizeBytes: cfg.sizeBytes },
         lsid: { b: s.shipped.lsid, e: q.lsid },
         diff: { b: s.shipped.snap, e: { b: q.gid, e: q.gid }, mergeable: !s.shipped.explicit, compared: false, timestamp: q.timestamp },
         explicitEnd: q.explicit,
-        wlogBytes: 0,
+        wlogBytes: wlog.size,
       };
-      const { size } = await stat(wlog);
-      meta.wlogBytes = size;
       await send(meta, wlog);
       await setOldest(p, vol, q.lsid);
       s.shipped = { snap: { b: q.gid, e: q.gid }, lsid: q.lsid, explicit: q.explicit };
       s.queue.shift();
       await writeCapture(p.capture, s);
-      return { gid: q.gid, lsid: meta.lsid, bytes: size, explicit: q.explicit };
+      return { gid: q.gid, lsid: meta.lsid, bytes: wlog.size, explicit: q.explicit };
     } finally {
-      await rm(wlog, { force: true });
+      await rm(frame, { force: true });
+      await rm(join(p.work, 'batch.wlog'), { force: true });
     }
   }, { volume: vol, operation: 'ship-log', timeoutMs: 600_000 });
 }

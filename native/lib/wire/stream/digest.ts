@@ -7,9 +7,9 @@
  * at a twentieth of sha256's cost per byte.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 
 import { loadAddon } from '../../load.js';
+import { openSource, type ByteSource } from './source.js';
 
 export type DigestAlgorithm = 'sha256' | 'xxh3';
 
@@ -41,10 +41,10 @@ export function streamDigest(segments: readonly string[], algorithm: DigestAlgor
   return h.digest();
 }
 
-/** The segment digests of `path`'s first `count` segments of `segmentBytes` (reading it). */
-export async function segmentDigests(path: string, segmentBytes: number, count: number, algorithm: DigestAlgorithm = 'sha256'): Promise<string[]> {
+/** The segment digests of `path`'s first `count` segments of `segmentBytes` (reading it, or what `opener` opens). */
+export async function segmentDigests(path: string, segmentBytes: number, count: number, algorithm: DigestAlgorithm = 'sha256', opener?: () => Promise<ByteSource>): Promise<string[]> {
   const out: string[] = [];
-  const h = await open(path, 'r');
+  const h = await openSource(path, opener);
   const buf = Buffer.allocUnsafe(Math.min(segmentBytes, 1 << 20));
   try {
     for (let s = 0; s < count; s++) {
@@ -52,7 +52,7 @@ export async function segmentDigests(path: string, segmentBytes: number, count: 
       let pos = s * segmentBytes;
       const end = pos + segmentBytes;
       while (pos < end) {
-        const { bytesRead } = await h.read(buf, 0, Math.min(buf.length, end - pos), pos);
+        const bytesRead = await h.read(buf, 0, Math.min(buf.length, end - pos), pos);
         if (bytesRead === 0) break;
         hash.update(buf.subarray(0, bytesRead));
         pos += bytesRead;

@@ -4,14 +4,13 @@
  * streams the rest in data frames, keeps at most two checkpoints unacknowledged, and ends with the
  * whole-stream digest, advancing only when the receiver says the result is installed.
  */
-import { open } from 'node:fs/promises';
-
 import { ProtocolError } from '../errors.js';
 import type { WireSession } from '../protocol/session.js';
 import { HEADER_BYTES } from '../frame/codec.js';
 import { DATA_HEADER, type WireCodec } from '../protocol/messages.js';
 import { encodeData } from './data-frame.js';
 import { segmentDigests, segmentHash, streamDigest } from './digest.js';
+import { openSource, type ByteSource } from './source.js';
 import { takeAll, type TokenBucket } from './token-bucket.js';
 
 /** Frames in a row that did not compress before compression pauses, and how many frames it pauses for. */
@@ -21,8 +20,10 @@ const NO_CODECS: readonly WireCodec[] = [];
 
 export interface SendStreamOptions {
   session: WireSession;
-  /** The file or device to send, bytes [0, size). */
+  /** The file or device to send, bytes [0, size); with `open`, only the source's name in messages. */
   source: string;
+  /** Opens the bytes to send instead of the file `source` (e.g. a wlog read out of a log ring). */
+  open?: () => Promise<ByteSource>;
   size: number;
   checkpointBytes: number;
   /** Bytes per data frame (default 1 MiB; must divide checkpointBytes). */
@@ -53,7 +54,7 @@ async function checkClaim(o: SendStreamOptions, claim: { offset?: unknown; segme
   if (offset % o.checkpointBytes !== 0) return `offset ${offset} is not on a checkpoint (every ${o.checkpointBytes} bytes)`;
   if (!Array.isArray(segments) || segments.length !== offset / o.checkpointBytes) return `the claim lists ${Array.isArray(segments) ? segments.length : 'no'} segment digests for ${offset / o.checkpointBytes} segments`;
   if ((claim.digest ?? 'sha256') !== o.session.digest) return `the claim's digests are ${String(claim.digest ?? 'sha256')}, this session's ${o.session.digest}`;
-  const mine = await segmentDigests(o.source, o.checkpointBytes, segments.length, o.session.digest);
+  const mine = await segmentDigests(o.source, o.checkpointBytes, segments.length, o.session.digest, o.open);
   const bad = mine.findIndex((d, i) => d !== segments[i]);
   return bad >= 0 ? `segment ${bad} (bytes ${bad * o.checkpointBytes}..) differs from the source` : null;
 }
@@ -97,7 +98,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
   done.catch(() => {});
   void committed;
 
-  const fh = await open(o.source, 'r');
+  const fh = await openSource(o.source, o.open);
   let wireBytes = 0;
   let pos = start;
   try {
@@ -109,7 +110,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
       const buf = Buffer.allocUnsafe(room + n);
       let got = 0;
       while (got < n) {
-        const { bytesRead } = await fh.read(buf, room + got, n - got, at + got);
+        const bytesRead = await fh.read(buf, room + got, n - got, at + got);
         if (bytesRead === 0) throw new Error(`${o.source}: ends at byte ${at + got}, expected ${o.size}`);
         got += bytesRead;
       }

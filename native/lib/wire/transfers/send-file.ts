@@ -4,6 +4,7 @@
  */
 import type { WireClient, WirePeer } from '../client.js';
 import { sendStream } from '../stream/send.js';
+import type { ByteSource } from '../stream/source.js';
 import type { TokenBucket } from '../stream/token-bucket.js';
 
 export interface SendResult {
@@ -23,6 +24,8 @@ export interface SendFileOptions {
   volume: string;
   params: { sizeBytes: number; checkpointBytes: number };
   source: string;
+  /** Opens the bytes to send instead of the file `source` (stream/source.ts). */
+  open?: () => Promise<ByteSource>;
   limits?: readonly TokenBucket[];
   onProgress?: (done: number, total: number) => void;
   /** Called once the data and the commit are out and the receiver is installing (stream/send.ts). */
@@ -40,6 +43,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
     const r = await sendStream({
       session,
       source: o.source,
+      ...(o.open ? { open: o.open } : {}),
       size: o.params.sizeBytes,
       checkpointBytes: o.params.checkpointBytes,
       ...(o.limits ? { limits: o.limits } : {}),

@@ -6,11 +6,12 @@
  * too-old-diff for it).
  */
 import type { BatchMeta } from '../../proxy/admit.js';
-import type { BatchSender } from '../../wdev/ship-log.js';
+import type { BatchSender, BatchWlog } from '../../wdev/ship-log.js';
 import { sendWlogTransfer, type WalbTarget } from './wlog-transfer.js';
 
 export function walbBatchSender(target: WalbTarget, clientId: string, options: { timeoutMs?: number } = {}): BatchSender {
-  return async (meta: BatchMeta, wlog: string) => {
+  return async (meta: BatchMeta, batch: BatchWlog) => {
+    const wlog = await batch.file();
     await sendWlogTransfer(target, clientId, {
       volume: meta.volume,
       uuid: meta.device.uuid,
