@@ -267,6 +267,12 @@ async function main(): Promise<void> {
         console.log(`| ${r.job} | ${name} | ${gb.toFixed(2)} | ${per(ph.cpu.storage)} | ${per(ph.cpu.extract)} | ${per(ph.cpu.storage + ph.cpu.extract)} | ${ph.cpu.server.toFixed(1)} / ${r.offServer.toFixed(1)} | ${per(ph.cpu.proxy)} | ${per(ph.cpu.archive)} |`);
       }
     }
+    // The 250 ms sampler ran in this process: its CPU per call, measured on the archive as it is now.
+    const u0 = process.cpuUsage();
+    for (let i = 0; i < 40; i++) await restorable(ar, vol);
+    const u1 = process.cpuUsage(u0);
+    const perSample = (u1.user + u1.system) / 1e6 / 40;
+    console.log(`(the storage column includes the bench's recovery-point sampler: ${(perSample * 1000).toFixed(1)} ms CPU per sample, ${rows.reduce((t, r) => t + r.full.rp.length + r.kept.rp.length, 0)} samples)`);
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
     console.log(`\nCPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
     console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|');

@@ -3,6 +3,7 @@
  * docs/BENCHMARKS.md can quote it.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface FioJob {
   name: string;
@@ -50,10 +51,18 @@ export function runFioOn(job: FioJob, devices: string[], opts: { runtimeSec: num
 /** runFio without blocking the event loop (work in this process goes on while fio runs). */
 export function runFioAsync(job: FioJob, device: string, opts: { runtimeSec: number; sizeBytes: number; cpus?: string }): Promise<FioResult> {
   const args = fioArgs(job, [device], opts);
-  // With `cpus`, fio runs under taskset on those CPUs only.
-  const [cmd, argv] = opts.cpus ? ['taskset', ['-c', opts.cpus, 'fio', ...args]] : ['fio', args];
+  // With `cpus`, fio runs under taskset on those CPUs only. Under /usr/bin/time where there is one,
+  // so that fio's CPU is exact (fio's own usr_cpu/sys_cpu leave out its helper threads).
+  const fio = opts.cpus ? ['taskset', '-c', opts.cpus, 'fio', ...args] : ['fio', ...args];
+  const timed = existsSync('/usr/bin/time');
+  const [cmd, ...argv] = timed ? ['/usr/bin/time', '-f', 'fio-cpu %U %S', ...fio] : fio;
   return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out) => (error ? reject(error) : resolve(parseFio(args, out))));
+    execFile(cmd!, argv, { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, out, err) => {
+      if (error) return reject(error);
+      const r = parseFio(args, out);
+      const m = /fio-cpu ([\d.]+) ([\d.]+)/.exec(err);
+      resolve(m ? { ...r, cpuSec: Number(m[1]) + Number(m[2]) } : r);
+    });
   });
 }
 

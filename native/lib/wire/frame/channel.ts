@@ -112,13 +112,15 @@ export class FrameChannel {
   /**
    * Sends one frame built in place: `frame`'s first HEADER_BYTES are room for the header, the rest
    * is the payload. One buffer reaches the socket, so TLS encrypts it without first copying the
-   * parts of a frame into one (what it does with a write of several buffers).
+   * parts of a frame into one (what it does with a write of several buffers). `written` is called
+   * once the socket is done with `frame` (its bytes are encrypted and handed on): the caller may
+   * then reuse the buffer.
    */
-  async sendBuilt(type: number, frame: Buffer): Promise<void> {
+  async sendBuilt(type: number, frame: Buffer, written?: () => void): Promise<void> {
     if (this.failure) throw this.failure;
     this.lastOut = Date.now();
     writeFrameHeader(frame, type, this.fastSums ? FLAG_XXH3 : 0, [frame.subarray(HEADER_BYTES)]);
-    const ok = this.socket.write(frame);
+    const ok = written ? this.socket.write(frame, (e) => !e && written()) : this.socket.write(frame);
     this.counters.bytesOut += frame.length;
     if (!ok && this.socket.writableLength > 4 * 1024 * 1024) await this.drained();
   }

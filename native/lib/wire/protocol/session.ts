@@ -37,8 +37,8 @@ export class WireSession {
   }
 
   /** A data frame built in place: the first 12 bytes of `frame` are room for the frame header. */
-  sendDataBuilt(frame: Buffer): Promise<void> {
-    return this.channel.sendBuilt(DATA, frame);
+  sendDataBuilt(frame: Buffer, written?: () => void): Promise<void> {
+    return this.channel.sendBuilt(DATA, frame, written);
   }
 
   /** The next frame, control or data. */

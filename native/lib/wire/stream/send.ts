@@ -18,6 +18,21 @@ const MISSES = 4;
 const PAUSE = 32;
 const NO_CODECS: readonly WireCodec[] = [];
 
+/**
+ * Read buffers (a frame's room + one chunk) kept for the next chunk and the next stream: a fresh
+ * 1 MiB buffer is 256 page faults on first touch, which cost the storage's shipping more CPU per GB
+ * than TLS (perf, bench:ship, 2026-12-05). A buffer comes back once the socket is done with it.
+ */
+const spare: Buffer[] = [];
+const SPARE_MAX = 16;
+function takeBuffer(size: number): Buffer {
+  for (let i = spare.length - 1; i >= 0; i--) if (spare[i]!.length === size) return spare.splice(i, 1)[0]!;
+  return Buffer.allocUnsafeSlow(size);
+}
+function giveBuffer(b: Buffer): void {
+  if (spare.length < SPARE_MAX) spare.push(b);
+}
+
 export interface SendStreamOptions {
   session: WireSession;
   /** The file or device to send, bytes [0, size); with `open`, only the source's name in messages. */
@@ -105,16 +120,17 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     // Each chunk is read behind room for the frame and data headers: sent raw, it leaves as one
     // buffer (TLS would copy a frame given in parts into one first).
     const room = HEADER_BYTES + DATA_HEADER;
-    const read = async (at: number): Promise<Buffer> => {
+    const read = async (at: number): Promise<{ buf: Buffer; whole: Buffer }> => {
       const n = Math.min(chunk, o.size - at);
-      const buf = Buffer.allocUnsafe(room + n);
+      const whole = takeBuffer(room + chunk);
+      const buf = whole.subarray(0, room + n);
       let got = 0;
       while (got < n) {
         const bytesRead = await fh.read(buf, room + got, n - got, at + got);
         if (bytesRead === 0) throw new Error(`${o.source}: ends at byte ${at + got}, expected ${o.size}`);
         got += bytesRead;
       }
-      return buf;
+      return { buf, whole };
     };
     // Compression that does not pay is paused: after MISSES frames in a row that did not shrink
     // by 5 % (a wdiff's records are compressed already, random data never shrinks), the next PAUSE
@@ -123,7 +139,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     let rawUntil = 0;
     // Up to four chunks are read and compressed ahead of the one being sent.
     const prepare = async (at: number) => {
-      const built = await read(at);
+      const { buf: built, whole } = await read(at);
       const raw = built.subarray(room);
       const trying = at >= rawUntil;
       const frame = await encodeData(at, raw, trying ? session.codecs : NO_CODECS, HEADER_BYTES);
@@ -134,7 +150,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
           misses = 0;
         }
       }
-      return { raw, built, frame };
+      return { raw, built, whole, frame };
     };
     const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
     let queued = pos;
@@ -149,17 +165,20 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     let seg = segmentHash(session.digest);
     fill();
     while (ahead.length > 0) {
-      const { raw, built, frame } = await ahead.shift()!;
+      const { raw, built, whole, frame } = await ahead.shift()!;
       fill();
       seg.update(raw);
       if (o.limits?.length) await takeAll(o.limits, frame.wireBytes + 25);
       if (failure) throw failure;
       if (frame.built) {
+        giveBuffer(whole);
         await session.sendDataBuilt(frame.built);
       } else if (frame.parts.length === 2 && frame.parts[1] === raw) {
         frame.parts[0]!.copy(built, HEADER_BYTES);
-        await session.sendDataBuilt(built);
+        await session.sendDataBuilt(built, () => giveBuffer(whole));
       } else {
+        // Compressed or all zeros: the parts do not hold the read buffer.
+        giveBuffer(whole);
         await session.sendData(frame.parts);
       }
       wireBytes += frame.wireBytes;
