@@ -49,6 +49,8 @@ const RATE = Number(process.env.BENCH_SHIP_RATE ?? 0.5);
 // BENCH_SHIP_PIN=1: fio, the wdev server and the storage's shipping (this process) on CPU 0, the
 // proxy and the archive on CPU 1, so the writer cost is what shipping costs the storage host.
 const PIN = process.env.BENCH_SHIP_PIN === '1';
+// BENCH_SHIP_TRACE=1: a line per batch acknowledged and per recovery-point sample; BENCH_SHIP_JOBS: e.g. "seq1m".
+const TRACE = process.env.BENCH_SHIP_TRACE === '1';
 // The most one batch carries (WalB's ceiling is 128 MiB; smaller batches keep the recovery point short).
 const BATCH = Number(process.env.BENCH_SHIP_BATCH ?? 32 << 20);
 // The sequential job runs at most 8 s: at 600 MiB/s, 15 s of it is more log than the 8 GiB ring holds
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
     const shipper = new Shipper(dataDir, vol, fo, {
       maxBatchBytes: BATCH,
       onBatch: (b, at) => {
+        if (TRACE) console.log(`    gid ${b.gid}: ${(b.bytes / 2 ** 20).toFixed(1)} MiB, cut ${new Date(at).toISOString().slice(11, 23)}, acknowledged after ${Date.now() - at} ms`);
         cutAt.set(b.gid, at);
         shipped++;
         shippedBytes += b.bytes;
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
       shipper.state.lastError = null;
     };
     /** One fio run with shipping on: its result, the recovery point samples, CPU per stage, bytes shipped. */
-    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number }): Promise<FioResult> => {
+    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number; drainS: number[] }): Promise<FioResult> => {
       await skipToNow();
       const c0 = stages();
       const b0 = shippedBytes;
@@ -219,22 +222,29 @@ async function main(): Promise<void> {
           const g = r[r.length - 1]?.gid ?? 0;
           const t = cutAt.get(g);
           if (t !== undefined && g > 0) into.rp.push((Date.now() - t) / 1000);
+          if (TRACE) console.log(`    ${new Date().toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${t === undefined ? '-' : ((Date.now() - t) / 1000).toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
         });
       }, 250);
       const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
       shipping = false;
       await loop;
       clearInterval(sampler);
+      // The proxy forwards what is queued before the next run starts (at most 120 s): each run's
+      // recovery point is then its own, not the drain of the run before.
+      const last = shipper.state.last?.gid ?? 0;
+      const t0 = Date.now();
+      while (Date.now() - t0 < 120_000 && ((await restorable(ar, vol)).at(-1)?.gid ?? 0) < last) await sleep(100);
+      into.drainS.push((Date.now() - t0) / 1000);
       const c1 = stages();
       for (const k of Object.keys(c1) as (keyof Cpu)[]) into.cpu[k] += c1[k] - c0[k];
       into.cpu.extract -= on.cpuSec;
       into.bytes += shippedBytes - b0;
       return on;
     };
-    type Phase = { rp: number[]; cpu: Cpu; bytes: number; runs: FioResult[] };
+    type Phase = { rp: number[]; cpu: Cpu; bytes: number; runs: FioResult[]; drainS: number[] };
     const rows: { job: string; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
-    for (const job of JOBS) {
-      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, runs: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, runs: [], target: [] } as Phase & { target: number[] } };
+    for (const job of JOBS.filter((j) => !process.env.BENCH_SHIP_JOBS || process.env.BENCH_SHIP_JOBS.split(',').includes(j.name))) {
+      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } };
       for (let round = 0; round < ROUNDS; round++) {
         await drop();
         // off: the log only fills; nothing reads it.
@@ -257,7 +267,7 @@ async function main(): Promise<void> {
         const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
         row.kept.runs.push(kept);
         const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
-        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive had the last batch ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
       rows.push(row);
     }
