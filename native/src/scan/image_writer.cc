@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "format/error.h"
 #include "format/io.h"
@@ -11,7 +13,7 @@
 namespace walbctl::scan {
 
 ImageWriter::ImageWriter(int srcFd, int fd, const std::string& path, uint64_t paceStep, bool kernelCopy)
-    : src_(srcFd), fd_(fd), path_(path), paceStep_(paceStep), probed_(!kernelCopy) {}
+    : src_(srcFd), fd_(fd), path_(path), paceStep_(paceStep), kernelCopy_(kernelCopy), probed_(!kernelCopy) {}
 
 ImageWriter::~ImageWriter() {
   if (!thread_.joinable()) return;
@@ -23,45 +25,93 @@ ImageWriter::~ImageWriter() {
   thread_.join();
 }
 
+void ImageWriter::start() {
+  threaded_ = true;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void ImageWriter::push(Job j) {
+  {
+    std::lock_guard<std::mutex> g(m_);
+    if (error_) std::rethrow_exception(error_);
+    jobs_.push_back(std::move(j));
+  }
+  cv_.notify_one();
+}
+
+void ImageWriter::submitSlot() {
+  if (cur_ < 0) return;
+  Job j;
+  j.slot = cur_;
+  j.runs.swap(curRuns_);
+  cur_ = -1;
+  curFill_ = 0;
+  push(std::move(j));
+}
+
 void ImageWriter::write(uint64_t offset, const uint8_t* data, size_t n) {
   if (n == 0) return;
   if (!probed_) {
     // The first run, on this thread: tells whether the kernel can copy between these files.
     probed_ = true;
-    threaded_ = copyRange(src_, fd_, path_, offset, n);
-    if (!threaded_) walb::fmt::pwriteFull(fd_, path_, offset, data, n);
-    else thread_ = std::thread([this] { loop(); });
+    if (copyRange(src_, fd_, path_, offset, n)) {
+      start();
+      return;
+    }
+    kernelCopy_ = false;  // from the caller's bytes, as below
+  }
+  if (kernelCopy_) {
+    Job j;
+    j.offset = offset;
+    j.n = n;
+    push(std::move(j));
     return;
   }
   if (!threaded_) {
-    walb::fmt::pwriteFull(fd_, path_, offset, data, n);
-    return;
+    for (size_t i = 0; i < kSlots; i++) {
+      slots_[i].grow(kSlotBytes);
+      free_.push_back(int(i));
+    }
+    start();
   }
-  {
-    std::lock_guard<std::mutex> g(m_);
-    if (error_) std::rethrow_exception(error_);
-    jobs_.push_back({offset, n});
+  while (n > 0) {
+    if (cur_ < 0) {
+      std::unique_lock<std::mutex> lk(m_);
+      freed_.wait(lk, [this] { return !free_.empty() || error_; });
+      if (error_) std::rethrow_exception(error_);
+      cur_ = free_.back();
+      free_.pop_back();
+    }
+    const size_t k = std::min(n, kSlotBytes - curFill_);
+    std::memcpy(slots_[cur_].data() + curFill_, data, k);
+    if (!curRuns_.empty() && curRuns_.back().offset + curRuns_.back().n == offset)
+      curRuns_.back().n += k;
+    else
+      curRuns_.push_back({offset, curFill_, k});
+    curFill_ += k;
+    offset += k;
+    data += k;
+    n -= k;
+    if (curFill_ == kSlotBytes) submitSlot();
   }
-  cv_.notify_one();
 }
 
 void ImageWriter::reached(uint64_t offset) {
   if (paceStep_ == 0 || offset < started_ + paceStep_) return;
   started_ = offset;
   if (!threaded_) {
-    run({offset, 0});
+    run(Job{offset, 0, -1, {}});
     return;
   }
-  {
-    std::lock_guard<std::mutex> g(m_);
-    jobs_.push_back({offset, 0});
-  }
-  cv_.notify_one();
+  submitSlot();  // the mark goes after the bytes before it
+  push(Job{offset, 0, -1, {}});
 }
 
 // On the writer thread (or the caller's when not threaded): only one thread ever runs jobs.
 void ImageWriter::run(const Job& j) {
-  if (j.n > 0) {
+  if (j.slot >= 0) {
+    for (const Run& r : j.runs) walb::fmt::pwriteFull(fd_, path_, r.offset, slots_[j.slot].data() + r.at, r.n);
+  } else if (j.n > 0) {
     if (!copyRange(src_, fd_, path_, j.offset, j.n)) throw walb::fmt::IoError(path_, "copy_file_range", EIO);
   } else if (j.offset > marked_) {
     // Best effort: a file system without sync_file_range still gets the caller's fsync.
@@ -74,8 +124,8 @@ void ImageWriter::loop() {
   std::unique_lock<std::mutex> lk(m_);
   for (;;) {
     cv_.wait(lk, [this] { return stop_ || !jobs_.empty(); });
-    if (stop_) return;  // only when the scan failed: finish() drains the queue first
-    Job j = jobs_.front();
+    if (stop_) return;  // only when the caller failed: finish() drains the queue first
+    Job j = std::move(jobs_.front());
     jobs_.pop_front();
     busy_ = true;
     const bool failed = bool(error_);
@@ -89,6 +139,11 @@ void ImageWriter::loop() {
     }
     lk.lock();
     busy_ = false;
+    if (j.slot >= 0) {
+      free_.push_back(j.slot);
+      freed_.notify_all();
+    }
+    if (error_) freed_.notify_all();
     if (jobs_.empty()) idle_.notify_all();
   }
 }
@@ -99,6 +154,7 @@ void ImageWriter::rethrow() {
 
 void ImageWriter::finish() {
   if (!threaded_) return;
+  submitSlot();
   std::unique_lock<std::mutex> lk(m_);
   idle_.wait(lk, [this] { return jobs_.empty() && !busy_; });
   rethrow();
