@@ -172,7 +172,16 @@ async function main(): Promise<void> {
     let shipping = false;
     let shipped = 0;
     let shippedBytes = 0;
-    const fo = new ProxyFailover([pxHost.peer], { send: (peer, meta, wlog) => sendLogBatch(client, peer, { meta, wlog }), probe: (peer) => wireStatus(client, peer, vol) });
+    // What the storage's sends put on the wire (after compression) against the log bytes they carried.
+    const wire = { sent: 0, wire: 0 };
+    const fo = new ProxyFailover([pxHost.peer], {
+      send: async (peer, meta, wlog) => {
+        const r = await sendLogBatch(client, peer, { meta, wlog });
+        wire.sent += r.sentBytes;
+        wire.wire += r.wireBytes;
+      },
+      probe: (peer) => wireStatus(client, peer, vol),
+    });
     const shipper = new Shipper(dataDir, vol, fo, {
       maxBatchBytes: BATCH,
       onBatch: (b, at) => {
@@ -299,6 +308,7 @@ async function main(): Promise<void> {
       console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % | ${rpText(r.full.rp)} | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
+    console.log(`storage -> proxy: ${(wire.wire / 2 ** 20).toFixed(0)} MiB on the wire for ${(wire.sent / 2 ** 20).toFixed(0)} MiB of log (${((wire.wire / Math.max(1, wire.sent)) * 100).toFixed(0)} %: lz4 where it paid, zeros as nothing)`);
     console.log(`proxy peak RSS (VmHWM): ${pxRss.toFixed(0)} MiB (anonymous at most ${peakAnon.toFixed(0)} MiB in the 250 ms samples); ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped`);
   } finally {
     // SIGTERM first (a host run with --cpu-prof writes its profile on exit), SIGKILL after 5 s.
