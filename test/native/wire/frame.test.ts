@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { FLAG_XXH3, FrameParser, frameHeader, HEADER_BYTES } from '../../../native/lib/wire/frame/codec.js';
+import { FLAG_XXH3, FrameParser, frameHeader, HEADER_BYTES, PARTS_FROM } from '../../../native/lib/wire/frame/codec.js';
 
 function frame(type: number, payload: Buffer): Buffer {
   return Buffer.concat([frameHeader(type, 0, [payload]), payload]);
@@ -24,6 +24,27 @@ describe('the frame codec', () => {
         [1, 0],
       ]);
       expect(p.consumed).toBe(all.length);
+    }
+  });
+
+  it('hands a large frame that spans reads as views of them (no copy), its payload joining them, and still checks its sum', () => {
+    const big = Buffer.alloc(PARTS_FROM + 5000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    for (const flags of [0, FLAG_XXH3]) {
+      const all = Buffer.concat([frameHeader(2, flags, [big]), big, frame(1, Buffer.from('{}'))]);
+      const p = new FrameParser();
+      const got = [];
+      for (let i = 0; i < all.length; i += 16384) got.push(...p.push(all.subarray(i, i + 16384)));
+      expect(got.map((f) => [f.type, f.size])).toEqual([[2, big.length], [1, 2]]);
+      expect(got[0]!.parts!.length).toBe(Math.ceil((HEADER_BYTES + big.length) / 16384));
+      expect(got[0]!.parts!.every((x) => x.buffer === all.buffer)).toBe(true);
+      expect(got[0]!.payload.equals(big)).toBe(true);
+      const bad = Buffer.from(all);
+      bad[HEADER_BYTES + 40_000]! ^= 1;
+      const q = new FrameParser();
+      expect(() => {
+        for (let i = 0; i < bad.length; i += 16384) q.push(bad.subarray(i, i + 16384));
+      }).toThrow(/mismatch/);
     }
   });
 

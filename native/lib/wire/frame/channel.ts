@@ -35,6 +35,9 @@ export class FrameChannel {
   private readonly timer: NodeJS.Timeout;
   private readonly highWater: number;
   readonly counters: ChannelCounters = { bytesIn: 0, bytesOut: 0 };
+  /** Built frames handed to the socket whose write has not completed, and who waits for one to. */
+  private builtInFlight = 0;
+  private builtWritten: (() => void) | null = null;
   /** Checksum frames with XXH3 (set once the peer's hello says it reads them; a reader takes both). */
   fastSums = false;
 
@@ -85,7 +88,7 @@ export class FrameChannel {
         w.resolve(f);
       } else {
         this.queue.push(f);
-        this.queuedBytes += f.payload.length;
+        this.queuedBytes += f.size;
       }
     }
     if (this.queuedBytes > this.highWater && !this.socket.isPaused()) this.socket.pause();
@@ -117,12 +120,23 @@ export class FrameChannel {
    * then reuse the buffer.
    */
   async sendBuilt(type: number, frame: Buffer, written?: () => void): Promise<void> {
+    // One built frame in the socket and one waiting behind it, at most: each then reaches TLS
+    // alone. More waiting would be flushed as one write of several buffers, which TLS first copies
+    // into one fresh buffer (a copy and a page fault per 4 KiB of every byte sent).
+    while (this.builtInFlight >= 2 && !this.failure) await new Promise<void>((r) => (this.builtWritten = r));
     if (this.failure) throw this.failure;
     this.lastOut = Date.now();
     writeFrameHeader(frame, type, this.fastSums ? FLAG_XXH3 : 0, [frame.subarray(HEADER_BYTES)]);
-    const ok = written ? this.socket.write(frame, (e) => !e && written()) : this.socket.write(frame);
+    this.builtInFlight++;
+    this.socket.write(frame, (e) => {
+      this.builtInFlight--;
+      // Encrypted and handed to the kernel: the caller may reuse `frame` (not after a failure).
+      if (!e) written?.();
+      const w = this.builtWritten;
+      this.builtWritten = null;
+      w?.();
+    });
     this.counters.bytesOut += frame.length;
-    if (!ok && this.socket.writableLength > 4 * 1024 * 1024) await this.drained();
   }
 
   private drained(): Promise<void> {
@@ -143,7 +157,7 @@ export class FrameChannel {
   recv(timeoutMs = 0): Promise<Frame> {
     const f = this.queue.shift();
     if (f) {
-      this.queuedBytes -= f.payload.length;
+      this.queuedBytes -= f.size;
       if (this.socket.isPaused() && this.queuedBytes <= this.highWater / 2) {
         this.lastIn = Date.now();
         this.socket.resume();
@@ -179,6 +193,9 @@ export class FrameChannel {
     const w = this.waiter;
     this.waiter = null;
     w?.reject(error);
+    const b = this.builtWritten;
+    this.builtWritten = null;
+    b?.();
   }
 
   /** Flushes what was sent, then closes. */

@@ -34,7 +34,35 @@ export const PONG = 0xf1;
 export interface Frame {
   type: number;
   flags: number;
-  payload: Buffer;
+  /** The payload in one buffer (a frame that came in parts is joined, once, when this is read). */
+  readonly payload: Buffer;
+  /** The payload's length. */
+  size: number;
+  /**
+   * A large payload that arrived across several reads, as views of them in order (no copy made);
+   * absent when the payload is one view. TLS hands a reader 16 KiB at a time, so a 1 MiB data frame
+   * is 64 parts: joining them costs a copy into a fresh buffer (a page fault per 4 KiB) per byte.
+   */
+  parts?: readonly Buffer[];
+}
+
+/** Payloads at least this large that span reads are handed out in parts. */
+export const PARTS_FROM = 64 * 1024;
+/** ... and span at most this many reads (a 4 MiB frame in TLS's 16 KiB reads; one pwritev takes them). */
+const MAX_PARTS = 257;
+
+function partsFrame(type: number, flags: number, parts: Buffer[], size: number): Frame {
+  let joined: Buffer | null = null;
+  return {
+    type,
+    flags,
+    size,
+    parts,
+    get payload(): Buffer {
+      joined ??= Buffer.concat(parts, size);
+      return joined;
+    },
+  };
 }
 
 /** The header of a frame whose payload is `parts` concatenated (no copy of the parts is made). */
@@ -55,12 +83,13 @@ export function writeFrameHeader(h: Buffer, type: number, flags: number, parts: 
   return h;
 }
 
-/** What is wrong with a header, or null; `payload` given, the checksum is checked too. */
-export function headerProblem(h: Buffer, maxPayload: number, payload?: Buffer): string | null {
+/** What is wrong with a header, or null; `payload` given (whole or in parts), the checksum is checked too. */
+export function headerProblem(h: Buffer, maxPayload: number, payload?: Buffer | readonly Buffer[]): string | null {
   if (h.readUInt16LE(0) !== FRAME_MAGIC) return `magic 0x${h.readUInt16LE(0).toString(16)} is not 0x${FRAME_MAGIC.toString(16)}`;
   const len = h.readUInt32LE(4);
   if (len > maxPayload) return `payload length ${len} exceeds ${maxPayload}`;
-  if (payload && frameSum(h.subarray(0, 8), h.readUInt8(3), [payload]) !== h.readUInt32LE(8)) return h.readUInt8(3) & FLAG_XXH3 ? 'xxh3 checksum mismatch' : 'crc32 mismatch';
+  const parts = payload === undefined ? null : Buffer.isBuffer(payload) ? [payload] : payload;
+  if (parts && frameSum(h.subarray(0, 8), h.readUInt8(3), parts) !== h.readUInt32LE(8)) return h.readUInt8(3) & FLAG_XXH3 ? 'xxh3 checksum mismatch' : 'crc32 mismatch';
   return null;
 }
 
@@ -87,20 +116,62 @@ export class FrameParser {
       if (bad) throw Object.assign(new Error(bad), { offset: this.consumed, rule: bad });
       const len = head.readUInt32LE(4);
       if (this.buffered < HEADER_BYTES + len) break;
+      if (len >= PARTS_FROM && this.chunks[0]!.length < HEADER_BYTES + len && this.spans(HEADER_BYTES + len) <= MAX_PARTS) {
+        const h = Buffer.from(this.take(HEADER_BYTES));
+        const parts = this.takeParts(len);
+        const badSum = headerProblem(h, this.maxPayload, parts);
+        if (badSum) throw Object.assign(new Error(badSum), { offset: this.consumed, rule: badSum });
+        this.consumed += HEADER_BYTES + len;
+        out.push(partsFrame(h.readUInt8(2), h.readUInt8(3), parts, len));
+        continue;
+      }
       const all = this.take(HEADER_BYTES + len);
       const payload = all.subarray(HEADER_BYTES);
       const badSum = headerProblem(all.subarray(0, HEADER_BYTES), this.maxPayload, payload);
       if (badSum) throw Object.assign(new Error(badSum), { offset: this.consumed, rule: badSum });
       this.consumed += HEADER_BYTES + len;
-      out.push({ type: all.readUInt8(2), flags: all.readUInt8(3), payload });
+      out.push({ type: all.readUInt8(2), flags: all.readUInt8(3), payload, size: len });
     }
     return out;
   }
 
+  /** How many of the buffered reads the next `n` bytes span. */
+  private spans(n: number): number {
+    let k = 0;
+    for (let at = 0; at < n; k++) at += this.chunks[k]!.length;
+    return k;
+  }
+
+  /** The next `n` bytes as views of the reads that hold them, in order (no copy). */
+  private takeParts(n: number): Buffer[] {
+    const parts: Buffer[] = [];
+    this.buffered -= n;
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= left) {
+        parts.push(c);
+        this.chunks.shift();
+        left -= c.length;
+      } else {
+        parts.push(c.subarray(0, left));
+        this.chunks[0] = c.subarray(left);
+        left = 0;
+      }
+    }
+    return parts;
+  }
+
+  /** The next `n` bytes without taking them: a view, or a copy of just those bytes when they span reads. */
   private peek(n: number): Buffer {
     if (this.chunks[0]!.length >= n) return this.chunks[0]!.subarray(0, n);
-    this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    for (const c of this.chunks) {
+      at += c.copy(out, at, 0, Math.min(c.length, n - at));
+      if (at === n) break;
+    }
+    return out;
   }
 
   /** The next `n` bytes: a view when one chunk holds them, else one copy of exactly those bytes. */

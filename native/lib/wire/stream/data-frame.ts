@@ -68,23 +68,60 @@ export interface DataChunk {
   length: number;
 }
 
+export interface DataParts {
+  offset: number;
+  /** The raw bytes in order (views of the frame's parts when it went raw); null for a run of `length` zeros. */
+  parts: Buffer[] | null;
+  length: number;
+}
+
 export async function decodeData(peer: PeerRef, payload: Buffer): Promise<DataChunk> {
-  if (payload.length < DATA_HEADER) throw new ProtocolError(peer, `data frame of ${payload.length} bytes is shorter than its ${DATA_HEADER}-byte header`);
-  const offset = Number(payload.readBigUInt64LE(0));
-  const codec = payload.readUInt8(8);
-  const length = payload.readUInt32LE(9);
-  const body = payload.subarray(DATA_HEADER);
-  if (codec === CODEC_ID.zero) return { offset, bytes: null, length };
+  const c = await decodeDataParts(peer, [payload]);
+  return { offset: c.offset, bytes: c.parts === null ? null : c.parts.length === 1 ? c.parts[0]! : Buffer.concat(c.parts), length: c.length };
+}
+
+/** decodeData for a payload in parts (frame/codec.ts): raw bytes stay views of them, no copy. */
+export async function decodeDataParts(peer: PeerRef, payloadParts: readonly Buffer[]): Promise<DataParts> {
+  const total = payloadParts.reduce((n, p) => n + p.length, 0);
+  if (total < DATA_HEADER) throw new ProtocolError(peer, `data frame of ${total} bytes is shorter than its ${DATA_HEADER}-byte header`);
+  const [header, bodyParts] = split(payloadParts, DATA_HEADER);
+  const offset = Number(header.readBigUInt64LE(0));
+  const codec = header.readUInt8(8);
+  const length = header.readUInt32LE(9);
+  const bodyLength = total - DATA_HEADER;
+  if (codec === CODEC_ID.zero) return { offset, parts: null, length };
   if (codec === CODEC_ID.none) {
-    if (body.length !== length) throw new ProtocolError(peer, `data frame at stream offset ${offset}: ${body.length} bytes, header says ${length}`);
-    return { offset, bytes: body, length };
+    if (bodyLength !== length) throw new ProtocolError(peer, `data frame at stream offset ${offset}: ${bodyLength} bytes, header says ${length}`);
+    return { offset, parts: bodyParts, length };
   }
+  const body = bodyParts.length === 1 ? bodyParts[0]! : Buffer.concat(bodyParts, bodyLength);
   if (codec === CODEC_ID.lz4 || codec === CODEC_ID.zstd) {
     const name: Packer = codec === CODEC_ID.lz4 ? 'lz4' : 'zstd';
     if (length > MAX_RAW) throw new ProtocolError(peer, `data frame at stream offset ${offset}: raw length ${length} exceeds ${MAX_RAW}`);
     const bytes = await addon.wireDecompress(name, body, length);
     if (!bytes) throw new ProtocolError(peer, `data frame at stream offset ${offset}: ${name} does not decode to the ${length} bytes the header says`);
-    return { offset, bytes, length };
+    return { offset, parts: [bytes], length };
   }
   throw new ProtocolError(peer, `data frame at stream offset ${offset}: unknown codec ${codec}`);
+}
+
+/** The first `n` bytes of `parts` (a view when the first part holds them) and the views of the rest. */
+function split(parts: readonly Buffer[], n: number): [Buffer, Buffer[]] {
+  let i = 0;
+  let head: Buffer;
+  if (parts[0]!.length >= n) {
+    head = parts[0]!.subarray(0, n);
+  } else {
+    head = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = parts[i]!;
+      const k = p.copy(head, at, 0, Math.min(p.length, n - at));
+      at += k;
+      if (at < n || k === p.length) i++;
+      else return [head, [p.subarray(k), ...parts.slice(i + 1)].filter((b) => b.length > 0)];
+    }
+    return [head, parts.slice(i).filter((b) => b.length > 0)];
+  }
+  return [head, [parts[0]!.subarray(n), ...parts.slice(1)].filter((b) => b.length > 0)];
 }

@@ -16,7 +16,7 @@ import { WireReject } from '../protocol/rejects.js';
 import type { WireSession } from '../protocol/session.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
 import { loadAddon } from '../../load.js';
-import { decodeData, zeros } from './data-frame.js';
+import { decodeDataParts, zeros } from './data-frame.js';
 import { segmentHash, streamDigest } from './digest.js';
 import { dropPartial, readPartial, resetPartial, writePartial, type PartialState } from './partial.js';
 
@@ -74,16 +74,17 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     for (;;) {
       const frame = await session.next();
       if (frame.type === DATA) {
-        const c = await decodeData(session.peer, frame.payload);
+        const c = await decodeDataParts(session.peer, frame.parts ?? [frame.payload]);
         if (c.offset !== expected) throw new ProtocolError(session.peer, `data at stream offset ${c.offset}, expected ${expected}`);
         if (c.offset + c.length > o.size || c.offset + c.length > segStart + o.checkpointBytes) {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
         }
-        if (c.bytes) {
-          seg.update(c.bytes);
+        if (c.parts) {
+          for (const p of c.parts) seg.update(p);
           // Up to four writes in flight while the next frames are decoded; checkpoints and commit wait for them.
+          // A frame in parts is written from them as they are (pwritev), not joined first.
           if (writing.length >= 4) await writing.shift();
-          const w = writeAll(fh, c.bytes, c.offset);
+          const w = writeAll(fh, c.parts, c.offset);
           w.catch(() => {});
           writing.push(w);
         } else {
@@ -159,10 +160,20 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer, pos: number): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesWritten } = await fh.write(buf, done, buf.length - done, pos + done);
-    done += bytesWritten;
+async function writeAll(fh: FileHandle, parts: readonly Buffer[], pos: number): Promise<void> {
+  let left = parts.filter((p) => p.length > 0);
+  while (left.length > 0) {
+    let n = left.length === 1 ? (await fh.write(left[0]!, 0, left[0]!.length, pos)).bytesWritten : (await fh.writev(left, pos)).bytesWritten;
+    pos += n;
+    // A short write (rare on a file): go on from the byte it stopped at.
+    const rest: Buffer[] = [];
+    for (const p of left) {
+      if (n >= p.length) n -= p.length;
+      else {
+        rest.push(n > 0 ? p.subarray(n) : p);
+        n = 0;
+      }
+    }
+    left = rest;
   }
 }

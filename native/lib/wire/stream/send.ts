@@ -44,6 +44,8 @@ export interface SendStreamOptions {
   /** Bytes per data frame (default 1 MiB; must divide checkpointBytes). */
   chunkBytes?: number;
   limits?: readonly TokenBucket[];
+  /** Compress data frames with the session's codec (default true); false: every frame goes raw (data compressed already). */
+  compress?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Called once every byte and the commit are out, while the receiver installs (a sender may start its next stream then). */
   onSent?: () => void;
@@ -136,7 +138,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     // by 5 % (a wdiff's records are compressed already, random data never shrinks), the next PAUSE
     // frames go as they are, then it is tried again. lz4 costs ~3 CPU s per GB that does not shrink.
     let misses = 0;
-    let rawUntil = 0;
+    let rawUntil = o.compress === false ? o.size : 0;
     // Up to four chunks are read and compressed ahead of the one being sent.
     const prepare = async (at: number) => {
       const { buf: built, whole } = await read(at);

@@ -24,6 +24,7 @@ import { dropPartial, partialDir, partialRoot } from '../stream/partial.js';
 import { receiveStream } from '../stream/receive.js';
 import type { TokenBucket } from '../stream/token-bucket.js';
 import { admitArchive, admitSpace } from './admit.js';
+import { wdiffRecordsCompressed } from './diff-codec.js';
 import { enqueue, queuedBefore, queuedSame, receiving } from './diff-queue.js';
 import { pick, sendFile, type SendResult } from './send-file.js';
 
@@ -151,5 +152,8 @@ export interface SendDiffOptions {
 export async function sendDiff(client: WireClient, peer: WirePeer, o: SendDiffOptions): Promise<SendResult> {
   const sizeBytes = (await stat(o.file)).size;
   const params: DiffParams = { uuid: o.uuid, diff: o.diff, explicitEnd: o.explicitEnd ?? false, sizeBytes, checkpointBytes: o.checkpointBytes ?? 16 << 20 };
-  return sendFile(client, peer, { kind: 'diff', volume: o.volume, params, source: o.file, ...pick(o) });
+  // Records compressed already go as they are (diff-codec.ts): a second compression costs both ends
+  // CPU for a few per cent of the bytes.
+  const compress = !(await wdiffRecordsCompressed(o.file));
+  return sendFile(client, peer, { kind: 'diff', volume: o.volume, params, source: o.file, compress, ...pick(o) });
 }

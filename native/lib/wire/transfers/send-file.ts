@@ -27,6 +27,8 @@ export interface SendFileOptions {
   /** Opens the bytes to send instead of the file `source` (stream/source.ts). */
   open?: () => Promise<ByteSource>;
   limits?: readonly TokenBucket[];
+  /** False: data frames go uncompressed (the file's content is compressed already). */
+  compress?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Called once the data and the commit are out and the receiver is installing (stream/send.ts). */
   onSent?: () => void;
@@ -47,6 +49,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
       size: o.params.sizeBytes,
       checkpointBytes: o.params.checkpointBytes,
       ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.compress === false ? { compress: false } : {}),
       ...(o.onSent ? { onSent: o.onSent } : {}),
       onProgress: (done, total) => {
         progress.done = done;

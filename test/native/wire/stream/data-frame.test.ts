@@ -1,13 +1,14 @@
 /**
  * Data frames: each codec round-trips (zstd and lz4 in the addon, raw, a run of zeros), data that
  * does not shrink by 5 % goes raw, the first compressing codec of the session's list is used, and
- * a compressed body that does not decode to the header's length is refused naming the offset.
+ * a compressed body that does not decode to the header's length is refused naming the offset. A
+ * payload in parts (cut anywhere, the header too) decodes to the same bytes, raw ones as views.
  */
 import { randomBytes } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { decodeData, encodeData } from '../../../../native/lib/wire/stream/data-frame.js';
+import { decodeData, decodeDataParts, encodeData } from '../../../../native/lib/wire/stream/data-frame.js';
 import { CODEC_ID } from '../../../../native/lib/wire/protocol/messages.js';
 
 const peer = { host: 'ar-1', address: '127.0.0.12:7400' };
@@ -57,6 +58,25 @@ describe('data frames', () => {
       await expect(decodeData(peer, short)).rejects.toThrow(new RegExp(`offset 8192: ${codec} does not decode`));
       const cut = payload.subarray(0, payload.length - 7);
       await expect(decodeData(peer, cut)).rejects.toThrow(/does not decode/);
+    }
+  });
+
+  it('decodes a payload cut into parts anywhere, the header too, raw bytes as views of the parts', async () => {
+    const raw = randomBytes(70_000);
+    for (const codecs of [['none'], ['lz4'], ['zstd']] as const) {
+      const payload = Buffer.concat((await encodeData(512, codecs[0] === 'none' ? raw : text, [...codecs])).parts);
+      for (const cuts of [[5], [13], [1, 2, 3, 20], [16384, 32768]]) {
+        const parts: Buffer[] = [];
+        let at = 0;
+        for (const c of [...cuts, payload.length]) {
+          parts.push(payload.subarray(at, c));
+          at = c;
+        }
+        const back = await decodeDataParts(peer, parts);
+        expect(back).toMatchObject({ offset: 512, length: codecs[0] === 'none' ? raw.length : text.length });
+        expect(Buffer.concat(back.parts!).equals(codecs[0] === 'none' ? raw : text)).toBe(true);
+        if (codecs[0] === 'none') expect(back.parts!.every((p) => p.buffer === payload.buffer)).toBe(true);
+      }
     }
   });
 });
