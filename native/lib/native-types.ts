@@ -156,7 +156,7 @@ export interface DataPathAddon {
   convertWlog(inputs: string[], output: string, opts: { indexed?: boolean; compression?: string; maxIoBlocks?: number; sync?: boolean }): Promise<ConvertResult>;
   mergeWdiffs(inputs: string[], output: string, opts: { compression?: string; uuid?: string; sync?: boolean }): Promise<MergeResult>;
   applyLogs(inputs: string[], target: string, opts: { discard?: string; sync?: boolean }): Promise<ApplyResult>;
-  verifyFile(path: string): Promise<VerifyResult>;
+  verifyFile(path: string, opts?: { decode?: boolean }): Promise<VerifyResult>;
   wdiffStats(path: string): Promise<WdiffStats>;
   showWdiff(path: string): Promise<WdiffShow>;
   showWlog(path: string): Promise<WlogShow>;

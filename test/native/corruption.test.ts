@@ -141,7 +141,7 @@ describe('sorted wdiff packs and records (small512.wdiff: pack block at 32, reco
     edit(src, p, (b) => void (b[P + 4096 + 10] ^= 0xff));
     await expectRule(p, 'record-data-checksum', P + 4096);
   });
-  it('data that does not decompress (checksum fixed): record-decompress at the data', async () => {
+  it('data that does not decompress (checksum fixed): record-decompress at the data, unless decoding is left out', async () => {
     const p = out();
     edit(src, p, (b) => {
       const size = b.readUInt32LE(rec(0) + 20);
@@ -150,6 +150,11 @@ describe('sorted wdiff packs and records (small512.wdiff: pack block at 32, reco
       resealPack(b);
     });
     await expectRule(p, 'record-decompress', P + 4096);
+    // Without decoding (a receiver's check), the sealed bytes pass; a flipped byte still does not.
+    await expect(verifyFile(p, { decode: false })).resolves.toMatchObject({ kind: 'sorted-wdiff' });
+    const flipped = out();
+    edit(src, flipped, (b) => void (b[P + 4096 + 10] ^= 0xff));
+    await expect(verifyFile(flipped, { decode: false })).rejects.toMatchObject({ rule: 'record-data-checksum', offset: P + 4096 });
   });
   it('an address (u64 at record+0) before the previous record: record-order', async () => {
     const p = out();

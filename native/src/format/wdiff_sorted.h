@@ -109,7 +109,7 @@ class SortedWdiffReader {
   uint64_t offset_ = 32;      // next pack block
   uint64_t packOffset_ = 0;   // current pack block
   std::vector<uint8_t> block_;
-  std::vector<uint8_t> data_;
+  PageBuffer data_;  // the current pack's data when the source is not mapped (grows only)
   const uint8_t* view_ = nullptr;  // the current pack's data: in the source's mapping or in data_
   uint16_t n_ = 0, i_ = 0;
   uint64_t nextAddr_ = 0;

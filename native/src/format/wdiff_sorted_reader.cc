@@ -50,7 +50,7 @@ bool SortedWdiffReader::loadPack() {
   if (packOffset_ >= 32 && packs_ > 0) src_.release(packOffset_, size_t(at - packOffset_));  // the previous pack
   view_ = verifyData_ ? src_.view(dataAt, h.total_size) : nullptr;  // a mapped source: read the data in place
   if (!view_ && verifyData_) {
-    if (data_.size() < h.total_size) data_.resize(h.total_size);  // grows only
+    data_.grow(h.total_size);  // grows only, populated (no page fault per 4 KiB)
     if (src_.readAt(dataAt, data_.data(), h.total_size) != h.total_size)
       throw FormatError(name, dataAt, "pack-data-truncated", "short read of pack data");
     view_ = data_.data();

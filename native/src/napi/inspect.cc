@@ -18,8 +18,9 @@ const char* recordKind(uint8_t flags) {
 
 Napi::Value VerifyFile(const Napi::CallbackInfo& info) {
   auto path = stringArg(info[0], "path");
+  const bool decode = boolOpt(optionsArg(info, 1), "decode", true);
   return OpWorker::Run(info.Env(), "walbctl.verifyFile", [=]() {
-    auto r = ops::verifyFile(path);
+    auto r = ops::verifyFile(path, decode);
     JValue v = JValue::object();
     v.set("file", path).set("kind", ops::fileKindName(r.kind));
     v.set("records", r.records).set("packs", r.packs).set("fileBytes", r.fileBytes);

@@ -30,7 +30,7 @@ void count(DiffStats& st, uint8_t flags, uint64_t blocks) {
 
 }  // namespace
 
-VerifyResult verifyFile(const std::string& path) {
+VerifyResult verifyFile(const std::string& path, bool decode) {
   FileSource src(path);
   VerifyResult v;
   v.kind = detectKind(src);
@@ -40,7 +40,7 @@ VerifyResult verifyFile(const std::string& path) {
     SortedWdiffReader r(src);
     SortedEntry e;
     while (r.next(e)) {
-      if (!(e.rec.flags & (kRecAllZero | kRecDiscard))) r.readData(e, buf);
+      if (decode && !(e.rec.flags & (kRecAllZero | kRecDiscard))) r.readData(e, buf);
       v.records++;
     }
     v.packs = r.packCount();

@@ -24,7 +24,9 @@ struct VerifyResult {
 };
 
 // Throws FormatError for the first bad structure. A torn wlog tail is not an error (end = torn-tail).
-VerifyResult verifyFile(const std::string& path);
+// `decode` false: a sorted wdiff's records are checked (structure, every record's checksum of its
+// stored bytes) but not decompressed (a receiver checking a transfer: native/lib/replicate/design.md).
+VerifyResult verifyFile(const std::string& path, bool decode = true);
 
 // WalB's wdiff-show -stat figures for a sorted or indexed wdiff.
 DiffStats wdiffStats(const std::string& path);

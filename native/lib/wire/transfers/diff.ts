@@ -92,7 +92,9 @@ registerKind({
           progress,
           commit: async (path) => {
             try {
-              await verifyFile(path);
+              // Every record's checksum covers its stored (compressed) bytes: checking them shows the
+              // file is the sender's without decompressing it (apply and verify decode it later).
+              await verifyFile(path, { decode: false });
             } catch (e) {
               throw new WireReject('digest-mismatch', `the received diff does not verify: ${(e as Error).message}`);
             }
