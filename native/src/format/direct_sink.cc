@@ -25,7 +25,6 @@ DirectSink::DirectSink(const std::string& path) : path_(path) {
 }
 
 DirectSink::~DirectSink() {
-  if (flusher_.joinable()) flusher_.join();
   if (fd_ >= 0 && inFlight_ > 0) {
     try {
       reap(long(inFlight_));  // an abandoned output: the kernel must be done with our buffers
@@ -60,8 +59,6 @@ void DirectSink::reap(long minEvents) {
           error_ = int(-res);
           errorOffset_ = offsets_[i];
         }
-      } else {
-        landed_ += kChunk;
       }
       busy_[i] = false;
       inFlight_--;
@@ -104,20 +101,6 @@ void DirectSink::submit(uint64_t offset) {
   cur_ = (cur_ + 1) % kInFlight;
   while (busy_[cur_]) reap(1);
   if (error_) drain();  // throws
-  maybeFlush();
-}
-
-// Best effort: a failed flush here is not reported (the caller's fsync, on its own descriptor, still
-// sees any writeback error; the direct writes' own errors come from io_getevents).
-void DirectSink::maybeFlush() {
-  if (landed_ < flushAsked_ + kFlushStep || flushing_.load()) return;
-  if (flusher_.joinable()) flusher_.join();
-  flushAsked_ = landed_;
-  flushing_ = true;
-  flusher_ = std::thread([this] {
-    (void)::fdatasync(fd_);
-    flushing_ = false;
-  });
 }
 
 void DirectSink::drain() {

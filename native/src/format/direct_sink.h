@@ -8,16 +8,10 @@
 // ext4 runs a direct write that extends the file synchronously inside io_submit, so without it only
 // one chunk was ever in flight (io_submit took ~11 ms per 4 MiB: the merge's output crawled at
 // ~380 MB/s with the CPU idle). The caller truncates the file to the bytes it wrote (allocated()).
-// A direct write lands in the disk's (on a VM, the host's) volatile cache within microseconds; what
-// the final fsync waits for is that cache's flush (512 MiB: 0.2-0.3 s written, 0.3-0.6 s fsync).
-// So every 64 MiB that landed, a helper thread fdatasyncs the file (one at a time) while the writes
-// go on, and the caller's fsync finds at most the last step left to flush.
 #pragma once
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <thread>
 
 #include "format/io.h"
 
@@ -59,11 +53,6 @@ class DirectSink {
   uint64_t errorOffset_ = 0;
   uint64_t allocated_ = 0;
   bool allocate_ = true;
-  static constexpr uint64_t kFlushStep = 64u << 20;
-  void maybeFlush();
-  uint64_t landed_ = 0, flushAsked_ = 0;  // bytes whose writes completed; landed_ when the last flush began
-  std::atomic<bool> flushing_{false};
-  std::thread flusher_;
 };
 
 }  // namespace walb::fmt
