@@ -73,7 +73,8 @@ VolumeReader::~VolumeReader() {
 }
 
 void VolumeReader::prefetch(uint64_t from) {
-  const uint64_t window = 8 * uint64_t(chunk_);
+  // At least 32 MiB ahead (a restore reads 1 MiB chunks: 8 of them kept a cold disk waiting).
+  const uint64_t window = std::max<uint64_t>(8 * uint64_t(chunk_), 32u << 20);
   const uint64_t limit = std::min<uint64_t>(size_, from + window);
   uint64_t at = std::max(prefetched_, from);
   if (at >= limit || at >= from + window / 2) return;  // enough is on its way; ask again in batches
