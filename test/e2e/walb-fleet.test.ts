@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { restorable } from '../../native/lib/archive/query.js';
 import { restore } from '../../native/lib/archive/restore.js';
 import { walbBatchSender } from '../../native/lib/wire/walb/ship.js';
+import { fileBatchWlog } from '../../native/lib/wdev/ship-log.js';
 import { observeProxy } from '../../reconciler/drivers/walb/proxy.js';
 import { archiveWithBase, BatchSource, sha1 } from '../native/proxy/_fixture.js';
 import { freePort, type RunningWalbProxy, startWalbProxy, walbcBin, walbcOptions, walbSkipReason } from '../helpers/walb-proxy.js';
@@ -72,7 +73,7 @@ describe.skipIf(skip !== null)(`a walb-proxy between walbctl hosts${skip ? ` (sk
     const send = walbBatchSender({ host: '127.0.0.1', port: px.server.port }, 'db-1');
     const ship = async (i: number) => {
       const b = await src.next({ explicit: i === 1 });
-      await send(b.meta, b.wlog);
+      await send(b.meta, fileBatchWlog(b.wlog, b.meta.wlogBytes));
     };
     await waitFor('ar-1 to serve WalB\'s wdiff-transfer', () => logs().some((l) => /serving WalB's wdiff-transfer/.test(String(l.msg))), { timeoutMs: 60_000, logs: logs() });
     for (let i = 0; i < 3; i++) {

@@ -23,7 +23,7 @@ import { WdevOverflowError } from './errors.js';
 import { extractFrame, extractWlog, setOldest, syncLog, type ExtractResult } from './log-position.js';
 import { wdevPaths, type WdevPaths } from './paths.js';
 import { openRingWlog, ringWlogBytes } from './ring-wlog.js';
-import type { ByteSource } from '../wire/stream/source.js';
+import { openSource, type ByteSource } from '../wire/stream/source.js';
 
 export const WALB_MAX_BATCH_BYTES = 128 << 20;
 
@@ -41,6 +41,11 @@ export interface BatchWlog {
 
 /** Delivers a batch to a proxy; resolves once the proxy holds it durably. */
 export type BatchSender = (meta: BatchMeta, wlog: BatchWlog) => Promise<void>;
+
+/** A batch's wlog that is already a file (a test's or a tool's wlog): read from it, handed over as it is. */
+export function fileBatchWlog(path: string, size: number): BatchWlog {
+  return { name: path, size, open: () => openSource(path), file: async () => path };
+}
 
 function ringBatch(p: WdevPaths, vol: string, frame: string, x: ExtractResult): BatchWlog {
   const range = { from: x.from, to: x.to, ringBlocks: x.ringBlocks, pbs: x.pbs };
