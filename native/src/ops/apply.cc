@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -105,14 +106,26 @@ struct LogPiece {
   }
 };
 
-// The log data one window holds (read in pass 1, read back from the page cache in pass 2); the
-// window's index is a map node per visible piece. WALBCTL_APPLY_WINDOW (bytes) sets it (tests).
+// The log data one window holds (read in pass 1, read back from the page cache in pass 2): 1 GiB, or a
+// quarter of the memory available; the window's index is a map node per visible piece.
+// WALBCTL_APPLY_WINDOW (bytes) sets it (tests).
 uint64_t windowBytes() {
   if (const char* e = std::getenv("WALBCTL_APPLY_WINDOW")) {
     uint64_t v = std::strtoull(e, nullptr, 10);
     if (v > 0) return v;
   }
-  return uint64_t(1) << 30;
+  // Pass 2 reads the window back from the page cache: on a host with little memory to spare, a
+  // smaller window, so that it is still there (a quarter of MemAvailable, at least 64 MiB).
+  uint64_t w = uint64_t(1) << 30;
+  if (FILE* f = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    unsigned long long kib = 0;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1) break;
+    std::fclose(f);
+    if (kib > 0) w = std::min<uint64_t>(w, std::max<uint64_t>(uint64_t(64) << 20, uint64_t(kib) * 1024 / 4));
+  }
+  return w;
 }
 constexpr size_t kWindowExtents = size_t(1) << 21;  // ~170 MiB of index at most
 constexpr uint32_t kPieceBlocks = 2048;            // a write's slot holds at most 1 MiB
