@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { archiveMeta, deleteRestored, observeArchive, resetArchive, restore, stopArchive } from '../../native/lib/archive/index.js';
 import { observeStorage } from '../../native/lib/storage/index.js';
-import type { DaemonStatusView } from '../../reconciler/daemon/status-model.js';
+import type { DaemonStatus } from '../../reconciler/daemon/status-model.js';
 import { makeRepo, waitFor, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, hasOpenssl, makeHosts, startHostDaemon, stopDaemons, type FleetHost } from './fleet-harness.js';
 
@@ -45,10 +45,10 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function hostStatus(h: FleetHost): Promise<DaemonStatusView | null> {
+async function hostStatus(h: FleetHost): Promise<DaemonStatus | null> {
   try {
     const res = await fetch(`http://${h.address}:${h.statusPort}/status`);
-    return res.ok ? ((await res.json()) as DaemonStatusView) : null;
+    return res.ok ? ((await res.json()) as DaemonStatus) : null;
   } catch {
     return null;
   }

@@ -14,6 +14,7 @@ import { stopWdev, wdevPaths } from '../../../native/lib/wdev/index.js';
 import { runDriverAction, type ActionContext } from '../../../reconciler/drivers/driver.js';
 import { createNativeDriver } from '../../../reconciler/drivers/native/index.js';
 import { wdevSkipReason } from '../../native/wdev/fixture.js';
+import type { PlanAction } from '../../../reconciler/model/plan.js';
 import { action, desiredFor, volume } from '../apply/fake-driver.js';
 
 const skip = wdevSkipReason();
@@ -28,7 +29,7 @@ describe.skipIf(skip !== null)(`the native driver with capture wdev${skip ? ` (s
     const { desired, host } = desiredFor(dataDir, [volume('w', { capture: 'wdev', device: { path: join(dataDir, 'w.img'), kind: 'file', sizeBytes: 8 << 20 } })]);
     const driver = createNativeDriver();
     const ctx: ActionContext = { host, volume: host.volumes.w, volumeName: 'w', desired, planCreatedAt: new Date().toISOString() };
-    const run = (id: string, params: PlanParams = {}) => runDriverAction(driver, action(id, { params }), ctx);
+    const run = (id: string, params: PlanAction['params'] = {}) => runDriverAction(driver, action(id, { params }), ctx);
     started.push({ dataDir, vol: 'w' });
 
     await run('local/w:init', { role: 'archive' });
@@ -67,7 +68,7 @@ describe.skipIf(skip !== null)(`the native driver with capture wdev${skip ? ` (s
     const { desired, host } = desiredFor(dataDir, [volume('d', { capture: 'wdev', wdev: { ring }, device: { path: device, kind: 'file', sizeBytes: 8 << 20 } })]);
     const driver = createNativeDriver();
     const ctx: ActionContext = { host, volume: host.volumes.d, volumeName: 'd', desired, planCreatedAt: new Date().toISOString() };
-    const run = (id: string, params: PlanParams = {}) => runDriverAction(driver, action(id, { params }), ctx);
+    const run = (id: string, params: PlanAction['params'] = {}) => runDriverAction(driver, action(id, { params }), ctx);
     started.push({ dataDir, vol: 'd' });
 
     await run('local/d:init', { role: 'archive' });

@@ -9,7 +9,7 @@ import { volumeLooksValid } from '../../../reconciler/plan/observed-quick.js';
 function sample(): Record<string, unknown> {
   const { observed } = synthetic(2);
   const first = Object.keys(observed.volumes)[0]!;
-  const volumes = observed.volumes as Record<string, Record<string, unknown>>;
+  const volumes = observed.volumes as unknown as Record<string, Record<string, unknown>>;
   volumes[first]!.proxy = { state: 'Started', archives: ['local'] };
   (volumes[first]!.storage as Record<string, unknown>).log = { oldestLsid: 0, permanentLsid: 8, writtenLsid: 8, capacityPb: 1024, usagePb: 8 };
   (volumes[first]!.storage as Record<string, unknown>).overflowReason = null;
@@ -42,7 +42,7 @@ describe('volumeLooksValid', () => {
 
   it('never vouches for a volume that the field-by-field checks reject, whatever field is broken', () => {
     const observed = sample();
-    const volumes = observed.volumes as Record<string, Record<string, unknown>>;
+    const volumes = observed.volumes as unknown as Record<string, Record<string, unknown>>;
     const name = Object.keys(volumes)[0]!;
     let rejected = 0;
     for (const path of paths(volumes[name]).filter((p) => p.length > 0)) {

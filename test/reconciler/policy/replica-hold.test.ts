@@ -30,7 +30,7 @@ describe('replicaHold: which replicas hold diffs back', () => {
     { name: 'a cursor of a pair removed from the tree is released', pairs: [], replicas: { 'ar-2': 40 }, held: {}, letGo: [], released: ['ar-2'] },
     { name: 'a pair sending from another host holds nothing here', pairs: [pair('ar-2', { from: 'ar-3' })], replicas: { 'ar-2': 40 }, held: {}, letGo: [], released: ['ar-2'] },
   ])('$name', ({ pairs, replicas, limit: l, base, held, letGo, released }) => {
-    const d = decide({ pairs, replicas, limit: l, base });
+    const d = decide({ pairs, replicas: replicas as Record<string, number>, limit: l, base });
     expect(d.held).toEqual(held);
     expect(d.standings.filter((s) => s.letGo !== null).map((s) => s.to)).toEqual(letGo);
     expect(d.released).toEqual(released);

@@ -36,7 +36,7 @@ describe('replicationSteps', () => {
     { name: 'plans pairs only on their sending host', pairs: [pair()], o: { host: 'dr-1' }, want: [] },
     { name: 'releases the cursor of a pair removed from the tree', pairs: [], o: { replicas: replica(30, '2026-11-21T11:00:00Z') }, want: ['release-replica'] },
   ])('$name', ({ pairs, o, want }) => {
-    const steps = plan(pairs, o).steps;
+    const steps = plan(pairs, o as Parameters<typeof plan>[1]).steps;
     expect(steps.map((s) => s.kind)).toEqual(want);
     for (const s of steps) {
       if (s.kind === 'replicate') expect(s.blocked).toBe(REPLICATE_BLOCKED);

@@ -135,7 +135,7 @@ describe('the restore transfer', () => {
       const c = client(pki, 'db-1', { codecs: ['none'] });
       const first = await fetchRestore(c, via, { volume: f.vol, gid, dataDir: here, target, checkpointBytes: MiB }).catch((x: unknown) => x as Error);
       expect(first).toBeInstanceOf(Error);
-      expect(first.message).toMatch(/bad record mac|decrypt|crc|link|closed|reset/i);
+      expect((first as Error).message).toMatch(/bad record mac|decrypt|crc|link|closed|reset/i);
       expect(relay.counts.flip).toBe(1);
       expect(existsSync(target)).toBe(false);
       const again = await fetchRestore(c, via, { volume: f.vol, gid, dataDir: here, target, checkpointBytes: MiB });

@@ -15,7 +15,7 @@ describe('decideRetention', () => {
     { name: 'never drops the newest snapshot shared with a replica', rules: [keepLast(1)], replicas: { 'dr-1': 125 }, dropCount: 34, kept: [120, 360] },
     { name: 'a replica ahead of every snapshot pins the newest only', rules: [keepLast(1)], replicas: { 'dr-1': 999 }, dropCount: 35, kept: [360] },
   ])('$name', ({ rules, replicas, drop, dropCount, kept }) => {
-    const d = decideRetention(snaps, rules, { now, replicas });
+    const d = decideRetention(snaps, rules, { now, replicas: replicas as Record<string, number> });
     if (drop) expect(d.drop).toEqual(drop);
     if (dropCount !== undefined) expect(d.drop).toHaveLength(dropCount);
     if (kept) expect([...d.keep.keys()].sort((a, b) => a - b)).toEqual(kept);
