@@ -10,7 +10,7 @@
  *    while the volume takes BENCH_REPL_OUTAGE_RATE bytes/s (default 2 MiB) and a snapshot every
  *    BENCH_REPL_OUTAGE_EVERY seconds (default 30); the lag at its restart and the time to catch up.
  * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
- * (alternating pairs, default 2), BENCH_REPL_SERIAL=1 (each round also replicates the diffs one at a
+ * (alternating pairs, default 2), BENCH_REPL_PHASES (full,diff by default; `full` or `diff` runs one), BENCH_REPL_SERIAL=1 (each round also replicates the diffs one at a
  * time, as before pipelining), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender writes V8 CPU
  * profiles there; WALBCTL_PEER_NODE_ARGS gives the receiver's flags). CPU seconds (user+sys) of both ends are printed beside the wall time: under
  * a shared machine's load they are the meaningful figure.
@@ -40,6 +40,8 @@ const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'walbctl-bench-r
 const MiB = 2 ** 20;
 const MB = 1e6;
 const outage = Number(process.env.BENCH_REPL_OUTAGE ?? 600);
+/** BENCH_REPL_PHASES: which of full and diff run (default both; the outage follows BENCH_REPL_OUTAGE). */
+const phases = new Set((process.env.BENCH_REPL_PHASES ?? 'full,diff').split(','));
 
 function sha1File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -101,14 +103,14 @@ async function pipeline(files: string[], out: string): Promise<{ seconds: number
 }
 
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; result: Record<string, unknown> }> {
+async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; sender: number; receiver: number; result: Record<string, unknown> }> {
   const t = await serveTarget(target, tls);
   const serverCpu0 = cpuOfPid(t.server.child.pid);
   const { code, seconds, result } = await runSender(source, t.port, tls, extra);
   const serverCpu = cpuOfPid(t.server.child.pid) - serverCpu0;
   await t.stop();
   if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
-  return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, result };
+  return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, sender: Number(result.cpuSeconds), receiver: serverCpu, result };
 }
 
 async function main(): Promise<void> {
@@ -142,14 +144,16 @@ async function main(): Promise<void> {
   const want = await sha1File(vol);
   let atBase = '';
   for (let r = 0; r < rounds; r++) {
-    for (const which of r % 2 === 0 ? ['wire', 'pipeline'] : ['pipeline', 'wire']) {
+    // Without the full phase, one replication still makes the target the diff phase starts from.
+    const fullKinds = phases.has('full') ? ['wire', 'pipeline'] : r === 0 ? ['wire'] : [];
+    for (const which of r % 2 === 0 ? fullKinds : [...fullKinds].reverse()) {
       if (which === 'pipeline') row('full  socat+zstd', await pipeline([base], join(dir, 'out.img')), size);
       else {
         const target = join(dir, `t-full-${r}`);
         await cp(empty, target, { recursive: true });
         const x = await replicate(source, target, tls);
         const ok = (await sha1File(archivePaths(target, 'v').base)) === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-        row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        if (phases.has('full')) row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s`);
         if (atBase) rmSync(target, { recursive: true, force: true });
         else atBase = target;
       }
@@ -157,6 +161,10 @@ async function main(): Promise<void> {
   }
 
   // Diff: snapshots that each rewrite an eighth of the volume, sent to the target left at the base.
+  if (!phases.has('diff') && outage === 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   for (let k = 0; k < snapshots; k++) {
     const from = Math.floor(((k % 8) * size) / 8 / MiB) * MiB;
     fill(vol, from, Math.min(size, from + size / 8));
@@ -168,14 +176,14 @@ async function main(): Promise<void> {
   // BENCH_REPL_SERIAL=1 adds the same replication with one diff at a time (no pipelining) to each round.
   const kinds = process.env.BENCH_REPL_SERIAL === '1' ? ['wire', 'serial', 'pipeline'] : ['wire', 'pipeline'];
   if (outage > 0) await cp(atBase, join(dir, 't-outage'), { recursive: true });
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < (phases.has('diff') ? rounds : 0); r++) {
     for (const which of r % 2 === 0 ? kinds : [...kinds].reverse()) {
       if (which === 'pipeline') row('diff  socat+zstd', await pipeline(diffFiles, join(dir, 'out.diffs')), diffBytes);
       else {
         const target = join(dir, `t-diff-${r}`);
         await cp(atBase, target, { recursive: true });
         const x = await replicate(source, target, tls, which === 'serial' ? { pipeline: 1 } : {});
-        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire`);
+        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s`);
         rmSync(target, { recursive: true, force: true });
       }
     }

@@ -1,7 +1,9 @@
 /**
  * The receiver's record of a stream it has not finished: `<dataDir>/wire/partial/<kind>-<volume>/`
  * holds `data` (the bytes so far, fsynced up to `offset`) and `state.json` (written atomically
- * after that fsync). `identity` says what the stream is; a request with another identity starts over.
+ * after that fsync); a full backup's also `sums`, the base checksums of the bulks up to `offset`
+ * (bulk-sums.ts, fsynced before the state). `identity` says what the stream is; a request with
+ * another identity starts over.
  */
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

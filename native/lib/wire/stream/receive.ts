@@ -16,6 +16,7 @@ import { WireReject } from '../protocol/rejects.js';
 import type { WireSession } from '../protocol/session.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
 import { loadAddon } from '../../load.js';
+import { StreamSums } from './bulk-sums.js';
 import { decodeDataParts, zeros } from './data-frame.js';
 import { segmentHash, streamDigest } from './digest.js';
 import { dropPartial, readPartial, resetPartial, writePartial, type PartialState } from './partial.js';
@@ -31,8 +32,13 @@ export interface ReceiveStreamOptions<T> {
   size: number;
   checkpointBytes: number;
   progress?: TransferProgress;
+  /**
+   * Hash the received bytes per bulk of this size as they are written (bulk-sums.ts): commit then
+   * gets the base's checksums of the file without reading it again (null if they could not be made).
+   */
+  bulkSums?: number;
   /** Installs and registers the received file (it may move it); its result goes back to the sender. */
-  commit: (dataPath: string) => Promise<T>;
+  commit: (dataPath: string, received: { sums: { bulkSize: number; hashes: Buffer } | null }) => Promise<T>;
 }
 
 /** Start writeback after this many bytes written (sync_file_range), ahead of the checkpoint's fsync. */
@@ -54,6 +60,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   const state: PartialState = { kind: o.kind, volume: o.volume, identity: o.identity, checkpointBytes: o.checkpointBytes, digest: algorithm, offset: start.offset, segments: start.offset === 0 ? [] : [...claim.segments] };
   if (start.offset === 0) await resetPartial(dir, o.size);
   const fh = await open(dataPath, 'r+');
+  const sums = o.bulkSums ? await StreamSums.open(dir, { sizeBytes: o.size, bulkSize: o.bulkSums, checkpointBytes: o.checkpointBytes, from: start.offset }).catch(() => null) : null;
   let closed = false;
   let flush: Promise<void> = Promise.resolve();
   let durable: Promise<void> = Promise.resolve();
@@ -79,6 +86,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         if (c.offset + c.length > o.size || c.offset + c.length > segStart + o.checkpointBytes) {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
         }
+        sums?.update(c.parts ?? c.length);
         if (c.parts) {
           for (const p of c.parts) seg.update(p);
           // Up to four writes in flight while the next frames are decoded; checkpoints and commit wait for them.
@@ -118,8 +126,11 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         const record: PartialState = { ...state, segments: [...state.segments] };
         const at = expected;
         // The checkpoint is made durable (fsync, state record, ack) while frames keep coming.
+        const from = segStart;
         durable = (async () => {
           await fh.sync();
+          // The bulks' hashes are durable before the record that claims their bytes.
+          await sums?.persist(from, at);
           await writePartial(dir, record);
           await session.send({ t: 'checkpoint-ack', offset: at });
         })();
@@ -141,7 +152,9 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         await fh.sync();
         await fh.close();
         closed = true;
-        const result = await o.commit(dataPath);
+        const made = sums?.complete() ?? null;
+        await sums?.close();
+        const result = await o.commit(dataPath, { sums: made });
         // Installed and registered: the partial goes before the answer, so a receiver that dies in
         // between leaves nothing behind (the sender's retry is answered done).
         await dropPartial(dir);
@@ -157,6 +170,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
       await Promise.all([flush.catch(() => {}), durable.catch(() => {})]);
       await fh.close().catch(() => {});
     }
+    await sums?.close();
   }
 }
 

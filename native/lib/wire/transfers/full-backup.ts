@@ -7,6 +7,7 @@
 import { rename } from 'node:fs/promises';
 
 import type { GidSnap } from '../../../../common/observed.js';
+import { SUMS_BULK } from '../../archive/base-sums.js';
 import { receiveFullBackup } from '../../archive/receive.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
@@ -58,7 +59,9 @@ registerKind({
         size: p.sizeBytes,
         checkpointBytes: p.checkpointBytes,
         progress,
-        commit: (path) =>
+        // base.sums from the bytes as they arrive: the image is not read again at commit.
+        bulkSums: SUMS_BULK,
+        commit: (path, received) =>
           receiveFullBackup(dataDir, vol, {
             deviceUuid: p.uuid,
             sizeBytes: p.sizeBytes,
@@ -69,6 +72,7 @@ registerKind({
               await rename(path, tmp);
               return { base: p.snap };
             },
+            sumsOf: () => received.sums,
           }),
       });
     } finally {
