@@ -25,6 +25,15 @@ export function cpuOfPid(pid: number | undefined): number {
   }
 }
 
+/** Minor page faults of a running process so far (/proc/PID/stat). */
+export function faultsOfPid(pid: number | undefined): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+
 export interface Target {
   server: PeerProcess;
   port: number;

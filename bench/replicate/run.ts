@@ -31,7 +31,7 @@ import { initVolume } from '../../native/lib/storage/lifecycle.js';
 import { snapshot } from '../../native/lib/storage/snapshot.js';
 import { initCa, issueHost } from '../../native/lib/wire/pki/openssl.js';
 import { outagePhase } from './outage.js';
-import { address, cpuOfPid, runSender, serveTarget, type Tls } from './peers.js';
+import { address, cpuOfPid, faultsOfPid, runSender, serveTarget, type Tls } from './peers.js';
 
 const size = Number(process.env.BENCH_REPL_VOLUME ?? 2 ** 31);
 const snapshots = Number(process.env.BENCH_REPL_SNAPSHOTS ?? 8);
@@ -103,14 +103,16 @@ async function pipeline(files: string[], out: string): Promise<{ seconds: number
 }
 
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; sender: number; receiver: number; result: Record<string, unknown> }> {
+async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; sender: number; receiver: number; faults: string; result: Record<string, unknown> }> {
   const t = await serveTarget(target, tls);
   const serverCpu0 = cpuOfPid(t.server.child.pid);
+  const faults0 = faultsOfPid(t.server.child.pid);
   const { code, seconds, result } = await runSender(source, t.port, tls, extra);
   const serverCpu = cpuOfPid(t.server.child.pid) - serverCpu0;
+  const receiverFaults = faultsOfPid(t.server.child.pid) - faults0;
   await t.stop();
   if (code !== 0) throw new Error(`replication failed: ${JSON.stringify(result)}`);
-  return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, sender: Number(result.cpuSeconds), receiver: serverCpu, result };
+  return { seconds, cpu: Number(result.cpuSeconds) + serverCpu, sender: Number(result.cpuSeconds), receiver: serverCpu, faults: `${((Number(result.minorFaults) / 1000) | 0)}k/${((receiverFaults / 1000) | 0)}k`, result };
 }
 
 async function main(): Promise<void> {
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
         await cp(empty, target, { recursive: true });
         const x = await replicate(source, target, tls);
         const ok = (await sha1File(archivePaths(target, 'v').base)) === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-        if (phases.has('full')) row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s`);
+        if (phases.has('full')) row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
         if (atBase) rmSync(target, { recursive: true, force: true });
         else atBase = target;
       }
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
         const target = join(dir, `t-diff-${r}`);
         await cp(atBase, target, { recursive: true });
         const x = await replicate(source, target, tls, which === 'serial' ? { pipeline: 1 } : {});
-        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s`);
+        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
         rmSync(target, { recursive: true, force: true });
       }
     }

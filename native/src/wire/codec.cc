@@ -1,11 +1,15 @@
 // The wire's data frame compression on libuv's pool, with buffers V8 owns (so its GC sees them):
 // lz4-napi held its outputs in native memory the GC did not count, which doubled both ends' RSS.
 // JS:
-//   wireCompress(codec: 'lz4'|'zstd', raw: Buffer, room = 0) -> Promise<Buffer|null>
+//   wireCompress(codec: 'lz4'|'zstd', raw: Buffer, room = 0, out?: Buffer) -> Promise<Buffer|null>
 //       `room` bytes (left for the caller's headers) then the compressed bytes (a view of a buffer
-//       of room + compressBound bytes), or null when not smaller
-//   wireDecompress(codec, packed: Buffer, rawLength) -> Promise<Buffer|null>
-//       exactly rawLength bytes, or null when `packed` does not decode to that many
+//       of room + compressBound bytes: `out` when it is that large, else a new one), or null when
+//       not smaller
+//   wireDecompress(codec, packed: Buffer, rawLength, out?: Buffer) -> Promise<Buffer|null>
+//       exactly rawLength bytes (a view of `out` when it is that large, else a new buffer), or null
+//       when `packed` does not decode to that many
+// A caller that passes `out` reuses it once the result is done with: no fresh pages to fault in
+// per frame (on this project's VMs a page fault is a trap to the hypervisor).
 // zstd at level 1 (its fastest ratio-keeping level), lz4 at its default.
 #include <memory>
 #include <string>
@@ -26,10 +30,10 @@ Compression codecOf(const Napi::Value& v) {
 
 class CodecWorker : public Napi::AsyncWorker {
  public:
-  CodecWorker(Napi::Env env, bool pack, Compression c, Napi::Buffer<uint8_t> in, Napi::Buffer<uint8_t> out, size_t room = 0)
+  CodecWorker(Napi::Env env, bool pack, Compression c, Napi::Buffer<uint8_t> in, Napi::Buffer<uint8_t> out, size_t room, size_t cap)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), pack_(pack), c_(c),
         inRef_(Napi::Persistent(in)), outRef_(Napi::Persistent(out)),
-        in_(in.Data()), inLen_(in.Length()), out_(out.Data() + room), outCap_(out.Length() - room), room_(room) {}
+        in_(in.Data()), inLen_(in.Length()), out_(out.Data() + room), outCap_(cap), room_(room) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -79,8 +83,11 @@ Napi::Value WireCompress(const Napi::CallbackInfo& info) {
   if (!info[1].IsBuffer()) throw Napi::TypeError::New(env, "wireCompress(codec, raw): raw must be a Buffer");
   auto in = info[1].As<Napi::Buffer<uint8_t>>();
   const size_t room = info[2].IsNumber() ? size_t(info[2].As<Napi::Number>().Uint32Value() & 0xffff) : 0;
-  auto out = Napi::Buffer<uint8_t>::New(env, room + walb::fmt::compressBound(c, in.Length()));
-  auto* w = new CodecWorker(env, true, c, in, out, room);
+  const size_t bound = walb::fmt::compressBound(c, in.Length());
+  Napi::Buffer<uint8_t> out = info[3].IsBuffer() && info[3].As<Napi::Buffer<uint8_t>>().Length() >= room + bound
+                                  ? info[3].As<Napi::Buffer<uint8_t>>()
+                                  : Napi::Buffer<uint8_t>::New(env, room + bound);
+  auto* w = new CodecWorker(env, true, c, in, out, room, bound);
   Napi::Promise p = w->promise();
   w->Queue();
   return p;
@@ -93,8 +100,10 @@ Napi::Value WireDecompress(const Napi::CallbackInfo& info) {
   auto in = info[1].As<Napi::Buffer<uint8_t>>();
   double n = info[2].As<Napi::Number>().DoubleValue();
   if (n < 0 || n > double(64u << 20)) throw Napi::RangeError::New(env, "wireDecompress: rawLength out of range");
-  auto out = Napi::Buffer<uint8_t>::New(env, size_t(n));
-  auto* w = new CodecWorker(env, false, c, in, out);
+  Napi::Buffer<uint8_t> out = info[3].IsBuffer() && info[3].As<Napi::Buffer<uint8_t>>().Length() >= size_t(n)
+                                  ? info[3].As<Napi::Buffer<uint8_t>>()
+                                  : Napi::Buffer<uint8_t>::New(env, size_t(n));
+  auto* w = new CodecWorker(env, false, c, in, out, 0, size_t(n));
   Napi::Promise p = w->promise();
   w->Queue();
   return p;

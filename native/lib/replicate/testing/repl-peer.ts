@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       },
     });
     const u = process.resourceUsage();
-    process.stdout.write(`${JSON.stringify({ ...r, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssKiB: u.maxRSS })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...r, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssKiB: u.maxRSS, minorFaults: u.minorPageFault })}\n`);
     process.exit(0);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ error: (e as Error).message })}\n`);

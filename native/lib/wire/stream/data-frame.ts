@@ -12,8 +12,8 @@ const ZEROS = Buffer.alloc(4 * 1024 * 1024);
 
 type Packer = 'lz4' | 'zstd';
 interface CodecAddon {
-  wireCompress(codec: Packer, raw: Buffer, room?: number): Promise<Buffer | null>;
-  wireDecompress(codec: Packer, packed: Buffer, rawLength: number): Promise<Buffer | null>;
+  wireCompress(codec: Packer, raw: Buffer, room?: number, out?: Buffer): Promise<Buffer | null>;
+  wireDecompress(codec: Packer, packed: Buffer, rawLength: number, out?: Buffer): Promise<Buffer | null>;
 }
 const addon = loadAddon<CodecAddon>();
 
@@ -33,9 +33,11 @@ export function zeros(n: number): Buffer {
  * The frame's parts for `raw` at `offset`; `wireBytes` is what goes on the wire after the header.
  * Compression runs on libuv's pool, so the next frame is compressed while this one is sent. With
  * `room` (the frame header's size), a compressed frame also comes `built`: room, then the data
- * header and the compressed bytes in one buffer (the channel's sendBuilt).
+ * header and the compressed bytes in one buffer (the channel's sendBuilt) — a view of `out` when
+ * that is given and large enough (compressBound + room + the data header): the caller may reuse
+ * `out` at once when the frame is not `built`, else once the frame is sent.
  */
-export async function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[], room = 0): Promise<{ parts: Buffer[]; wireBytes: number; built?: Buffer }> {
+export async function encodeData(offset: number, raw: Buffer, codecs: readonly WireCodec[], room = 0, out?: Buffer): Promise<{ parts: Buffer[]; wireBytes: number; built?: Buffer }> {
   const head = Buffer.allocUnsafe(DATA_HEADER);
   head.writeBigUInt64LE(BigInt(offset), 0);
   head.writeUInt32LE(raw.length, 9);
@@ -45,7 +47,7 @@ export async function encodeData(offset: number, raw: Buffer, codecs: readonly W
   }
   const packer = codecs.find((c): c is Packer => c === 'lz4' || c === 'zstd');
   if (packer) {
-    const built = await addon.wireCompress(packer, raw, room + DATA_HEADER);
+    const built = await addon.wireCompress(packer, raw, room + DATA_HEADER, out);
     const packed = built?.subarray(room + DATA_HEADER);
     if (built && packed && packed.length < raw.length * 0.95) {
       head.writeUInt8(CODEC_ID[packer], 8);
@@ -73,6 +75,14 @@ export interface DataParts {
   /** The raw bytes in order (views of the frame's parts when it went raw); null for a run of `length` zeros. */
   parts: Buffer[] | null;
   length: number;
+  /** The pool's buffer `parts` is a view of (a compressed frame decoded with a pool): give it back once written. */
+  owned?: Buffer;
+}
+
+/** Where decodeDataParts takes the buffers of a compressed frame from (stream/buffer-pool.ts). */
+export interface DecodePool {
+  take(size: number): Buffer;
+  give(b: Buffer): void;
 }
 
 export async function decodeData(peer: PeerRef, payload: Buffer): Promise<DataChunk> {
@@ -80,8 +90,11 @@ export async function decodeData(peer: PeerRef, payload: Buffer): Promise<DataCh
   return { offset: c.offset, bytes: c.parts === null ? null : c.parts.length === 1 ? c.parts[0]! : Buffer.concat(c.parts), length: c.length };
 }
 
-/** decodeData for a payload in parts (frame/codec.ts): raw bytes stay views of them, no copy. */
-export async function decodeDataParts(peer: PeerRef, payloadParts: readonly Buffer[]): Promise<DataParts> {
+/**
+ * decodeData for a payload in parts (frame/codec.ts): raw bytes stay views of them, no copy. With
+ * `pool`, a compressed frame is joined and decompressed into the pool's buffers (`owned`).
+ */
+export async function decodeDataParts(peer: PeerRef, payloadParts: readonly Buffer[], pool?: DecodePool): Promise<DataParts> {
   const total = payloadParts.reduce((n, p) => n + p.length, 0);
   if (total < DATA_HEADER) throw new ProtocolError(peer, `data frame of ${total} bytes is shorter than its ${DATA_HEADER}-byte header`);
   const [header, bodyParts] = split(payloadParts, DATA_HEADER);
@@ -94,13 +107,22 @@ export async function decodeDataParts(peer: PeerRef, payloadParts: readonly Buff
     if (bodyLength !== length) throw new ProtocolError(peer, `data frame at stream offset ${offset}: ${bodyLength} bytes, header says ${length}`);
     return { offset, parts: bodyParts, length };
   }
-  const body = bodyParts.length === 1 ? bodyParts[0]! : Buffer.concat(bodyParts, bodyLength);
   if (codec === CODEC_ID.lz4 || codec === CODEC_ID.zstd) {
     const name: Packer = codec === CODEC_ID.lz4 ? 'lz4' : 'zstd';
     if (length > MAX_RAW) throw new ProtocolError(peer, `data frame at stream offset ${offset}: raw length ${length} exceeds ${MAX_RAW}`);
-    const bytes = await addon.wireDecompress(name, body, length);
+    let joined: Buffer | undefined;
+    let body: Buffer;
+    if (bodyParts.length === 1) body = bodyParts[0]!;
+    else if (pool) {
+      joined = pool.take(bodyLength);
+      let at = 0;
+      for (const p of bodyParts) at += p.copy(joined, at);
+      body = joined.subarray(0, bodyLength);
+    } else body = Buffer.concat(bodyParts, bodyLength);
+    const owned = pool?.take(length);
+    const bytes = await addon.wireDecompress(name, body, length, owned).finally(() => joined && pool!.give(joined));
     if (!bytes) throw new ProtocolError(peer, `data frame at stream offset ${offset}: ${name} does not decode to the ${length} bytes the header says`);
-    return { offset, parts: [bytes], length };
+    return owned && bytes.buffer === owned.buffer ? { offset, parts: [bytes], length, owned } : { offset, parts: [bytes], length };
   }
   throw new ProtocolError(peer, `data frame at stream offset ${offset}: unknown codec ${codec}`);
 }

@@ -16,6 +16,7 @@ import { WireReject } from '../protocol/rejects.js';
 import type { WireSession } from '../protocol/session.js';
 import type { TransferProgress } from '../protocol/transfers-board.js';
 import { loadAddon } from '../../load.js';
+import { BufferPool } from './buffer-pool.js';
 import { StreamSums } from './bulk-sums.js';
 import { decodeDataParts, zeros } from './data-frame.js';
 import { segmentHash, streamDigest } from './digest.js';
@@ -44,6 +45,8 @@ export interface ReceiveStreamOptions<T> {
 /** Start writeback after this many bytes written (sync_file_range), ahead of the checkpoint's fsync. */
 const WRITEBACK_BYTES = 8 << 20;
 const addon = loadAddon<{ syncFileRange(fd: number, offset: number, length: number): Promise<void> }>();
+/** Buffers compressed frames are joined and decompressed into, back once their write is done. */
+const pool = new BufferPool(16);
 
 export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
   const { session, dir } = o;
@@ -81,7 +84,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     for (;;) {
       const frame = await session.next();
       if (frame.type === DATA) {
-        const c = await decodeDataParts(session.peer, frame.parts ?? [frame.payload]);
+        const c = await decodeDataParts(session.peer, frame.parts ?? [frame.payload], pool);
         if (c.offset !== expected) throw new ProtocolError(session.peer, `data at stream offset ${c.offset}, expected ${expected}`);
         if (c.offset + c.length > o.size || c.offset + c.length > segStart + o.checkpointBytes) {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
@@ -92,7 +95,8 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           // Up to four writes in flight while the next frames are decoded; checkpoints and commit wait for them.
           // A frame in parts is written from them as they are (pwritev), not joined first.
           if (writing.length >= 4) await writing.shift();
-          const w = writeAll(fh, c.parts, c.offset);
+          const owned = c.owned;
+          const w = owned ? writeAll(fh, c.parts, c.offset).then(() => pool.give(owned)) : writeAll(fh, c.parts, c.offset);
           w.catch(() => {});
           writing.push(w);
         } else {

@@ -24,7 +24,7 @@ const NO_CODECS: readonly WireCodec[] = [];
  * than TLS (perf, bench:ship, 2026-12-05). A buffer comes back once the socket is done with it.
  */
 const spare: Buffer[] = [];
-const SPARE_MAX = 16;
+const SPARE_MAX = 24;
 function takeBuffer(size: number): Buffer {
   for (let i = spare.length - 1; i >= 0; i--) if (spare[i]!.length === size) return spare.splice(i, 1)[0]!;
   return Buffer.allocUnsafeSlow(size);
@@ -140,11 +140,17 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     let misses = 0;
     let rawUntil = o.compress === false ? o.size : 0;
     // Up to four chunks are read and compressed ahead of the one being sent.
+    // A compressed frame is built in a kept buffer too (room, the data header, compressBound bytes).
+    const packedSize = room + chunk + (chunk >> 6) + 65536;
     const prepare = async (at: number) => {
       const { buf: built, whole } = await read(at);
       const raw = built.subarray(room);
-      const trying = at >= rawUntil;
-      const frame = await encodeData(at, raw, trying ? session.codecs : NO_CODECS, HEADER_BYTES);
+      const trying = at >= rawUntil && session.codecs.some((c) => c === 'lz4' || c === 'zstd');
+      const packedIn = trying ? takeBuffer(packedSize) : undefined;
+      const frame = await encodeData(at, raw, trying ? session.codecs : NO_CODECS, HEADER_BYTES, packedIn);
+      // Not built in it (zeros, or compression did not pay): the kept buffer is free again.
+      const packed = frame.built && packedIn && frame.built.buffer === packedIn.buffer ? packedIn : undefined;
+      if (packedIn && !packed) giveBuffer(packedIn);
       if (trying && frame.wireBytes > 0) {
         misses = frame.parts[1] === raw ? misses + 1 : 0;
         if (misses >= MISSES) {
@@ -152,7 +158,7 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
           misses = 0;
         }
       }
-      return { raw, built, whole, frame };
+      return { raw, built, whole, frame, packed };
     };
     const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
     let queued = pos;
@@ -167,14 +173,14 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
     let seg = segmentHash(session.digest);
     fill();
     while (ahead.length > 0) {
-      const { raw, built, whole, frame } = await ahead.shift()!;
+      const { raw, built, whole, frame, packed } = await ahead.shift()!;
       fill();
       seg.update(raw);
       if (o.limits?.length) await takeAll(o.limits, frame.wireBytes + 25);
       if (failure) throw failure;
       if (frame.built) {
         giveBuffer(whole);
-        await session.sendDataBuilt(frame.built);
+        await session.sendDataBuilt(frame.built, packed ? () => giveBuffer(packed) : undefined);
       } else if (frame.parts.length === 2 && frame.parts[1] === raw) {
         frame.parts[0]!.copy(built, HEADER_BYTES);
         await session.sendDataBuilt(built, () => giveBuffer(whole));
