@@ -20,6 +20,9 @@ class AioWriter {
   // Opens `path` a second time with O_DIRECT. enabled() is false when the file system or the kernel
   // refuses (tmpfs, no AIO): the caller then writes through its buffered descriptor.
   AioWriter(const std::string& path, int bufferedFd);
+  // One that writes nothing (enabled() is false): what a Target keeps once its writer is torn down.
+  struct Closed {};
+  explicit AioWriter(Closed) {}
   ~AioWriter();
   AioWriter(const AioWriter&) = delete;
   AioWriter& operator=(const AioWriter&) = delete;
