@@ -4,7 +4,9 @@
  * log order: checked by sha1 on WalB's random logs (overlapping IOs, discards), with windows from a
  * few IOs to the whole log, several logs applied one after another, and the target partly sparse
  * (direct and buffered writes meeting in neighbouring sectors). Skips, saying why, without WalB's
- * binaries.
+ * binaries. A log that reaches beyond the target is refused before anything is written, whichever window
+ * and file the IO beyond the end is in (the leading wlogs have no headers-only pass: their pass 1
+ * checks, and the headers of what is left are read before the first window is written).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
@@ -12,9 +14,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { applyLogs } from '../../native/lib/index.js';
+import { applyLogs, writeWlog } from '../../native/lib/index.js';
 import { sharedDir } from '../helpers/cli.js';
-import { prng, sha1, tempDir } from './helpers.js';
+import { blockData, prng, sha1, tempDir } from './helpers.js';
 
 const walbBin = join(sharedDir, 'walb-tools/bin');
 const probe = spawnSync(join(walbBin, 'wlog-gen'), ['-z', '64K', '-o', '/dev/null'], { encoding: 'utf8' });
@@ -96,4 +98,35 @@ describe.skipIf(skipReason !== '')('wlog apply by windows of the log', () => {
     },
     60_000,
   );
+});
+
+describe('wlog apply onto a target too small', () => {
+  const TARGET = 1 << 20; // 2048 LB
+  it.each([
+    ['the first log', 0],
+    ['the second log', 1],
+  ] as const)('is refused naming %s, nothing written, for every window size', async (_label, bad) => {
+    const d = (f: string) => join(tmp.dir, `small${bad}-${f}`);
+    const r = prng(0x7a3 + bad);
+    const uuid = Buffer.alloc(16, 7);
+    // 16 writes of 8 LB inside the target per log; the last IO of log `bad` ends 8 LB beyond it.
+    const ios = (beyond: boolean) => [
+      ...Array.from({ length: 16 }, (_, k) => ({ kind: 'write' as const, address: k * 64, blocks: 8, data: blockData(r, 8, 'random') })),
+      ...(beyond ? [{ kind: 'write' as const, address: 2048, blocks: 8, data: blockData(r, 8, 'random') }] : []),
+    ];
+    const { endLsid } = await writeWlog(d('1.wlog'), { pbs: 4096, uuid }, ios(bad === 0));
+    await writeWlog(d('2.wlog'), { pbs: 4096, uuid, beginLsid: endLsid }, ios(bad === 1));
+    const before = Buffer.alloc(TARGET, 0x5a);
+    let checked = 0;
+    for (const w of [undefined, 4096, 1]) {
+      const img = d(`ours-${w ?? 'default'}.img`);
+      writeFileSync(img, before);
+      const error = await applyWithWindow([d('1.wlog'), d('2.wlog')], img, w).catch((e: unknown) => e);
+      expect(error, `window ${w ?? 'default'}`).toMatchObject({ rule: 'target-range', file: d(`${bad + 1}.wlog`) });
+      expect((error as { offset: number }).offset).toBeGreaterThan(0);
+      expect(readFileSync(img).equals(before), `window ${w ?? 'default'}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBe(3);
+  });
 });

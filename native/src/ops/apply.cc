@@ -25,6 +25,14 @@ using namespace walb::fmt;
 
 namespace {
 
+// Refuses an input with a record beyond the end of the target (before anything is written).
+void checkReach(const std::string& input, const Reach& r, const Target& t) {
+  if (r.endBlock > t.sizeBlocks())
+    throw FormatError(input, r.recordOffset, "target-range",
+                      "a record reaches LB " + std::to_string(r.endBlock) + ", beyond the end of " + t.path() + " (" +
+                          std::to_string(t.sizeBlocks()) + " blocks); nothing was written");
+}
+
 void applySorted(FileSource& src, Target& t, const ApplyOptions& opts, ApplyResult& res) {
   SortedWdiffReader r(src);
   SortedEntry e;
@@ -189,7 +197,11 @@ class WindowWriter {
 // IO in log order gives (wlog-redo's), with fewer bytes and fewer, larger IOs. The next window's
 // writes start after this one's: the index keeps a window's writes disjoint, and AioWriter makes a
 // write wait for an overlapping one in flight.
-void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res) {
+//
+// `unchecked`: nothing was written yet and these wlogs had no headers-only pass (applyLogs): pass 1
+// checks that every IO fits the target before the first write; if the log is longer than a window,
+// the headers of what is left (from the file being read on) are read before that write.
+void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOptions& opts, ApplyResult& res, bool unchecked) {
   ExtentMap<LogPiece> index;
   WindowWriter writer(paths, t, opts);
   const uint64_t window = windowBytes();
@@ -197,10 +209,19 @@ void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOpt
   WlogStreamSummary s = forEachIo(paths, [&](const LoggedIo& io) {
     uint64_t bytes = io.kind == IoKind::Write ? uint64_t(io.blocks) * kLogicalBlock : 0;
     if (!index.empty() && (held + bytes > window || index.size() >= kWindowExtents)) {
+      if (unchecked) {
+        for (size_t f = io.file; f < paths.size(); f++) {
+          FileSource src(paths[f]);
+          checkReach(paths[f], inputReach(src, FileKind::Wlog), t);
+        }
+        unchecked = false;
+      }
       writer.write(index);
       index.clear();
       held = 0;
     }
+    if (unchecked && (io.address > t.sizeBlocks() || io.blocks > t.sizeBlocks() - io.address))
+      checkReach(paths[io.file], Reach{io.address + io.blocks < io.address ? ~uint64_t(0) : io.address + io.blocks, io.recordOffset}, t);
     if (io.kind == IoKind::Discard) {
       index.insert(io.address, io.blocks, LogPiece{true, uint32_t(io.file), io.dataOffset});
       res.discards++;
@@ -222,26 +243,30 @@ void applyWlogs(const std::vector<std::string>& paths, Target& t, const ApplyOpt
 ApplyResult applyLogs(const std::vector<std::string>& inputs, const std::string& target, const ApplyOptions& opts) {
   if (inputs.empty()) throw std::invalid_argument("nothing to apply");
   // Before touching the target: every input's headers, and whether the target is large enough.
+  // The wlogs the inputs begin with are checked by their own pass 1 instead, which reads every logpack
+  // before the first write: on a cold log, a headers-only pass reads the whole log from the disk (its
+  // read-ahead) and pass 1 then reads it again, one after the other.
   std::vector<FileKind> kinds;
-  std::vector<Reach> reaches;
   for (const auto& p : inputs) {
     FileSource src(p);
     kinds.push_back(detectKind(src));
-    reaches.push_back(inputReach(src, kinds.back()));
+  }
+  size_t leading = 0;
+  while (leading < inputs.size() && kinds[leading] == FileKind::Wlog) leading++;
+  std::vector<Reach> reaches(inputs.size());
+  for (size_t i = leading; i < inputs.size(); i++) {
+    FileSource src(inputs[i]);
+    reaches[i] = inputReach(src, kinds[i]);
   }
   Target t(target);
-  for (size_t i = 0; i < inputs.size(); i++) {
-    if (reaches[i].endBlock > t.sizeBlocks())
-      throw FormatError(inputs[i], reaches[i].recordOffset, "target-range",
-                        "a record reaches LB " + std::to_string(reaches[i].endBlock) + ", beyond the end of " + target + " (" +
-                            std::to_string(t.sizeBlocks()) + " blocks); nothing was written");
-  }
+  for (size_t i = leading; i < inputs.size(); i++) checkReach(inputs[i], reaches[i], t);
   ApplyResult res;
   for (size_t i = 0; i < inputs.size();) {
     if (kinds[i] == FileKind::Wlog) {
       std::vector<std::string> run;
+      bool unchecked = i == 0;
       while (i < inputs.size() && kinds[i] == FileKind::Wlog) run.push_back(inputs[i++]);
-      applyWlogs(run, t, opts, res);
+      applyWlogs(run, t, opts, res, unchecked);
       continue;
     }
     MappedFileSource src(inputs[i]);

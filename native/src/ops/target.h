@@ -32,6 +32,7 @@ class Target {
   void flush();
   void sync();
   uint64_t bytesWritten() const { return written_; }
+  const std::string& path() const { return path_; }
 
  private:
   void check(uint64_t addr, uint64_t blocks, const std::string& source, uint64_t sourceOffset) const;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "format/error.h"
+#include "format/layout.h"
 
 namespace walb::ops {
 
@@ -47,6 +48,7 @@ WlogStreamSummary forEachIo(const std::vector<std::string>& paths, const std::fu
         io.address = r.offset;
         io.blocks = r.io_size;
         io.file = f;
+        io.recordOffset = pack.fileOffset + kLogpackRecordsOffset + sizeof(LogRecord) * i;
         if (r.flags & kLogRecordDiscard) {
           io.kind = IoKind::Discard;
           s.discards++;

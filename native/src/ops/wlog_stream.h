@@ -22,6 +22,7 @@ struct LoggedIo {
   const uint8_t* data;  // blocks*512 bytes for a write; nullptr for a discard
   size_t file;          // index into the input list
   uint64_t dataOffset;  // file offset of the data (writes)
+  uint64_t recordOffset;  // file offset of its record in the logpack header
 };
 
 struct WlogStreamSummary {
