@@ -1,11 +1,11 @@
 #include "ops/merge.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include <thread>
+#include <queue>
+#include <vector>
 
 #include "format/checksum.h"
 #include "format/error.h"
@@ -32,23 +32,15 @@ struct DiffSource {
   uint32_t sum;         // their checksum
   uint32_t origBlocks;  // blocks of the decompressed record / image
   uint32_t skip;        // blocks into it where this extent starts
-  uint32_t rec;         // the record's ordinal in its sorted input (kNoRec: an indexed input's image)
+  uint32_t rec;         // the record's ordinal in its sorted input (kNoRec: no data, or an indexed input's image)
   void advance(uint64_t blocks) { skip += uint32_t(blocks); }
 };
 
 constexpr uint32_t kNoRec = UINT32_MAX;
 
-// A sorted input's normal record, for the check of those pass 2 never reads (overwritten whole).
-struct RecordData {
-  uint64_t offset;
-  uint32_t size;
-  uint32_t sum;
-};
-
 class DataReader {
  public:
-  // `checked[i][r]` is set when record r of input i has been read and its checksum matched.
-  DataReader(const std::vector<std::string>& paths, std::vector<std::vector<uint8_t>>& checked) : checked_(checked) {
+  explicit DataReader(const std::vector<std::string>& paths) {
     for (const auto& p : paths) files_.push_back(std::make_unique<MappedFileSource>(p));
     windows_.resize(paths.size());
     // 1 MiB per input, 64 MiB in all at most (an archive may merge hundreds of diffs): >= 64 KiB.
@@ -86,15 +78,12 @@ class DataReader {
     lastSize_ = s.size;
     if (checksum(p, s.size, 0) != s.sum)
       throw FormatError(f.name(), s.offset, "record-data-checksum", "record data checksum mismatch");
-    if (s.rec != kNoRec) checked_[s.input][s.rec] = 1;
     return p;
   }
-  // Checksums the data of every normal record of a sorted input that pass 2 did not read: records
-  // later inputs overwrite whole. Their data does not reach the output, but a damaged input must
-  // still fail the merge (as it fails WalB's, which reads every record), in file order.
-  // Reads ahead: records of one input are read in file order (address order in a sorted input, the
-  // order of checkUnread), so a window per input (1 MiB; less with many inputs) serves them with one pread each, not one per
-  // record (27,000 preads for a 400 MB merge). The pointer holds until the input's next read.
+  // Reads ahead: records of one sorted input are read in file order (address order, the records
+  // later inputs overwrote whole included), so a window per input (1 MiB; less with many inputs)
+  // serves them with one pread each, not one per record (27,000 preads for a 400 MB merge). The
+  // pointer holds until the input's next read.
   const uint8_t* windowed(const DiffSource& s) {
     Window& w = windows_[s.input];
     if (s.offset >= w.start && s.offset + s.size <= w.start + w.len) return w.buf.data() + (s.offset - w.start);
@@ -111,18 +100,9 @@ class DataReader {
     }
     return w.buf.data();
   }
-  void checkUnread(size_t input, const std::vector<RecordData>& recs, const std::atomic<bool>* stop = nullptr) {
-    for (size_t r = 0; r < recs.size(); r++) {
-      if (checked_[input][r]) continue;
-      if (stop && stop->load(std::memory_order_relaxed)) return;
-      DiffSource s{uint32_t(input), 0, 0, recs[r].offset, recs[r].size, recs[r].sum, 0, 0, uint32_t(r)};
-      raw(s);
-    }
-  }
 
  private:
   std::vector<std::unique_ptr<FileSource>> files_;
-  std::vector<std::vector<uint8_t>>& checked_;
   struct Window {
     PageBuffer buf;
     uint64_t start = 0;
@@ -139,96 +119,93 @@ class DataReader {
   size_t lastSize_ = 0;
 };
 
+// One input read forward in address order: a sorted wdiff's records through its reader (headers
+// only: pass 2's DataReader reads and checksums the data), an indexed wdiff's index (in address order,
+// as its reader checks).
+struct Cursor {
+  uint32_t input = 0;
+  std::unique_ptr<MappedFileSource> file;
+  std::unique_ptr<SortedWdiffReader> sorted;
+  std::unique_ptr<IndexedWdiffReader> indexed;
+  size_t nextIndexed = 0;
+  uint32_t ordinal = 0;  // of the next normal record of a sorted input
+  // The current record.
+  uint64_t addr = 0;
+  uint32_t blocks = 0;
+  DiffSource src{};
+  // The last normal record of a sorted input handed to the index, until it is passed: pass 2 reads
+  // it when an extent points into it; if none does, it is checksummed when the input's next record
+  // arrives (or at the end), in file order.
+  bool hasLast = false, lastUsed = false;
+  DiffSource last{};
+
+  bool advance() {
+    if (sorted) {
+      SortedEntry e;
+      if (!sorted->next(e)) return false;
+      const SortedRecord& rec = e.rec;
+      uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
+      addr = rec.io_address;
+      blocks = rec.io_blocks;
+      src = DiffSource{input, kind, rec.compression, e.dataOffset, rec.data_size, rec.checksum, rec.io_blocks, 0,
+                       kind ? kNoRec : ordinal++};
+      return true;
+    }
+    if (nextIndexed >= indexed->records().size()) return false;
+    const IndexedRecord& rec = indexed->records()[nextIndexed++];
+    uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
+    addr = rec.io_address;
+    blocks = rec.io_blocks;
+    src = DiffSource{input, kind, rec.compression, rec.data_offset, rec.data_size, rec.io_checksum,
+                     rec.orig_blocks, kind ? 0 : rec.io_offset, kNoRec};
+    return true;
+  }
+};
+
 }  // namespace
 
+// A k-way merge: the inputs are read side by side, a record at a time from the input whose next
+// record starts lowest, into the extent index (newest input wins whatever the order of the inserts:
+// insertUnder). Every extent that ends at or before the lowest next start is final (no record to
+// come can overlap it) and is written then and removed. The output is written while the inputs'
+// headers are still being read, and the index holds only the extents that straddle the inputs'
+// positions. The records are the ones inserting every input whole, oldest first, gives (see design.md).
 MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::string& output, const MergeOptions& opts) {
   if (inputs.empty()) throw std::invalid_argument("no wdiff given");
   MergeResult res;
   ExtentMap<DiffSource> index;
   uint8_t uuid[16] = {};
   bool sameUuid = true;
-  std::vector<std::vector<RecordData>> records(inputs.size());  // sorted inputs' normal records
-  std::vector<std::vector<uint8_t>> checked(inputs.size());
-  // Pass 1: the index. Later inputs are inserted later, so they win.
+  std::vector<Cursor> cursors(inputs.size());
   for (size_t i = 0; i < inputs.size(); i++) {
-    MappedFileSource src(inputs[i]);
-    WdiffFileHeader h = readWdiffHeader(src);
+    Cursor& c = cursors[i];
+    c.input = uint32_t(i);
+    c.file = std::make_unique<MappedFileSource>(inputs[i]);
+    WdiffFileHeader h = readWdiffHeader(*c.file);
     if (i == 0)
       std::memcpy(uuid, h.uuid, 16);
     else if (std::memcmp(uuid, h.uuid, 16) != 0)
       sameUuid = false;
-    if (h.type == kWdiffSorted) {
-      // Headers only: pass 2 reads and checksums the data of every record it writes (DataReader::raw)
-      // and, on a second thread during pass 2, of the records later inputs overwrote whole (checkUnread): each record's
-      // data is read and checksummed once.
-      SortedWdiffReader r(src, /*verifyData=*/false);
-      SortedEntry e;
-      while (r.next(e)) {
-        const SortedRecord& rec = e.rec;
-        uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
-        uint32_t ordinal = kNoRec;
-        if (!kind) {
-          ordinal = uint32_t(records[i].size());
-          records[i].push_back(RecordData{e.dataOffset, rec.data_size, rec.checksum});
-        }
-        DiffSource s{uint32_t(i), kind, rec.compression, e.dataOffset, rec.data_size, rec.checksum, rec.io_blocks, 0, ordinal};
-        index.insert(rec.io_address, rec.io_blocks, s);
-        res.inputRecords++;
-      }
-    } else {
-      IndexedWdiffReader r(src);
-      for (const IndexedRecord& rec : r.records()) {
-        uint8_t kind = rec.flags & (kRecAllZero | kRecDiscard);
-        DiffSource s{uint32_t(i), kind, rec.compression, rec.data_offset, rec.data_size, rec.io_checksum,
-                     rec.orig_blocks, kind ? 0 : rec.io_offset, kNoRec};  // the reader checksummed the images
-        index.insert(rec.io_address, rec.io_blocks, s);
-        res.inputRecords++;
-      }
-    }
-    if (index.size() > res.indexExtents) res.indexExtents = index.size();
-    checked[i].assign(records[i].size(), 0);
+    if (h.type == kWdiffSorted)
+      c.sorted = std::make_unique<SortedWdiffReader>(*c.file, /*verifyData=*/false);
+    else
+      c.indexed = std::make_unique<IndexedWdiffReader>(*c.file);
   }
-  // The records later inputs overwrote whole: no extent points into them, so pass 2 does not read
-  // them. Their data is checksummed on a second thread, with its own descriptors and windows, while
-  // pass 2 writes the output (at the end, after pass 2, it held the output's finish back: ~0.2 s of
-  // a 1.2 s merge of ten 80 MB `--rand` wdiffs). Pass 2 reads every record an extent points into.
-  std::vector<std::vector<uint8_t>> used(inputs.size());
-  for (size_t i = 0; i < inputs.size(); i++) used[i].assign(records[i].size(), 0);
-  bool anyUnread = false;
-  for (const auto& [addr, e] : index.extents())
-    if (e.payload.rec != kNoRec) used[e.payload.input][e.payload.rec] = 1;
-  for (const auto& u : used) anyUnread = anyUnread || std::find(u.begin(), u.end(), 0) != u.end();
-  std::atomic<bool> stopUnread{false};
-  std::exception_ptr unreadError;
-  std::thread unread;
-  if (anyUnread) {
-    unread = std::thread([&] {
-      try {
-        DataReader r2(inputs, used);  // marks what it checks in `used`, which only it touches now
-        for (size_t i = 0; i < inputs.size() && !stopUnread; i++) r2.checkUnread(i, records[i], &stopUnread);
-      } catch (...) {
-        unreadError = std::current_exception();
-      }
-    });
-  }
-  struct Joiner {
-    std::thread& t;
-    std::atomic<bool>& stop;
-    ~Joiner() {
-      stop = true;  // pass 2 failed: its error is the one reported
-      if (t.joinable()) t.join();
-    }
-  } joiner{unread, stopUnread};
-  // Pass 2: the visible pieces in address order.
+  // The inputs by their next record's start (ties: any order, insertUnder decides who wins).
+  using Head = std::pair<uint64_t, uint32_t>;
+  std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heads;
+  for (Cursor& c : cursors)
+    if (c.advance()) heads.emplace(c.addr, c.input);
+
   SortedWriterOptions wo;
   wo.compression = opts.compression;
   wo.uuid = opts.hasUuid ? opts.uuid : sameUuid ? uuid : nullptr;
   wo.sync = opts.sync;
   wo.direct = true;  // large outputs: no page-cache copy, no writeback left for the fsync
   SortedWdiffWriter writer(output, wo);
-  DataReader reader(inputs, checked);
+  DataReader reader(inputs);
   DiffStats& st = res.stats;
-  for (const auto& [addr, e] : index.extents()) {
+  auto write = [&](uint64_t addr, const ExtentMap<DiffSource>::Extent& e) {
     const DiffSource& s = e.payload;
     // A record longer than 2^32-1 blocks cannot come from the inputs; pieces fit in u32.
     uint32_t blocks = uint32_t(e.blocks);
@@ -236,14 +213,15 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       writer.addDiscard(addr, blocks);
       st.discardRecords++;
       st.discardBlocks += blocks;
-      continue;
+      return;
     }
     if (s.flags & kRecAllZero) {
       writer.addAllZero(addr, blocks);
       st.allZeroRecords++;
       st.allZeroBlocks += blocks;
-      continue;
+      return;
     }
+    if (s.rec != kNoRec) cursors[s.input].lastUsed = true;  // an extent of a record is written before its input's next record arrives
     bool whole = s.skip == 0 && blocks == s.origBlocks;
     if (whole && s.compression == uint8_t(opts.compression)) {
       SortedRecord rec{};
@@ -256,7 +234,7 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
       res.copiedRecords++;
       st.normalRecords++;
       st.normalBlocks += blocks;
-      continue;
+      return;
     }
     const uint8_t* data = reader.image(s) + size_t(s.skip) * kLogicalBlock;
     res.reencodedRecords++;
@@ -267,10 +245,32 @@ MergeResult mergeWdiffs(const std::vector<std::string>& inputs, const std::strin
     writer.addData(addr, blocks, data, sameBytes ? &s.sum : nullptr);
     st.normalRecords++;
     st.normalBlocks += blocks;
+  };
+  // A record no extent pointed into (later inputs overwrote it whole) is still read and checksummed,
+  // in its file's order: a damaged input fails the merge as it fails WalB's, which reads every record.
+  auto settle = [&](Cursor& c) {
+    if (c.hasLast && !c.lastUsed) reader.raw(c.last);
+    c.hasLast = false;
+  };
+  for (;;) {
+    uint64_t frontier = heads.empty() ? UINT64_MAX : heads.top().first;
+    index.takeUpTo(frontier, write);
+    if (heads.empty()) break;
+    Cursor& c = cursors[heads.top().second];
+    heads.pop();
+    uint32_t input = c.input;
+    index.insertUnder(c.addr, c.blocks, c.src, [input](const DiffSource& s) { return s.input > input; });
+    if (index.size() > res.indexExtents) res.indexExtents = index.size();
+    res.inputRecords++;
+    if (c.src.rec != kNoRec) {
+      settle(c);  // its records before this one are passed: every extent of them is written
+      c.hasLast = true;
+      c.lastUsed = false;
+      c.last = c.src;
+    }
+    if (c.advance()) heads.emplace(c.addr, c.input);
   }
-  // Before the output is finished: a damaged record fails the merge even where it is overwritten.
-  if (unread.joinable()) unread.join();
-  if (unreadError) std::rethrow_exception(unreadError);
+  for (Cursor& c : cursors) settle(c);
   st.fileBytes = writer.finish();
   st.dataBytes = writer.dataBytes();
   return res;

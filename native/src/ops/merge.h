@@ -1,7 +1,8 @@
 // Merge of consecutive wdiffs (sorted or indexed) into one sorted wdiff; the later input wins.
-// Streaming: pass 1 reads every input's index of records (checking every checksum) into an
-// ExtentMap; pass 2 writes the visible pieces in address order, reading each record's data back
-// from its input. Memory is the extent index plus one record, never the data (see design.md).
+// Streaming, a k-way merge: the inputs' records are read side by side in address order into an
+// ExtentMap (newest input wins whatever the order of the inserts), and each extent is written, its
+// data read back from its input and checksummed, as soon as no record still to come can overlap it.
+// Memory is the extents that straddle the inputs' positions plus a window per input (see design.md).
 #pragma once
 #include <cstdint>
 #include <string>
