@@ -9,7 +9,7 @@
 import type { ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { DriftItem } from '../model/plan.js';
 import { chainGaps, chainHealth, sortDiffs } from '../policy/diff-chain.js';
-import { describeHole, remoteHole } from '../policy/chain-hole.js';
+import { describeHole, localLostTail, remoteHole } from '../policy/chain-hole.js';
 
 type LastAppliedMark = NonNullable<ObservedState['lastApplied']>['volumes'][string];
 
@@ -48,10 +48,14 @@ export class DriftCollector {
       const items: DriftItem[] = [];
       const gaps = chainGaps(live.archive.base, sortDiffs(live.archive.diffs));
       // A set-aside newest diff leaves no gap between diffs: the chain health names it.
-      const tail = gaps.length === 0 ? chainHealth(live.archive.base, live.archive.diffs, live.archive.setAside).hole : null;
+      const health = gaps.length === 0 ? chainHealth(live.archive.base, live.archive.diffs, live.archive.setAside) : null;
+      const tail = health?.hole ?? null;
       for (const gap of tail ? [tail] : gaps) {
         items.push({ address, message: `the archive is ${describeHole(gap, live.archive.setAside)}` });
       }
+      // The storage here sends to this archive (no outbox for a remote one): diffs lost from its end.
+      const lost = health && !tail && live.storage?.outboxBaseGid === undefined ? localLostTail(health.contiguousTo, live.storage) : null;
+      if (lost) items.push({ address, message: `the archive's chain ends at gid ${lost.after}, short of gid ${lost.before} this host's storage has taken (its newest diffs are gone)` });
       if (items.length > 0) this.gaps.push([name, items]);
     }
     // A primary archive on another host: its status answer states the hole (the storage host repairs it).

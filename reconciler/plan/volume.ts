@@ -11,7 +11,7 @@ import type { DesiredVolume } from '../model/desired.js';
 import type { ObservedPeerArchive, ObservedVolume } from '../../common/observed.js';
 import type { UpcomingAction } from '../model/plan.js';
 import { chainHealth } from '../policy/diff-chain.js';
-import { describeHole, remoteHole } from '../policy/chain-hole.js';
+import { describeLocalHole, localLostTail, remoteHole } from '../policy/chain-hole.js';
 import { archiveLifecycle, clearSteps, storageLifecycle } from '../policy/lifecycle.js';
 import { describePeerArchive, describePeerHole, peerWait } from '../policy/peer-archive.js';
 import type { Step } from '../policy/step.js';
@@ -79,7 +79,9 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       const waitsForArchive = step.kind === 'full-backup' || step.kind === 'hash-backup';
       out.add(step, { chain: 'storage', after: waitsForArchive && archiveInit ? [archiveInit] : [] });
     }
-    const hole = primaryHere && archiveReady && archive ? (chainHealth(archive.base, archive.diffs, archive.setAside).hole ?? undefined) : undefined;
+    const health = primaryHere && archiveReady && archive ? chainHealth(archive.base, archive.diffs, archive.setAside) : null;
+    // A hole between diffs, a set-aside newest diff, or diffs lost from the end (the storage here took gids the chain no longer reaches).
+    const hole = health ? (health.hole ?? localLostTail(health.contiguousTo, live?.storage) ?? undefined) : undefined;
     // A primary archive on another host states its chain's health in its status answer.
     const lostHole = primary !== undefined && primary !== host && peer?.reachable ? remoteHole(peer.chain, live?.storage?.outboxBaseGid) : null;
     if (lc.ready && live?.storage && lostHole && primary !== undefined) {
@@ -97,7 +99,7 @@ export function planVolume(input: VolumeInput, out: VolumeActions): VolumeResult
       out.add({
         kind: 'hash-backup', key: 'repair',
         params: { archive: primary ?? null, repairAfterGid: hole.after },
-        reason: `the archive is ${describeHole(hole, archive?.setAside)}: a hash backup repairs the chain before any snapshot`,
+        reason: `the ${describeLocalHole(hole, archive?.setAside)}: a hash backup repairs the chain before any snapshot`,
       }, { chain: 'storage', after: [out.last('archive')] });
     }
     // Every other primary archive the proxies feed gets a base of its own (the first has the storage's).

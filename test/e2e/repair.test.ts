@@ -4,7 +4,8 @@
  * middle of the archive's chain while the daemon runs (under the archive volume's lock, as an action
  * would hold it). From that moment no gid past the hole is restorable; the daemon plans and runs
  * the repair hash backup; afterwards the chain has no hole and every gid restorable before the hole
- * and after the repair restores to what the source held at that snapshot (sha1).
+ * and after the repair restores to what the source held at that snapshot (sha1). Then it deletes the
+ * newest diff (no gap shows, but the chain ends short of the storage's gid): repaired the same way.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('A hole in the archive, repaired by the running daemon', () => {
-  it('restores nothing past the hole, runs the repair hash backup, and then every restorable gid matches the source', { timeout: 150_000 }, async () => {
+  it('restores nothing past the hole, runs the repair hash backup, and then every restorable gid matches the source', { timeout: 240_000 }, async () => {
     const repo = makeRepo();
     repoDir = repo.dir;
     const dataDir = join(repo.dir, 'data');
@@ -145,5 +146,35 @@ describe('A hole in the archive, repaired by the running daemon', () => {
       checked++;
     }
     expect(checked).toBe(gids.length);
+
+    // The newest diff goes: no later diff shows a gap, but the chain now ends short of the gid the
+    // storage took (it advances only after the archive took the diff). The daemon repairs that too.
+    const lost = await waitFor('a moment with no action on the archive', () =>
+      withLock(paths.lock, async () => {
+        const a = (await observeArchive(dataDir, 'pg'))!;
+        const newestDiff = sortDiffs(a.diffs).at(-1);
+        if (a.busy || !newestDiff) return null;
+        await rm(join(paths.dir, newestDiff.file));
+        holeAt = d.logs.length;
+        return { after: newestDiff.b.b, before: newestDiff.e.b };
+      }, { volume: 'pg', operation: 'test-lost-tail', timeoutMs: 30_000 }), { timeoutMs: 30_000, logs: d.logs });
+    const tailDoneAt = await waitFor('the repair of the lost newest diff done', () => {
+      const i = d.logs.findIndex((l, n) => n >= holeAt && isRepair(l) && l.status === 'done');
+      return i >= 0 ? i + 1 : null;
+    }, { timeoutMs: 40_000, logs: d.logs });
+    const tailStarted = d.logs.slice(holeAt, tailDoneAt).filter((l) => / started \(/.test(String(l.msg ?? '')));
+    const tailRepair = tailStarted.find(isRepair);
+    expect(tailRepair?.params).toMatchObject({ repairAfterGid: lost.after });
+    expect(String(tailRepair?.msg)).toContain(`chain ends at gid ${lost.after}, short of gid ${lost.before}`);
+    expect(tailStarted.filter((l) => /:snapshot/.test(String(l.action ?? '')))).toEqual([]);
+    const repaired = await waitFor('the chain past the lost diff', async () => {
+      const a = (await observeArchive(dataDir, 'pg'))!;
+      return (a.restorable.at(-1)?.gid ?? 0) > lost.before ? a : null;
+    }, { timeoutMs: 20_000, logs: d.logs });
+    for (const gid of repaired.restorable.map((r) => r.gid).filter((g) => g > lost.before)) {
+      await restore(dataDir, 'pg', gid, { path: out, mode: 'copy' });
+      expect({ gid, sha1: sha1(out) }).toEqual({ gid, sha1: contentAt(gid) });
+      await deleteRestored(dataDir, 'pg', gid, { path: out });
+    }
   });
 });

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { deleteRestored, observeArchive, restore } from '../../native/lib/archive/index.js';
+import { archivePaths, deleteRestored, observeArchive, restore } from '../../native/lib/archive/index.js';
 import { BusyError } from '../../native/lib/archive/errors.js';
 import { applySnap, canApply, type GidSnap } from '../../native/lib/archive/gid.js';
 import { withLock } from '../../native/lib/archive/lock.js';
@@ -141,7 +141,9 @@ async function everyGidRestores(h: string): Promise<number[]> {
 
 /** Problems with `h`'s chain: a diff held twice, or one that does not continue from the base. */
 async function chainProblems(h: string): Promise<string[]> {
-  const a = (await observeArchive(hosts[h]!.dataDir, 'pg'))!;
+  // Under the archive's lock: a merge renames its output into place before it removes its inputs
+  // (meta.merging makes that safe), so a listing taken between the two shows both.
+  const a = (await withLock(archivePaths(hosts[h]!.dataDir, 'pg').lock, () => observeArchive(hosts[h]!.dataDir, 'pg'), { volume: 'pg', operation: 'test: chain check', timeoutMs: 120_000 }))!;
   const problems: string[] = [];
   const seen = new Set<string>();
   let at: GidSnap = a.base.e ?? a.base.b;

@@ -14,6 +14,7 @@ import { ensureOutbox, outboxDir, ship } from './remote-archive.js';
 import { remoteHashBackup } from './remote-hash-backup.js';
 import { remoteRepair } from './remote-repair.js';
 import { shipsToProxies, snapshotForProxies } from './wdev-ship.js';
+import { localLostTail } from '../../policy/chain-hole.js';
 import { chainHealth } from '../../policy/diff-chain.js';
 
 async function live(ctx: ActionContext) {
@@ -99,7 +100,8 @@ export function nativeStorage(): StorageDriver {
       // storage without an overflow needs no hash backup.
       const repair = typeof action.params.repairAfterGid === 'number';
       const arch = repair ? await observeArchive(target, ctx.volumeName) : null;
-      const done = repair ? arch != null && chainHealth(arch.base, arch.diffs, arch.setAside).hole === null : s !== null && s !== undefined && s.state === 'Target' && !s.overflow;
+      const health = arch ? chainHealth(arch.base, arch.diffs, arch.setAside) : null;
+      const done = repair ? health !== null && health.hole === null && localLostTail(health.contiguousTo, s ?? undefined) === null : s !== null && s !== undefined && s.state === 'Target' && !s.overflow;
       if (done) return { already: true, state: s?.state ?? null };
       const r = await hashBackup(ctx.host.dataDir, ctx.volumeName, { archiveDataDir: target });
       return { gid: r.gid, changedBytes: r.changedBytes, diffBytes: r.diffBytes, seconds: r.seconds };

@@ -40,3 +40,25 @@ describe('a broken chain', () => {
     expect(plan.diagnostics.map((d) => d.message)).toContain('the archive is missing diffs between gid 12 and gid 13: nothing past gid 12 is planned until a hash backup repairs the chain');
   });
 });
+
+describe('an archive on the storage host that lost its newest diffs', () => {
+  // The storage took gids up to 14 (it advances only after the archive took each diff); the chain
+  // now ends at 12: no later diff shows a gap, but 12→13 and 13→14 are gone.
+  const planFor = (capture: 'scan' | 'wdev') => {
+    const v = volume({ archives: [{ host: 'local', primary: true }] });
+    const o = observed({ demo: { name: 'demo', storage: storage({ capture, latestGid: 14, lastSnapshotAt: '2026-11-20T05:00:00Z' }), archive: archive(10, [diff(10, 11, 1), diff(11, 12, 2)]) } });
+    return computePlan(desired([v]), o, NOW).plan;
+  };
+
+  it('is repaired by a hash backup from where the chain ends, before any snapshot, and the reason says so', () => {
+    const plan = planFor('scan');
+    expect(plan.actions.filter((a) => a.kind === 'snapshot')).toEqual([]);
+    const repair = plan.actions.filter((a) => a.kind === 'hash-backup');
+    expect(repair).toEqual([expect.objectContaining({ id: 'local/demo:hash-backup:repair', params: { archive: 'local', repairAfterGid: 12 } })]);
+    expect(repair[0]!.reason).toContain('chain ends at gid 12, short of gid 14');
+  });
+
+  it('is not assumed of a wdev, whose gids run ahead of its archive while the log ships', () => {
+    expect(planFor('wdev').actions.filter((a) => a.id.endsWith(':repair'))).toEqual([]);
+  });
+});
