@@ -9,6 +9,11 @@
  *  - outage (outage.ts): the target stopped for BENCH_REPL_OUTAGE seconds (default 600, 0 skips it)
  *    while the volume takes BENCH_REPL_OUTAGE_RATE bytes/s (default 2 MiB) and a snapshot every
  *    BENCH_REPL_OUTAGE_EVERY seconds (default 30); the lag at its restart and the time to catch up.
+ * The pipeline's output is fsynced after it ends, timed apart: each pipeline row also prints its
+ * durable time (the same work walbctl's receiver does before it acknowledges), and the end prints
+ * walbctl ÷ pipeline throughput by round, as run and durable, with the min and median.
+ * BENCH_REPL_BUFFERED=1 adds, in each round, a receiver that writes buffered (WALBCTL_NO_DIRECT_IO=1)
+ * instead of O_DIRECT: the A/B of the receiver's direct writes.
  * BENCH_REPL_VOLUME (bytes, default 2 GiB), BENCH_REPL_SNAPSHOTS (default 8), BENCH_REPL_ROUNDS
  * (alternating pairs, default 2), BENCH_REPL_PHASES (full,diff by default; `full` or `diff` runs one), BENCH_REPL_SERIAL=1 (each round also replicates the diffs one at a
  * time, as before pipelining), BENCH_DIR, BENCH_REPL_PROF (a directory: the sender writes V8 CPU
@@ -17,7 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,6 +47,8 @@ const MB = 1e6;
 const outage = Number(process.env.BENCH_REPL_OUTAGE ?? 600);
 /** BENCH_REPL_PHASES: which of full and diff run (default both; the outage follows BENCH_REPL_OUTAGE). */
 const phases = new Set((process.env.BENCH_REPL_PHASES ?? 'full,diff').split(','));
+/** BENCH_REPL_BUFFERED=1: each round also replicates to a receiver that writes buffered (WALBCTL_NO_DIRECT_IO=1). */
+const buffered = process.env.BENCH_REPL_BUFFERED === '1';
 
 function sha1File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -77,8 +84,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The thin pipeline, moving `files` (concatenated) to one output file; seconds. */
-async function pipeline(files: string[], out: string): Promise<{ seconds: number; cpu: number }> {
+/**
+ * The thin pipeline, moving `files` (concatenated) to one output file; seconds, and apart from them
+ * the fsync of its output (`syncSeconds`): walbctl's receiver fsyncs every checkpoint and file before
+ * it acknowledges, so the pipeline's time plus that fsync is the same work made durable.
+ */
+async function pipeline(files: string[], out: string): Promise<{ seconds: number; cpu: number; syncSeconds: number }> {
   const port = await freePort();
   // bash's `times` prints its children's user and sys time: the CPU the pipeline's tools used.
   const timed = (cmd: string) => spawn('bash', ['-c', `${cmd}; times`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,13 +109,22 @@ async function pipeline(files: string[], out: string): Promise<{ seconds: number
   const send = timed(`cat ${files.join(' ')} | zstd -q -1 | socat -u - TCP:${address}:${port}`);
   const cpus = await Promise.all([cpuOf(send), recvCpu]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const fd = openSync(out, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  const syncSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
   rmSync(out, { force: true });
-  return { seconds, cpu: cpus[0] + cpus[1] };
+  return { seconds, cpu: cpus[0] + cpus[1], syncSeconds };
 }
 
 /** One replication from `source` to a receiver process serving `target`; seconds and the sender's result. */
-async function replicate(source: string, target: string, tls: Tls, extra: object = {}): Promise<{ seconds: number; cpu: number; sender: number; receiver: number; faults: string; result: Record<string, unknown> }> {
-  const t = await serveTarget(target, tls);
+async function replicate(source: string, target: string, tls: Tls, extra: object = {}, buffered = false): Promise<{ seconds: number; cpu: number; sender: number; receiver: number; faults: string; result: Record<string, unknown> }> {
+  // The receiver inherits this process's environment: WALBCTL_NO_DIRECT_IO=1 makes it write buffered.
+  if (buffered) process.env.WALBCTL_NO_DIRECT_IO = '1';
+  const t = await serveTarget(target, tls).finally(() => {
+    if (buffered) delete process.env.WALBCTL_NO_DIRECT_IO;
+  });
   const serverCpu0 = cpuOfPid(t.server.child.pid);
   const faults0 = faultsOfPid(t.server.child.pid);
   const { code, seconds, result } = await runSender(source, t.port, tls, extra);
@@ -135,10 +155,34 @@ async function main(): Promise<void> {
   const empty = join(dir, 'tpl-empty');
   await initArchiveVolume(empty, 'v');
   const rows: string[] = [];
-  const row = (what: string, x: { seconds: number; cpu: number }, bytes: number, extra = ''): void => {
+  /** Per phase: walbctl's seconds, the pipeline's as run and made durable (for the ratios at the end). */
+  const times: Record<string, { wire: number[]; pipe: number[]; durable: number[] }> = {};
+  const timesOf = (phase: string) => (times[phase] ??= { wire: [], pipe: [], durable: [] });
+  const row = (what: string, x: { seconds: number; cpu: number; syncSeconds?: number }, bytes: number, extra = ''): void => {
     const { seconds, cpu } = x;
+    const t = timesOf(what.split(' ')[0]!);
+    if (x.syncSeconds === undefined) {
+      if (what.includes('(TLS)')) t.wire.push(seconds);
+    } else {
+      t.pipe.push(seconds);
+      t.durable.push(seconds + x.syncSeconds);
+      extra += `  + fsync ${x.syncSeconds.toFixed(2)} s = ${(seconds + x.syncSeconds).toFixed(2)} s durable (${((bytes / MB) / (seconds + x.syncSeconds)).toFixed(0)} MB/s)`;
+    }
     rows.push(`${what.padEnd(22)} ${seconds.toFixed(2).padStart(7)} s ${((bytes / MB) / seconds).toFixed(0).padStart(5)} MB/s  cpu ${cpu.toFixed(1)} s (${(cpu / (bytes / 1e9)).toFixed(1)} s/GB)  load ${loadavg()[0]!.toFixed(1)}${extra}`);
     console.log(rows.at(-1));
+  };
+
+  /** walbctl ÷ pipeline throughput (their times inverted), round by round, as run and durable. */
+  const printRatios = (): void => {
+    for (const [phase, t] of Object.entries(times)) {
+      if (t.wire.length === 0 || t.pipe.length === 0) continue;
+      const ratios = (pipe: number[]) => t.wire.map((w, i) => (pipe[i] ?? NaN) / w);
+      const show = (xs: number[]) => {
+        const s = [...xs].sort((a, b) => a - b);
+        return `${xs.map((x) => x.toFixed(2)).join(' / ')} (min ${s[0]!.toFixed(2)}, median ${((s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2).toFixed(2)})`;
+      };
+      console.log(`${phase.padEnd(5)} walbctl ÷ socat+zstd throughput by round: as run ${show(ratios(t.pipe))}; durable (the pipeline's output fsynced) ${show(ratios(t.durable))}`);
+    }
   };
 
   // Full: the base image to an empty target.
@@ -147,15 +191,15 @@ async function main(): Promise<void> {
   let atBase = '';
   for (let r = 0; r < rounds; r++) {
     // Without the full phase, one replication still makes the target the diff phase starts from.
-    const fullKinds = phases.has('full') ? ['wire', 'pipeline'] : r === 0 ? ['wire'] : [];
+    const fullKinds = phases.has('full') ? (buffered ? ['wire', 'buffered', 'pipeline'] : ['wire', 'pipeline']) : r === 0 ? ['wire'] : [];
     for (const which of r % 2 === 0 ? fullKinds : [...fullKinds].reverse()) {
       if (which === 'pipeline') row('full  socat+zstd', await pipeline([base], join(dir, 'out.img')), size);
       else {
-        const target = join(dir, `t-full-${r}`);
+        const target = join(dir, `t-full-${r}-${which}`);
         await cp(empty, target, { recursive: true });
-        const x = await replicate(source, target, tls);
+        const x = await replicate(source, target, tls, {}, which === 'buffered');
         const ok = (await sha1File(archivePaths(target, 'v').base)) === want ? 'sha1 ok' : 'SHA1 MISMATCH';
-        if (phases.has('full')) row('full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
+        if (phases.has('full')) row(which === 'buffered' ? 'full  walbctl buffered' : 'full  walbctl (TLS)', x, size, `  ${ok}, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
         if (atBase) rmSync(target, { recursive: true, force: true });
         else atBase = target;
       }
@@ -164,6 +208,7 @@ async function main(): Promise<void> {
 
   // Diff: snapshots that each rewrite an eighth of the volume, sent to the target left at the base.
   if (!phases.has('diff') && outage === 0) {
+    printRatios();
     rmSync(dir, { recursive: true, force: true });
     return;
   }
@@ -176,20 +221,22 @@ async function main(): Promise<void> {
   const diffBytes = diffFiles.reduce((n, f) => n + statSync(f).size, 0);
   console.log(`diffs: ${diffFiles.length} files, ${(diffBytes / MiB).toFixed(0)} MiB`);
   // BENCH_REPL_SERIAL=1 adds the same replication with one diff at a time (no pipelining) to each round.
-  const kinds = process.env.BENCH_REPL_SERIAL === '1' ? ['wire', 'serial', 'pipeline'] : ['wire', 'pipeline'];
+  const kinds = [...(process.env.BENCH_REPL_SERIAL === '1' ? ['wire', 'serial'] : ['wire']), ...(buffered ? ['buffered'] : []), 'pipeline'];
   if (outage > 0) await cp(atBase, join(dir, 't-outage'), { recursive: true });
   for (let r = 0; r < (phases.has('diff') ? rounds : 0); r++) {
     for (const which of r % 2 === 0 ? kinds : [...kinds].reverse()) {
       if (which === 'pipeline') row('diff  socat+zstd', await pipeline(diffFiles, join(dir, 'out.diffs')), diffBytes);
       else {
-        const target = join(dir, `t-diff-${r}`);
+        const target = join(dir, `t-diff-${r}-${which}`);
         await cp(atBase, target, { recursive: true });
-        const x = await replicate(source, target, tls, which === 'serial' ? { pipeline: 1 } : {});
-        row(which === 'serial' ? 'diff  walbctl 1-by-1' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
+        const x = await replicate(source, target, tls, which === 'serial' ? { pipeline: 1 } : {}, which === 'buffered');
+        row(which === 'serial' ? 'diff  walbctl 1-by-1' : which === 'buffered' ? 'diff  walbctl buffered' : 'diff  walbctl (TLS)', x, diffBytes, `  ${x.result.kind}, ${x.result.sent} diffs, ${(Number(x.result.wireBytes) / MB).toFixed(0)} MB on the wire, cpu sender ${x.sender.toFixed(1)} s receiver ${x.receiver.toFixed(1)} s, page faults ${x.faults}`);
         rmSync(target, { recursive: true, force: true });
       }
     }
   }
+
+  printRatios();
 
   if (outage > 0) {
     let at = 0;

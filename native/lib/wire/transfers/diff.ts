@@ -90,6 +90,8 @@ registerKind({
           size: p.sizeBytes,
           checkpointBytes: p.checkpointBytes,
           progress,
+          // Buffered: the verify below reads the whole diff back, from the page cache.
+          direct: false,
           commit: async (path) => {
             try {
               // Every record's checksum covers its stored (compressed) bytes: checking them shows the
