@@ -66,6 +66,8 @@ registerKind({
         size: p.sizeBytes,
         checkpointBytes: p.checkpointBytes,
         progress,
+        // Buffered: the commit converts the batch at once, reading it back from the page cache.
+        direct: false,
         commit: (path) => storeBatch(dataDir, meta, path, cfg).catch((e: unknown) => Promise.reject(asWireReject(e))),
       });
     } finally {

@@ -43,7 +43,8 @@ export interface ReceiveStreamOptions<T> {
   bulkSums?: number;
   /**
    * Write whole chunks with O_DIRECT where the file system takes it (direct-writer.ts; the default).
-   * False where `commit` reads the whole file back at once (a diff's verify): through the page cache
+   * False where `commit` reads the whole file back at once (a diff's verify, a log batch's
+   * conversion on the proxy): through the page cache
    * that read costs less than the direct writes save (bench:replicate's diff phase, 2026-12-05).
    */
   direct?: boolean;
