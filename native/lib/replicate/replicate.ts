@@ -154,6 +154,15 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
     const diffTmp = tempFor(join(archivePaths(o.dataDir, vol).dir, `replica-${o.peer.host}.wdiff`));
     try {
       const from = await fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.deviceUuid, sizeBytes: meta.sizeBytes, bulkSize, indexOut: index });
+      // The target reached the gid since its status was read (a run killed after the target took its
+      // hash diff and before this side confirmed it, whose target was still installing it when the
+      // retry looked): it is there, and a diff from it to itself would be refused too-old.
+      if (from.b === gid && from.e === gid) {
+        out.already++;
+        await confirmReplica(o.dataDir, vol, o.peer.host, { gid, timestamp: timeOf(gid), uuid: lineage, kind: 'hash' });
+        out.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        return out;
+      }
       await withImageAt(o, gid, (path) =>
         scanVolume({ source: path, sizeBytes: meta.sizeBytes!, bulkSize, uuid: meta.deviceUuid!, indexIn: index, diffOut: diffTmp, gidB: gid, gidE: gid }, (d, t) => o.onProgress?.('hash-scan', d, t)),
       );
