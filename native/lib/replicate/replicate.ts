@@ -156,22 +156,20 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
       const from = await fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.deviceUuid, sizeBytes: meta.sizeBytes, bulkSize, indexOut: index });
       // The target reached the gid since its status was read (a run killed after the target took its
       // hash diff and before this side confirmed it, whose target was still installing it when the
-      // retry looked): it is there, and a diff from it to itself would be refused too-old.
-      if (from.b === gid && from.e === gid) {
-        out.already++;
-        await confirmReplica(o.dataDir, vol, o.peer.host, { gid, timestamp: timeOf(gid), uuid: lineage, kind: 'hash' });
-        out.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        return out;
+      // retry looked): it is there, and a diff from it to itself would be refused too-old. The
+      // cursor is confirmed below, as after a sent one.
+      if (from.b === gid && from.e === gid) out.already++;
+      else {
+        await withImageAt(o, gid, (path) =>
+          scanVolume({ source: path, sizeBytes: meta.sizeBytes!, bulkSize, uuid: meta.deviceUuid!, indexIn: index, diffOut: diffTmp, gidB: gid, gidE: gid }, (d, t) => o.onProgress?.('hash-scan', d, t)),
+        );
+        count(await sendDiff(o.client, o.peer, {
+          volume: vol, uuid: meta.deviceUuid, file: diffTmp,
+          diff: { b: from, e: { b: gid, e: gid }, mergeable: false, compared: true, timestamp: timeOf(gid) },
+          explicitEnd: source.explicitSnapshots.includes(gid), ...common,
+          ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('hash', d, t) } : {}),
+        }));
       }
-      await withImageAt(o, gid, (path) =>
-        scanVolume({ source: path, sizeBytes: meta.sizeBytes!, bulkSize, uuid: meta.deviceUuid!, indexIn: index, diffOut: diffTmp, gidB: gid, gidE: gid }, (d, t) => o.onProgress?.('hash-scan', d, t)),
-      );
-      count(await sendDiff(o.client, o.peer, {
-        volume: vol, uuid: meta.deviceUuid, file: diffTmp,
-        diff: { b: from, e: { b: gid, e: gid }, mergeable: false, compared: true, timestamp: timeOf(gid) },
-        explicitEnd: source.explicitSnapshots.includes(gid), ...common,
-        ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('hash', d, t) } : {}),
-      }));
     } finally {
       await rm(index, { force: true });
       await rm(diffTmp, { force: true });

@@ -54,6 +54,7 @@ export class DirectWriter {
   private hasData = false;
 
   private constructor(
+    private readonly path: string,
     private readonly fh: FileHandle,
     readonly chunkSize: number,
     from: number,
@@ -71,7 +72,7 @@ export class DirectWriter {
     const chunkSize = chunkSizeFor(checkpointBytes);
     if (chunkSize === 0 || from % chunkSize !== 0) return null;
     const fh = await open(path, constants.O_WRONLY | constants.O_DIRECT).catch(() => null);
-    return fh && new DirectWriter(fh, chunkSize, from);
+    return fh && new DirectWriter(path, fh, chunkSize, from);
   }
 
   /**
@@ -152,7 +153,7 @@ export class DirectWriter {
     while (done < length) {
       const { bytesWritten } = await this.fh.write(buf, done, length - done, at + done);
       // A short direct write leaves an aligned remainder only when it stopped at a block boundary.
-      if (bytesWritten <= 0 || bytesWritten % ALIGN !== 0) throw new Error(`direct write at byte ${at + done} of the stream's file wrote ${bytesWritten} of ${length - done} bytes`);
+      if (bytesWritten <= 0 || bytesWritten % ALIGN !== 0) throw new Error(`${this.path}: direct write at byte ${at + done} wrote ${bytesWritten} of ${length - done} bytes`);
       done += bytesWritten;
     }
   }

@@ -103,9 +103,9 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
         }
         sums?.update(c.parts ?? c.length);
+        if (c.parts) for (const p of c.parts) seg.update(p);
+        else seg.update(zeros(c.length));
         if (direct) {
-          if (c.parts) for (const p of c.parts) seg.update(p);
-          else seg.update(zeros(c.length));
           // Copied into the chunks: the frame's buffer is free again; up to four chunk writes in flight.
           for (const w of direct.add(c.parts ?? null, c.length)) {
             if (writing.length >= 4) await writing.shift();
@@ -114,7 +114,6 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           }
           if (c.owned) pool.give(c.owned);
         } else if (c.parts) {
-          for (const p of c.parts) seg.update(p);
           // Up to four writes in flight while the next frames are decoded; checkpoints and commit wait for them.
           // A frame in parts is written from them as they are (pwritev), not joined first.
           if (writing.length >= 4) await writing.shift();
@@ -122,9 +121,8 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           const w = owned ? writeAll(fh, c.parts, c.offset).then(() => pool.give(owned)) : writeAll(fh, c.parts, c.offset);
           w.catch(() => {});
           writing.push(w);
-        } else {
-          seg.update(zeros(c.length));
         }
+        // A run of zeros needs no write on the buffered path: the file is zeros past the stream's start.
         expected += c.length;
         if (!direct && !flushing && expected - flushedTo >= WRITEBACK_BYTES) {
           flushing = true;
