@@ -162,4 +162,18 @@ export interface DataPathAddon {
   showWlog(path: string): Promise<WlogShow>;
   writeWlog(path: string, opts: WlogWriteOptions, ios: WlogIo[]): Promise<{ endLsid: number }>;
   checksum(data: Buffer, salt: number): number;
+  wdiffCheckOpen(name: string, size: number): unknown;
+  wdiffCheckFeed(handle: unknown, bytes: Buffer | number): void;
+  wdiffCheckFinish(handle: unknown): WdiffStreamCheckResult;
+}
+
+/** What a wdiff's stream check saw (wdiff-check.ts). */
+export interface WdiffStreamCheckResult {
+  /** False for an indexed wdiff: not checked as it went by (verifyFile it). */
+  checked: boolean;
+  packs: number;
+  records: number;
+  /** The END pack was seen. */
+  complete: boolean;
+  endOffset: number;
 }

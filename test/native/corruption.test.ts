@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { applyLogs, checksum, convertWlog, mergeWdiffs, verifyFile, WalbFormatError, writeWlog } from '../../native/lib/index.js';
+import { WdiffStreamCheck } from '../../native/lib/wdiff-check.js';
 import { vectorsDir } from '../helpers/cli.js';
 import { edit, reseal, walbChecksum } from './corrupt.js';
 import { blockData, prng, randomIos, tempDir, zeroImage } from './helpers.js';
@@ -28,6 +29,25 @@ async function expectRule(path: string, rule: string, offset: number): Promise<v
   expect(error).toBeInstanceOf(WalbFormatError);
   expect(error).toMatchObject({ file: path, rule, offset });
   expect((error as Error).message).toContain(`${path}: byte ${offset}`);
+}
+
+/**
+ * The same rule at the same offset from verifyFile and from the stream check a receiver runs over a
+ * sorted wdiff as it arrives (wdiff-check.ts), fed in uneven pieces.
+ */
+async function expectSortedRule(path: string, rule: string, offset: number): Promise<void> {
+  await expectRule(path, rule, offset);
+  const bytes = readFileSync(path);
+  const check = new WdiffStreamCheck(path, bytes.length);
+  for (let at = 0, k = 1; at < bytes.length; at += k, k = k * 3 + 1) check.feed([bytes.subarray(at, at + k)], Math.min(k, bytes.length - at));
+  let error: unknown;
+  try {
+    check.finish();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(WalbFormatError);
+  expect(error).toMatchObject({ file: path, rule, offset });
 }
 
 describe('the checksum', () => {
@@ -56,22 +76,22 @@ describe('wdiff file header (32 bytes at 0)', () => {
   it('truncated below 32 bytes: wdiff-header-short at 0', async () => {
     const p = out();
     edit(src, p, (b) => b.subarray(0, 20));
-    await expectRule(p, 'wdiff-header-short', 0);
+    await expectSortedRule(p, 'wdiff-header-short', 0);
   });
   it('a flipped uuid byte (16..31): wdiff-header-checksum at 0', async () => {
     const p = out();
     edit(src, p, (b) => void (b[20] ^= 1));
-    await expectRule(p, 'wdiff-header-checksum', 0);
+    await expectSortedRule(p, 'wdiff-header-checksum', 0);
   });
   it('version (u16 at 4) other than 2: wdiff-header-version at 4', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt16LE(3, 4), reseal(b, 0, 32, 0)));
-    await expectRule(p, 'wdiff-header-version', 4);
+    await expectSortedRule(p, 'wdiff-header-version', 4);
   });
   it('type (u8 at 6) other than 0 or 1: wdiff-header-type at 6', async () => {
     const p = out();
     edit(src, p, (b) => ((b[6] = 7), reseal(b, 0, 32, 0)));
-    await expectRule(p, 'wdiff-header-type', 6);
+    await expectSortedRule(p, 'wdiff-header-type', 6);
   });
 });
 
@@ -84,62 +104,62 @@ describe('sorted wdiff packs and records (small512.wdiff: pack block at 32, reco
   it('a flipped byte in the pack block: pack-checksum at the block', async () => {
     const p = out();
     edit(src, p, (b) => void (b[P + 1000] ^= 0x10));
-    await expectRule(p, 'pack-checksum', P);
+    await expectSortedRule(p, 'pack-checksum', P);
   });
   it('truncated inside a pack block: pack-truncated at the block', async () => {
     const p = out();
     edit(src, p, (b) => b.subarray(0, P + 2000));
-    await expectRule(p, 'pack-truncated', P);
+    await expectSortedRule(p, 'pack-truncated', P);
   });
   it('truncated inside pack data: pack-data-truncated at the end of the file', async () => {
     const p = out();
     edit(src, p, (b) => b.subarray(0, P + 4096 + 100));
-    await expectRule(p, 'pack-data-truncated', P + 4096 + 100);
+    await expectSortedRule(p, 'pack-data-truncated', P + 4096 + 100);
   });
   it('n_records (u16 at 4) above 127: pack-n-records at block+4', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt16LE(200, P + 4), resealPack(b)));
-    await expectRule(p, 'pack-n-records', P + 4);
+    await expectSortedRule(p, 'pack-n-records', P + 4);
   });
   it('no records in a pack that is not END: pack-empty at block+4', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt16LE(0, P + 4), resealPack(b)));
-    await expectRule(p, 'pack-empty', P + 4);
+    await expectSortedRule(p, 'pack-empty', P + 4);
   });
   it('total_size (u32 at 8) above 32 MiB with several records: pack-too-large at block+8', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt32LE(40 << 20, P + 8), resealPack(b)));
-    await expectRule(p, 'pack-too-large', P + 8);
+    await expectSortedRule(p, 'pack-too-large', P + 8);
   });
   it('io_blocks (u32 at record+8) of 0: record-zero-blocks', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt32LE(0, rec(0) + 8), resealPack(b)));
-    await expectRule(p, 'record-zero-blocks', rec(0) + 8);
+    await expectSortedRule(p, 'record-zero-blocks', rec(0) + 8);
   });
   it('flags (u8 at record+12) both ALLZERO and DISCARD: record-flags', async () => {
     const p = out();
     edit(src, p, (b) => ((b[rec(2) + 12] = 0x06), resealPack(b)));
-    await expectRule(p, 'record-flags', rec(2) + 12);
+    await expectSortedRule(p, 'record-flags', rec(2) + 12);
   });
   it('compression id (u8 at record+13) above 5: record-compression', async () => {
     const p = out();
     edit(src, p, (b) => ((b[rec(1) + 13] = 9), resealPack(b)));
-    await expectRule(p, 'record-compression', rec(1) + 13);
+    await expectSortedRule(p, 'record-compression', rec(1) + 13);
   });
   it('data_offset (u32 at record+16) past the pack data: record-data-range', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt32LE(1 << 20, rec(0) + 16), resealPack(b)));
-    await expectRule(p, 'record-data-range', rec(0) + 16);
+    await expectSortedRule(p, 'record-data-range', rec(0) + 16);
   });
   it('data_size (u32 at record+20) on a DISCARD record: record-data-size', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt32LE(5, rec(2) + 20), resealPack(b)));
-    await expectRule(p, 'record-data-size', rec(2) + 20);
+    await expectSortedRule(p, 'record-data-size', rec(2) + 20);
   });
   it('a flipped byte of record data: record-data-checksum at the data', async () => {
     const p = out();
     edit(src, p, (b) => void (b[P + 4096 + 10] ^= 0xff));
-    await expectRule(p, 'record-data-checksum', P + 4096);
+    await expectSortedRule(p, 'record-data-checksum', P + 4096);
   });
   it('data that does not decompress (checksum fixed): record-decompress at the data, unless decoding is left out', async () => {
     const p = out();
@@ -159,18 +179,18 @@ describe('sorted wdiff packs and records (small512.wdiff: pack block at 32, reco
   it('an address (u64 at record+0) before the previous record: record-order', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeBigUInt64LE(0n, rec(1)), resealPack(b)));
-    await expectRule(p, 'record-order', rec(1));
+    await expectSortedRule(p, 'record-order', rec(1));
   });
   it('an uncompressed record claiming more than 256 MiB: record-too-large', async () => {
     const p = out();
     edit(src, p, (b) => (b.writeUInt32LE(0x7fffffff, rec(0) + 8), resealPack(b)));
-    await expectRule(p, 'record-too-large', rec(0) + 8);
+    await expectSortedRule(p, 'record-too-large', rec(0) + 8);
   });
   it('bytes after the END pack: trailing-data at the end of END', async () => {
     const p = out();
     const size = statSync(src).size;
     edit(src, p, (b) => Buffer.concat([b, Buffer.alloc(10)]));
-    await expectRule(p, 'trailing-data', size);
+    await expectSortedRule(p, 'trailing-data', size);
   });
   it('a file that ends on a pack boundary without END reads as complete data, not as corruption', async () => {
     const p = out();

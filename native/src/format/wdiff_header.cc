@@ -21,13 +21,17 @@ WdiffFileHeader readWdiffHeader(ByteSource& src) {
   WdiffFileHeader h;
   if (src.readAt(0, &h, sizeof(h)) != sizeof(h))
     throw FormatError(src.name(), 0, "wdiff-header-short", "file is shorter than the 32-byte wdiff header");
-  if (!blockIsValid(&h, sizeof(h), 0))
-    throw FormatError(src.name(), 0, "wdiff-header-checksum", "wdiff file header checksum mismatch");
-  if (h.version != kWdiffVersion)
-    throw FormatError(src.name(), 4, "wdiff-header-version", "wdiff version " + std::to_string(h.version) + ", expected 2");
-  if (h.type != kWdiffSorted && h.type != kWdiffIndexed)
-    throw FormatError(src.name(), 6, "wdiff-header-type", "unknown wdiff type " + std::to_string(h.type));
+  checkWdiffHeader(src.name(), h);
   return h;
+}
+
+void checkWdiffHeader(const std::string& name, const WdiffFileHeader& h) {
+  if (!blockIsValid(&h, sizeof(h), 0))
+    throw FormatError(name, 0, "wdiff-header-checksum", "wdiff file header checksum mismatch");
+  if (h.version != kWdiffVersion)
+    throw FormatError(name, 4, "wdiff-header-version", "wdiff version " + std::to_string(h.version) + ", expected 2");
+  if (h.type != kWdiffSorted && h.type != kWdiffIndexed)
+    throw FormatError(name, 6, "wdiff-header-type", "unknown wdiff type " + std::to_string(h.type));
 }
 
 int peekWdiffType(ByteSource& src) {

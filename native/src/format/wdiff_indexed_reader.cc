@@ -4,6 +4,7 @@
 #include "format/error.h"
 #include "format/wdiff_header.h"
 #include "format/wdiff_indexed.h"
+#include "format/wdiff_record.h"
 #include "format/wdiff_sorted.h"
 
 namespace walb::fmt {
@@ -32,13 +33,7 @@ IndexedWdiffReader::IndexedWdiffReader(ByteSource& src) : src_(src) {
     uint64_t ro = recordOffset(i);
     if (!blockIsValid(&r, sizeof(r), 0))
       throw FormatError(name, ro, "index-record-checksum", "index record checksum mismatch");
-    if (r.io_blocks == 0) throw FormatError(name, ro + 8, "record-zero-blocks", "record of 0 blocks");
-    if ((r.flags & kRecAllZero) && (r.flags & kRecDiscard))
-      throw FormatError(name, ro + 12, "record-flags", "record is both ALLZERO and DISCARD");
-    if (r.flags & ~(kRecExist | kRecAllZero | kRecDiscard))
-      throw FormatError(name, ro + 12, "record-flags", "unknown record flags " + std::to_string(r.flags));
-    if (!isKnownCompression(r.compression))
-      throw FormatError(name, ro + 13, "record-compression", "unknown compression id " + std::to_string(r.compression));
+    checkRecordKind(name, ro, r.io_blocks, r.flags, r.compression);
     if (!(r.flags & (kRecAllZero | kRecDiscard))) {
       if (uint64_t(r.orig_blocks) * kLogicalBlock > kMaxRecordBytes)
         throw FormatError(name, ro + 32, "record-too-large", "image of " + std::to_string(r.orig_blocks) + " blocks");

@@ -4,7 +4,7 @@
  * rejects), and restores on the remote archive match the local one's bytes. The status call on
  * the same listener reports what landed.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,5 +111,29 @@ describe('transfers from db-1 to ar-1 over TLS', () => {
     const links = db1.metrics.snapshot();
     expect(links).toEqual([expect.objectContaining({ peer: 'ar-1', transfersDone: 4, refused: 2 })]);
     expect(links[0]!.bytesSent).toBeGreaterThan(0);
+  });
+
+  it('refuses a diff whose record data does not match its checksum, naming the byte, and takes the sound one after', async () => {
+    const uuid = (await storageMeta(local, 'v'))!.uuid;
+    const r = rng(13);
+    for (let i = 0; i < 10; i++) randomChange(device, size, r);
+    const s = await snapshot(local, 'v');
+    const d = (await listDiffs(local, 'v')).at(-1)!;
+    const file = join(archivePaths(local, 'v').dir, d.file);
+    // The sender's own copy is damaged: the stream's digest covers the damage, the records' checksums do not.
+    const damaged = join(dir, 'damaged.wdiff');
+    const bytes = readFileSync(file);
+    const at = 32 + 4096 + 100; // in the first pack's data
+    bytes[at] ^= 0x40;
+    writeFileSync(damaged, bytes);
+    const before = (await listDiffs(remote, 'v')).map((x) => x.file);
+    const err = await sendDiff(db1, peer, { volume: 'v', uuid, file: damaged, diff: d, explicitEnd: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WireReject);
+    expect(err).toMatchObject({ reject: 'digest-mismatch' });
+    expect((err as Error).message).toMatch(/does not verify: .*record data checksum mismatch \[record-data-checksum\]/);
+    expect((await listDiffs(remote, 'v')).map((x) => x.file)).toEqual(before);
+    expect((await sendDiff(db1, peer, { volume: 'v', uuid, file, diff: d, explicitEnd: true })).outcome).toBe('sent');
+    const out = await restore(remote, 'v', s.gid, { path: join(dir, `r-${s.gid}.img`) });
+    expect(sha1(out.path)).toBe(sha1(device));
   });
 });

@@ -4,7 +4,8 @@
  * answers each checkpoint only after fsync and a durable state record, checks the whole-stream
  * digest at commit, and lets the kind install and register the file BEFORE it acknowledges.
  * The bytes go to the disk with O_DIRECT in chunks aligned to the checkpoints (direct-writer.ts),
- * or, where that cannot be used or the kind reads the file back at once (`direct: false`), through
+ * or, where that cannot be used or the kind reads the file back at once (`direct: false`: the
+ * proxy's log batches, which it converts at once; a diff is checked as it arrives instead, `check`), through
  * the page cache with writeback started as data arrives (sync_file_range every few MiB). A
  * checkpoint's fsync runs while the next segment's frames are received: the stream does not stop
  * for it, and the acknowledgement still follows the fsync and the state record.
@@ -25,7 +26,12 @@ import { DirectWriter } from './direct-writer.js';
 import { segmentHash, streamDigest } from './digest.js';
 import { dropPartial, readPartial, resetPartial, writePartial, type PartialState } from './partial.js';
 
-export interface ReceiveStreamOptions<T> {
+/** Something that looks at a stream's bytes as they arrive, in order, from the first (diff.ts's wdiff check). */
+export interface StreamCheck {
+  feed(parts: readonly Buffer[] | null, length: number): void;
+}
+
+export interface ReceiveStreamOptions<T, C extends StreamCheck = StreamCheck> {
   session: WireSession;
   /** Where the partial lives (stream/partial.ts's partialDir). */
   dir: string;
@@ -43,13 +49,19 @@ export interface ReceiveStreamOptions<T> {
   bulkSums?: number;
   /**
    * Write whole chunks with O_DIRECT where the file system takes it (direct-writer.ts; the default).
-   * False where `commit` reads the whole file back at once (a diff's verify, a log batch's
-   * conversion on the proxy): through the page cache
-   * that read costs less than the direct writes save (bench:replicate's diff phase, 2026-12-05).
+   * False where `commit` reads the whole file back at once (a log batch's conversion on the
+   * proxy): through the page cache that read costs less than the direct writes save (as a diff's
+   * read-back verify did in bench:replicate's diff phase, 2026-12-05, before diffs were checked
+   * as they arrive).
    */
   direct?: boolean;
+  /**
+   * Made when the stream starts from its first byte and fed every byte in order; commit gets it
+   * (null when the stream resumed: the bytes before the resume point went by in an earlier run).
+   */
+  check?: (dataPath: string) => C;
   /** Installs and registers the received file (it may move it); its result goes back to the sender. */
-  commit: (dataPath: string, received: { sums: { bulkSize: number; hashes: Buffer } | null }) => Promise<T>;
+  commit: (dataPath: string, received: { sums: { bulkSize: number; hashes: Buffer } | null; check: C | null }) => Promise<T>;
 }
 
 /** Start writeback after this many bytes written (sync_file_range), ahead of the checkpoint's fsync. */
@@ -58,7 +70,7 @@ const addon = loadAddon<{ syncFileRange(fd: number, offset: number, length: numb
 /** Buffers compressed frames are joined and decompressed into, back once their write is done. */
 const pool = new BufferPool(16);
 
-export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
+export async function receiveStream<T, C extends StreamCheck = StreamCheck>(o: ReceiveStreamOptions<T, C>): Promise<T> {
   const { session, dir } = o;
   const had = await readPartial(dir);
   const dataPath = join(dir, 'data');
@@ -86,6 +98,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
     }
     // Whole chunks go to the disk with O_DIRECT where the file system takes it (direct-writer.ts).
     direct = o.direct === false ? null : await DirectWriter.open(dataPath, start.offset, o.checkpointBytes);
+    const check = start.offset === 0 && o.check ? o.check(dataPath) : null;
     if (o.progress) Object.assign(o.progress, { done: start.offset, total: o.size, resumedFrom: start.offset });
     let expected = start.offset;
     let seg = segmentHash(algorithm);
@@ -103,6 +116,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
           throw new ProtocolError(session.peer, `data at stream offset ${c.offset} of ${c.length} bytes crosses a checkpoint or the end (${o.size})`);
         }
         sums?.update(c.parts ?? c.length);
+        check?.feed(c.parts ?? null, c.length);
         if (c.parts) for (const p of c.parts) seg.update(p);
         else seg.update(zeros(c.length));
         if (direct) {
@@ -180,7 +194,7 @@ export async function receiveStream<T>(o: ReceiveStreamOptions<T>): Promise<T> {
         closed = true;
         const made = sums?.complete() ?? null;
         await sums?.close();
-        const result = await o.commit(dataPath, { sums: made });
+        const result = await o.commit(dataPath, { sums: made, check });
         // Installed and registered: the partial goes before the answer, so a receiver that dies in
         // between leaves nothing behind (the sender's retry is answered done).
         await dropPartial(dir);

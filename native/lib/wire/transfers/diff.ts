@@ -17,6 +17,7 @@ import { addDiff } from '../../archive/receive.js';
 import { archivePaths } from '../../archive/layout.js';
 import { listDiffFiles } from '../../archive/volume.js';
 import { verifyFile } from '../../wdiff.js';
+import { WdiffStreamCheck } from '../../wdiff-check.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
 import { WireReject } from '../protocol/rejects.js';
@@ -90,13 +91,16 @@ registerKind({
           size: p.sizeBytes,
           checkpointBytes: p.checkpointBytes,
           progress,
-          // Buffered: the verify below reads the whole diff back, from the page cache.
-          direct: false,
-          commit: async (path) => {
+          // Each record is checked as it arrives (wdiff-check.ts): the commit need not read the diff
+          // back, so it is written direct like any stream.
+          check: (path) => new WdiffStreamCheck(path, p.sizeBytes),
+          commit: async (path, { check }) => {
             try {
               // Every record's checksum covers its stored (compressed) bytes: checking them shows the
               // file is the sender's without decompressing it (apply and verify decode it later).
-              await verifyFile(path, { decode: false });
+              // A stream that resumed, or an indexed wdiff, is read back instead.
+              const seen = check?.finish();
+              if (!seen?.checked) await verifyFile(path, { decode: false });
             } catch (e) {
               throw new WireReject('digest-mismatch', `the received diff does not verify: ${(e as Error).message}`);
             }
