@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace wdev {
@@ -103,6 +104,16 @@ std::string ControlServer::Handle(const std::string& line) {
     if (line.rfind("set-oldest ", 0) == 0) {
       dev_.SetOldest(std::stoull(line.substr(11)));
       return StatusJson(dev_.Status(), true);
+    }
+    if (line.rfind("extract ", 0) == 0) {
+      // extract FROM TO MAX-BYTES FRAME-ONLY(0|1) PATH (the rest of the line: a path may hold spaces)
+      unsigned long long from = 0, to = 0, maxBytes = 0;
+      int frameOnly = 0, used = 0;
+      if (std::sscanf(line.c_str() + 8, "%llu %llu %llu %d %n", &from, &to, &maxBytes, &frameOnly, &used) < 4 || used == 0 || line.size() <= 8 + size_t(used))
+        throw WdevError("bad-request", "extract FROM TO MAX-BYTES FRAME-ONLY PATH");
+      const std::string out = line.substr(8 + size_t(used));
+      ExtractResult r = dev_.Extract(from, to, out, maxBytes, frameOnly != 0);
+      return ExtractJson(r, from, dev_.Status().super.physicalBs);
     }
     if (line == "reset") {
       dev_.Reset();

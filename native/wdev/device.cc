@@ -615,6 +615,21 @@ void Device::Shutdown() {
   Checkpoint();
 }
 
+ExtractResult Device::Extract(uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes, bool frameOnly) {
+  Super s;
+  {
+    std::lock_guard<std::mutex> g(m_);
+    if (overflow_) throw WdevError("overflow", "the log overflowed: a hash backup must follow");
+    if (from < oldest_ || from > to || to > permanent_)
+      throw WdevError("bad-lsid", "cannot extract [" + std::to_string(from) + ", " + std::to_string(to) + "): the log holds [" +
+                                      std::to_string(oldest_) + ", " + std::to_string(permanent_) + ")");
+    s = SnapshotSuperLocked();
+  }
+  // The packs in [oldest, permanent] stay in the ring until a set-oldest past them, which only the
+  // shipper that asked for this extract sends: they are read without the device's lock.
+  return ExtractWlog(ldev_, s, from, to, out, maxBytes, frameOnly);
+}
+
 DeviceStatus Device::Status() {
   std::lock_guard<std::mutex> g(m_);
   DeviceStatus st;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "direct_io.h"
+#include "extract.h"
 #include "format/wlog.h"
 #include "ldev.h"
 
@@ -47,6 +48,9 @@ class Device {
   void Checkpoint();             // ddev durable up to the applied lsid, super rewritten
   void SetOldest(uint64_t lsid); // after the log before `lsid` was shipped; throws WdevError
   void Reset();                  // after a hash backup: clear overflow, restart the log at the latest lsid
+  // Copies (or, `frameOnly`, frames) the logpacks in [from, to) into `out` (extract.h) while the
+  // device serves: [from, to) must lie within [oldest, permanent]; throws WdevError.
+  ExtractResult Extract(uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes, bool frameOnly);
   void Shutdown();               // flush, checkpoint: written == permanent == latest
   uint64_t sizeBytes() const { return sizeBytes_; }
   bool directIo() const { return ldevWriter_.enabled() && ddevWriter_.enabled(); }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -83,6 +84,15 @@ ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint6
   }
   close(fd);
   return res;
+}
+
+std::string ExtractJson(const ExtractResult& r, uint64_t from, uint32_t pbs) {
+  char line[320];
+  std::snprintf(line, sizeof line, "{\"packs\":%llu,\"ios\":%llu,\"discards\":%llu,\"bytes\":%llu,\"from\":%llu,\"to\":%llu,\"ringBlocks\":%llu,\"pbs\":%u}",
+                static_cast<unsigned long long>(r.packs), static_cast<unsigned long long>(r.ios), static_cast<unsigned long long>(r.discards),
+                static_cast<unsigned long long>(r.bytes), static_cast<unsigned long long>(from), static_cast<unsigned long long>(r.end),
+                static_cast<unsigned long long>(r.ringBlocks), pbs);
+  return line;
 }
 
 }  // namespace wdev

@@ -27,4 +27,8 @@ struct ExtractResult {
 ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes = 0,
                           bool frameOnly = false);
 
+// The one JSON line `extract` answers with, from the command line and on the control socket alike:
+// {"packs","ios","discards","bytes","from","to","ringBlocks","pbs"}.
+std::string ExtractJson(const ExtractResult& r, uint64_t from, uint32_t pbs);
+
 }  // namespace wdev

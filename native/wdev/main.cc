@@ -222,11 +222,7 @@ int Extract(const Flags& f) {
                                     std::to_string(s.oldestLsid) + ", " + std::to_string(permanent) + ")");
   if (s.flags & kFlagOverflow) throw WdevError("overflow", "the log overflowed: a hash backup must follow");
   ExtractResult r = ExtractWlog(ldev, s, from, to, f.Get("out"), f.Num("max-bytes", 0), f.Has("frame-only"));
-  std::printf("{\"packs\":%llu,\"ios\":%llu,\"discards\":%llu,\"bytes\":%llu,\"from\":%llu,\"to\":%llu,\"ringBlocks\":%llu,\"pbs\":%u}\n",
-              static_cast<unsigned long long>(r.packs), static_cast<unsigned long long>(r.ios),
-              static_cast<unsigned long long>(r.discards), static_cast<unsigned long long>(r.bytes),
-              static_cast<unsigned long long>(from), static_cast<unsigned long long>(r.end),
-              static_cast<unsigned long long>(r.ringBlocks), s.physicalBs);
+  std::printf("%s\n", ExtractJson(r, from, s.physicalBs).c_str());
   return 0;
 }
 

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createWdev } from '../../../native/lib/wdev/create.js';
-import { extractFrame, extractWlog, setOldest, syncLog } from '../../../native/lib/wdev/log-position.js';
+import { runWdev } from '../../../native/lib/wdev/binary.js';
+import { controlRequest } from '../../../native/lib/wdev/control.js';
+import { extractFrame, extractWlog, setOldest, syncLog, type ExtractResult } from '../../../native/lib/wdev/log-position.js';
 import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { openRingWlog, ringWlogBytes } from '../../../native/lib/wdev/ring-wlog.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
@@ -83,5 +85,23 @@ describe.skipIf(wdevSkipReason())('a batch read straight out of the log ring', (
       expect(ringWlogBytes(r)).toBe(want.length);
       for (const piece of [1 << 20, 4096 * 3 + 17]) expect((await readAll(p().ldev, frame, r, piece)).equals(want), `reads of ${piece} bytes`).toBe(true);
     }
+  });
+
+  it('is extracted by the serving process as the binary extracts it, also into a path with a space, and refused alike out of range', { timeout: 120_000 }, async () => {
+    scribble(p().file, 512 << 10);
+    const st = await syncLog(p(), vol);
+    const range = { from: st.oldestLsid, to: st.permanentLsid };
+    const byServer = join(s.dir, 'by server.wlog');
+    const byBinary = join(s.dir, 'by-binary.wlog');
+    const served = await controlRequest<ExtractResult>(p().socket, `extract ${range.from} ${range.to} 0 0 ${byServer}`);
+    const spawned = await runWdev<ExtractResult>(['extract', '--ldev', p().ldev, '--from', String(range.from), '--to', String(range.to), '--permanent', String(range.to), '--out', byBinary], { vol });
+    expect(served).toEqual(spawned);
+    expect(served!.packs).toBeGreaterThan(0);
+    expect(readFileSync(byServer).equals(readFileSync(byBinary))).toBe(true);
+    // extractWlog goes to the server; past the permanent lsid both refuse with bad-lsid.
+    expect(await extractWlog(p(), vol, range, join(s.dir, 'via-lib.wlog'))).toEqual(spawned);
+    const past = { from: range.from, to: range.to + 4096 };
+    await expect(extractWlog(p(), vol, past, join(s.dir, 'past.wlog'))).rejects.toMatchObject({ wdevCode: 'bad-lsid' });
+    await expect(runWdev(['extract', '--ldev', p().ldev, '--from', String(past.from), '--to', String(past.to), '--out', join(s.dir, 'past2.wlog')], { vol })).rejects.toMatchObject({ wdevCode: 'bad-lsid' });
   });
 });
