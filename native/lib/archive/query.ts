@@ -57,7 +57,8 @@ export async function restorable(dataDir: string, vol: string): Promise<Restorab
   const paths = archivePaths(dataDir, vol);
   const { meta } = await readStateOrClear(paths);
   if (!meta) return [];
-  return restorableOf(meta, await listDiffFiles(paths));
+  // The chain only: no file sizes (a stat per diff made this 10-20 ms with a few hundred diffs).
+  return restorableOf(meta, await listDiffFiles(paths, { sizes: false }));
 }
 
 export async function restoredImages(dataDir: string, vol: string): Promise<ObservedRestored[]> {

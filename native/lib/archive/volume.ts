@@ -31,8 +31,12 @@ export async function readStateOrClear(paths: ArchivePaths): Promise<{ state: Ar
   return { state: meta.state, meta };
 }
 
-/** The wdiff files of the volume, sorted by begin then end gid. Temp files are ignored. */
-export async function listDiffFiles(paths: ArchivePaths): Promise<ArchiveDiff[]> {
+/**
+ * The wdiff files of the volume, sorted by begin then end gid. Temp files are ignored. With
+ * `sizes: false` the files are not stat'ed and `dataSize` is 0: for callers that need only the
+ * chain (restorable gids), which a status poll asks for often while hundreds of diffs wait.
+ */
+export async function listDiffFiles(paths: ArchivePaths, opts: { sizes?: boolean } = {}): Promise<ArchiveDiff[]> {
   let names: string[];
   try {
     names = await readdir(paths.dir);
@@ -45,6 +49,10 @@ export async function listDiffFiles(paths: ArchivePaths): Promise<ArchiveDiff[]>
     const parsed = parseDiffName(file);
     if (!parsed) continue;
     const path = `${paths.dir}/${file}`;
+    if (opts.sizes === false) {
+      diffs.push({ ...parsed, file, path, dataSize: 0 });
+      continue;
+    }
     let size: number;
     try {
       size = (await stat(path)).size;
