@@ -49,6 +49,9 @@ const RATE = Number(process.env.BENCH_SHIP_RATE ?? 0.5);
 // BENCH_SHIP_PIN=1: fio, the wdev server and the storage's shipping (this process) on CPU 0, the
 // proxy and the archive on CPU 1, so the writer cost is what shipping costs the storage host.
 const PIN = process.env.BENCH_SHIP_PIN === '1';
+// BENCH_SHIP_REMOTE_DIR (e.g. /dev/shm): where the proxy's and the archive's data live — another
+// host's disk, so that their writes and fsyncs do not queue behind the writer's on the one disk here.
+const REMOTE_DIR = process.env.BENCH_SHIP_REMOTE_DIR;
 // BENCH_SHIP_TRACE=1: a line per batch acknowledged and per recovery-point sample; BENCH_SHIP_JOBS: e.g. "seq1m".
 const TRACE = process.env.BENCH_SHIP_TRACE === '1';
 // The most one batch carries (WalB's ceiling is 128 MiB; smaller batches keep the recovery point short).
@@ -109,8 +112,9 @@ async function main(): Promise<void> {
   await checkPrerequisites();
   const root = mkdtempSync(join(process.env.BENCH_SHIP_DIR ?? '/var/tmp', 'walbctl-bench-ship-'));
   const dataDir = join(root, 'db-1');
-  const px = join(root, 'px-1');
-  const ar = join(root, 'ar-1');
+  const remote = REMOTE_DIR ? mkdtempSync(join(REMOTE_DIR, 'walbctl-bench-ship-')) : root;
+  const px = join(remote, 'px-1');
+  const ar = join(remote, 'ar-1');
   const pki = join(root, 'pki');
   const vol = 'bench';
   const hosts: ChildProcess[] = [];
@@ -299,7 +303,8 @@ async function main(): Promise<void> {
     const perSample = (u1.user + u1.system) / 1e6 / 40;
     console.log(`(the storage column includes the bench's recovery-point sampler: ${(perSample * 1000).toFixed(1)} ms CPU per sample, ${rows.reduce((t, r) => t + r.full.rp.length + r.kept.rp.length, 0)} samples)`);
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
-    console.log(`\nCPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
+    console.log(`\nthe proxy's and the archive's data: ${REMOTE_DIR ? `${remote} (BENCH_SHIP_REMOTE_DIR: not the writer's disk)` : `${remote}, the writer's disk`}`);
+    console.log(`CPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
     console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
@@ -321,6 +326,7 @@ async function main(): Promise<void> {
     await detachWdev(dataDir, vol).catch(() => {});
     await stopWdev(dataDir, vol, { force: true }).catch(() => {});
     rmSync(root, { recursive: true, force: true });
+    if (remote !== root) rmSync(remote, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The control socket of a serving wdev (`control.sock`): one line in, one JSON line out.
- * Commands: status, sync (flush the log first), checkpoint, set-oldest LSID, reset, stop.
+ * Commands: status, sync (flush the log first), checkpoint, set-oldest LSID, reset, stop, and
+ * extract FROM TO MAX-BYTES FRAME-ONLY(0|1) PATH (log-position.ts: a shipping batch, as
+ * `walbctl-wdev extract` writes it, with its JSON).
  */
 import { connect } from 'node:net';
 
