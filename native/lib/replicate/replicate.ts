@@ -34,7 +34,7 @@ import { sendDiff } from '../wire/transfers/diff.js';
 import { sendFullBackup } from '../wire/transfers/full-backup.js';
 import { fetchHashIndex } from '../wire/transfers/hash-index.js';
 import { wireStatus } from '../wire/transfers/status.js';
-import { sendRun } from './send-run.js';
+import { sendRun, type Count } from './send-run.js';
 
 export interface ReplicateOptions {
   client: WireClient;
@@ -64,6 +64,11 @@ export interface ReplicateResult {
   already: number;
   /** Bytes the receiver already held when a transfer resumed (summed over transfers). */
   resumedBytes: number;
+  /**
+   * Why a transfer started again from its first byte although the target claimed a resume point
+   * (the claim did not match the source): empty when every resume point offered was taken.
+   */
+  claimsRefused: string[];
   wireBytes: number;
   seconds: number;
 }
@@ -96,11 +101,12 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
     ...REPLICATION_MERGE, ...o.merge,
     barriers: new Set(source.explicitSnapshots),
   });
-  const out: ReplicateResult = { kind: choice.kind, fromGid: target?.gid ?? null, toGid: choice.toGid, sent: 0, already: 0, resumedBytes: 0, wireBytes: 0, seconds: 0 };
-  const count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number }): void => {
+  const out: ReplicateResult = { kind: choice.kind, fromGid: target?.gid ?? null, toGid: choice.toGid, sent: 0, already: 0, resumedBytes: 0, claimsRefused: [], wireBytes: 0, seconds: 0 };
+  const count: Count = (r) => {
     if (r.outcome === 'already') out.already++;
     else out.sent++;
     out.resumedBytes += r.resumedFrom;
+    if (r.claimRefused) out.claimsRefused.push(r.claimRefused);
     out.wireBytes += r.wireBytes;
   };
   const timeOf = (gid: number): string => source.restorable.find((r) => r.gid === gid)?.timestamp ?? meta.baseTimestamp ?? meta.createdAt;

@@ -35,7 +35,7 @@ export const PIPELINE = 8;
 /** Bytes of merged batches (temporary files beside the diffs) awaiting acknowledgement at most. */
 export const PIPELINE_TEMP_BYTES = 2 ** 31;
 
-export type Count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number }) => void;
+export type Count = (r: { outcome: 'sent' | 'already'; resumedFrom: number; wireBytes: number; claimRefused?: string | null }) => void;
 
 interface Prepared {
   file: string;

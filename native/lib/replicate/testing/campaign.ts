@@ -225,6 +225,9 @@ export async function runReplicaCampaign(o: ReplicaCampaignOptions): Promise<Rep
         if (result.resumedBytes > 0 || result.already > 0 || byDiff || result.kind === 'none') counts.resumed++;
         else counts.restarted++;
       }
+      // Restarted only where there was nothing to resume from: a resume point the target offered
+      // and the source refused would be a transfer sent again that should have resumed.
+      if (result.claimsRefused.length > 0) problems.push(`the target's resume claim was refused: ${result.claimsRefused.join('; ')}`);
       await check(target, source, world, problems, next);
     } catch (e) {
       problems.push(`replication did not recover: ${(e as Error).message}`);
