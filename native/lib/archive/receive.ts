@@ -103,7 +103,7 @@ export async function addDiff(dataDir: string, vol: string, opts: AddDiffOptions
     run: async (h) => {
       const d = opts.diff;
       const file = formatDiffName(d);
-      const diffs = await listDiffFiles(h.paths);
+      const diffs = await listDiffFiles(h.paths, { sizes: false }); // the chain only: no stat per diff
       const same = diffs.find((x) => x.b.b === d.b.b && x.b.e === d.b.e && x.e.b === d.e.b && x.e.e === d.e.e);
       if (same) {
         if (opts.move) await rm(opts.source, { force: true });
