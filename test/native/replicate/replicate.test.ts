@@ -12,11 +12,13 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { applyUpTo, initArchiveVolume, observeArchive, readReplicaCursors, restorable, restore } from '../../../native/lib/archive/index.js';
+import { applyUpTo, archivePaths, initArchiveVolume, listDiffs, observeArchive, readReplicaCursors, restorable, restore } from '../../../native/lib/archive/index.js';
+import { showWdiff } from '../../../native/lib/index.js';
 import { replicateArchive } from '../../../native/lib/replicate/replicate.js';
 import { fullBackup, initVolume, snapshot } from '../../../native/lib/storage/index.js';
 import type { WireClient, WirePeer, WireServer } from '../../../native/lib/wire/index.js';
-import { randomChange, rng, sha1 } from '../archive/_workload.js';
+import { TokenBucket } from '../../../native/lib/wire/stream/token-bucket.js';
+import { randomChange, rng, sha1, writeAt } from '../archive/_workload.js';
 import { client, makePki, serve } from '../wire/_fleet.js';
 
 describe('replicating an archive to an archive on another host', () => {
@@ -94,6 +96,28 @@ describe('replicating an archive to an archive on another host', () => {
     const gids = await everyGidMatches();
     expect(gids).toContain(newest);
     expect(gids.filter((g) => g > before)).toHaveLength(3);
+  });
+
+  it('keeps within the pair’s bandwidth limit, and writes the diffs it merges in transfer with the pair’s compression', async () => {
+    const before = Math.max(...sums.keys());
+    // Compressible bytes among the random ones, so the codec shows in the merged diff's records.
+    writeAt(device, 1 << 20, Buffer.alloc(256 << 10, 'walbctl replicates '));
+    await snapshots(3, false);
+    const rate = 1 << 20;
+    const burst = 64 << 10;
+    const t0 = process.hrtime.bigint();
+    const res = await replicateArchive({ client: wire, peer, dataDir: ar1, volume: 'v', checkpointBytes: 1 << 20, compression: 'zstd', limits: [new TokenBucket(rate, burst)] });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    expect(res).toMatchObject({ kind: 'diff', fromGid: before, toGid: Math.max(...sums.keys()), sent: 1 });
+    // A lower bound only (a slow machine takes longer, never shorter): the bucket let the burst go at once.
+    expect(res.wireBytes).toBeGreaterThan(4 * burst);
+    expect(seconds).toBeGreaterThanOrEqual(((res.wireBytes - burst) / rate) * 0.9);
+    const merged = (await listDiffs(ar2, 'v')).find((d) => d.b.b === before)!;
+    const codecs = new Set((await showWdiff(join(archivePaths(ar2, 'v').dir, merged.file))).records.filter((x) => x.kind === 'normal').map((x) => x.compression));
+    // Records that zstd did not shrink are stored as they are; none in another codec.
+    expect(codecs.has('zstd')).toBe(true);
+    expect([...codecs].every((c) => c === 'zstd' || c === 'none')).toBe(true);
+    expect(await everyGidMatches()).toContain(Math.max(...sums.keys()));
   });
 
   it('sends nothing to a target that is up to date', async () => {
