@@ -23,7 +23,7 @@ bool ReadPackHeader(const Ldev& ldev, const Super& s, uint64_t lsid, PackRead* p
   p->errorOffset = ldev.RingByteOffset(lsid, s.ringBlocks, s.physicalBs);
   ldev.RingRead(lsid, p->bytes.data(), 1, s);
   p->error = DecodeLogpack(p->bytes.data(), s.physicalBs, s.salt, lsid, &p->header);
-  if (p->error.empty() && p->header.totalIoSize + 1 > s.ringBlocks) p->error = "logpack total_io_size at +6 exceeds the ring";
+  if (p->error.empty() && uint64_t{p->header.totalIoSize} + 1 > s.ringBlocks) p->error = "logpack total_io_size at +6 exceeds the ring";
   return p->error.empty();
 }
 
