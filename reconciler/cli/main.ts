@@ -73,11 +73,14 @@ async function listing(dir: string, prefix: string[]): Promise<string> {
 const topHelp = `walbctl — GitOps for block-level continuous backup and replication (WalB's formats)
 
 Usage: walbctl <command> [arguments] [--json] [--help]
+       walbctl --version
 
 Commands:
 `;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+  // `walbctl --version` (and -V), as most tools take it: the version command.
+  if (argv[0] === '--version' || argv[0] === '-V') argv = ['version', ...argv.slice(1)];
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   const resolved = resolve(argv);
   try {

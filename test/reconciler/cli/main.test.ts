@@ -16,6 +16,13 @@ describe('walbctl dispatcher', () => {
     expect(r.stdout).toMatch(/^Usage: walbctl version/);
   });
 
+  it('prints its version for --version and -V, as the version command does', async () => {
+    const want = await walbctl(['version']);
+    expect(want.stdout).toMatch(/^walbctl \d+\.\d+\.\d+\n$/);
+    for (const flag of ['--version', '-V']) expect(await walbctl([flag])).toMatchObject({ code: 0, stdout: want.stdout });
+    expect(JSON.parse((await walbctl(['--version', '--json'])).stdout)).toEqual({ version: want.stdout.trim().split(' ')[1] });
+  });
+
   it('names an unknown command in one error line', async () => {
     const r = await walbctl(['frobnicate']);
     expect(r.code).toBe(1);
