@@ -203,6 +203,15 @@ describe.skipIf(!hasOpenssl)('Replication across a fleet: fan-out, a chain, a ta
 
   it('keeps the diffs ar-2 needs while it is down, feeds ar-3 meanwhile, and catches ar-2 up by a diff replication when it returns', { timeout: 180_000 }, async () => {
     const ar1 = hosts['ar-1']!.dataDir;
+    // Stopped at a quiet moment: ar-2 holds exactly what ar-1 confirmed. Stopped while a transfer was
+    // in flight, ar-2 could hold a diff ar-1 had not confirmed yet; retention may then merge across
+    // that gid (it keeps the cursor's), and the catch-up is a hash replication ("merged-past"):
+    // correct, but not what this test shows (CI, 2026-12-06: 1 run in 3).
+    await waitUntil('ar-2 to hold exactly what ar-1 confirmed', async () => {
+      const c = (await observeArchive(ar1, 'pg'))!.replicas['ar-2']?.gid;
+      const n2 = await newestOn('ar-2');
+      return c !== undefined && c === n2 && n2 === (await newestOn('ar-1'));
+    }, 60_000);
     const d = daemons.get('ar-2')!;
     d.child.kill('SIGTERM');
     await d.exited;

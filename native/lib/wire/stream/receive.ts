@@ -4,8 +4,8 @@
  * answers each checkpoint only after fsync and a durable state record, checks the whole-stream
  * digest at commit, and lets the kind install and register the file BEFORE it acknowledges.
  * The bytes go to the disk with O_DIRECT in chunks aligned to the checkpoints (direct-writer.ts),
- * or, where that cannot be used or the kind reads the file back at once (`direct: false`: the
- * proxy's log batches, which it converts at once; a diff is checked as it arrives instead, `check`), through
+ * or, where that cannot be used or the kind reads the file back at once (`direct: false`: a diff's
+ * verify, unless it is checked as it arrives, `check`; the proxy's log batches), through
  * the page cache with writeback started as data arrives (sync_file_range every few MiB). A
  * checkpoint's fsync runs while the next segment's frames are received: the stream does not stop
  * for it, and the acknowledgement still follows the fsync and the state record.
