@@ -62,7 +62,7 @@ export function extractFrame(p: WdevPaths, vol: string, range: { from: number; t
 
 /**
  * Asks the serving process first (its control socket's `extract`): it has the ring open, and a
- * batch then costs no process. Starting walbctl-wdev per batch cost the storage ~1 CPU-s per GB
+ * batch then costs no process. Starting walbctl-wdev per batch cost the storage ~2 CPU-s per GB
  * shipped of 4 KiB writes (bench:ship, 2026-12-06: the fork of the shipper's process and the
  * binary's start, once per batch). Not served, or served by a binary that predates the command:
  * the binary reads the ldev itself, as before.

@@ -49,10 +49,9 @@ export interface ReceiveStreamOptions<T, C extends StreamCheck = StreamCheck> {
   bulkSums?: number;
   /**
    * Write whole chunks with O_DIRECT where the file system takes it (direct-writer.ts; the default).
-   * False where `commit` reads the whole file back at once (a log batch's conversion on the
-   * proxy): through the page cache that read costs less than the direct writes save (as a diff's
-   * read-back verify did in bench:replicate's diff phase, 2026-12-05, before diffs were checked
-   * as they arrive).
+   * False where `commit` reads the whole file back at once (a diff's verify, unless it is checked
+   * as it arrives: transfers/diff.ts; a log batch's conversion on the proxy): through the page cache
+   * that read costs less than the direct writes save (bench:replicate's diff phase, 2026-12-05).
    */
   direct?: boolean;
   /**
