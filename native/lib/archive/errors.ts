@@ -38,6 +38,21 @@ export class GidError extends WalbctlError {
   }
 }
 
+/**
+ * A diff offered to the archive that does not continue its chain: `too-old` (the archive is at or
+ * past its end), `too-new` (a gap before it), or `base-moved` (a compared diff — a hash backup's —
+ * made against an image the archive has moved past since it was hashed: only a new hash backup fits).
+ */
+export class ChainRelationError extends GidError {
+  constructor(
+    volume: string,
+    readonly relation: 'too-old' | 'too-new' | 'base-moved',
+    message: string,
+  ) {
+    super(volume, message);
+  }
+}
+
 /** A merge or apply range that WalB's rules refuse. */
 export class RangeRefusedError extends WalbctlError {
   constructor(

@@ -38,8 +38,16 @@ export function formatBase(base: { b: GidSnap; e?: GidSnap }): string {
   return base.e ? `<${inner(base.b)}-->${inner(base.e)}>` : `<${inner(base.b)}>`;
 }
 
-/** True when `d` can be applied to an image at snapshot `s`: `d.b.b <= s.b < d.e.b`. */
+/**
+ * True when `d` can be applied to an image at snapshot `s`: `d.b.b <= s.b < d.e.b` for a diff of
+ * writes (a log's, a scan's between consecutive snapshots: writing again what the image already
+ * has is harmless); exactly at `d.b` for a compared diff (a hash backup's or a hash replication's),
+ * which holds only the blocks that differed from the image it compared — applied to a later image
+ * it would leave that image's newer blocks where the compared one had older ones (WalB's relation
+ * for such a diff is the same: applicable at its start only).
+ */
 export function canApply(s: GidSnap, d: DiffSpan): boolean {
+  if (d.compared) return s.b === d.b.b && s.e === d.b.e;
   return d.b.b <= s.b && s.b < d.e.b;
 }
 

@@ -10,7 +10,7 @@ import { makeBaseSums } from './base-check.js';
 import { bulkCount, writeSums } from './base-sums.js';
 import { latestSnap } from './chain.js';
 import { formatDiffName, type DiffName } from './diff-name.js';
-import { GidError } from './errors.js';
+import { ChainRelationError } from './errors.js';
 import { canApply, formatSnap, type GidSnap } from './gid.js';
 import { fsyncDir, installFile, tempFor } from './files.js';
 import { ensureRecovered } from './recover.js';
@@ -109,14 +109,12 @@ export async function addDiff(dataDir: string, vol: string, opts: AddDiffOptions
         if (opts.move) await rm(opts.source, { force: true });
         return { file: same.file, added: false };
       }
+      const base = h.meta.base.e ?? h.meta.base.b;
+      const latest = latestSnap(base, diffs).snap;
+      if (!canApply(latest, d)) throw chainRelation(vol, latest, d);
       const uuid = await wdiffUuid(opts.source);
       if (h.meta.deviceUuid && uuid !== h.meta.deviceUuid) {
         throw new InputError(`wdiff header uuid ${uuid || '(none)'} is not the volume's device uuid ${h.meta.deviceUuid}`, `${opts.source}: byte 16`);
-      }
-      const base = h.meta.base.e ?? h.meta.base.b;
-      const latest = latestSnap(base, diffs).snap;
-      if (!canApply(latest, d)) {
-        throw new GidError(vol, `diff ${formatSnap(d.b)}-->${formatSnap(d.e)} does not continue the archive, which ends at ${formatSnap(latest)}`);
       }
       await stat(opts.source);
       if (opts.explicitEnd || !d.mergeable) {
@@ -137,4 +135,16 @@ export async function addDiff(dataDir: string, vol: string, opts: AddDiffOptions
       return { file, added: true };
     },
   });
+}
+
+/** Why `d` does not continue an archive whose chain ends at `latest` (WalB's relation, and base-moved). */
+export function chainRelation(vol: string, latest: GidSnap, d: DiffName): ChainRelationError {
+  const span = `${formatSnap(d.b)}-->${formatSnap(d.e)}`;
+  if (d.e.b <= latest.b) return new ChainRelationError(vol, 'too-old', `diff ${span}: the archive is at ${formatSnap(latest)} already`);
+  if (d.b.b > latest.b) return new ChainRelationError(vol, 'too-new', `diff ${span} does not continue the archive, which ends at ${formatSnap(latest)}`);
+  return new ChainRelationError(
+    vol,
+    'base-moved',
+    `diff ${span} is a compared diff (a hash backup's) made against ${formatSnap(d.b)}, but the archive has moved on to ${formatSnap(latest)} since it was hashed: it applies only where it was made, and a new hash backup from ${formatSnap(latest)} is needed`,
+  );
 }

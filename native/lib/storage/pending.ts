@@ -7,6 +7,8 @@
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { StateError } from '../../../common/errors.js';
+import { ChainRelationError } from '../archive/errors.js';
 import { fsyncDir, tempOwner } from '../archive/files.js';
 import { pidAlive } from '../archive/lock.js';
 import type { OnProgress } from '../archive/progress.js';
@@ -18,6 +20,11 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The archive (local, or remote: remote-archive.ts maps the reject) refused a compared diff because its image moved past the one that was hashed. */
+function baseMoved(e: unknown): boolean {
+  return e instanceof ChainRelationError && e.relation === 'base-moved';
 }
 
 /** Completes the pending step of `o` if there is one; returns what it finished. */
@@ -38,7 +45,20 @@ export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgre
     }
   } else if (p && (p.op === 'snapshot' || p.op === 'hash-backup')) {
     if (await exists(p.diffTmp)) {
-      await target!.addDiff(o.meta.volume, { source: p.diffTmp, diff: p.diff, explicitEnd: p.explicit });
+      try {
+        await target!.addDiff(o.meta.volume, { source: p.diffTmp, diff: p.diff, explicitEnd: p.explicit });
+      } catch (error) {
+        if (p.op !== 'hash-backup' || !baseMoved(error)) throw error;
+        // The archive took another source's diffs after it hashed its image (a replication still
+        // running into a new primary): this diff applies only to the image it was made against, so
+        // it is thrown away with its index, nothing advances, and the next hash backup starts from
+        // the archive's newest image.
+        await rm(p.diffTmp, { force: true });
+        await rm(p.indexTmp, { force: true });
+        o.meta.pending = null;
+        await o.save();
+        throw new StateError(`${o.meta.volume}: the hash backup's diff was refused: ${(error as Error).message}; it is dropped, and the next hash backup hashes the archive's newest image`, { retryable: true });
+      }
     }
     if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);
     Object.assign(o.meta, { state: 'Target', latestGid: p.gid, indexSnap: p.diff.e, indexExplicit: p.explicit });

@@ -7,11 +7,13 @@
 import { rm } from 'node:fs/promises';
 
 import { formatDiffName } from '../archive/diff-name.js';
+import { ChainRelationError } from '../archive/errors.js';
 import { wdiffUuid } from '../archive/uuid.js';
 import type { ArchiveTarget } from '../storage/archive-target.js';
 import type { WireClient, WirePeer } from './client.js';
 import { sendDiff } from './transfers/diff.js';
 import { sendFullBackup } from './transfers/full-backup.js';
+import { WireReject } from './protocol/rejects.js';
 import { fetchHashIndex } from './transfers/hash-index.js';
 import { withRetries, type RetryOptions } from './transfers/retry.js';
 import { wireStatus } from './transfers/status.js';
@@ -59,7 +61,10 @@ export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
     },
     async addDiff(vol, d) {
       const uuid = await wdiffUuid(d.source);
-      const r = await retry(() => sendDiff(o.client, o.peer, { volume: vol, uuid, file: d.source, diff: d.diff, explicitEnd: d.explicitEnd, ...limits, ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) }));
+      const r = await retry(() => sendDiff(o.client, o.peer, { volume: vol, uuid, file: d.source, diff: d.diff, explicitEnd: d.explicitEnd, ...limits, ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) })).catch((e: unknown) => {
+        // The storage's pending step drops a hash backup's diff the archive moved past, as it does locally.
+        throw e instanceof WireReject && e.reject === 'base-moved' ? new ChainRelationError(vol, 'base-moved', e.message) : e;
+      });
       await rm(d.source, { force: true });
       return (r.result as { file?: string } | null)?.file ?? formatDiffName(d.diff);
     },

@@ -28,6 +28,16 @@ describe('the gid algebra', () => {
     expect(canApply({ b: 1, e: 1 }, d([2, 2], [3, 3]))).toBe(false);
   });
 
+  it('applies a compared diff (a hash backup\'s) only to the very image it was made against', () => {
+    expect(canApply({ b: 13, e: 13 }, d([13, 13], [18, 18], '-C'))).toBe(true);
+    expect(canApply({ b: 0, e: 1 }, d([0, 1], [4, 4], '-C'))).toBe(true);
+    // Later images inside its span: a write diff would do, a compared one would leave newer blocks.
+    expect(canApply({ b: 15, e: 15 }, d([13, 13], [18, 18], '-C'))).toBe(false);
+    expect(canApply({ b: 15, e: 15 }, d([13, 13], [18, 18], '--'))).toBe(true);
+    expect(canApply({ b: 0, e: 2 }, d([0, 1], [4, 4], '-C'))).toBe(false);
+    expect(canApply({ b: 12, e: 12 }, d([13, 13], [18, 18], '-C'))).toBe(false);
+  });
+
   it('leaves a dirty image dirty up to its end when the diff ends before it', () => {
     expect(applySnap({ b: 0, e: 9 }, d([0, 0], [4, 4]))).toEqual({ b: 4, e: 9 });
     expect(applySnap({ b: 0, e: 1 }, d([0, 1], [2, 2]))).toEqual({ b: 2, e: 2 });

@@ -10,6 +10,7 @@ const expected = {
   'too-old': 'drop',
   'too-new': 'back-off',
   'uuid-mismatch': 'fall-back-to-hash-backup',
+  'base-moved': 'fall-back-to-hash-backup',
   stopped: 'back-off',
   busy: 'back-off',
   'no-space': 'stop-and-report',

@@ -22,6 +22,8 @@ export const REJECT_POLICY = {
   'too-new': 'back-off',
   /** The receiver's volume belongs to another device uuid (another history). */
   'uuid-mismatch': 'fall-back-to-hash-backup',
+  /** A compared diff (a hash backup's) made against an image the receiver has moved past since it was hashed. */
+  'base-moved': 'fall-back-to-hash-backup',
   /** The receiver's volume is stopped. */
   stopped: 'back-off',
   /** Another transfer or action holds the volume there. */

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { latestSnap } from '../../archive/chain.js';
 import type { DiffName } from '../../archive/diff-name.js';
 import { canApply, formatSnap } from '../../archive/gid.js';
-import { addDiff } from '../../archive/receive.js';
+import { ChainRelationError } from '../../archive/errors.js';
+import { addDiff, chainRelation } from '../../archive/receive.js';
 import { archivePaths } from '../../archive/layout.js';
 import { listDiffFiles } from '../../archive/volume.js';
 import { verifyFile } from '../../wdiff.js';
@@ -75,10 +76,7 @@ registerKind({
     // A diff that continues one still being received (a sender pipelining its diffs) is taken in now
     // and installed after that one.
     const before = canApply(latest, d) ? null : (queuedBefore(dataDir, vol, d, lineage) ?? null);
-    if (!canApply(latest, d) && !before) {
-      if (d.e.b <= latest.b) throw new WireReject('too-old', `diff ${span}: the archive of ${vol} is at ${formatSnap(latest)} already`);
-      throw new WireReject('too-new', `diff ${span} does not continue the archive of ${vol}, which ends at ${formatSnap(latest)}`);
-    }
+    if (!canApply(latest, d) && !before) throw asReject(chainRelation(vol, latest, d));
     const ticket = enqueue(dataDir, vol, d, lineage, before);
     try {
       await admitSpace(dataDir, vol, p.sizeBytes);
@@ -114,7 +112,11 @@ registerKind({
             }
             // Verified while the diff before it installed; it installs only once that one did.
             if (ticket.after && !(await ticket.after)) throw new WireReject('too-new', `diff ${span}: the diff before it did not install in the archive of ${vol}; it is kept here to resume`);
-            const added = await addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd });
+            // The chain may have moved while this one arrived (another source's diff landed first):
+            // addDiff checks again under the archive's lock, and its refusal goes back typed.
+            const added = await addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd }).catch((e: unknown) => {
+              throw e instanceof ChainRelationError ? asReject(e) : e;
+            });
             ticket.settle(true);
             return added;
           },
@@ -128,6 +130,11 @@ registerKind({
     await dropStalePartials(dataDir, vol, d.e.b);
   },
 });
+
+/** The wire's reject for a diff that does not continue the archive's chain. */
+function asReject(e: ChainRelationError): WireReject {
+  return new WireReject(e.relation, e.message);
+}
 
 /** Each diff streams into a partial of its own, so the next one can arrive while one is committed. */
 export function diffPartialDir(dataDir: string, volume: string, d: DiffName): string {
