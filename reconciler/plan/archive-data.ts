@@ -129,8 +129,9 @@ export function archiveData(volume: DesiredVolume, archive: ObservedArchive, opt
     diffs = merged;
   }
   for (const s of dropPlan.stuck) {
-    if (s.why === 'not-mergeable' || s.why === 'gap') {
-      warnings.push(`retention drops snapshot ${s.gid} but it cannot be merged away (${s.why === 'gap' ? 'a diff is missing next to it' : 'the diff after it is not mergeable'})`);
+    if (s.why === 'not-mergeable' || s.why === 'gap' || s.why === 'compared') {
+      const why = { gap: 'a diff is missing next to it', 'not-mergeable': 'the diff after it is not mergeable', compared: 'a diff beside it is a hash backup\'s, which is never merged; an apply takes it into the base' }[s.why];
+      warnings.push(`retention drops snapshot ${s.gid} but it cannot be merged away (${why})`);
     }
   }
 

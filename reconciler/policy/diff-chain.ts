@@ -3,7 +3,8 @@
  * at gid `diffs[i].e.b`. A merge may cross it only when the two diffs are contiguous, the later one
  * is mergeable (its M flag — WalB clears it on the diff after an explicit snapshot), the snapshot is
  * not a barrier (an explicit snapshot retention keeps, a replica's position), and the later diff is not
- * the newest one (walb-worker never merges the newest diff: the storage may still be extending it).
+ * the newest one (walb-worker never merges the newest diff: the storage may still be extending it),
+ * and neither is a compared diff (a hash backup's: never merged).
  * A snapshot retention drops is crossed despite the flag: dropping it means making it implicit and
  * merging it away (the merge action lists it in `drops`).
  */
@@ -16,7 +17,7 @@ export function sameSnap(a: GidSnap, b: GidSnap): boolean {
   return a.b === b.b && a.e === b.e;
 }
 
-export type Blocker = 'gap' | 'not-mergeable' | 'barrier' | 'newest';
+export type Blocker = 'gap' | 'compared' | 'not-mergeable' | 'barrier' | 'newest';
 
 /** The boundaries of one chain of diffs, with the snapshots merges must not cross. */
 export class Boundaries {
@@ -37,6 +38,9 @@ export class Boundaries {
     const right = this.diffs[i + 1];
     if (!right || !sameSnap(left.e, right.b)) return 'gap';
     if (i + 1 === this.diffs.length - 1) return 'newest';
+    // A hash backup's diff is never merged, on either side (WalB's rule; the archive refuses it), even
+    // where retention drops the snapshot between: an apply takes it into the base instead.
+    if (left.compared || right.compared) return 'compared';
     if (!right.mergeable && !this.dropped.has(left.e.b)) return 'not-mergeable';
     if (this.barriers.has(left.e.b)) return 'barrier';
     return null;

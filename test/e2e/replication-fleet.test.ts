@@ -146,8 +146,13 @@ async function chainProblems(h: string): Promise<string[]> {
   const a = (await withLock(archivePaths(hosts[h]!.dataDir, 'pg').lock, () => observeArchive(hosts[h]!.dataDir, 'pg'), { volume: 'pg', operation: 'test: chain check', timeoutMs: 120_000 }))!;
   const problems: string[] = [];
   const seen = new Set<string>();
-  let at: GidSnap = a.base.e ?? a.base.b;
-  for (const d of a.diffs) {
+  // The walk starts at the base's image before any apply that runs now (`<B-->E>`: its diffs are
+  // still listed, and are applied from B), and skips diffs that end at or before B: an apply's
+  // inputs, which it removes right after its commit (its lock is its registered action, not the
+  // archive's lock, so a check may fall between). Starting at E instead flagged the diffs of an
+  // apply in progress (2 runs in 10, 2026-12-06).
+  let at: GidSnap = a.base.b;
+  for (const d of a.diffs.filter((x) => x.e.b > a.base.b.b)) {
     const key = `${d.b.b}-${d.e.b}`;
     if (seen.has(key)) problems.push(`${h}: diff ${key} twice`);
     seen.add(key);

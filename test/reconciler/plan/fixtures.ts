@@ -60,8 +60,8 @@ const T0 = Date.parse('2026-11-20T00:00:00Z');
 export function diff(b: number, e: number, hours: number, overrides: Partial<ObservedDiff> = {}): ObservedDiff {
   const ts = new Date(T0 + hours * 3600_000).toISOString().replace('.000Z', 'Z');
   return {
-    b: { b, e: b }, e: { b: e, e }, mergeable: true, compared: true, timestamp: ts, dataSize: 1000,
-    file: `${ts.replace(/[-:TZ]/g, '')}-MC-${b}-${e}.wdiff`, ...overrides,
+    b: { b, e: b }, e: { b: e, e }, mergeable: true, compared: false, timestamp: ts, dataSize: 1000,
+    file: `${ts.replace(/[-:TZ]/g, '')}-M--${b}-${e}.wdiff`, ...overrides,
   };
 }
 

@@ -8,7 +8,7 @@ const T0 = Date.parse('2026-11-20T00:00:00Z');
 function chain(n: number, dirty: number[] = []): ObservedDiff[] {
   return Array.from({ length: n }, (_, i) => ({
     b: { b: i * 10, e: dirty.includes(i - 1) ? i * 10 + 5 : i * 10 }, e: { b: (i + 1) * 10, e: dirty.includes(i) ? (i + 1) * 10 + 5 : (i + 1) * 10 },
-    mergeable: true, compared: true, timestamp: new Date(T0 + i * 3600_000).toISOString(), dataSize: 100, file: `d${i}`,
+    mergeable: true, compared: false, timestamp: new Date(T0 + i * 3600_000).toISOString(), dataSize: 100, file: `d${i}`,
   }));
 }
 const base = { b: 0, e: 0 };

@@ -28,7 +28,7 @@ function randomChain(r: () => number): ObservedDiff[] {
     if (r() < 0.05) at += 3; // a gap
     const e = at + 1 + Math.floor(r() * 5);
     diffs.push({
-      b: { b: at, e: at }, e: { b: e, e }, mergeable: r() > 0.15, compared: true,
+      b: { b: at, e: at }, e: { b: e, e }, mergeable: r() > 0.15, compared: false,
       timestamp: new Date(Date.UTC(2026, 10, 20) + i * 3600_000).toISOString(), dataSize: 1 + Math.floor(r() * 1000), file: `d${i}`,
     });
     at = e;

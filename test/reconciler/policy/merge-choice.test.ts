@@ -8,7 +8,7 @@ function chain(sizes: number[], opts: { nm?: number[]; gapAt?: number } = {}): O
   let at = 0;
   return sizes.map((size, i) => {
     if (i === opts.gapAt) at += 1;
-    const d: ObservedDiff = { b: { b: at, e: at }, e: { b: at + 1, e: at + 1 }, mergeable: !opts.nm?.includes(i), compared: true, timestamp: '2026-11-21T00:00:00Z', dataSize: size, file: `d${i}` };
+    const d: ObservedDiff = { b: { b: at, e: at }, e: { b: at + 1, e: at + 1 }, mergeable: !opts.nm?.includes(i), compared: false, timestamp: '2026-11-21T00:00:00Z', dataSize: size, file: `d${i}` };
     at += 1;
     return d;
   });

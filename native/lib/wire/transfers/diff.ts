@@ -38,8 +38,8 @@ export interface DiffParams {
   checkpointBytes: number;
 }
 
-/** WALBCTL_DIFF_STREAM_CHECK=1: diffs checked as they arrive and written direct (below: why not by default). */
-const STREAM_CHECK = process.env.WALBCTL_DIFF_STREAM_CHECK === '1';
+/** Diffs checked as they arrive and written direct; WALBCTL_DIFF_STREAM_CHECK=0: read back at commit, buffered. */
+const STREAM_CHECK = process.env.WALBCTL_DIFF_STREAM_CHECK !== '0';
 
 /** How long a request waits for the same diff's transfer already under way here before answering busy. */
 const TWIN_WAIT_MS = 15_000;
@@ -92,12 +92,11 @@ registerKind({
           size: p.sizeBytes,
           checkpointBytes: p.checkpointBytes,
           progress,
-          // WALBCTL_DIFF_STREAM_CHECK=1: each record is checked as it arrives (wdiff-check.ts), the
-          // commit does not read the diff back, and the diff is written direct like any stream. Off by
-          // default: with the faster commit, test/e2e/replication-fleet.test.ts found chain problems in
-          // 5 of 14 runs (2026-12-06; a diff left that does not continue the chain after a failover or
-          // a target's return), against none in 4 with the read-back — a race in the archive that the
-          // slower commit hides, not found yet. Buffered otherwise: the verify reads the diff back.
+          // Each record is checked as it arrives (wdiff-check.ts), the commit does not read the diff
+          // back, and the diff is written direct like any stream. (An opt-in for a while on
+          // 2026-12-06: its faster commit exposed a race — a hash backup's compared diff installed
+          // over an image the archive had moved past — that canApply now refuses, base-moved.)
+          // WALBCTL_DIFF_STREAM_CHECK=0: buffered, and the verify reads the diff back.
           direct: STREAM_CHECK,
           ...(STREAM_CHECK ? { check: (path: string) => new WdiffStreamCheck(path, p.sizeBytes) } : {}),
           commit: async (path, { check }) => {
