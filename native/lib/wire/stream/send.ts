@@ -8,14 +8,12 @@ import { ProtocolError } from '../errors.js';
 import type { WireSession } from '../protocol/session.js';
 import { HEADER_BYTES } from '../frame/codec.js';
 import { DATA_HEADER, type WireCodec } from '../protocol/messages.js';
+import { CompressionPacing } from './compress-pacing.js';
 import { encodeData } from './data-frame.js';
 import { segmentDigests, segmentHash, streamDigest } from './digest.js';
 import { openSource, type ByteSource } from './source.js';
 import { takeAll, type TokenBucket } from './token-bucket.js';
 
-/** Frames in a row that did not compress before compression pauses, and how many frames it pauses for. */
-const MISSES = 4;
-const PAUSE = 32;
 const NO_CODECS: readonly WireCodec[] = [];
 
 /**
@@ -46,6 +44,8 @@ export interface SendStreamOptions {
   limits?: readonly TokenBucket[];
   /** Compress data frames with the session's codec (default true); false: every frame goes raw (data compressed already). */
   compress?: boolean;
+  /** Whether compression pays, as earlier streams of the same data taught it (default: a new one). */
+  pacing?: CompressionPacing;
   onProgress?: (done: number, total: number) => void;
   /** Called once every byte and the commit are out, while the receiver installs (a sender may start its next stream then). */
   onSent?: () => void;
@@ -134,30 +134,22 @@ export async function sendStream<T>(o: SendStreamOptions): Promise<SendStreamRes
       }
       return { buf, whole };
     };
-    // Compression that does not pay is paused: after MISSES frames in a row that did not shrink
-    // by 5 % (a wdiff's records are compressed already, random data never shrinks), the next PAUSE
-    // frames go as they are, then it is tried again. lz4 costs ~3 CPU s per GB that does not shrink.
-    let misses = 0;
-    let rawUntil = o.compress === false ? o.size : 0;
+    // Compression that does not pay is paused (compress-pacing.ts).
+    const pacing = o.pacing ?? new CompressionPacing();
+    const canCompress = o.compress !== false && session.codecs.some((c) => c === 'lz4' || c === 'zstd');
     // Up to four chunks are read and compressed ahead of the one being sent.
     // A compressed frame is built in a kept buffer too (room, the data header, compressBound bytes).
     const packedSize = room + chunk + (chunk >> 6) + 65536;
     const prepare = async (at: number) => {
       const { buf: built, whole } = await read(at);
       const raw = built.subarray(room);
-      const trying = at >= rawUntil && session.codecs.some((c) => c === 'lz4' || c === 'zstd');
+      const trying = canCompress && pacing.tryNext();
       const packedIn = trying ? takeBuffer(packedSize) : undefined;
       const frame = await encodeData(at, raw, trying ? session.codecs : NO_CODECS, HEADER_BYTES, packedIn);
       // Not built in it (zeros, or compression did not pay): the kept buffer is free again.
       const packed = frame.built && packedIn && frame.built.buffer === packedIn.buffer ? packedIn : undefined;
       if (packedIn && !packed) giveBuffer(packedIn);
-      if (trying && frame.wireBytes > 0) {
-        misses = frame.parts[1] === raw ? misses + 1 : 0;
-        if (misses >= MISSES) {
-          rawUntil = at + PAUSE * chunk;
-          misses = 0;
-        }
-      }
+      if (trying && frame.wireBytes > 0) pacing.record(frame.parts[1] !== raw);
       return { raw, built, whole, frame, packed };
     };
     const ahead: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];

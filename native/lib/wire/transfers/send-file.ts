@@ -3,6 +3,7 @@
  * holds it already, else stream the file resumably; count the outcome on the link.
  */
 import type { WireClient, WirePeer } from '../client.js';
+import { PacingTable } from '../stream/compress-pacing.js';
 import { sendStream } from '../stream/send.js';
 import type { ByteSource } from '../stream/source.js';
 import type { TokenBucket } from '../stream/token-bucket.js';
@@ -34,6 +35,9 @@ export interface SendFileOptions {
   onSent?: () => void;
 }
 
+/** One pacing per peer, kind and volume: what one stream learnt about compressing its data, the next starts from. */
+const pacings = new PacingTable();
+
 export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOptions): Promise<SendResult> {
   const t0 = process.hrtime.bigint();
   const secs = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -49,7 +53,7 @@ export async function sendFile(client: WireClient, peer: WirePeer, o: SendFileOp
       size: o.params.sizeBytes,
       checkpointBytes: o.params.checkpointBytes,
       ...(o.limits ? { limits: o.limits } : {}),
-      ...(o.compress === false ? { compress: false } : {}),
+      ...(o.compress === false ? { compress: false } : { pacing: pacings.for(peer.host, o.kind, o.volume) }),
       ...(o.onSent ? { onSent: o.onSent } : {}),
       onProgress: (done, total) => {
         progress.done = done;

@@ -1,6 +1,7 @@
 /**
  * The sending end of a stream pauses compression that does not pay (4 frames in a row that did not
- * shrink: the next 32 go as they are) and takes it up again after the pause: a long run of random
+ * shrink: the next 32 go as they are, then 64 after each further miss; compress-pacing.ts) and takes
+ * it up again after a pause: a long run of random
  * bytes followed by compressible ones still sends the compressible ones compressed, and the archive
  * receives every byte.
  */
@@ -49,8 +50,8 @@ describe('a stream whose data stops shrinking', () => {
       volume: 'v', source: image, sizeBytes: randomPart + textPart, uuid: 'a'.repeat(32), snap: { b: 0, e: 1 }, id: 'fb-1', timestamp: '2026-12-05T08:00:00Z', checkpointBytes: 16 * MiB,
     });
     expect(r.outcome).toBe('sent');
-    // The random part costs its size (no compression saves on it); the text past the pause (at most
-    // 32 frames of 1 MiB into it) shrinks.
+    // The random part costs its size (no compression saves on it); the text past the pause that
+    // covers its start (4 misses, 32 raw, 1 miss, 64 raw: frames 38-101, 21 of them text) shrinks.
     expect(r.wireBytes).toBeGreaterThanOrEqual(randomPart);
     expect(r.wireBytes).toBeLessThan(randomPart + textPart - 12 * MiB);
     expect(sha1(archivePaths(remote, 'v').base)).toBe(sha1(image));
