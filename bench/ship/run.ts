@@ -21,7 +21,6 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { initArchiveVolume } from '../../native/lib/archive/lifecycle.js';
-import { restorable } from '../../native/lib/archive/query.js';
 import { receiveFullBackup } from '../../native/lib/archive/receive.js';
 import { packageRoot } from '../../native/lib/load.js';
 import { addArchive, startVolume } from '../../native/lib/proxy/archives.js';
@@ -141,9 +140,25 @@ async function main(): Promise<void> {
     hosts.push(arHost.child);
     const pxHost = await startHost('proxy', { host: 'px-1', pki, dataDir: px, listen: { address: '127.0.0.41', port: 0 }, volume: vol, archives: { 'ar-1': arHost.peer }, idleMs: 50 });
     hosts.push(pxHost.child);
+    // The recovery-point sampler reads the archive every 250 ms in a process of its own (the
+    // archive host's work; 2-18 ms of CPU a sample as the diffs pile up): each line a gid it holds.
+    const sampler = spawn(process.execPath, [join(packageRoot(), 'dist/bench/ship/sampler.js'), ar, vol, '250'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    hosts.push(sampler);
+    let onSample: ((t: number, gid: number) => void) | null = null;
+    let sampledGid = 0;
+    let pending = '';
+    sampler.stdout!.on('data', (d: Buffer) => {
+      pending += d.toString();
+      for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+        const { t, gid } = JSON.parse(pending.slice(0, i)) as { t: number; gid: number };
+        pending = pending.slice(i + 1);
+        sampledGid = gid;
+        onSample?.(t, gid);
+      }
+    });
     if (PIN) {
       // -a: every thread the process has now; threads made later inherit their maker's CPUs.
-      for (const [pid, cpu] of [[server.pid, 0], [process.pid, 0], [pxHost.child.pid!, 1], [arHost.child.pid!, 1]] as const) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+      for (const [pid, cpu] of [[server.pid, 0], [process.pid, 0], [pxHost.child.pid!, 1], [arHost.child.pid!, 1], [sampler.pid!, 1]] as const) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
     }
     const client = new WireClient({ host: 'db-1', tls: tls('db-1'), connectTimeoutMs: 5000 });
     const w = await attachWdev(dataDir, vol);
@@ -229,24 +244,22 @@ async function main(): Promise<void> {
       const b0 = shippedBytes;
       shipping = true;
       const loop = shipLoop();
-      const sampler = setInterval(() => {
-        peakAnon = Math.max(peakAnon, statusMiB(pxHost.child.pid!, 'RssAnon'));
-        void restorable(ar, vol).then((r) => {
-          const g = r[r.length - 1]?.gid ?? 0;
-          const t = cutAt.get(g);
-          if (t !== undefined && g > 0) into.rp.push((Date.now() - t) / 1000);
-          if (TRACE) console.log(`    ${new Date().toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${t === undefined ? '-' : ((Date.now() - t) / 1000).toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
-        });
-      }, 250);
+      const rss = setInterval(() => (peakAnon = Math.max(peakAnon, statusMiB(pxHost.child.pid!, 'RssAnon'))), 250);
+      onSample = (t, g) => {
+        const cut = cutAt.get(g);
+        if (cut !== undefined && g > 0) into.rp.push((t - cut) / 1000);
+        if (TRACE) console.log(`    ${new Date(t).toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${cut === undefined ? '-' : ((t - cut) / 1000).toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
+      };
       const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
       shipping = false;
       await loop;
-      clearInterval(sampler);
+      clearInterval(rss);
+      onSample = null;
       // The proxy forwards what is queued before the next run starts (at most 120 s): each run's
       // recovery point is then its own, not the drain of the run before.
       const last = shipper.state.last?.gid ?? 0;
       const t0 = Date.now();
-      while (Date.now() - t0 < 120_000 && ((await restorable(ar, vol)).at(-1)?.gid ?? 0) < last) await sleep(100);
+      while (Date.now() - t0 < 120_000 && sampledGid < last) await sleep(50);
       into.drainS.push((Date.now() - t0) / 1000);
       const c1 = stages();
       for (const k of Object.keys(c1) as (keyof Cpu)[]) into.cpu[k] += c1[k] - c0[k];
@@ -296,12 +309,8 @@ async function main(): Promise<void> {
         console.log(`| ${r.job} | ${name} | ${gb.toFixed(2)} | ${per(ph.cpu.storage)} | ${per(ph.cpu.extract)} | ${per(ph.cpu.storage + ph.cpu.extract)} | ${ph.cpu.server.toFixed(1)} / ${r.offServer.toFixed(1)} | ${per(ph.cpu.proxy)} | ${per(ph.cpu.archive)} |`);
       }
     }
-    // The 250 ms sampler ran in this process: its CPU per call, measured on the archive as it is now.
-    const u0 = process.cpuUsage();
-    for (let i = 0; i < 40; i++) await restorable(ar, vol);
-    const u1 = process.cpuUsage(u0);
-    const perSample = (u1.user + u1.system) / 1e6 / 40;
-    console.log(`(the storage column includes the bench's recovery-point sampler: ${(perSample * 1000).toFixed(1)} ms CPU per sample, ${rows.reduce((t, r) => t + r.full.rp.length + r.kept.rp.length, 0)} samples)`);
+    const samples = rows.reduce((t, r) => t + r.full.rp.length + r.kept.rp.length, 0);
+    console.log(`(the recovery-point sampler is a process of its own${PIN ? ', on CPU 1' : ''}: ${procCpu(sampler.pid!).toFixed(1)} CPU-s in all, ${samples} samples while shipping; not in the storage column)`);
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
     console.log(`\nthe proxy's and the archive's data: ${REMOTE_DIR ? `${remote} (BENCH_SHIP_REMOTE_DIR: not the writer's disk)` : `${remote}, the writer's disk`}`);
     console.log(`CPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);

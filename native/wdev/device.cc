@@ -627,7 +627,7 @@ ExtractResult Device::Extract(uint64_t from, uint64_t to, const std::string& out
   }
   // The packs in [oldest, permanent] stay in the ring until a set-oldest past them, which only the
   // shipper that asked for this extract sends: they are read without the device's lock.
-  return ExtractWlog(ldev_, s, from, to, out, maxBytes, frameOnly);
+  return ExtractWlog(ldev_, s, from, to, out, maxBytes, frameOnly, ldevWriter_.enabled());
 }
 
 DeviceStatus Device::Status() {

@@ -24,8 +24,10 @@ struct ExtractResult {
 // the proxy's conversion), and `out` gets the wlog's frame only: its header block (kWlogHeaderSize
 // bytes) then its end block (pbs bytes). `bytes` is still the whole wlog's size: the sender reads the
 // packs from the ring between the two (ldev byte kRingOffset + (lsid % ringBlocks) × pbs).
+// `directReads`: the frame-only walk reads the ring with O_DIRECT, in windows (a wdev whose log
+// writes go through the page cache passes false).
 ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes = 0,
-                          bool frameOnly = false);
+                          bool frameOnly = false, bool directReads = true);
 
 // The one JSON line `extract` answers with, from the command line and on the control socket alike:
 // {"packs","ios","discards","bytes","from","to","ringBlocks","pbs"}.

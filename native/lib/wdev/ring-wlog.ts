@@ -4,10 +4,13 @@
  * the packs' headers and found where the batch ends), and every byte between them is read from the
  * ldev at the ring position of its lsid — no copy of the log into a file and back. The range stays
  * in the ring until the proxy acknowledged it (it is freed only then), so a resend reads the same
- * bytes.
+ * bytes. The ring is read with O_DIRECT where the file system allows it (direct-read.ts): the wdev
+ * server writes it directly, and a buffered read-back cost the storage a page-cache copy per byte
+ * shipped and made the server's next direct writes invalidate the cached pages.
  */
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
+import { openForDirectReads } from '../direct-read.js';
 import type { ByteSource } from '../wire/stream/source.js';
 
 /** ldev byte offset of ring block 0 (native/wdev/layout.h kRingOffset). */
@@ -32,7 +35,7 @@ export function ringWlogBytes(r: RingRange): number {
 export async function openRingWlog(ldev: string, framePath: string, r: RingRange): Promise<ByteSource> {
   const frame = await readFile(framePath);
   if (frame.length !== WLOG_HEADER_BYTES + r.pbs) throw new Error(`${framePath}: a wlog frame has ${WLOG_HEADER_BYTES + r.pbs} bytes, this one ${frame.length}`);
-  const fh = await open(ldev, 'r');
+  const fh = await openForDirectReads(ldev);
   const ringStart = WLOG_HEADER_BYTES;
   const ringEnd = ringStart + (r.to - r.from) * r.pbs;
   const total = ringEnd + r.pbs;
@@ -58,7 +61,7 @@ export async function openRingWlog(ldev: string, framePath: string, r: RingRange
       const at = RING_OFFSET + slot * r.pbs + within;
       let got = 0;
       while (got < n) {
-        const { bytesRead } = await fh.read(buf, offset + got, n - got, at + got);
+        const bytesRead = await fh.read(buf, offset + got, n - got, at + got);
         if (bytesRead === 0) throw new Error(`${ldev}: ends at byte ${at + got}, inside the log ring (lsids ${r.from}-${r.to})`);
         got += bytesRead;
       }

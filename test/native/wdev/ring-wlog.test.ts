@@ -2,7 +2,7 @@
 // the wlog file the full extract writes, also where the batch wraps past the ring's end and where
 // a byte bound cuts it.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +19,14 @@ import { Scratch, wdevSkipReason } from './fixture.js';
 const SIZE = 16 << 20;
 const RING = 4 << 20;
 
-function scribble(file: string, bytes: number): void {
+function scribble(file: string, bytes: number, sizes = [16384]): void {
   const fd = openSync(file, 'r+');
   try {
-    for (let done = 0; done < bytes; done += 16384) writeSync(fd, randomBytes(16384), 0, 16384, Math.floor(Math.random() * ((SIZE - 16384) / 4096)) * 4096);
+    for (let done = 0, i = 0; done < bytes; i++) {
+      const n = sizes[i % sizes.length]!;
+      writeSync(fd, randomBytes(n), 0, n, Math.floor(Math.random() * ((SIZE - n) / 4096)) * 4096);
+      done += n;
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -104,4 +108,63 @@ describe.skipIf(wdevSkipReason())('a batch read straight out of the log ring', (
     await expect(extractWlog(p(), vol, past, join(s.dir, 'past.wlog'))).rejects.toMatchObject({ wdevCode: 'bad-lsid' });
     await expect(runWdev(['extract', '--ldev', p().ldev, '--from', String(past.from), '--to', String(past.to), '--out', join(s.dir, 'past2.wlog')], { vol })).rejects.toMatchObject({ wdevCode: 'bad-lsid' });
   });
+
+  it('walks large packs by their header block alone and small ones by windows, as the full extract does', { timeout: 120_000 }, async () => {
+    // 1 MiB writes make packs larger than the walk's 64 KiB "wide" bound; 4 KiB ones small packs.
+    await setOldest(p(), vol, (await syncLog(p(), vol)).permanentLsid);
+    scribble(p().file, 3 << 20, [1 << 20, 4096, 4096, 8192, 1 << 20, 4096]);
+    const st = await syncLog(p(), vol);
+    const range = { from: st.oldestLsid, to: st.permanentLsid };
+    const full = await extractWlog(p(), vol, range, join(s.dir, 'mixed.wlog'));
+    const frame = join(s.dir, 'mixed-frame');
+    const x = await extractFrame(p(), vol, range, frame);
+    expect(x.packs).toBe(full.packs);
+    expect(x.to).toBe(full.to);
+    const want = readFileSync(join(s.dir, 'mixed.wlog'));
+    const sizes = packSizes(want, x.pbs);
+    expect(Math.max(...sizes), 'a pack of more than 64 KiB').toBeGreaterThan(64 << 10);
+    expect(Math.min(...sizes), 'a pack of a few blocks').toBeLessThanOrEqual(16 << 10);
+    const r = { from: x.from, to: x.to, ringBlocks: x.ringBlocks, pbs: x.pbs };
+    expect((await readAll(p().ldev, frame, r, 1 << 20)).equals(want)).toBe(true);
+  });
+
+  it('refuses a batch whose pack header was damaged in the ring, naming its ldev byte offset', { timeout: 120_000 }, async () => {
+    await setOldest(p(), vol, (await syncLog(p(), vol)).permanentLsid);
+    scribble(p().file, 1 << 20, [4096, 8192, 16384]);
+    const st = await syncLog(p(), vol);
+    const range = { from: st.oldestLsid, to: st.permanentLsid };
+    const wlog = await extractWlog(p(), vol, range, join(s.dir, 'dmg.wlog'));
+    const packs = packSizes(readFileSync(join(s.dir, 'dmg.wlog')), wlog.pbs);
+    expect(packs.length).toBeGreaterThan(4);
+    // The header of a pack in the middle: its lsid, then its byte in the ring (kRingOffset 8192).
+    const k = Math.floor(packs.length / 2);
+    const lsid = range.from + packs.slice(0, k).reduce((a, b) => a + b, 0) / wlog.pbs;
+    const at = 8192 + (lsid % wlog.ringBlocks) * wlog.pbs + 40;
+    const fd = openSync(p().ldev, 'r+');
+    const was = Buffer.alloc(1);
+    try {
+      readSync(fd, was, 0, 1, at);
+      writeSync(fd, Buffer.from([was[0]! ^ 0x5a]), 0, 1, at);
+      fsyncSync(fd);
+      const err = await extractFrame(p(), vol, range, join(s.dir, 'dmg-frame')).catch((e: Error) => e);
+      expect(err).toMatchObject({ name: 'WdevCorruptError', file: p().ldev, offset: at - 40 });
+      expect((err as Error).message).toContain(`byte offset ${at - 40} (lsid ${lsid}): logpack header checksum mismatch`);
+    } finally {
+      writeSync(fd, was, 0, 1, at);
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    expect((await extractFrame(p(), vol, range, join(s.dir, 'dmg-frame'))).packs).toBe(packs.length);
+  });
 });
+
+/** The byte sizes of a wlog file's packs, in order (header block: total_io_size, a u16 at +6). */
+function packSizes(wlog: Buffer, pbs: number): number[] {
+  const out: number[] = [];
+  for (let at = 4096; at + pbs < wlog.length; ) {
+    const size = (1 + wlog.readUInt16LE(at + 6)) * pbs;
+    out.push(size);
+    at += size;
+  }
+  return out;
+}
