@@ -22,6 +22,7 @@ import { ProxyFailover, type ProxyPeer } from '../../../native/lib/wdev/proxy-fa
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
 import { syncLog } from '../../../native/lib/wdev/log-position.js';
 import { shipLogBatch } from '../../../native/lib/wdev/ship-log.js';
+import { Shipper } from '../../../native/lib/wdev/shipper.js';
 import { sendDiff, wireStatus, type WireClient, type WireServer } from '../../../native/lib/wire/index.js';
 import { client, makePki, serve } from '../wire/_fleet.js';
 import { Scratch, sha1, wdevSkipReason, writeAndSync } from '../wdev/fixture.js';
@@ -135,5 +136,36 @@ describe.skipIf(skip !== null)(`log shipping over the wire${skip ? ` (skipped: $
     // Header block + packs within the bound + END block; a single pack may pass it alone.
     for (const n of sizes) expect(n).toBeLessThanOrEqual((1 << 20) + 2 * 4096 + (1 << 20));
     expect((await syncLog(wdevPaths(s.dataDir, 'v'), 'v')).oldestLsid).toBe(before.permanentLsid);
+  });
+
+  it('the shipping loop cuts at most one batch per gatherMs while writes go on, and its stop wakes it from the wait', { timeout: 120_000 }, async () => {
+    const file = wdevPaths(s.dataDir, 'v').file;
+    const fo = new ProxyFailover([peers['px-1']!, peers['px-2']!], {
+      send: (peer, meta, wlog) => sendLogBatch(clients['db-1']!, peer, { meta, wlog }),
+      probe: (peer) => wireStatus(clients['db-1']!, peer, 'v'),
+    });
+    await fo.heartbeat();
+    const cuts: number[] = [];
+    const gatherMs = 400;
+    const shipper = new Shipper(s.dataDir, 'v', fo, { gatherMs, idleMs: 20, onBatch: (_b, at) => cuts.push(at) });
+    shipper.start();
+    // 2.4 s of small writes, one every 40 ms: cut back to back, that would be dozens of batches.
+    for (let k = 0; k < 60; k++) {
+      writeAndSync(file, (k % 16) * 65536, 4096, k & 0xff);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    for (const end = Date.now() + 10_000; Date.now() < end && shipper.state.last?.lsid.e !== (await syncLog(wdevPaths(s.dataDir, 'v'), 'v')).permanentLsid; ) await new Promise((r) => setTimeout(r, 50));
+    expect(shipper.state.lastError).toBeNull();
+    expect(cuts.length, 'batches cut').toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < cuts.length; i++) expect(cuts[i]! - cuts[i - 1]!, `cut ${i} after cut ${i - 1}`).toBeGreaterThanOrEqual(gatherMs);
+    expect(cuts.length, 'at most one batch per gatherMs').toBeLessThanOrEqual(Math.ceil((cuts.at(-1)! - cuts[0]!) / gatherMs) + 1);
+    // A loop waiting out a long gather after a batch stops at once (or this test's timeout fails it).
+    const slow = new Shipper(s.dataDir, 'v', fo, { gatherMs: 600_000, idleMs: 20 });
+    await shipper.stop();
+    writeAndSync(file, 0, 4096, 0x77);
+    slow.start();
+    for (const end = Date.now() + 10_000; Date.now() < end && slow.state.batches === 0; ) await new Promise((r) => setTimeout(r, 20));
+    expect(slow.state.batches).toBe(1);
+    await slow.stop();
   });
 });
