@@ -57,7 +57,9 @@ export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgre
         await rm(p.indexTmp, { force: true });
         o.meta.pending = null;
         await o.save();
-        throw new StateError(`${o.meta.volume}: the hash backup's diff was refused: ${(error as Error).message}; it is dropped, and the next hash backup hashes the archive's newest image`, { retryable: true });
+        const vol = o.meta.volume;
+        const why = (error as Error).message.startsWith(`${vol}: `) ? (error as Error).message.slice(vol.length + 2) : (error as Error).message;
+        throw new StateError(`${vol}: the hash backup's diff was refused: ${why}; it is dropped, and the next hash backup hashes the archive's newest image`, { retryable: true });
       }
     }
     if (await exists(p.indexTmp)) await rename(p.indexTmp, o.paths.index);

@@ -63,7 +63,10 @@ export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
       const uuid = await wdiffUuid(d.source);
       const r = await retry(() => sendDiff(o.client, o.peer, { volume: vol, uuid, file: d.source, diff: d.diff, explicitEnd: d.explicitEnd, ...limits, ...(o.checkpointBytes ? { checkpointBytes: o.checkpointBytes } : {}) })).catch((e: unknown) => {
         // The storage's pending step drops a hash backup's diff the archive moved past, as it does locally.
-        throw e instanceof WireReject && e.reject === 'base-moved' ? new ChainRelationError(vol, 'base-moved', e.message) : e;
+        // The archive's detail already begins with the volume, which ChainRelationError adds again.
+        if (!(e instanceof WireReject && e.reject === 'base-moved')) throw e;
+        const detail = e.detail.startsWith(`${vol}: `) ? e.detail.slice(vol.length + 2) : e.detail;
+        throw new ChainRelationError(vol, 'base-moved', `archive ${o.peer.host} refused the diff (base-moved): ${detail}`);
       });
       await rm(d.source, { force: true });
       return (r.result as { file?: string } | null)?.file ?? formatDiffName(d.diff);

@@ -103,6 +103,8 @@ for (const where of ['local', 'remote'] as const) {
       );
       expect(error?.message).toMatch(/hash backup's diff was refused: .*base-moved|moved on to \|\d+\|/);
       expect(error?.message).toContain('the next hash backup hashes the archive\'s newest image');
+      // The volume is named once, at the start, however many layers the refusal came through.
+      expect(error?.message.split('v: ').length, error?.message).toBe(2);
       expect((await observeStorage(db1, 'v'))!.latestGid).toBe(before.latestGid);
       const paths = storagePaths(db1, 'v');
       expect(JSON.parse(readFileSync(paths.meta, 'utf8'))).toMatchObject({ pending: null });
