@@ -13,36 +13,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "addon.h"
+#include "format/io.h"
 
 namespace walbctl::sys {
 namespace {
 
-constexpr uint64_t kAlign = 4096;
 constexpr uint64_t kSector = 512;
 
-struct Bounce {
-  uint8_t* p = nullptr;
-  uint64_t cap = 0;
-  ~Bounce() { std::free(p); }
-  uint8_t* Get(uint64_t n) {
-    if (n > cap) {
-      std::free(p);
-      p = nullptr;
-      cap = 0;
-      const uint64_t want = (n + kAlign - 1) / kAlign * kAlign;
-      if (posix_memalign(reinterpret_cast<void**>(&p), kAlign, want) != 0) return nullptr;
-      cap = want;
-    }
-    return p;
-  }
-};
-thread_local Bounce t_bounce;
+// The pool thread's bounce buffer: page-aligned (an mmap), grown as needed, kept for the next read.
+thread_local walb::fmt::PageBuffer t_bounce;
 
 class DirectReadWorker : public Napi::AsyncWorker {
  public:
@@ -54,8 +39,12 @@ class DirectReadWorker : public Napi::AsyncWorker {
   void Execute() override {
     const uint64_t start = position_ / kSector * kSector;
     const uint64_t end = (position_ + length_ + kSector - 1) / kSector * kSector;
-    uint8_t* b = t_bounce.Get(end - start);
-    if (!b) return SetError("readDirect: out of memory for a " + std::to_string(end - start) + "-byte aligned buffer");
+    try {
+      t_bounce.grow(end - start);
+    } catch (const std::bad_alloc&) {
+      return SetError("readDirect: out of memory for a " + std::to_string(end - start) + "-byte aligned buffer");
+    }
+    uint8_t* b = t_bounce.data();
     uint64_t got = 0;
     while (start + got < end) {
       ssize_t r = pread(fd_, b + got, end - start - got, static_cast<off_t>(start + got));
