@@ -113,8 +113,12 @@ registerKind({
             if (ticket.after && !(await ticket.after)) throw new WireReject('too-new', `diff ${span}: the diff before it did not install in the archive of ${vol}; it is kept here to resume`);
             // The chain may have moved while this one arrived (another source's diff landed first):
             // addDiff checks again under the archive's lock, and its refusal goes back typed.
-            const added = await addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd }).catch((e: unknown) => {
-              throw e instanceof ChainRelationError ? asReject(e) : e;
+            const added = await addDiff(dataDir, vol, { source: path, diff: d, move: true, explicitEnd: p.explicitEnd }).catch(async (e: unknown) => {
+              if (!(e instanceof ChainRelationError)) throw e;
+              // The chain passed it (too-old) or its base moved (base-moved): it never applies here,
+              // so its partial goes now (a too-new one stays, to resume once the gap is filled).
+              if (e.relation !== 'too-new') await dropPartial(dir);
+              throw asReject(e);
             });
             ticket.settle(true);
             return added;

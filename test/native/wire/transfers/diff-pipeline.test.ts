@@ -12,7 +12,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { archiveMeta, archivePaths, initArchiveVolume, listDiffs } from '../../../../native/lib/archive/index.js';
+import { addDiff, archiveMeta, archivePaths, initArchiveVolume, listDiffs } from '../../../../native/lib/archive/index.js';
+import { mergeWdiffs } from '../../../../native/lib/wdiff.js';
 import { fullBackup, initVolume, snapshot, storageMeta } from '../../../../native/lib/storage/index.js';
 import { listPartials, sendDiff, sendFullBackup, WireReject, type WireClient, type WirePeer, type WireServer } from '../../../../native/lib/wire/index.js';
 import { TokenBucket } from '../../../../native/lib/wire/stream/token-bucket.js';
@@ -114,5 +115,24 @@ describe('a diff sent while the one before it is still being received', () => {
     expect(again.resumedFrom).toBe(kept[0]!.offset);
     expect((await listDiffs(remote, 'v')).map((d) => d.file)).toEqual((await listDiffs(local, 'v')).map((d) => d.file));
     expect(await listPartials(remote)).toEqual([]);
+  });
+
+  it('refuses too-old at its commit a diff the chain passed while it streamed, and keeps no partial of it', async () => {
+    const known = (await listDiffs(local, 'v')).length;
+    await change(2 * MiB);
+    await change(10 * MiB);
+    const [d1, d2] = (await listDiffs(local, 'v')).slice(known);
+    // The two merged into one (another source's merged diff, say), landed at the archive while d1 streams.
+    const merged = join(dir, 'merged.wdiff');
+    await mergeWdiffs([fileOf(d1!), fileOf(d2!)], merged, { uuid });
+    const span = { ...d1!, e: d2!.e, timestamp: d2!.timestamp };
+    let streaming!: () => void;
+    const first = new Promise<void>((r) => (streaming = r));
+    const one = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d1!), diff: d1!, checkpointBytes: MiB, limits: [new TokenBucket(4e6, 128 << 10)], onProgress: () => streaming() }).catch((e: unknown) => e);
+    await first;
+    await addDiff(remote, 'v', { source: merged, diff: span, explicitEnd: false });
+    expect(await one).toMatchObject({ reject: 'too-old' });
+    expect(await listPartials(remote)).toEqual([]);
+    expect((await listDiffs(remote, 'v')).at(-1)).toMatchObject({ e: d2!.e });
   });
 });
