@@ -49,10 +49,16 @@ export interface ProxyView {
   volumes: ProxyVolumeView[];
 }
 
-export async function observeProxy(dataDir: string, limitBytes: number): Promise<ProxyView> {
+/**
+ * The proxy's view: the spool's usage and, per volume (only `opts.volume` when given: a storage's
+ * status call asks each second for its own volume, and every other volume's state and queues would
+ * be read for nothing), its state and queues.
+ */
+export async function observeProxy(dataDir: string, limitBytes: number, opts: { volume?: string } = {}): Promise<ProxyView> {
   const usage = await spoolUsage(dataDir);
   const volumes: ProxyVolumeView[] = [];
-  for (const vol of (await readdir(spoolRoot(dataDir)).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort()) {
+  const names = opts.volume !== undefined ? [opts.volume] : await readdir(spoolRoot(dataDir)).catch(() => [] as string[]);
+  for (const vol of names.filter((n) => !n.startsWith('.')).sort()) {
     const p = proxyPaths(dataDir, vol);
     const s = await readProxyState(p);
     if (!s) continue;

@@ -84,9 +84,13 @@ export class Shipper {
     this.proxies.start();
     this.loop = (async () => {
       while (this.running) {
-        const shipped = await this.once();
-        const wait = shipped ? this.lastCutAt + (this.o.gatherMs ?? 500) - Date.now() : (this.o.idleMs ?? 100);
-        if (wait > 0) await this.sleep(wait);
+        if (!(await this.once())) {
+          await this.sleep(this.o.idleMs ?? 100);
+          continue;
+        }
+        // Until gatherMs after the cut by the wall clock (a timer may fire a millisecond early of it).
+        const gather = this.o.gatherMs ?? 500;
+        for (let left = this.lastCutAt + gather - Date.now(); left > 0 && this.running; left = this.lastCutAt + gather - Date.now()) await this.sleep(left);
       }
     })();
   }

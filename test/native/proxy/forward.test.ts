@@ -114,6 +114,11 @@ describe('what a proxy reports', () => {
     expect(a1).toMatchObject({ archive: 'ar-1', diffs: 1, archivedGid: 2, from: { b: 2, e: 2 }, to: { b: 3, e: 3 } });
     expect(a1!.recoveryPointSec).toBeGreaterThanOrEqual(0);
     expect(a2).toMatchObject({ archive: 'ar-2', diffs: 3, archivedGid: null, archivedLsid: null });
+    // Asked for one volume, the same view of it; of a volume it does not spool, none.
+    // (recoveryPointSec is "now" less a time: it moves between the two calls.)
+    const still = (x: typeof v) => ({ ...x, queues: x.queues.map(({ recoveryPointSec: _r, ...q }) => q) });
+    expect((await observeProxy(px, 1 << 30, { volume: 'v' })).volumes.map(still)).toEqual([still(v)]);
+    expect((await observeProxy(px, 1 << 30, { volume: 'other' })).volumes).toEqual([]);
     await drain('ar-1');
     expect((await observeProxy(px, 1 << 30)).volumes[0]!.queues[0]).toMatchObject({ diffs: 0, archivedLsid: src.lsid, recoveryPointSec: 0 });
   });

@@ -49,7 +49,7 @@ registerKind({
     }
     const partials = (await listPartials(dataDir)).filter((p) => !request.volume || p.volume === request.volume);
     const proxies: Record<string, ProxyVolumeView> = {};
-    for (const v of (await observeProxy(dataDir, 0)).volumes) if (!request.volume || v.volume === request.volume) proxies[v.volume] = v;
+    for (const v of (await observeProxy(dataDir, 0, request.volume ? { volume: request.volume } : {})).volumes) proxies[v.volume] = v;
     const status: Omit<WireStatus, 'host'> = { archives, fullBackupIds, deviceUuids, chains, transfers: board.list(request.volume), partials, proxies, at: new Date().toISOString() };
     await session.send({ t: 'accept', status });
   },
