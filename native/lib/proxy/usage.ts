@@ -104,6 +104,12 @@ export async function spoolUsage(dataDir: string): Promise<SpoolUsage> {
     usage.volumes[vol] = v;
     usage.totalBytes += v.bytes;
   }
+  // A volume the proxy dropped leaves no listings behind (a long-running proxy sees volumes come and go).
+  for (const dir of listings.keys()) {
+    if (!dir.startsWith(`${root}/`)) continue;
+    const vol = dir.slice(root.length + 1).split('/')[0]!;
+    if (!(vol in usage.volumes)) listings.delete(dir);
+  }
   return usage;
 }
 

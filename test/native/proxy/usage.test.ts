@@ -99,6 +99,12 @@ describe('the spool usage', () => {
     expect(u.volumes.c).toEqual({ bytes: 5, files: 1 });
     rmSync(join(spoolRoot(data), 'c'), { recursive: true });
     expect((await spoolUsage(data)).volumes.c).toBeUndefined();
+    // Its listings went with it: made again, c is read afresh.
+    age(10);
+    mkdirSync(join(spoolRoot(data), 'c', 'queue', 'ar-1'), { recursive: true });
+    const before = usageScans.dirs;
+    expect((await spoolUsage(data)).volumes.c).toEqual({ bytes: 0, files: 0 });
+    expect(usageScans.dirs - before).toBeGreaterThanOrEqual(2);
   });
 
   it('reads again a directory listed within 2 s of its change, which a second change in the same tick would not move', async () => {
