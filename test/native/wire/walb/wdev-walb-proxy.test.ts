@@ -101,7 +101,7 @@ describe.skipIf(skip !== null)(`walbctl storage → walb-proxy → walbctl archi
     expect(await waitForGid(await round(4))).toBe(true);
     // A run is counted once walb-proxy closed after the acknowledgement (WalB's writeFin).
     const accepted = () => outcomes.filter((o) => o.answer === 'accept').length;
-    for (const end = Date.now() + 15_000; accepted() < 4 && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+    for (const end = Date.now() + 45_000; accepted() < 4 && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
     expect(accepted()).toBeGreaterThanOrEqual(4);
     expect(errors).toEqual([]);
 
