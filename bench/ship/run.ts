@@ -3,17 +3,20 @@
  * fio writes to a loop device over a served wdev (4 KiB random, 1 MiB sequential, iodepth 16,
  * direct), alternating in one run: shipping off (the log is only freed between runs, as bench:wdev
  * does) and shipping on (this process ships bounded batches over mutual TLS to a proxy process on
- * 127.0.0.41, which forwards them to an archive process on 127.0.0.42). While shipping, the recovery
- * point — now minus the time the newest diff the archive holds was cut from the log — is sampled
- * every 250 ms, at full speed (where it measures the backlog a burst leaves) and with the writer held
- * at BENCH_SHIP_RATE (default 0.5) of the round's shipping-off throughput and of what the shipping
- * carried at full speed, whichever is lower (fio --rate_iops / --rate: the disk keeps up). CPU seconds per GB shipped are printed per stage: the storage host's (the
+ * 127.0.0.41, which forwards them to an archive process on 127.0.0.42). While fio runs, the recovery
+ * point — the age of the newest write the archive holds, dated by the wdev's written lsid sampled
+ * every 250 ms beside the archive's newest gid (sampler.ts) — is sampled at full speed (where it
+ * measures the backlog a burst leaves) and with the writer held at BENCH_SHIP_RATE (default 0.5) of
+ * the round's shipping-off throughput and of what the shipping carried at full speed, whichever is
+ * lower (fio --rate_iops / --rate: the disk keeps up). After each run shipping goes on until the
+ * archive holds every write of the run (the catch-up). CPU seconds per GB shipped are printed per stage: the storage host's (the
  * shipping loop and wire, the extract) apart from the proxy's and the archive's. BENCH_SHIP_PIN=1
  * pins fio, the wdev server and the shipping to CPU 0 and the proxy and archive to CPU 1.
  * Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
  * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2);
  * BENCH_SHIP_NODE_ARGS: node options for the proxy and archive processes (e.g. "--cpu-prof");
- * BENCH_SHIP_GATHER_MS: the shipper's least time between batch cuts (its default: 500 ms).
+ * BENCH_SHIP_GATHER_MS: the shipper's least time between batch cuts (its default: 500 ms);
+ * BENCH_SHIP_BATCH: the most one batch carries (default 128 MiB, the daemon's).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +38,7 @@ import { resetLog, setOldest, syncLog } from '../../native/lib/wdev/log-position
 import { wdevPaths } from '../../native/lib/wdev/paths.js';
 import { checkPrerequisites, serveWdev } from '../../native/lib/wdev/serve.js';
 import { ProxyFailover } from '../../native/lib/wdev/proxy-failover.js';
+import { WALB_MAX_BATCH_BYTES } from '../../native/lib/wdev/ship-log.js';
 import { Shipper } from '../../native/lib/wdev/shipper.js';
 import { stopWdev } from '../../native/lib/wdev/stop.js';
 import { initCa, issueHost, WireClient, wireStatus, type WirePeer } from '../../native/lib/wire/index.js';
@@ -54,8 +58,9 @@ const PIN = process.env.BENCH_SHIP_PIN === '1';
 const REMOTE_DIR = process.env.BENCH_SHIP_REMOTE_DIR;
 // BENCH_SHIP_TRACE=1: a line per batch acknowledged and per recovery-point sample; BENCH_SHIP_JOBS: e.g. "seq1m".
 const TRACE = process.env.BENCH_SHIP_TRACE === '1';
-// The most one batch carries (WalB's ceiling is 128 MiB; smaller batches keep the recovery point short).
-const BATCH = Number(process.env.BENCH_SHIP_BATCH ?? 32 << 20);
+// The most one batch carries: the daemon's default, WalB's 128 MiB. (32 MiB, this bench's default
+// until 2026-12-06, left a longer backlog at full speed: one batch in flight, each a round trip.)
+const BATCH = Number(process.env.BENCH_SHIP_BATCH ?? WALB_MAX_BATCH_BYTES);
 // The sequential job runs at most 8 s: at 600 MiB/s, 15 s of it is more log than the 8 GiB ring holds
 // while a batch crosses the wire at tens of MiB/s (the ring absorbs the burst; the recovery point grows).
 const JOBS: (FioJob & { metric: 'iops' | 'mibPerSec'; runtime: number })[] = [
@@ -143,16 +148,32 @@ async function main(): Promise<void> {
     hosts.push(pxHost.child);
     // The recovery-point sampler reads the archive every 250 ms in a process of its own (the
     // archive host's work; 2-18 ms of CPU a sample as the diffs pile up): each line a gid it holds.
-    const sampler = spawn(process.execPath, [join(packageRoot(), 'dist/bench/ship/sampler.js'), ar, vol, '250'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const sampler = spawn(process.execPath, [join(packageRoot(), 'dist/bench/ship/sampler.js'), ar, vol, p.socket, '250'], { stdio: ['pipe', 'pipe', 'inherit'] });
     hosts.push(sampler);
     let onSample: ((t: number, gid: number) => void) | null = null;
     let sampledGid = 0;
     let pending = '';
+    // Marks: how far the log was written at each sample (lsids only grow). A write past a mark's
+    // lsid came after the mark, so the recovery point of an archive holding the log up to lsid E is
+    // at most the age of the newest mark at or below E (the daemon's status reads it the same way).
+    const marks: { t: number; written: number }[] = [];
+    const recoveryPoint = (t: number, end: number): number | null => {
+      let lo = 0;
+      let hi = marks.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (marks[mid]!.written <= end && marks[mid]!.t <= t) (found = mid), (lo = mid + 1);
+        else hi = mid - 1;
+      }
+      return found < 0 ? null : (t - marks[found]!.t) / 1000;
+    };
     sampler.stdout!.on('data', (d: Buffer) => {
       pending += d.toString();
       for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
-        const { t, gid } = JSON.parse(pending.slice(0, i)) as { t: number; gid: number };
+        const { t, written, gid } = JSON.parse(pending.slice(0, i)) as { t: number; written: number | null; gid: number };
         pending = pending.slice(i + 1);
+        if (written !== null && (marks.length === 0 || written >= marks[marks.length - 1]!.written)) marks.push({ t, written });
         sampledGid = gid;
         onSample?.(t, gid);
       }
@@ -189,6 +210,8 @@ async function main(): Promise<void> {
     };
     // Shipping on: the ship loop, and when each gid was cut from the log (for the recovery point).
     const cutAt = new Map<number, number>([[0, Date.now()]]);
+    // The lsid each gid's batch ends at: a gid the archive holds dates the newest write it holds.
+    const endOf = new Map<number, number>();
     let shipping = false;
     let shipped = 0;
     let shippedBytes = 0;
@@ -208,6 +231,7 @@ async function main(): Promise<void> {
       onBatch: (b, at) => {
         if (TRACE) console.log(`    gid ${b.gid}: ${(b.bytes / 2 ** 20).toFixed(1)} MiB, cut ${new Date(at).toISOString().slice(11, 23)}, acknowledged after ${Date.now() - at} ms`);
         cutAt.set(b.gid, at);
+        endOf.set(b.gid, b.lsid.e);
         shipped++;
         shippedBytes += b.bytes;
       },
@@ -229,7 +253,7 @@ async function main(): Promise<void> {
     // Before each shipping run the log is freed unshipped (as for the off runs) and the shipped
     // position moved there: the archive's image then no longer matches the device (this bench checks
     // costs and delays, not contents: test/native/proxy and scripts/ship-faults.mjs check contents).
-    const skipToNow = async () => {
+    const skipToNow = async (): Promise<number> => {
       await drop();
       const st0 = await syncLog(p, vol);
       const c = await readCapture(p.capture, vol);
@@ -238,41 +262,48 @@ async function main(): Promise<void> {
       await writeCapture(p.capture, c);
       shipper.state.overflowed = false;
       shipper.state.lastError = null;
+      return st0.permanentLsid;
     };
     /** One fio run with shipping on: its result, the recovery point samples, CPU per stage, bytes shipped. */
-    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number; drainS: number[] }): Promise<FioResult> => {
-      await skipToNow();
+    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number; during: number; drainS: number[] }): Promise<FioResult> => {
+      // The log before the run was dropped unshipped: the archive counts as holding it.
+      const floor = await skipToNow();
       const c0 = stages();
       const b0 = shippedBytes;
       shipping = true;
       const loop = shipLoop();
       const rss = setInterval(() => (peakAnon = Math.max(peakAnon, statusMiB(pxHost.child.pid!, 'RssAnon'))), 250);
+      let sampling = true;
       onSample = (t, g) => {
-        const cut = cutAt.get(g);
-        if (cut !== undefined && g > 0) into.rp.push((t - cut) / 1000);
-        if (TRACE) console.log(`    ${new Date(t).toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${cut === undefined ? '-' : ((t - cut) / 1000).toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
+        // Until the run's first batch lands the archive holds none of its writes: the recovery point
+        // grows from the run's start.
+        const rp = recoveryPoint(t, Math.max(endOf.get(g) ?? 0, floor));
+        if (sampling && rp !== null) into.rp.push(rp);
+        if (TRACE) console.log(`    ${new Date(t).toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${rp === null ? '-' : rp.toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
       };
       const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
+      sampling = false;
+      into.during += shippedBytes - b0;
+      // Shipping goes on until the archive holds every write of the run (at most 120 s): the
+      // catch-up after the run is the backlog it left, and the next run's recovery point is its own.
+      const endWritten = (await syncLog(p, vol)).permanentLsid;
+      const t0 = Date.now();
+      while (Date.now() - t0 < 120_000 && (endOf.get(sampledGid) ?? 0) < endWritten) await sleep(50);
+      into.drainS.push((Date.now() - t0) / 1000);
       shipping = false;
       await loop;
       clearInterval(rss);
       onSample = null;
-      // The proxy forwards what is queued before the next run starts (at most 120 s): each run's
-      // recovery point is then its own, not the drain of the run before.
-      const last = shipper.state.last?.gid ?? 0;
-      const t0 = Date.now();
-      while (Date.now() - t0 < 120_000 && sampledGid < last) await sleep(50);
-      into.drainS.push((Date.now() - t0) / 1000);
       const c1 = stages();
       for (const k of Object.keys(c1) as (keyof Cpu)[]) into.cpu[k] += c1[k] - c0[k];
       into.cpu.extract -= on.cpuSec;
       into.bytes += shippedBytes - b0;
       return on;
     };
-    type Phase = { rp: number[]; cpu: Cpu; bytes: number; runs: FioResult[]; drainS: number[] };
+    type Phase = { rp: number[]; cpu: Cpu; bytes: number; during: number; runs: FioResult[]; drainS: number[] };
     const rows: { job: string; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
     for (const job of JOBS.filter((j) => !process.env.BENCH_SHIP_JOBS || process.env.BENCH_SHIP_JOBS.split(',').includes(j.name))) {
-      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } };
+      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } };
       for (let round = 0; round < ROUNDS; round++) {
         await drop();
         // off: the log only fills; nothing reads it.
@@ -282,20 +313,21 @@ async function main(): Promise<void> {
         row.offServer += procCpu(server.pid) - s0;
         // on, at full speed: the writer against the shipping (the recovery point is the backlog).
         const lsid0 = (await syncLog(p, vol)).permanentLsid;
-        const bytes0 = row.full.bytes;
+        const during0 = row.full.during;
         const full = await shipRun(job, row.full);
         row.full.runs.push(full);
         // on, "while the disk keeps up": the writer held at RATE of this round's off throughput, and
-        // at most RATE of what the shipping carried at full speed (log bytes per write from this run).
+        // at most RATE of what the shipping carried at full speed while fio ran (log bytes per write
+        // from this run).
         const logPerOp = (((await syncLog(p, vol)).permanentLsid - lsid0) * cfg.pbs) / Math.max(1, full.iops * job.runtime);
-        const shipOps = (row.full.bytes - bytes0) / job.runtime / Math.max(1, logPerOp);
+        const shipOps = (row.full.during - during0) / job.runtime / Math.max(1, logPerOp);
         const ops = Math.min(off.iops, shipOps) * RATE;
         const target = Math.max(1, Math.round(job.metric === 'iops' ? ops : (ops * full.mibPerSec) / Math.max(1, full.iops)));
         row.kept.target.push(target);
         const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
         row.kept.runs.push(kept);
         const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
-        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive had the last batch ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
       rows.push(row);
     }
@@ -316,7 +348,7 @@ async function main(): Promise<void> {
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
     console.log(`\nthe proxy's and the archive's data: ${REMOTE_DIR ? `${remote} (BENCH_SHIP_REMOTE_DIR: not the writer's disk)` : `${remote}, the writer's disk`}`);
     console.log(`CPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
-    console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|');
+    console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | catch-up after the run, max | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
       const [off, on, kept] = [med(r.off), med(r.full.runs), med(r.kept.runs)];
@@ -324,7 +356,7 @@ async function main(): Promise<void> {
       // Each round's shipping-on run against its own shipping-off run (the two ran back to back).
       const perRound = r.off.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
       const rounds = `rounds ${perRound.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRound, 50).toFixed(1)} %`;
-      console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${rpText(r.full.rp)} | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
+      console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
     console.log(`storage -> proxy: ${(wire.wire / 2 ** 20).toFixed(0)} MiB on the wire for ${(wire.sent / 2 ** 20).toFixed(0)} MiB of log (${((wire.wire / Math.max(1, wire.sent)) * 100).toFixed(0)} %: lz4 where it paid, zeros as nothing)`);
