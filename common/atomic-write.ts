@@ -2,13 +2,20 @@
  * Crash-safe file replacement: write a temporary file beside the target, fsync it, rename it over
  * the target, fsync the directory. A reader sees the old file or the new one, never a half.
  */
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** The temporary name used beside `target`; `.tmp-` files are never read as data. */
+let made = 0;
+
+/**
+ * The temporary name used beside `target`; `.tmp-` files are never read as data. Unique in this
+ * process by a counter, and against a dead process of the same pid by 32 random bits (opened with
+ * `wx`: a clash fails, it does not overwrite). Not node:crypto: importing it costs every command
+ * 12-23 ms of start-up on the machines walbctl is measured on.
+ */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.tmp-${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const random = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  return join(dirname(target), `.tmp-${basename(target)}.${process.pid}.${(made++).toString(36)}${random}`);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
