@@ -121,3 +121,32 @@ describe.each([512, 4096] as const)('at physical block size %i', (pbs) => {
     expect((await imageAfter([both], base)).equals(want)).toBe(true);
   });
 });
+
+describe('a sorted wdiff of compressed records', () => {
+  // A pack closes at 127 records or at 8 MiB of data (kWritePackData); the record that does not fit
+  // opens the next one, and every record keeps its compression.
+  it.each([
+    { name: 'a pack closes at 127 records and the 128th opens the next', ios: 400, blocks: 8, packs: 4 },
+    { name: 'a pack closes at 8 MiB of data and the record past it opens the next', ios: 24, blocks: 2048, packs: 2 },
+  ])('$name', async ({ ios: count, blocks, packs }) => {
+    const volume = count * blocks;
+    const base = patternImage(volume * 512);
+    const rand = prng(count);
+    // Half random (lz4 cannot shrink it), half a repeated byte: each record compresses to ~half.
+    const ios = Array.from({ length: count }, (_, i) => {
+      const data = Buffer.alloc(blocks * 512, i & 0xff);
+      for (let k = 0; k < data.length / 2; k++) data[k] = Math.floor(rand() * 256);
+      return { kind: 'write' as const, address: i * blocks, blocks, data };
+    });
+    const wlog = file('packs.wlog');
+    await writeWlog(wlog, { pbs: 4096 }, ios);
+    const wdiff = file('packs.wdiff');
+    await convertWlog([wlog], wdiff, { compression: 'lz4' });
+    const v = await verifyFile(wdiff);
+    expect(v.records).toBe(count);
+    expect(v.packs).toBe(packs);
+    const show = await showWdiff(wdiff);
+    expect(show.records.every((r) => r.compression === 'lz4')).toBe(true);
+    expect((await imageAfter([wdiff], base)).equals(replay(base, ios))).toBe(true);
+  });
+});
