@@ -4,8 +4,8 @@
  * direct), alternating in one run: shipping off (the log is only freed between runs, as bench:wdev
  * does) and shipping on (this process ships bounded batches over mutual TLS to a proxy process on
  * 127.0.0.41, which forwards them to an archive process on 127.0.0.42). While fio runs, the recovery
- * point — the age of the newest write the archive holds, dated by the wdev's written lsid sampled
- * every 250 ms beside the archive's newest gid (sampler.ts) — is sampled at full speed (where it
+ * point — the age of the newest write the archive holds, dated by where the wdev's log ended (its
+ * latest lsid) sampled every 250 ms beside the archive's newest gid (sampler.ts) — is sampled at full speed (where it
  * measures the backlog a burst leaves) and with the writer held at BENCH_SHIP_RATE (default 0.5) of
  * the round's shipping-off throughput and of what the shipping carried at full speed, whichever is
  * lower (fio --rate_iops / --rate: the disk keeps up). After each run shipping goes on until the

@@ -1,7 +1,8 @@
 /**
  * bench:ship's recovery-point sampler, a process of its own: every INTERVAL ms it asks the wdev
- * server how far the log is written (its control socket's `status`: no flush) and the archive which
- * gid it holds, and prints `{"t": epoch ms, "written": lsid, "gid": N}` a line. The bench dates each
+ * server where the log ends (the latest lsid of its control socket's `status`, no flush: every
+ * acknowledged write's pack is before it) and the archive which gid it holds, and prints
+ * `{"t": epoch ms, "written": lsid, "gid": N}` a line. The bench dates each
  * lsid by these marks, so the recovery point is the age of the newest write the archive holds, as
  * the daemon's status reports it (wdev/shipping-state.ts), not the age of the batch's cut: a batch
  * cut short by its size ends at writes older than its cut. The bench pins it beside the proxy and
@@ -30,7 +31,7 @@ const timer = setInterval(() => {
       const t = Date.now();
       const st = await controlRequest(socket, 'status');
       const r = await restorable(dataDir, vol);
-      process.stdout.write(`${JSON.stringify({ t, written: st?.writtenLsid ?? null, gid: r[r.length - 1]?.gid ?? 0 })}\n`);
+      process.stdout.write(`${JSON.stringify({ t, written: st?.latestLsid ?? null, gid: r[r.length - 1]?.gid ?? 0 })}\n`);
     } catch (e) {
       process.stderr.write(`sampler: ${(e as Error).message}\n`);
     } finally {

@@ -1,6 +1,6 @@
 /**
  * Reading and moving the log's positions, online (through the serving process) or offline (the
- * ldev's super sector): sync (flush, then the permanent lsid), set-oldest (free shipped log),
+ * ldev's super sector): status (no flush), sync (flush, then the permanent lsid), set-oldest (free shipped log),
  * reset (restart the log at the latest lsid, clearing overflow).
  */
 import { resolve } from 'node:path';
@@ -10,6 +10,16 @@ import { runWdev } from './binary.js';
 import { controlRequest, type WdevStatusJson } from './control.js';
 import { fromBinary, WdevError } from './errors.js';
 import type { WdevPaths } from './paths.js';
+
+/**
+ * The log's positions without a flush: the latest lsid ends the log of every acknowledged write,
+ * the permanent one only what the last flush made durable (and the written one what reached the
+ * data device). A poll for new log asks this; a flush (of the ring's file, so of the disk's cache
+ * under the writer's IOs) is for the batch it finds.
+ */
+export async function logStatus(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
+  return (await controlRequest(p.socket, 'status')) ?? runWdev<WdevStatusJson>(['status', '--ldev', p.ldev], { vol });
+}
 
 /** Flushes the log when served; the returned permanent lsid covers every acknowledged write. */
 export async function syncLog(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
