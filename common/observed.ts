@@ -98,7 +98,7 @@ export interface ObservedStorage {
 }
 
 /**
- * A wdev volume's log on its way: lsids written (permanent on the storage), shipped (a proxy
+ * A wdev volume's log on its way: lsids written (the end of every acknowledged write's log on the storage), shipped (a proxy
  * acknowledged holding them durably), converted (the newest a proxy turned into a wdiff) and
  * archived (the newest every archive of the volume acknowledged to the proxy), as the storage last
  * learnt them from its proxies; and the recovery point.

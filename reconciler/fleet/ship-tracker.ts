@@ -49,7 +49,9 @@ export class ShippingTracker {
     this.state ??= (await readShipping(p)) ?? emptyShipping();
     const s = this.state;
     const st = await wdevStatus(this.dataDir, this.vol).catch(() => null);
-    if (st) markLogEnd(s, st.permanentLsid, Date.now());
+    // Where the log of every acknowledged write ends (the latest lsid), not what the last flush made
+    // permanent: a writer's writes not flushed yet are writes the archives lack too.
+    if (st) markLogEnd(s, st.latestLsid, Date.now());
     await Promise.all(
       this.o.peers().map(async (peer) => {
         const view = await this.o.ask(peer).catch(() => undefined);
@@ -63,6 +65,6 @@ export class ShippingTracker {
     );
     await writeShipping(p, s);
     const cap = await readCaptureOrNull(p.capture).catch(() => null);
-    if (cap && st) this.o.onView?.(shippingView(s, cap, st.permanentLsid, Date.now()));
+    if (cap && st) this.o.onView?.(shippingView(s, cap, st.latestLsid, Date.now()));
   }
 }
