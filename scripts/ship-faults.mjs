@@ -326,7 +326,7 @@ async function main() {
   const summary = { seed, ...counts, failed: counts.failures.length };
   if (json) process.stdout.write(JSON.stringify(summary) + '\n');
   else {
-    console.log(`ship-faults (storage: ${counts.storage}): ${counts.trials} trials, ${counts.injected} faults injected (${Object.entries(counts.byFault).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.restarts} processes killed and restarted`);
+    console.log(`ship-faults (storage: ${counts.storage}, seed ${seed}): ${counts.trials} trials, ${counts.injected} faults injected (${Object.entries(counts.byFault).map(([k, v]) => `${k} ${v}`).join(', ')}), ${counts.restarts} processes killed and restarted`);
     console.log(`  ${counts.batches} ${real ? 'gids shipped' : 'batches'}, ${counts.checks} archive checks; relays: ${JSON.stringify(counts.relay)}`);
     console.log(`  failures: ${counts.failures.length}${counts.failures.length ? '\n  ' + counts.failures.join('\n  ') : ''}`);
   }
