@@ -19,6 +19,8 @@ import { listPartials, sendDiff, sendFullBackup, WireReject, type WireClient, ty
 import { TokenBucket } from '../../../../native/lib/wire/stream/token-bucket.js';
 import { client, makePki, serve } from '../_fleet.js';
 
+type DiffInfo = Awaited<ReturnType<typeof listDiffs>>[number];
+
 describe('a diff sent while the one before it is still being received', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walbctl-wire-pipe-'));
   const local = join(dir, 'db-1');
@@ -39,6 +41,23 @@ describe('a diff sent while the one before it is still being received', () => {
     await snapshot(local, 'v');
   }
   const fileOf = (d: { file: string }): string => join(archivePaths(local, 'v').dir, d.file);
+
+  /** Two new diffs: 4 MiB rewritten at `a`, a snapshot, then at `b`, a snapshot. */
+  async function twoNewDiffs(a: number, b: number): Promise<[DiffInfo, DiffInfo]> {
+    const known = (await listDiffs(local, 'v')).length;
+    await change(a);
+    await change(b);
+    const [d1, d2] = (await listDiffs(local, 'v')).slice(known);
+    return [d1, d2];
+  }
+
+  /** Sends `file` as `diff` slowly (4 MB/s); resolves `started` once it streams. */
+  function sendSlowly(file: string, diff: DiffInfo): { started: Promise<void>; done: ReturnType<typeof sendDiff> } {
+    let streaming!: () => void;
+    const started = new Promise<void>((r) => (streaming = r));
+    const done = sendDiff(db1, peer, { volume: 'v', uuid, file, diff, checkpointBytes: MiB, limits: [new TokenBucket(4e6, 128 << 10)], onProgress: () => streaming() });
+    return { started, done };
+  }
 
   beforeAll(async () => {
     const pki = await makePki(['db-1', 'ar-1'], join(dir, 'pki'));
@@ -61,18 +80,14 @@ describe('a diff sent while the one before it is still being received', () => {
   });
 
   it('takes it in at once and installs it after the one before it, in order', async () => {
-    const known = (await listDiffs(local, 'v')).length;
-    await change(0);
-    await change(8 * MiB);
-    const [d1, d2] = (await listDiffs(local, 'v')).slice(known);
+    const [d1, d2] = await twoNewDiffs(0, 8 * MiB);
     const ended: string[] = [];
-    let streaming!: () => void;
-    const first = new Promise<void>((r) => (streaming = r));
     // The first goes slowly (4 MiB at 4 MB/s); the second starts once the first streams.
-    const one = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d1!), diff: d1!, checkpointBytes: MiB, limits: [new TokenBucket(4e6, 128 << 10)], onProgress: () => streaming() }).then((r) => (ended.push('first'), r));
-    await first;
+    const slow = sendSlowly(fileOf(d1), d1);
+    const one = slow.done.then((r) => (ended.push('first'), r));
+    await slow.started;
     let out = false;
-    const two = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2!), diff: d2!, checkpointBytes: MiB, onSent: () => void (out = true) }).then((r) => (ended.push('second'), r));
+    const two = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2), diff: d2, checkpointBytes: MiB, onSent: () => void (out = true) }).then((r) => (ended.push('second'), r));
     const [a, b] = await Promise.all([one, two]);
     expect([a.outcome, b.outcome]).toEqual(['sent', 'sent']);
     expect(out).toBe(true);
@@ -82,13 +97,10 @@ describe('a diff sent while the one before it is still being received', () => {
   });
 
   it('refuses it too-new when the one before it does not install, keeps its partial, and resumes it by offset', async () => {
-    const known = (await listDiffs(local, 'v')).length;
-    await change(4 * MiB);
-    await change(12 * MiB);
-    const [d1, d2] = (await listDiffs(local, 'v')).slice(known);
+    const [d1, d2] = await twoNewDiffs(4 * MiB, 12 * MiB);
     // A copy of the first with one byte flipped in its records: it streams whole and fails to verify.
     const bad = join(dir, 'bad.wdiff');
-    copyFileSync(fileOf(d1!), bad);
+    copyFileSync(fileOf(d1), bad);
     const at = Math.floor(statSync(bad).size / 2);
     const fd = openSync(bad, 'r+');
     const byte = Buffer.alloc(1);
@@ -96,43 +108,38 @@ describe('a diff sent while the one before it is still being received', () => {
     byte[0] = byte[0]! ^ 0xff;
     writeSync(fd, byte, 0, 1, at);
     closeSync(fd);
-    let streaming!: () => void;
-    const first = new Promise<void>((r) => (streaming = r));
-    const one = sendDiff(db1, peer, { volume: 'v', uuid, file: bad, diff: d1!, checkpointBytes: MiB, limits: [new TokenBucket(4e6, 128 << 10)], onProgress: () => streaming() }).catch((e: unknown) => e);
-    await first;
-    const two = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2!), diff: d2!, checkpointBytes: MiB }).catch((e: unknown) => e);
+    const slow = sendSlowly(bad, d1);
+    const one = slow.done.catch((e: unknown) => e);
+    await slow.started;
+    const two = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2), diff: d2, checkpointBytes: MiB }).catch((e: unknown) => e);
     expect(await one).toMatchObject({ reject: 'digest-mismatch' });
     const refused = await two;
     expect(refused).toBeInstanceOf(WireReject);
     expect(refused).toMatchObject({ reject: 'too-new', policy: 'back-off' });
     // (The bad first diff's partial stays too: a resume claim the sender finds wrong starts at 0.)
-    const kept = (await listPartials(remote)).filter((p) => (p.identity.diff as { e: { b: number } }).e.b === d2!.e.b);
+    const kept = (await listPartials(remote)).filter((p) => (p.identity.diff as { e: { b: number } }).e.b === d2.e.b);
     expect(kept).toHaveLength(1);
     expect(kept[0]!.offset).toBeGreaterThan(0);
     // The good first diff, then the second again: it resumes from what the archive kept.
-    expect(await sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d1!), diff: d1!, checkpointBytes: MiB })).toMatchObject({ outcome: 'sent', resumedFrom: 0 });
-    const again = await sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2!), diff: d2!, checkpointBytes: MiB });
+    expect(await sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d1), diff: d1, checkpointBytes: MiB })).toMatchObject({ outcome: 'sent', resumedFrom: 0 });
+    const again = await sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d2), diff: d2, checkpointBytes: MiB });
     expect(again.resumedFrom).toBe(kept[0]!.offset);
     expect((await listDiffs(remote, 'v')).map((d) => d.file)).toEqual((await listDiffs(local, 'v')).map((d) => d.file));
     expect(await listPartials(remote)).toEqual([]);
   });
 
   it('refuses too-old at its commit a diff the chain passed while it streamed, and keeps no partial of it', async () => {
-    const known = (await listDiffs(local, 'v')).length;
-    await change(2 * MiB);
-    await change(10 * MiB);
-    const [d1, d2] = (await listDiffs(local, 'v')).slice(known);
+    const [d1, d2] = await twoNewDiffs(2 * MiB, 10 * MiB);
     // The two merged into one (another source's merged diff, say), landed at the archive while d1 streams.
     const merged = join(dir, 'merged.wdiff');
-    await mergeWdiffs([fileOf(d1!), fileOf(d2!)], merged, { uuid });
-    const span = { ...d1!, e: d2!.e, timestamp: d2!.timestamp };
-    let streaming!: () => void;
-    const first = new Promise<void>((r) => (streaming = r));
-    const one = sendDiff(db1, peer, { volume: 'v', uuid, file: fileOf(d1!), diff: d1!, checkpointBytes: MiB, limits: [new TokenBucket(4e6, 128 << 10)], onProgress: () => streaming() }).catch((e: unknown) => e);
-    await first;
+    await mergeWdiffs([fileOf(d1), fileOf(d2)], merged, { uuid });
+    const span = { ...d1, e: d2.e, timestamp: d2.timestamp };
+    const slow = sendSlowly(fileOf(d1), d1);
+    const one = slow.done.catch((e: unknown) => e);
+    await slow.started;
     await addDiff(remote, 'v', { source: merged, diff: span, explicitEnd: false });
     expect(await one).toMatchObject({ reject: 'too-old' });
     expect(await listPartials(remote)).toEqual([]);
-    expect((await listDiffs(remote, 'v')).at(-1)).toMatchObject({ e: d2!.e });
+    expect((await listDiffs(remote, 'v')).at(-1)).toMatchObject({ e: d2.e });
   });
 });
