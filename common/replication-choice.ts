@@ -1,8 +1,11 @@
 /**
  * How a source archive brings a target archive to its newest snapshot, chosen as WalB's archive
  * chooses (`replicate`): a full replication when the target holds nothing or another lineage, the
- * diffs after the target's gid when the source still holds them as a chain from there, a hash
- * replication when the source applied or merged past the target's gid. A pure function of the two
+ * diffs from the target's gid when the source still holds a chain of diffs applicable there (WalB's
+ * `getApplicableDiffList`: a diff of writes applies to an image at any gid from its start up to
+ * before its end, so a diff the source merged across the target's gid still serves), a hash
+ * replication when the source applied past the target's gid, or only a compared diff (a hash
+ * backup's, applicable where it was made) spans it. A pure function of the two
  * positions: the planner predicts with it from a cursor, the sender decides with it from what the
  * receiver reports. Diffs are merged in transfer up to a size limit, never across a snapshot the
  * caller names as a barrier (explicit snapshots the target must keep restorable).
@@ -24,7 +27,7 @@ export interface ReplicationTarget {
   gid: number;
 }
 
-/** Diffs sent as one merged diff: `diffs[from..to]` of the source's chain. */
+/** Diffs sent as one merged diff: positions `from..to` of the choice's `path`. */
 export interface DiffBatch {
   from: number;
   to: number;
@@ -36,7 +39,7 @@ export interface DiffBatch {
 export type ReplicationChoice =
   | { kind: 'none'; why: 'up-to-date' | 'target-ahead' | 'source-empty'; toGid: number | null }
   | { kind: 'full'; why: 'target-empty' | 'other-lineage'; toGid: number }
-  | { kind: 'diff'; fromGid: number; toGid: number; batches: DiffBatch[]; bytes: number }
+  | { kind: 'diff'; fromGid: number; toGid: number; path: number[]; batches: DiffBatch[]; bytes: number }
   | { kind: 'hash'; why: 'applied-past' | 'merged-past' | 'gap'; fromGid: number; toGid: number };
 
 /** WalB's archive limits for a replication's merge in transfer: 1 GiB of input diffs
@@ -61,38 +64,61 @@ export function chooseReplication(source: ReplicationSource, target: Replication
   if (target.gid > newest) return { kind: 'none', why: 'target-ahead', toGid: newest };
   const base = source.base.e ?? source.base.b;
   if (base.b > target.gid) return { kind: 'hash', why: 'applied-past', fromGid: target.gid, toGid: newest };
-  const start = source.diffs.findIndex((d) => d.b.b === target.gid && d.b.e === target.gid);
-  if (start < 0) {
+  const from = { b: target.gid, e: target.gid };
+  if (nextApplicable(source.diffs, from) < 0) {
     const inside = source.diffs.some((d) => d.b.b < target.gid && d.e.e > target.gid);
     return { kind: 'hash', why: inside ? 'merged-past' : 'gap', fromGid: target.gid, toGid: newest };
   }
-  const batches = batchesFrom(source.diffs, start, newest, options);
-  if (batches === null) return { kind: 'hash', why: 'gap', fromGid: target.gid, toGid: newest };
+  const path = pathFrom(source.diffs, from, newest);
+  if (path === null) return { kind: 'hash', why: 'gap', fromGid: target.gid, toGid: newest };
+  const batches = mergeBatches(path.map((i) => source.diffs[i]!), options);
   let bytes = 0;
   for (const b of batches) bytes += b.bytes;
-  return { kind: 'diff', fromGid: target.gid, toGid: newest, batches, bytes };
+  return { kind: 'diff', fromGid: target.gid, toGid: newest, path, batches, bytes };
 }
 
-/** Consecutive runs from diffs[start] up to the diff ending at `newest`; null when the chain has a gap. */
-function batchesFrom(diffs: readonly ObservedDiff[], start: number, newest: number, options: ChoiceOptions): DiffBatch[] | null {
-  const batches: DiffBatch[] = [];
-  let at = diffs[start]!.b;
-  let open: DiffBatch | null = null;
-  for (let i = start; i < diffs.length; i++) {
+/**
+ * WalB's relation of a diff to an image at snapshot `at` (meta.hpp `canApply`): a diff of writes
+ * applies from its start up to before its end (writing again what the image already holds is
+ * harmless, and the diff's last write of each block is what the image held at its end); a compared
+ * diff holds only the blocks that differed from the image it was made against: exactly there.
+ */
+function applicable(d: ObservedDiff, at: GidSnap): boolean {
+  if (d.compared) return d.b.b === at.b && d.b.e === at.e;
+  return d.b.b <= at.b && at.b < d.e.b;
+}
+
+/**
+ * The diff applicable at `at` that goes furthest (WalB's `getMaxProgressDiff`) without passing
+ * `upTo`, the earliest on a tie; -1 when none.
+ */
+function nextApplicable(diffs: readonly ObservedDiff[], at: GidSnap, upTo = Infinity): number {
+  let best = -1;
+  for (let i = 0; i < diffs.length; i++) {
     const d = diffs[i]!;
-    if (d.b.b !== at.b || d.b.e !== at.e) return null;
-    if (open !== null && joinsBatch(open, d, diffs, options)) {
-      open.to = i;
-      open.gidE = d.e.b;
-      open.bytes += d.dataSize;
-    } else {
-      open = { from: i, to: i, gidB: d.b.b, gidE: d.e.b, bytes: d.dataSize };
-      batches.push(open);
-    }
-    at = d.e;
-    if (d.e.b === newest && d.e.e === newest) return batches;
+    if (applicable(d, at) && d.e.b <= upTo && (best < 0 || d.e.b > diffs[best]!.e.b)) best = i;
   }
-  return null;
+  return best;
+}
+
+/**
+ * The diffs (indices, in the order applied) that take an image at `from` to the clean snapshot
+ * `newest`, each the one applicable where the one before left the image that goes furthest (WalB's
+ * `getApplicableDiffList`); null when the chain has a gap before `newest`.
+ */
+function pathFrom(diffs: readonly ObservedDiff[], from: GidSnap, newest: number): number[] | null {
+  const path: number[] = [];
+  let at = from;
+  // Each diff applied moves the image's gid forward (a diff applies only before its end): this ends.
+  while (!(at.b === newest && at.e === newest)) {
+    if (at.b >= newest) return null;
+    const i = nextApplicable(diffs, at, newest);
+    if (i < 0) return null;
+    const d = diffs[i]!;
+    path.push(i);
+    at = { b: d.e.b, e: Math.max(d.e.e, at.e) };
+  }
+  return path;
 }
 
 /**

@@ -160,7 +160,7 @@ export function describeChoice(choice: ReplicationChoice): string {
       return `the diffs from gid ${choice.fromGid} (${n} diff${n === 1 ? '' : 's'}${merged}, ${formatBytes(choice.bytes, { trimZero: true })})`;
     }
     case 'hash': {
-      const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'a merge crossed its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
+      const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'only a compared diff (a hash backup\'s, applicable where it was made) spans its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
       return `a hash replication (${why})`;
     }
   }

@@ -150,7 +150,8 @@ async function run(o: ReplicateOptions): Promise<ReplicateResult> {
       });
     }
   } else if (choice.kind === 'diff') {
-    const run = source.diffs.slice(choice.batches[0]!.from, choice.batches.at(-1)!.to + 1);
+    // The first may start before the target's gid: a diff merged across it applies there (WalB's relation).
+    const run = choice.path.map((i) => source.diffs[i]!);
     // The diffs stay put while they go: merge and apply exclude a running replication (WalB's rule).
     await asAction(o.dataDir, vol, { op: 'replicate', run: () => sendRun(o, run, mergeBatches(run, merging), explicit, common, count) });
   } else if (choice.kind === 'hash') {

@@ -1,8 +1,8 @@
 /**
  * Archive → archive replication over the wire (TLS, certificates made at test time): a source
  * archive fed by a storage on its host replicates to an archive on another "host" (its own data
- * directory and wire server on 127.0.0.13): full first, then diffs, then — after the source applied
- * past the target — a hash replication; every restorable gid on the target restores to the sha1 the
+ * directory and wire server on 127.0.0.13): full first, then diffs, then a diff the source merged
+ * across the target's gid, then — after the source applied past the target — a hash replication; every restorable gid on the target restores to the sha1 the
  * volume had at that gid.
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { applyUpTo, archivePaths, initArchiveVolume, listDiffs, observeArchive, readReplicaCursors, restorable, restore } from '../../../native/lib/archive/index.js';
+import { applyUpTo, archivePaths, initArchiveVolume, listDiffs, merge, observeArchive, readReplicaCursors, restorable, restore } from '../../../native/lib/archive/index.js';
 import { showWdiff } from '../../../native/lib/index.js';
 import { replicateArchive } from '../../../native/lib/replicate/replicate.js';
 import { fullBackup, initVolume, snapshot } from '../../../native/lib/storage/index.js';
@@ -122,6 +122,25 @@ describe('replicating an archive to an archive on another host', () => {
 
   it('sends nothing to a target that is up to date', async () => {
     expect(await replicate()).toMatchObject({ kind: 'none', sent: 0 });
+  });
+
+  it('sends the diff the source merged across the target gid (a diff of writes applies at any gid it spans, as in WalB), not a hash replication', async () => {
+    await snapshots(2, false);
+    const [g1, g2] = [...sums.keys()].sort((a, b) => a - b).slice(-2) as [number, number];
+    expect(await replicate()).toMatchObject({ kind: 'diff', toGid: g2 });
+    await snapshots(2, false);
+    const g4 = Math.max(...sums.keys());
+    await merge(ar1, 'v', { gidB: g1, gidE: g4 });
+    expect((await listDiffs(ar1, 'v')).some((d) => d.b.b === g1 && d.e.b === g4)).toBe(true);
+    const res = await replicate();
+    expect(res).toMatchObject({ kind: 'diff', fromGid: g2, toGid: g4, sent: 1 });
+    expect(res.wireBytes).toBeLessThan(size / 2);
+    // The target keeps its own chain to g2 and takes the merged diff on top of it.
+    expect((await listDiffs(ar2, 'v')).some((d) => d.b.b === g1 && d.e.b === g4)).toBe(true);
+    expect((await observeArchive(ar1, 'v'))!.replicas['ar-2']).toMatchObject({ gid: g4, lastKind: 'diff' });
+    const gids = await everyGidMatches();
+    expect(gids).toContain(g2);
+    expect(gids).toContain(g4);
   });
 
   it('falls back to a hash replication when the source applied past the target gid', async () => {

@@ -54,6 +54,7 @@ describe('replicationSteps', () => {
   it.each([
     { name: 'predicts a diff replication while the source holds the diffs after the cursor', base: 0, gid: 30, method: 'diff' },
     { name: 'predicts a hash replication when the source applied past the cursor', base: 40, gid: 30, method: 'hash' },
+    { name: 'predicts a diff replication when a diff of the source spans the cursor (a merge crossed it: the merged diff applies there)', base: 0, gid: 25, method: 'diff' },
   ])('$name', ({ base, gid, method }) => {
     const [step] = plan([pair()], { base, replicas: replica(gid, '2026-11-21T09:00:00Z') }).steps;
     expect(step!.params.method).toBe(method);
