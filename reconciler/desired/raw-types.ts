@@ -66,7 +66,7 @@ export type RawVolume = {
   compression?: "none" | "lz4" | "zstd";
   /** Most bytes per second this volume's transfers send on the wire; null: unlimited (the host's limit still applies). */
   bandwidthLimit?: string | number | null;
-  /** How far a replication target of this volume may lag before its source archive lets it go: past any one limit, the source stops holding diffs back for it, retention and apply proceed, and the next replication to it is a hash replication. null or absent: no limit (hold everything a target needs). */
+  /** How far a replication target of this volume may lag before its source archive lets it go: past any one limit, the source stops holding diffs back for it, retention and apply proceed, and the next replication to it is a hash replication once the base is applied past its cursor (a diff replication while a merged diff still spans it). null or absent: no limit (hold everything a target needs). */
   replicationLimit?: {
     /** Most bytes of diffs held back for one target (newer than its cursor). */
     bytes?: string | number;

@@ -3,7 +3,8 @@
  * declared pair from this host holds back what its target still needs (merge and apply never cross
  * its cursor, retention keeps the newest snapshot at or below it) until the target lags past the
  * volume's `replicationLimit` — the most diff bytes, gids or age held back — and is let go: retention
- * proceeds and the next replication to it is a hash replication. A cursor no declared pair from this
+ * proceeds and the next replication to it is a hash replication once the base is applied past its cursor
+ * (while a merged diff still spans the cursor, a diff replication from it). A cursor no declared pair from this
  * host owns any more is released — after a hand-over when its host became the new primary and is
  * behind (a failover commit). A pure function of the declared volume and the observed archive.
  */

@@ -12,7 +12,7 @@ const SHARED = 'newest snapshot shared with ';
 export function holdNotes(hold: HoldDecision, keep: ReadonlyMap<number, readonly string[]>, out: string[]): void {
   for (const s of hold.standings) {
     if (s.letGo !== null) {
-      out.push(`replica ${s.to} is let go: ${s.letGo}; retention, merge and apply no longer hold diffs back for it, and the next replication to ${s.to} is a hash replication`);
+      out.push(`replica ${s.to} is let go: ${s.letGo}; retention, merge and apply no longer hold diffs back for it, and the next replication to ${s.to} is a hash replication once the base is applied past its cursor (a diff replication while a merged diff still spans it)`);
     }
   }
   for (const [gid, reasons] of keep) {

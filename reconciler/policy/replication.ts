@@ -155,9 +155,12 @@ export function describeChoice(choice: ReplicationChoice): string {
       return choice.why === 'target-empty' ? 'a full replication (it holds nothing)' : 'a full replication (it holds another lineage)';
     case 'diff':
     {
-      const n = choice.batches.at(-1)!.to - choice.batches[0]!.from + 1;
+      const n = choice.path.length;
       const merged = choice.batches.length === n ? '' : `, sent as ${choice.batches.length} merged in transfer`;
-      return `the diffs from gid ${choice.fromGid} (${n} diff${n === 1 ? '' : 's'}${merged}, ${formatBytes(choice.bytes, { trimZero: true })})`;
+      const first = choice.batches[0]!.gidB;
+      // A diff merged across the target's gid applies there (WalB's relation); it carries the writes since its start too.
+      const across = first < choice.fromGid ? `; the first was merged across it and starts at gid ${first}` : '';
+      return `the diffs from gid ${choice.fromGid} (${n} diff${n === 1 ? '' : 's'}${merged}, ${formatBytes(choice.bytes, { trimZero: true })}${across})`;
     }
     case 'hash': {
       const why = { 'applied-past': 'the base was applied past its gid', 'merged-past': 'only a compared diff (a hash backup\'s, applicable where it was made) spans its gid', gap: 'the diffs from its gid are not all here' }[choice.why];
