@@ -132,15 +132,17 @@ describe('replicating an archive to an archive on another host', () => {
     const g4 = Math.max(...sums.keys());
     await merge(ar1, 'v', { gidB: g1, gidE: g4 });
     expect((await listDiffs(ar1, 'v')).some((d) => d.b.b === g1 && d.e.b === g4)).toBe(true);
-    const res = await replicate();
-    expect(res).toMatchObject({ kind: 'diff', fromGid: g2, toGid: g4, sent: 1 });
+    await snapshots(2, false);
+    const g6 = Math.max(...sums.keys());
+    // One diff per batch: the merged one, then two that continue it, pipelined to the target.
+    const res = await replicateArchive({ client: wire, peer, dataDir: ar1, volume: 'v', checkpointBytes: 1 << 20, merge: { maxMergeCount: 1 } });
+    expect(res).toMatchObject({ kind: 'diff', fromGid: g2, toGid: g6, sent: 3 });
     expect(res.wireBytes).toBeLessThan(size / 2);
     // The target keeps its own chain to g2 and takes the merged diff on top of it.
     expect((await listDiffs(ar2, 'v')).some((d) => d.b.b === g1 && d.e.b === g4)).toBe(true);
-    expect((await observeArchive(ar1, 'v'))!.replicas['ar-2']).toMatchObject({ gid: g4, lastKind: 'diff' });
+    expect((await observeArchive(ar1, 'v'))!.replicas['ar-2']).toMatchObject({ gid: g6, lastKind: 'diff' });
     const gids = await everyGidMatches();
-    expect(gids).toContain(g2);
-    expect(gids).toContain(g4);
+    for (const g of [g2, g4, g6]) expect(gids).toContain(g);
   });
 
   it('falls back to a hash replication when the source applied past the target gid', async () => {
