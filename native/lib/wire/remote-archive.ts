@@ -7,7 +7,6 @@
 import { rm } from 'node:fs/promises';
 
 import { formatDiffName } from '../archive/diff-name.js';
-import { newHashSeed } from '../archive/hash-seed.js';
 import { ChainRelationError } from '../archive/errors.js';
 import { wdiffUuid } from '../archive/uuid.js';
 import type { ArchiveTarget } from '../storage/archive-target.js';
@@ -35,13 +34,6 @@ export interface RemoteArchiveOptions {
 export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
   const retry = <T>(run: () => Promise<T>): Promise<T> => withRetries(run, o.retry);
   const limits = o.limits ? { limits: o.limits } : {};
-  // One seed for every attempt of one fetch: the partial index a broken attempt left is kept only
-  // for the same seed (the archive hashes the same image the same way again), so a retry resumes it
-  // from the last checkpoint; a new seed per attempt made each retry start the index over.
-  const fetchIndex = (vol: string, meta: { uuid: string; sizeBytes: number; bulkSize: number }, indexOut: string) => {
-    const seed = newHashSeed();
-    return retry(() => fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.uuid, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, indexOut, seed }));
-  };
   return {
     ref: `wire:${o.peer.host}`,
     state: async (vol) => (await retry(() => wireStatus(o.client, o.peer, vol))).archives[vol]?.state ?? 'Clear',
@@ -64,7 +56,7 @@ export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
       );
       // The storage's index is the archive's hash of the base it installed: exactly what it holds.
       const indexOut = t.indexOut;
-      if (indexOut) await fetchIndex(vol, meta, indexOut);
+      if (indexOut) await retry(() => fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.uuid, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, indexOut }));
       return { bytesScanned: meta.sizeBytes, bytesRead: r.sentBytes, dataBytes: r.wireBytes };
     },
     async addDiff(vol, d) {
@@ -79,6 +71,6 @@ export function remoteArchive(o: RemoteArchiveOptions): ArchiveTarget {
       await rm(d.source, { force: true });
       return (r.result as { file?: string } | null)?.file ?? formatDiffName(d.diff);
     },
-    latestIndex: (vol, meta, x) => fetchIndex(vol, meta, x.indexOut),
+    latestIndex: (vol, meta, x) => retry(() => fetchHashIndex(o.client, o.peer, { volume: vol, dataDir: o.dataDir, uuid: meta.uuid, sizeBytes: meta.sizeBytes, bulkSize: meta.bulkSize, indexOut: x.indexOut })),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * A hash-index fetch that loses its connection mid-stream is retried with the same seed, so the
- * retry resumes the partial index from the archive's last checkpoint instead of fetching it all
- * again (each attempt had drawn a new seed, and the partial of another seed is thrown away). A
- * relay between the storage and the archive cuts the first connection once the index is past its
- * third 1 MiB checkpoint.
+ * A hash-index fetch that loses its connection mid-stream resumes its partial index from the
+ * archive's last checkpoint instead of fetching it all again, whether the transfer is retried or
+ * the whole operation is run again: the fetch asks the archive for the seed of the unfinished one
+ * (each attempt had drawn a new seed, and the partial of another seed is thrown away). A finished
+ * fetch leaves nothing behind, so the next one draws a new seed. A relay between the storage and
+ * the archive cuts a connection once the index is past its third 1 MiB checkpoint.
  */
 import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +34,7 @@ describe('a hash-index fetch cut mid-stream', () => {
   let peer: WirePeer;
   let wire: WireClient;
   let relay: Relay;
+  const seeds: string[] = [];
 
   beforeAll(async () => {
     const pki = await makePki(['db-1', 'ar-1'], join(dir, 'pki'));
@@ -41,7 +43,7 @@ describe('a hash-index fetch cut mid-stream', () => {
     relay = await startRelay({
       listen: { address: '127.0.0.112' },
       target: { address: peer.address, port: peer.port },
-      plan: (n) => (n === 0 ? { kind: 'cut', atByte: indexBytes - (512 << 10), direction: 'down' } : null),
+      plan: (n) => (n === 0 || n === 2 ? { kind: 'cut', atByte: indexBytes - (512 << 10), direction: 'down' } : null),
     });
     await initVolume(db1, 'v', { devicePath: device, sizeBytes: size, bulkSize });
     await initArchiveVolume(ar1, 'v');
@@ -69,5 +71,23 @@ describe('a hash-index fetch cut mid-stream', () => {
     const received = wire.metrics.link('ar-1').bytesReceived;
     expect(received).toBeGreaterThan(indexBytes);
     expect(received).toBeLessThan(indexBytes + (1.5 * (1 << 20)));
+    seeds.push(index.seed);
+  });
+
+  it('resumes when the whole operation is run again after it failed (one attempt, cut), and a finished fetch is followed by a new seed', { timeout: 60_000 }, async () => {
+    const once = remoteArchive({ client: wire, peer: { host: 'ar-1', ...relay.address }, dataDir: db1, retry: { attempts: 1, firstDelayMs: 50 } });
+    const meta = await storageMeta(db1, 'v');
+    const indexOut = join(dir, 'again.index');
+    const before = wire.metrics.link('ar-1').bytesReceived;
+    await expect(once.latestIndex('v', meta, { indexOut })).rejects.toThrow();
+    expect(relay.counts).toMatchObject({ connections: 3, cut: 2 });
+    const index = await once.latestIndex('v', meta, { indexOut }).then(() => checkHashIndex(indexOut));
+    // As above: ~3.5 MiB cut, then ~1 MiB resumed (7.5 MiB in all if the second run started over).
+    const received = wire.metrics.link('ar-1').bytesReceived - before;
+    expect(received).toBeGreaterThan(indexBytes);
+    expect(received).toBeLessThan(indexBytes + (1.5 * (1 << 20)));
+    expect(index.bulks).toBe(size / bulkSize);
+    // The first test's fetch finished: this one (a new operation) hashed with a seed of its own.
+    expect(index.seed).not.toBe(seeds[0]);
   });
 });

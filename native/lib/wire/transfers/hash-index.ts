@@ -17,7 +17,7 @@ import { archivePaths } from '../../archive/layout.js';
 import type { WireClient, WirePeer } from '../client.js';
 import { registerKind } from '../protocol/kinds.js';
 import { WireReject } from '../protocol/rejects.js';
-import { partialDir } from '../stream/partial.js';
+import { partialDir, readPartial } from '../stream/partial.js';
 import { receiveStream } from '../stream/receive.js';
 import { sendStream } from '../stream/send.js';
 import { admitArchive } from './admit.js';
@@ -63,21 +63,26 @@ registerKind({
 /**
  * Fetches the hash index of `peer`'s newest image of `volume` into `indexOut` (resumable through
  * the storage's partial in `dataDir`); returns the snapshot the index describes. The archive hashes
- * with `seed` (default: a new one for this call); the index file records it, so a scan comparing
- * with it (scanVolume's indexIn) hashes the same way.
+ * with `seed` (default: the seed of an unfinished fetch of the same index from this peer, whose
+ * partial a fetch with any other seed would throw away, so that a retry — of the transfer or of the
+ * whole operation — resumes it; else a new one); the index file records it, so a scan comparing
+ * with it (scanVolume's indexIn) hashes the same way. A finished fetch leaves no partial: the next
+ * fetch draws a new seed.
  */
 export async function fetchHashIndex(
   client: WireClient,
   peer: WirePeer,
   o: { volume: string; dataDir: string; uuid: string; sizeBytes: number; bulkSize: number; indexOut: string; seed?: string },
 ): Promise<GidSnap> {
-  const params: HashIndexParams = { uuid: o.uuid, sizeBytes: o.sizeBytes, bulkSize: o.bulkSize, checkpointBytes: 1 << 20, seed: o.seed ?? newHashSeed() };
+  const dir = partialDir(o.dataDir, 'hash-index', o.volume);
+  const seed = o.seed ?? (await unfinishedSeed(dir, peer.host, o)) ?? newHashSeed();
+  const params: HashIndexParams = { uuid: o.uuid, sizeBytes: o.sizeBytes, bulkSize: o.bulkSize, checkpointBytes: 1 << 20, seed };
   const { session, accept } = await client.open(peer, { kind: 'hash-index', volume: o.volume, params: params as unknown as Record<string, unknown> });
   const snap = accept.snap as GidSnap;
   try {
     await receiveStream({
       session,
-      dir: partialDir(o.dataDir, 'hash-index', o.volume),
+      dir,
       kind: 'hash-index',
       volume: o.volume,
       identity: { peer: peer.host, snap, uuid: o.uuid, bulkSize: o.bulkSize, sizeBytes: accept.sizeBytes, seed: params.seed },
@@ -97,4 +102,12 @@ export async function fetchHashIndex(
   } finally {
     await session.close().catch(() => {});
   }
+}
+
+/** The seed of the unfinished fetch in `dir` when it is of this peer's index of this volume (same uuid and bulk size). */
+async function unfinishedSeed(dir: string, peer: string, o: { uuid: string; bulkSize: number }): Promise<string | null> {
+  const p = await readPartial(dir).catch(() => null);
+  const id = p?.identity;
+  if (!id || id.peer !== peer || id.uuid !== o.uuid || id.bulkSize !== o.bulkSize) return null;
+  return typeof id.seed === 'string' && /^[0-9a-f]{16}$/.test(id.seed) ? id.seed : null;
 }
