@@ -59,7 +59,7 @@ describe('a hash-index fetch cut mid-stream', () => {
 
   it('resumes from the last checkpoint on the retry (every attempt asks the archive for the same seed)', { timeout: 60_000 }, async () => {
     const archive = remoteArchive({ client: wire, peer: { host: 'ar-1', ...relay.address }, dataDir: db1, retry: { attempts: 3, firstDelayMs: 50 } });
-    const meta = await storageMeta(db1, 'v');
+    const meta = (await storageMeta(db1, 'v'))!;
     const indexOut = join(dir, 'fetched.index');
     const snap = await archive.latestIndex('v', meta, { indexOut });
     expect(snap.b).toBeGreaterThanOrEqual(0);
@@ -76,7 +76,7 @@ describe('a hash-index fetch cut mid-stream', () => {
 
   it('resumes when the whole operation is run again after it failed (one attempt, cut), and a finished fetch is followed by a new seed', { timeout: 60_000 }, async () => {
     const once = remoteArchive({ client: wire, peer: { host: 'ar-1', ...relay.address }, dataDir: db1, retry: { attempts: 1, firstDelayMs: 50 } });
-    const meta = await storageMeta(db1, 'v');
+    const meta = (await storageMeta(db1, 'v'))!;
     const indexOut = join(dir, 'again.index');
     const before = wire.metrics.link('ar-1').bytesReceived;
     await expect(once.latestIndex('v', meta, { indexOut })).rejects.toThrow();
