@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The replication fault campaign: each trial replicates an archive to an archive served by its own
-// process ("ar-2", TLS on 127.0.0.14, behind the wire's fault relay) in one of the three kinds (full,
-// diff, hash) while one fault strikes — the relay cuts, stalls or flips a byte at a random offset, or
+// process ("ar-2", TLS on 127.0.0.14, behind the wire's fault relay) in one of four kinds (full,
+// diff, hash, and a diff replication from a diff the source merged across the target's gid) while one fault strikes — the relay cuts, stalls or flips a byte at a random offset, or
 // the sender or the receiver is killed with -9 — then replicates again until it succeeds and checks
 // the target (newest gid, one chain with no diff twice, restores match the source's sha1, verify, no
 // temp file, the cursor). Interrupted replications are counted as resumed or restarted.
@@ -32,7 +32,7 @@ if (values.json) {
   const f = c.byFault;
   const k = c.byKind;
   console.log(`replicate-faults: seed ${values.seed}, ${seconds.toFixed(0)} s`);
-  console.log(`trials ${c.trials} (full ${k.full}, diff ${k.diff}, hash ${k.hash}), injected ${c.injected} (cut ${f.cut}, stall ${f.stall}, flip ${f.flip}, kill-sender ${f['kill-sender']}, kill-receiver ${f['kill-receiver']}), checked ${c.checked}, failed ${c.failed}`);
+  console.log(`trials ${c.trials} (full ${k.full}, diff ${k.diff}, hash ${k.hash}, merged across the target's gid ${k.merged}), injected ${c.injected} (cut ${f.cut}, stall ${f.stall}, flip ${f.flip}, kill-sender ${f['kill-sender']}, kill-receiver ${f['kill-receiver']}), checked ${c.checked}, failed ${c.failed}`);
   console.log(`interrupted replications ${c.interrupted}: resumed ${c.resumed}, restarted ${c.restarted}; flips detected ${c.flipsDetected}/${f.flip}; retries ${c.retries}`);
   for (const l of c.failures) console.log(`FAILED ${l}`);
   if (values.keep || c.failed) console.log(`kept ${dir}`);

@@ -2,7 +2,8 @@
  * The replication fault campaign (scripts/replicate-faults.mjs runs ≥ 200 trials; the suite a few).
  * Each trial replicates a source archive to a target archive served by its own process ("ar-2", TLS,
  * behind the wire's fault relay) in one of the three kinds — full (the target holds nothing), diff
- * (it holds an older gid) or hash (the source applied past it) — while one fault strikes: the relay
+ * (it holds an older gid), hash (the source applied past it) or merged (the source merged across
+ * the target's gid: the diff replication starts from that merged diff) — while one fault strikes: the relay
  * cuts, stalls or flips a byte at a random offset, or the sender or the receiver is killed with -9 at
  * a random moment. Then replication runs again until it succeeds, and the trial checks: the target's
  * newest gid is the source's, its diffs form one chain with no diff twice, the newest and one older
@@ -21,9 +22,11 @@ import { applyUpTo } from '../../archive/apply.js';
 import { applySnap, canApply, type GidSnap } from '../../archive/gid.js';
 import { archivePaths } from '../../archive/layout.js';
 import { initArchiveVolume } from '../../archive/lifecycle.js';
+import { merge } from '../../archive/merge.js';
 import { listDiffs, observeArchive, restorable } from '../../archive/query.js';
 import { readReplicaCursors } from '../../archive/replicas.js';
 import { deleteRestored, restore } from '../../archive/restore.js';
+import { setSnapshotExplicit } from '../../archive/set-snapshot.js';
 import { verifyArchive } from '../../archive/verify.js';
 import { fullBackup } from '../../storage/backup.js';
 import { initVolume } from '../../storage/lifecycle.js';
@@ -40,8 +43,8 @@ import { seededRandom } from '../../wire/testing/rng.js';
 
 export type FaultKind = 'cut' | 'stall' | 'flip' | 'kill-sender' | 'kill-receiver';
 export const FAULT_KINDS: readonly FaultKind[] = ['cut', 'flip', 'kill-sender', 'kill-receiver', 'stall'];
-export type ReplicaKind = 'full' | 'diff' | 'hash';
-const REPLICA_KINDS: readonly ReplicaKind[] = ['full', 'diff', 'hash'];
+export type ReplicaKind = 'full' | 'diff' | 'hash' | 'merged';
+const REPLICA_KINDS: readonly ReplicaKind[] = ['full', 'diff', 'hash', 'merged'];
 
 export interface ReplicaCampaignCounts {
   trials: number;
@@ -80,7 +83,9 @@ const senderScript = fileURLToPath(new URL('./repl-peer.js', import.meta.url)).r
 
 /**
  * Sources and targets made once: source `a` (base + 5 snapshots), source `h` (a copy of `a` applied to
- * its newest gid), target templates `empty` (initialised) and `mid` (a replica of `a` at its 2nd gid).
+ * its newest gid), source `m` (a copy of `a` whose diffs are merged across the 2nd gid, made implicit
+ * first: a target there continues from a diff that starts before its gid, as in WalB), target
+ * templates `empty` (initialised) and `mid` (a replica of `a` at its 2nd gid).
  */
 async function prepare(dir: string, next: () => number, tls: (h: string) => object, serveTemplate: (dataDir: string) => Promise<{ peer: WirePeer; stop: () => Promise<void> }>) {
   const db = join(dir, 'db-1');
@@ -125,14 +130,19 @@ async function prepare(dir: string, next: () => number, tls: (h: string) => obje
   await cp(a, h, { recursive: true });
   const newest = Math.max(...sums.keys());
   await applyUpTo(h, 'v', newest);
-  return { sources: { a, h }, templates: { empty, mid }, sums, newest, midGid };
+  const m = join(dir, 'src-m');
+  await cp(a, m, { recursive: true });
+  await setSnapshotExplicit(m, 'v', { gid: midGid, explicit: false });
+  const chain = await listDiffs(m, 'v');
+  await merge(m, 'v', { gidB: chain.find((d) => d.e.b === midGid)!.b.b, gidE: chain.find((d) => d.b.b === midGid)!.e.b });
+  return { sources: { a, h, m }, templates: { empty, mid }, sums, newest, midGid };
 }
 
 export async function runReplicaCampaign(o: ReplicaCampaignOptions): Promise<ReplicaCampaignCounts> {
   const next = rng(o.seed);
   const log = o.log ?? (() => {});
   const counts: ReplicaCampaignCounts = {
-    trials: 0, injected: 0, byFault: { cut: 0, stall: 0, flip: 0, 'kill-sender': 0, 'kill-receiver': 0 }, byKind: { full: 0, diff: 0, hash: 0 },
+    trials: 0, injected: 0, byFault: { cut: 0, stall: 0, flip: 0, 'kill-sender': 0, 'kill-receiver': 0 }, byKind: { full: 0, diff: 0, hash: 0, merged: 0 },
     checked: 0, failed: 0, interrupted: 0, resumed: 0, restarted: 0, flipsDetected: 0, retries: 0, failures: [],
   };
   const pkiDir = join(o.dir, 'pki');
@@ -154,12 +164,12 @@ export async function runReplicaCampaign(o: ReplicaCampaignOptions): Promise<Rep
 
   for (let t = 0; t < o.trials; t++) {
     counts.trials++;
-    const kind = REPLICA_KINDS[t % 3]!;
-    const fault = FAULT_KINDS[Math.floor(t / 3) % FAULT_KINDS.length]!;
+    const kind = REPLICA_KINDS[t % REPLICA_KINDS.length]!;
+    const fault = FAULT_KINDS[Math.floor(t / REPLICA_KINDS.length) % FAULT_KINDS.length]!;
     counts.byKind[kind]++;
     const target = join(o.dir, `t${t}`);
     await cp(kind === 'full' ? world.templates.empty : world.templates.mid, target, { recursive: true });
-    const source = kind === 'hash' ? world.sources.h : world.sources.a;
+    const source = kind === 'hash' ? world.sources.h : kind === 'merged' ? world.sources.m : world.sources.a;
     let recv = await startReceiver(target);
     let conn = 0;
     let faultConn = -1;
@@ -177,8 +187,9 @@ export async function runReplicaCampaign(o: ReplicaCampaignOptions): Promise<Rep
     let result: ReplicateResult | null = null;
     try {
       if (fault === 'cut' || fault === 'stall' || fault === 'flip') {
-        // Connection 0 is the status call; the data goes on 1 (full, first diff, hash index) or later.
-        faultConn = 1 + Math.floor(next() * (kind === 'diff' ? 3 : 2));
+        // Connection 0 is the status call; the data goes on 1 (full, first diff, hash index, the
+        // merged diff with the ones after it, merged in transfer) or later.
+        faultConn = 1 + Math.floor(next() * (kind === 'diff' ? 3 : kind === 'merged' ? 1 : 2));
         const span = kind === 'full' ? SIZE * 0.6 : 64 << 10;
         relayFault = { kind: fault, direction: fault === 'flip' || kind !== 'hash' || next() < 0.5 ? 'up' : 'down', atByte: Math.floor(300 + next() * span) };
         result = await replicate(true);
@@ -221,12 +232,14 @@ export async function runReplicaCampaign(o: ReplicaCampaignOptions): Promise<Rep
         counts.interrupted++;
         // Resumed: by offset (acknowledged bytes), by diff (the retry started past the diffs that had
         // landed), or the target held the whole transfer already.
-        const byDiff = kind === 'diff' && result.fromGid !== null && result.fromGid > world.midGid;
+        const byDiff = (kind === 'diff' || kind === 'merged') && result.fromGid !== null && result.fromGid > world.midGid;
         if (result.resumedBytes > 0 || result.already > 0 || byDiff || result.kind === 'none') counts.resumed++;
         else counts.restarted++;
       }
       // Restarted only where there was nothing to resume from: a resume point the target offered
       // and the source refused would be a transfer sent again that should have resumed.
+      // The target at the mid gid continues from the source's merged diff: never a hash replication.
+      if (kind === 'merged' && result.kind !== 'diff' && result.kind !== 'none') problems.push(`a target inside the source's merged diff was brought up by a ${result.kind} replication, not by that diff`);
       if (result.claimsRefused.length > 0) problems.push(`the target's resume claim was refused: ${result.claimsRefused.join('; ')}`);
       await check(target, source, world, problems, next);
     } catch (e) {
