@@ -6,16 +6,29 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let made = 0;
+const TEMP_NAME = /^\.tmp-.*\.(\d+)\.[0-9a-z]{8,}$/;
 
 /**
- * The temporary name used beside `target`; `.tmp-` files are never read as data. Unique in this
- * process by a counter, and against a dead process of the same pid by 32 random bits (opened with
- * `wx`: a clash fails, it does not overwrite). Not node:crypto: importing it costs every command
+ * The temporary name used beside `target`: `.tmp-<name>.<pid>.<8 hex digits>`; `.tmp-` files are
+ * never read as data, and the pid lets recovery tell a temp file a dead process left from one being
+ * written (tempOwner). The 32 bits are a counter in the low 12 (distinct within this process for
+ * 4096 names in a row) under 20 random ones (against a dead process of the same pid); opened with
+ * `wx`, a clash fails, it does not overwrite. Not node:crypto: importing it costs every command
  * 12-23 ms of start-up on the machines walbctl is measured on.
  */
 export function tempPathFor(target: string): string {
-  const random = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
-  return join(dirname(target), `.tmp-${basename(target)}.${process.pid}.${(made++).toString(36)}${random}`);
+  const bits = ((Math.floor(Math.random() * 0x10_0000) << 12) | (made++ & 0xfff)) >>> 0;
+  return join(dirname(target), `.tmp-${basename(target)}.${process.pid}.${bits.toString(16).padStart(8, '0')}`);
+}
+
+/**
+ * The pid that made a temp file, or null when `name` is not a temp name. The suffix is 8 hex digits;
+ * builds of 2026-12-06/07 (b90cbdb up to this fix) wrote a base-36 counter before them, which their
+ * recovery did not recognise: those are taken too, so what they left is cleaned up.
+ */
+export function tempOwner(name: string): number | null {
+  const m = TEMP_NAME.exec(name);
+  return m ? Number(m[1]) : null;
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { atomicProduce, atomicWriteFile, tempPathFor } from '../../common/atomic-write.js';
+import { atomicProduce, atomicWriteFile, tempOwner, tempPathFor } from '../../common/atomic-write.js';
 
 describe('atomic writes', () => {
   let dir: string;
@@ -22,8 +22,17 @@ describe('atomic writes', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) {
       expect(dirname(n)).toBe(dir);
-      expect(basename(n)).toMatch(new RegExp(`^\\.tmp-meta\\.json\\.${process.pid}\\.[0-9a-z]+$`));
+      expect(basename(n)).toMatch(new RegExp(`^\\.tmp-meta\\.json\\.${process.pid}\\.[0-9a-f]{8}$`));
     }
+  });
+
+  it('names temporary files so that recovery knows their maker: tempOwner gives this process for every name made here', () => {
+    for (let i = 0; i < 5000; i++) expect(tempOwner(basename(tempPathFor(join(dir, `f${i % 7}.json`))))).toBe(process.pid);
+    // What the builds between b90cbdb and this fix wrote (a base-36 counter before 8 hex digits) is
+    // recognised too, so recovery removes what they left; names that are not temp names are not.
+    expect(tempOwner('.tmp-meta.json.5975.2e6594559')).toBe(5975);
+    expect(tempOwner('.tmp-base.img.31.0badcafe')).toBe(31);
+    for (const n of ['meta.json', '.tmp-meta.json', '.tmp-meta.json.12', '.tmp-meta.json.12.abc', 'x.tmp-a.1.0badcafe']) expect(tempOwner(n)).toBe(null);
   });
 
   it('replaces the target with the new bytes and leaves no temporary file', async () => {

@@ -3,24 +3,15 @@
  * can tell an abandoned temp file from one being written), fsync, and moving a file into a
  * directory atomically (rename, or copy + fsync + rename across file systems).
  */
-import { randomBytes } from 'node:crypto';
 import { copyFile, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
-import { fsyncDir } from '../../../common/atomic-write.js';
+import { fsyncDir, tempOwner, tempPathFor } from '../../../common/atomic-write.js';
 
-const TEMP = /^\.tmp-.*\.(\d+)\.[0-9a-f]{8}$/;
+/** `.tmp-<name>.<pid>.<8 hex>` beside `target`: the form atomic writes use, which recovery recognises (tempOwner). */
+export const tempFor = tempPathFor;
 
-/** `.tmp-<name>.<pid>.<random>` beside `target` (the same form atomic-write.ts uses). */
-export function tempFor(target: string): string {
-  return join(dirname(target), `.tmp-${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`);
-}
-
-/** The pid that wrote a temp file, or null when `name` is not a temp name. */
-export function tempOwner(name: string): number | null {
-  const m = TEMP.exec(name);
-  return m ? Number(m[1]) : null;
-}
+export { tempOwner };
 
 export async function fsyncFile(path: string): Promise<void> {
   const h = await open(path, 'r+');

@@ -2,9 +2,9 @@
  * Action exclusion, an interrupted apply finished by the next apply or by start, a gap found by
  * verify: deterministic versions of what the crash test finds at random.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -12,6 +12,7 @@ import {
   applyUpTo,
   archivePaths,
   BusyError,
+  ensureRecovered,
   listDiffs,
   observeArchive,
   restore,
@@ -19,6 +20,7 @@ import {
   stopArchive,
   verifyArchive,
 } from '../../../native/lib/archive/index.js';
+import { tempPathFor } from '../../../common/atomic-write.js';
 import { beginAction, updateMeta } from '../../../native/lib/archive/volume.js';
 import { fullBackup, snapshot } from '../../../native/lib/storage/index.js';
 import { freshVolume, sha1, writeAt, type Fixture } from './_workload.js';
@@ -116,6 +118,22 @@ describe('archive actions and recovery', () => {
     expect(a!.base).toEqual({ b: { b: 2, e: 2 } });
     const out = await restore(f.dataDir, f.vol, 4, { path: join(f.dir, 'a4.img') });
     expect(sha1(out.path)).toBe(expected.get(4));
+  });
+
+  it('removes the temporary files of a dead process\'s atomic writes, and keeps those of a live one', async () => {
+    const dir = archivePaths(f.dataDir, f.vol).dir;
+    // Named as atomic writes name them (meta.json, a diff), by a pid that is not running; one in the
+    // form of the builds between b90cbdb and its fix (a base-36 counter before the 8 hex digits),
+    // whose recovery did not recognise it; and one of this (live) process.
+    const dead = 999_999_999;
+    const asDead = (target: string) => basename(tempPathFor(join(dir, target))).replace(`.${process.pid}.`, `.${dead}.`);
+    const left = [asDead('meta.json'), asDead('0-1.wdiff'), `.tmp-meta.json.${dead}.2e6594559`];
+    const live = basename(tempPathFor(join(dir, 'meta.json')));
+    for (const n of [...left, live]) writeFileSync(join(dir, n), 'half');
+    expect(await ensureRecovered(f.dataDir, f.vol)).toBe(true);
+    const names = readdirSync(dir);
+    for (const n of left) expect(names).not.toContain(n);
+    expect(names).toContain(live);
   });
 
   it('reports a gap in the chain, and restores only up to it', async () => {
