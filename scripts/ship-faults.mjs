@@ -25,6 +25,14 @@ import { fileURLToPath } from 'node:url';
 import { shipUntilDone, WdevStorage, wdevSkipReason } from './ship-faults-wdev.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
 const dist = (p) => join(root, 'dist', p);
 const args = process.argv.slice(2);
 const arg = (name, def) => {
@@ -287,6 +295,16 @@ async function main() {
     if (!drained) {
       problem(`the proxy's queues did not drain in 60 s: ${JSON.stringify((await proxyLib.observeProxy(data['px-1'], 1 << 30)).volumes[0]?.queues)}`);
       break;
+    }
+    // No temporary file of a killed process is left where recovery owns the files: the archives'
+    // volume folders (their recovery runs before the next operation, and diffs were installed since),
+    // the proxy's volume (recovered at its start) and the wdev's folder (the shipping loop's start).
+    const { tempOwner } = await import(dist('common/atomic-write.js'));
+    for (const where of [join(data['ar-1'], 'archive', 'v'), join(data['ar-2'], 'archive', 'v'), join(data['px-1'], 'proxy', 'v'), ...(real ? [join(real.dataDir, 'wdev', 'v')] : [])]) {
+      for (const f of await readdir(where, { recursive: true }).catch(() => [])) {
+        const pid = tempOwner(f.split('/').pop());
+        if (pid !== null && !alive(pid)) problem(`${join(where, f)}: a temporary file of process ${pid}, which is dead, is still there`);
+      }
     }
     for (const a of ['ar-1', 'ar-2']) {
       counts.checks++;

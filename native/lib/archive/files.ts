@@ -3,15 +3,32 @@
  * can tell an abandoned temp file from one being written), fsync, and moving a file into a
  * directory atomically (rename, or copy + fsync + rename across file systems).
  */
-import { copyFile, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { fsyncDir, tempOwner, tempPathFor } from '../../../common/atomic-write.js';
+import { pidAlive } from './lock.js';
 
 /** `.tmp-<name>.<pid>.<8 hex>` beside `target`: the form atomic writes use, which recovery recognises (tempOwner). */
 export const tempFor = tempPathFor;
 
 export { tempOwner };
+
+/**
+ * Removes the temp files in `dir` (not below it) that a process no longer running made — what a
+ * kill -9 between an atomic write's create and its rename leaves. Another process's temp file is
+ * left alone; a missing folder has none. Returns how many went.
+ */
+export async function removeDeadTemps(dir: string): Promise<number> {
+  let n = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = tempOwner(name);
+    if (pid === null || pidAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    n++;
+  }
+  return n;
+}
 
 export async function fsyncFile(path: string): Promise<void> {
   const h = await open(path, 'r+');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pidAlive } from './lock.js';
 import type { ArchiveMeta } from './meta.js';
 import { finishApply } from './apply-core.js';
-import { tempOwner, fsyncDir } from './files.js';
+import { removeDeadTemps, tempOwner, fsyncDir } from './files.js';
 import { asAction, listDiffFiles, liveActions, readStateOrClear, updateMeta } from './volume.js';
 import { archivePaths } from './layout.js';
 import { parseDiffName } from './diff-name.js';
@@ -80,10 +80,7 @@ export async function ensureRecovered(dataDir: string, vol: string): Promise<boo
         },
         { volume: vol, operation: 'recover restore' },
       );
-      for (const n of await readdir(paths.dir)) {
-        const pid = tempOwner(n);
-        if (pid !== null && !pidAlive(pid)) await rm(join(paths.dir, n), { force: true });
-      }
+      await removeDeadTemps(paths.dir);
       await removeStaleDiffs(dataDir, vol);
     },
   });

@@ -8,8 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { fsyncDir } from '../../../common/atomic-write.js';
-import { tempOwner } from '../archive/files.js';
-import { pidAlive } from '../archive/lock.js';
+import { removeDeadTemps } from '../archive/files.js';
 import { parseSpoolName, proxyPaths, queueDir, spoolRoot, type ProxyPaths } from './layout.js';
 import { listNames, queueNames } from './queue.js';
 import { linkOnce, lockVolume } from './receive.js';
@@ -21,25 +20,15 @@ export interface RecoverReport {
   tempsRemoved: number;
 }
 
-async function dropDeadTemps(dir: string): Promise<number> {
-  let n = 0;
-  for (const f of await listNames(dir)) {
-    const pid = tempOwner(f);
-    if (pid !== null && !pidAlive(pid)) {
-      await rm(join(dir, f), { force: true });
-      n++;
-    }
-  }
-  return n;
-}
-
 export async function recoverVolume(dataDir: string, vol: string): Promise<RecoverReport> {
   const p: ProxyPaths = proxyPaths(dataDir, vol);
   return lockVolume(p, vol, 'recover', async () => {
     const report: RecoverReport = { volume: vol, rolledForward: [], tempsRemoved: 0 };
-    report.tempsRemoved += await dropDeadTemps(p.master);
-    report.tempsRemoved += await dropDeadTemps(p.incoming);
-    for (const q of await queueNames(p)) report.tempsRemoved += await dropDeadTemps(join(p.queues, q));
+    // The volume's folder too: volume.json is written beside it (atomic writes' temp).
+    report.tempsRemoved += await removeDeadTemps(p.dir);
+    report.tempsRemoved += await removeDeadTemps(p.master);
+    report.tempsRemoved += await removeDeadTemps(p.incoming);
+    for (const q of await queueNames(p)) report.tempsRemoved += await removeDeadTemps(join(p.queues, q));
     const s = await readProxyState(p);
     const masters = (await listNames(p.master)).filter((f) => parseSpoolName(f));
     if (!s || masters.length === 0) return report;

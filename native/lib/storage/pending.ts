@@ -4,13 +4,11 @@
  * hand the diff to the archive (idempotent), install the index and advance the gid. Before the
  * commit point nothing is recorded, and the temp files of the dead writer are simply removed.
  */
-import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
 
 import { StateError } from '../../../common/errors.js';
 import { ChainRelationError } from '../archive/errors.js';
-import { fsyncDir, tempOwner } from '../archive/files.js';
-import { pidAlive } from '../archive/lock.js';
+import { fsyncDir, removeDeadTemps } from '../archive/files.js';
 import type { OnProgress } from '../archive/progress.js';
 import { targetFor, type ArchiveTarget } from './archive-target.js';
 import type { StorageOp } from './volume.js';
@@ -70,10 +68,7 @@ export async function recoverPending(o: StorageOp, opts: { onProgress?: OnProgre
     o.meta.pending = null;
     await o.save();
   }
-  for (const n of await readdir(o.paths.dir)) {
-    const pid = tempOwner(n);
-    if (pid !== null && !pidAlive(pid)) await rm(join(o.paths.dir, n), { force: true });
-  }
+  await removeDeadTemps(o.paths.dir);
   await fsyncDir(o.paths.dir);
   return finished;
 }

@@ -7,7 +7,9 @@
  * on an overflow stop and report it — the plan's hash backup is the way back. Its state is plain
  * data for status and metrics.
  */
+import { removeDeadTemps } from '../archive/files.js';
 import { WdevOverflowError } from './errors.js';
+import { wdevPaths } from './paths.js';
 import type { ProxyFailover } from './proxy-failover.js';
 import { shipLogBatch, type ShippedBatch } from './ship-log.js';
 
@@ -83,6 +85,8 @@ export class Shipper {
     this.running = true;
     this.proxies.start();
     this.loop = (async () => {
+      // What a storage killed mid-write left beside capture.json (atomic writes' temp files) goes first.
+      await removeDeadTemps(wdevPaths(this.dataDir, this.state.volume).dir).catch(() => 0);
       while (this.running) {
         if (!(await this.once())) {
           await this.sleep(this.o.idleMs ?? 100);

@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { tempPathFor } from '../../../common/atomic-write.js';
 import { convertWlog } from '../../../native/lib/wlog.js';
 import { addArchive, startVolume } from '../../../native/lib/proxy/archives.js';
 import { proxyPaths, spoolName } from '../../../native/lib/proxy/layout.js';
@@ -36,9 +37,12 @@ describe('the proxy after a crash', () => {
     mkdirSync(p.master, { recursive: true });
     await convertWlog([b.wlog], join(p.master, spoolName(b.meta)));
     writeFileSync(join(p.master, '.tmp-x.wdiff.999999999.0badcafe'), 'half');
+    // A state write killed before its rename leaves its temp beside volume.json.
+    writeFileSync(join(p.dir, basename(tempPathFor(p.state)).replace(`.${process.pid}.`, '.999999999.')), '{"half');
     const r = await recoverSpool(px);
-    expect(r).toEqual([{ volume: 'v', rolledForward: [spoolName(b.meta)], tempsRemoved: 1 }]);
+    expect(r).toEqual([{ volume: 'v', rolledForward: [spoolName(b.meta)], tempsRemoved: 2 }]);
     expect(readdirSync(p.master)).toEqual([]);
+    expect(readdirSync(p.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     for (const a of ['ar-1', 'ar-2']) expect((await listQueue(p, a)).map((q) => q.file)).toEqual([spoolName(b.meta)]);
     expect((await readProxyState(p))!.received?.lsid).toBe(b.meta.lsid.e);
     expect(await storeBatch(px, b.meta, b.wlog, { limitBytes: 1 << 30 })).toMatchObject({ duplicate: true });

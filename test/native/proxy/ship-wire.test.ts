@@ -4,7 +4,7 @@
  * that answers, fails over to the second while the first is down and comes back to it; the proxies
  * forward to both archives, and every gid restores there to the bytes the device had.
  */
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,7 +138,7 @@ describe.skipIf(skip !== null)(`log shipping over the wire${skip ? ` (skipped: $
     expect((await syncLog(wdevPaths(s.dataDir, 'v'), 'v')).oldestLsid).toBe(before.permanentLsid);
   });
 
-  it('the shipping loop cuts at most one batch per gatherMs while writes go on, and its stop wakes it from the wait', { timeout: 120_000 }, async () => {
+  it('the shipping loop removes what a killed storage left beside capture.json, cuts at most one batch per gatherMs while writes go on, and its stop wakes it from the wait', { timeout: 120_000 }, async () => {
     const file = wdevPaths(s.dataDir, 'v').file;
     const fo = new ProxyFailover([peers['px-1']!, peers['px-2']!], {
       send: (peer, meta, wlog) => sendLogBatch(clients['db-1']!, peer, { meta, wlog }),
@@ -148,6 +148,9 @@ describe.skipIf(skip !== null)(`log shipping over the wire${skip ? ` (skipped: $
     const cuts: number[] = [];
     const gatherMs = 400;
     const shipper = new Shipper(s.dataDir, 'v', fo, { gatherMs, idleMs: 20, onBatch: (_b, at) => cuts.push(at) });
+    // What a storage killed in an atomic write of capture.json leaves: the loop's start removes it.
+    const dead = join(wdevPaths(s.dataDir, 'v').dir, '.tmp-capture.json.999999999.0badcafe');
+    writeFileSync(dead, '{"half');
     shipper.start();
     // 2.4 s of small writes, one every 40 ms: cut back to back, that would be dozens of batches.
     for (let k = 0; k < 60; k++) {
@@ -156,6 +159,7 @@ describe.skipIf(skip !== null)(`log shipping over the wire${skip ? ` (skipped: $
     }
     for (const end = Date.now() + 10_000; Date.now() < end && shipper.state.last?.lsid.e !== (await syncLog(wdevPaths(s.dataDir, 'v'), 'v')).permanentLsid; ) await new Promise((r) => setTimeout(r, 50));
     expect(shipper.state.lastError).toBeNull();
+    expect(existsSync(dead), 'a dead process\'s temp file beside capture.json').toBe(false);
     expect(cuts.length, 'batches cut').toBeGreaterThanOrEqual(3);
     for (let i = 1; i < cuts.length; i++) expect(cuts[i]! - cuts[i - 1]!, `cut ${i} after cut ${i - 1}`).toBeGreaterThanOrEqual(gatherMs);
     expect(cuts.length, 'at most one batch per gatherMs').toBeLessThanOrEqual(Math.ceil((cuts.at(-1)! - cuts[0]!) / gatherMs) + 1);
