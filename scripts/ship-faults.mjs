@@ -299,7 +299,11 @@ async function main() {
     // No temporary file of a killed process is left where recovery owns the files: the archives'
     // volume folders (their recovery runs before the next operation, and diffs were installed since),
     // the proxy's volume (recovered at its start) and the wdev's folder (the shipping loop's start).
-    const { tempOwner } = await import(dist('common/atomic-write.js'));
+    // Parsed here rather than by the code's own tempOwner, so a name the code stops recognising is caught.
+    const tempOwner = (name) => {
+      const m = /^\.tmp-.*\.(\d+)\.[0-9a-z]+$/.exec(name);
+      return m ? Number(m[1]) : null;
+    };
     for (const where of [join(data['ar-1'], 'archive', 'v'), join(data['ar-2'], 'archive', 'v'), join(data['px-1'], 'proxy', 'v'), ...(real ? [join(real.dataDir, 'wdev', 'v')] : [])]) {
       for (const f of await readdir(where, { recursive: true }).catch(() => [])) {
         const pid = tempOwner(f.split('/').pop());
