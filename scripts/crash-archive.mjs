@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
 const A = await import(join(root, 'dist/native/lib/archive/index.js'));
+const { pidAlive } = await import(join(root, 'dist/native/lib/archive/lock.js'));
 const S = await import(join(root, 'dist/native/lib/storage/index.js'));
 const Sums = await import(join(root, 'dist/native/lib/archive/base-sums.js'));
 const { hashImage } = await import(join(root, 'dist/native/lib/archive/addon.js'));
@@ -140,22 +141,13 @@ async function checkSums(label) {
   }
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
-
 async function check(label) {
   // The re-run recovered the volume first: no temporary file of the killed process is left in it.
   // Parsed here rather than by the code's own tempOwner, so a name the code stops recognising is caught.
   for (const name of readdirSync(A.archivePaths(dataDir, vol).dir)) {
     const m = /^\.tmp-.*\.(\d+)\.[0-9a-z]+$/.exec(name);
     const pid = m ? Number(m[1]) : null;
-    if (pid !== null && pid !== process.pid && !alive(pid)) failures.push(`${label}: ${name}, a temporary file of the killed process ${pid}, is still there`);
+    if (pid !== null && pid !== process.pid && !pidAlive(pid)) failures.push(`${label}: ${name}, a temporary file of the killed process ${pid}, is still there`);
   }
   const report = await A.verifyArchive(dataDir, vol);
   if (!report.ok) failures.push(`${label}: verify: ${report.problems.join('; ')}`);

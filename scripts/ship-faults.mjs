@@ -25,14 +25,6 @@ import { fileURLToPath } from 'node:url';
 import { shipUntilDone, WdevStorage, wdevSkipReason } from './ship-faults-wdev.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-};
 const dist = (p) => join(root, 'dist', p);
 const args = process.argv.slice(2);
 const arg = (name, def) => {
@@ -299,6 +291,7 @@ async function main() {
     // No temporary file of a killed process is left where recovery owns the files: the archives'
     // volume folders (their recovery runs before the next operation, and diffs were installed since),
     // the proxy's volume (recovered at its start) and the wdev's folder (the shipping loop's start).
+    const { pidAlive } = await import(dist('native/lib/archive/lock.js'));
     // Parsed here rather than by the code's own tempOwner, so a name the code stops recognising is caught.
     const tempOwner = (name) => {
       const m = /^\.tmp-.*\.(\d+)\.[0-9a-z]+$/.exec(name);
@@ -307,7 +300,7 @@ async function main() {
     for (const where of [join(data['ar-1'], 'archive', 'v'), join(data['ar-2'], 'archive', 'v'), join(data['px-1'], 'proxy', 'v'), ...(real ? [join(real.dataDir, 'wdev', 'v')] : [])]) {
       for (const f of await readdir(where, { recursive: true }).catch(() => [])) {
         const pid = tempOwner(f.split('/').pop());
-        if (pid !== null && !alive(pid)) problem(`${join(where, f)}: a temporary file of process ${pid}, which is dead, is still there`);
+        if (pid !== null && !pidAlive(pid)) problem(`${join(where, f)}: a temporary file of process ${pid}, which is dead, is still there`);
       }
     }
     for (const a of ['ar-1', 'ar-2']) {
