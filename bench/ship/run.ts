@@ -10,8 +10,10 @@
  * the round's shipping-off throughput and of what the shipping carried at full speed, whichever is
  * lower (fio --rate_iops / --rate: the disk keeps up). After each run shipping goes on until the
  * archive holds every write of the run (the catch-up). CPU seconds per GB shipped are printed per stage: the storage host's (the
- * shipping loop and wire, the extract) apart from the proxy's and the archive's. BENCH_SHIP_PIN=1
- * pins fio, the wdev server and the shipping to CPU 0 and the proxy and archive to CPU 1.
+ * shipping loop and wire, the extract) apart from the proxy's and the archive's. BENCH_SHIP_PIN
+ * pins fio and the wdev server to CPU 0 and the proxy, the archive and the sampler to CPU 1, and the
+ * storage's shipping by placement: `shared` (or 1) on CPU 0, the writer's core; `spare` on CPU 1, a
+ * core the writer does not use; `shared,spare` alternates the two in each round of one run.
  * Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
  * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2);
  * BENCH_SHIP_NODE_ARGS: node options for the proxy and archive processes (e.g. "--cpu-prof");
@@ -26,6 +28,8 @@ import { join } from 'node:path';
 
 import { initArchiveVolume } from '../../native/lib/archive/lifecycle.js';
 import { receiveFullBackup } from '../../native/lib/archive/receive.js';
+import { applyUpTo } from '../../native/lib/archive/apply.js';
+import { restorable } from '../../native/lib/archive/query.js';
 import { packageRoot } from '../../native/lib/load.js';
 import { addArchive, startVolume } from '../../native/lib/proxy/archives.js';
 import { writeSpoolConfig } from '../../native/lib/proxy/config.js';
@@ -50,9 +54,24 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_SHIP_ROUNDS ?? 2));
 const RING = 8 * 2 ** 30;
 // The "disk keeps up" phase holds the writer at this fraction of the round's shipping-off throughput.
 const RATE = Number(process.env.BENCH_SHIP_RATE ?? 0.5);
-// BENCH_SHIP_PIN=1: fio, the wdev server and the storage's shipping (this process) on CPU 0, the
-// proxy and the archive on CPU 1, so the writer cost is what shipping costs the storage host.
-const PIN = process.env.BENCH_SHIP_PIN === '1';
+// BENCH_SHIP_PIN: fio and the wdev server on CPU 0, the proxy and the archive on CPU 1, so the
+// writer cost is what shipping costs the storage host; the storage's shipping (this process) on the
+// writer's core (`shared`, or 1: a host whose one core the writer saturates) or on the other one
+// (`spare`: a host with a core the writer leaves to its daemon); a list alternates them per round.
+type Placement = 'shared' | 'spare';
+const PLACEMENTS: Placement[] = (process.env.BENCH_SHIP_PIN ?? '')
+  .split(',')
+  .filter((x) => x !== '' && x !== '0')
+  .map((x) => {
+    if (x === '1' || x === 'shared') return 'shared';
+    if (x === 'spare') return 'spare';
+    throw new Error(`BENCH_SHIP_PIN: "${x}" is not 1, shared or spare`);
+  });
+const PIN = PLACEMENTS.length > 0;
+/** Moves this process (every thread it has; later ones inherit) to the placement's core. */
+function place(pl: Placement): void {
+  execFileSync('taskset', ['-a', '-cp', pl === 'spare' ? '1' : '0', String(process.pid)], { stdio: 'ignore' });
+}
 // BENCH_SHIP_REMOTE_DIR (e.g. /dev/shm): where the proxy's and the archive's data live — another
 // host's disk, so that their writes and fsyncs do not queue behind the writer's on the one disk here.
 const REMOTE_DIR = process.env.BENCH_SHIP_REMOTE_DIR;
@@ -180,7 +199,7 @@ async function main(): Promise<void> {
     });
     if (PIN) {
       // -a: every thread the process has now; threads made later inherit their maker's CPUs.
-      for (const [pid, cpu] of [[server.pid, 0], [process.pid, 0], [pxHost.child.pid!, 1], [arHost.child.pid!, 1], [sampler.pid!, 1]] as const) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+      for (const [pid, cpu] of [[server.pid, 0], [pxHost.child.pid!, 1], [arHost.child.pid!, 1], [sampler.pid!, 1]] as const) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
     }
     const client = new WireClient({ host: 'db-1', tls: tls('db-1'), connectTimeoutMs: 5000 });
     const w = await attachWdev(dataDir, vol);
@@ -253,7 +272,20 @@ async function main(): Promise<void> {
     // Before each shipping run the log is freed unshipped (as for the off runs) and the shipped
     // position moved there: the archive's image then no longer matches the device (this bench checks
     // costs and delays, not contents: test/native/proxy and scripts/ship-faults.mjs check contents).
+    // The archive's diffs are applied to its base before each shipping run (outside the measured
+    // window; the archive's lock keeps its process out meanwhile): a run of several rounds ships
+    // tens of GB, which would otherwise fill BENCH_SHIP_REMOTE_DIR (a tmpfs takes it from memory).
+    const applied = { diffs: 0, bytes: 0, seconds: 0 };
+    const applyArchived = async (): Promise<void> => {
+      const newest = (await restorable(ar, vol)).at(-1);
+      if (!newest) return;
+      const r = await applyUpTo(ar, vol, newest.gid);
+      applied.diffs += r.diffsApplied;
+      applied.bytes += r.bytes;
+      applied.seconds += r.seconds;
+    };
     const skipToNow = async (): Promise<number> => {
+      await applyArchived();
       await drop();
       const st0 = await syncLog(p, vol);
       const c = await readCapture(p.capture, vol);
@@ -301,10 +333,11 @@ async function main(): Promise<void> {
       return on;
     };
     type Phase = { rp: number[]; cpu: Cpu; bytes: number; during: number; runs: FioResult[]; drainS: number[] };
-    const rows: { job: string; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
+    const rows: { job: string; placement: Placement | null; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
     for (const job of JOBS.filter((j) => !process.env.BENCH_SHIP_JOBS || process.env.BENCH_SHIP_JOBS.split(',').includes(j.name))) {
-      const row = { job: job.name, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } };
-      for (let round = 0; round < ROUNDS; round++) {
+      const jobRows = (PIN ? PLACEMENTS : [null]).map((placement) => ({ job: job.name, placement, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } }));
+      for (let round = 0; round < ROUNDS; round++) for (const row of jobRows) {
+        if (row.placement) place(row.placement);
         await drop();
         // off: the log only fills; nothing reads it.
         const s0 = procCpu(server.pid);
@@ -327,10 +360,11 @@ async function main(): Promise<void> {
         const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
         row.kept.runs.push(kept);
         const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
-        console.log(`  ${job.name} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+        console.log(`  ${job.name}${row.placement ? ` (${row.placement})` : ''} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
-      rows.push(row);
+      rows.push(...jobRows);
     }
+    const label = (r: (typeof rows)[number]) => (r.placement ? `${r.job} (${r.placement})` : r.job);
     const pxRss = statusMiB(pxHost.child.pid!, 'VmHWM');
     const own = process.cpuUsage();
     console.log(`CPU (user+sys) over the whole run: proxy ${procCpu(pxHost.child.pid!).toFixed(1)} s, archive ${procCpu(arHost.child.pid!).toFixed(1)} s, this process ${((own.user + own.system) / 1e6).toFixed(1)} s, wdev server ${procCpu(server.pid).toFixed(1)} s; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
@@ -340,14 +374,14 @@ async function main(): Promise<void> {
       for (const [name, ph] of [['full speed', r.full], ['held', r.kept]] as const) {
         const gb = ph.bytes / 1e9;
         const per = (x: number) => (gb > 0 ? (x / gb).toFixed(1) : '-');
-        console.log(`| ${r.job} | ${name} | ${gb.toFixed(2)} | ${per(ph.cpu.storage)} | ${per(ph.cpu.extract)} | ${per(ph.cpu.storage + ph.cpu.extract)} | ${ph.cpu.server.toFixed(1)} / ${r.offServer.toFixed(1)} | ${per(ph.cpu.proxy)} | ${per(ph.cpu.archive)} |`);
+        console.log(`| ${label(r)} | ${name} | ${gb.toFixed(2)} | ${per(ph.cpu.storage)} | ${per(ph.cpu.extract)} | ${per(ph.cpu.storage + ph.cpu.extract)} | ${ph.cpu.server.toFixed(1)} / ${r.offServer.toFixed(1)} | ${per(ph.cpu.proxy)} | ${per(ph.cpu.archive)} |`);
       }
     }
     const samples = rows.reduce((t, r) => t + r.full.rp.length + r.kept.rp.length, 0);
     console.log(`(the recovery-point sampler is a process of its own${PIN ? ', on CPU 1' : ''}: ${procCpu(sampler.pid!).toFixed(1)} CPU-s in all, ${samples} samples while shipping; not in the storage column)`);
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
     console.log(`\nthe proxy's and the archive's data: ${REMOTE_DIR ? `${remote} (BENCH_SHIP_REMOTE_DIR: not the writer's disk)` : `${remote}, the writer's disk`}`);
-    console.log(`CPU placement: ${PIN ? 'pinned (BENCH_SHIP_PIN=1): fio, the wdev server and the storage shipper on CPU 0, the proxy and the archive on CPU 1' : 'not pinned: every process on both cores'}`);
+    console.log(`CPU placement: ${PIN ? `pinned (BENCH_SHIP_PIN=${PLACEMENTS.join(',')}): fio and the wdev server on CPU 0, the proxy, the archive and the sampler on CPU 1; the storage's shipping ${PLACEMENTS.map((pl) => (pl === 'shared' ? 'on CPU 0 (shared: the writer\'s core)' : 'on CPU 1 (spare: a core the writer does not use)')).join(' / ')}${PLACEMENTS.length > 1 ? ', alternating in each round' : ''}` : 'not pinned: every process on both cores'}`);
     console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | catch-up after the run, max | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
@@ -356,9 +390,10 @@ async function main(): Promise<void> {
       // Each round's shipping-on run against its own shipping-off run (the two ran back to back).
       const perRound = r.off.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
       const rounds = `rounds ${perRound.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRound, 50).toFixed(1)} %`;
-      console.log(`| ${r.job} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
+      console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
+    console.log(`between the shipping runs the archive's diffs were applied to its base: ${applied.diffs} diffs, ${(applied.bytes / 2 ** 30).toFixed(2)} GiB, ${applied.seconds.toFixed(1)} s (not measured)`);
     console.log(`storage -> proxy: ${(wire.wire / 2 ** 20).toFixed(0)} MiB on the wire for ${(wire.sent / 2 ** 20).toFixed(0)} MiB of log (${((wire.wire / Math.max(1, wire.sent)) * 100).toFixed(0)} %: lz4 where it paid, zeros as nothing)`);
     console.log(`proxy peak RSS (VmHWM): ${pxRss.toFixed(0)} MiB (anonymous at most ${peakAnon.toFixed(0)} MiB in the 250 ms samples); ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped`);
   } finally {
