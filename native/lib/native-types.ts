@@ -162,6 +162,8 @@ export interface DataPathAddon {
   showWlog(path: string): Promise<WlogShow>;
   writeWlog(path: string, opts: WlogWriteOptions, ios: WlogIo[]): Promise<{ endLsid: number }>;
   checksum(data: Buffer, salt: number): number;
+  /** How many pack buffers the writers keep between them now (native/src/format/buffer_cache.h). */
+  cachedBuffers(): number;
   wdiffCheckOpen(name: string, size: number): unknown;
   wdiffCheckFeed(handle: unknown, bytes: Buffer | number): void;
   wdiffCheckFinish(handle: unknown): WdiffStreamCheckResult;

@@ -181,6 +181,17 @@ PageBuffer::~PageBuffer() {
   if (data_) munmap(data_, size_);
 }
 
+PageBuffer& PageBuffer::operator=(PageBuffer&& o) noexcept {
+  if (this != &o) {
+    if (data_) munmap(data_, size_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
 void PageBuffer::grow(size_t n) {
   if (n <= size_) return;
   size_t bytes = (n + 4095) / 4096 * 4096;

@@ -98,6 +98,7 @@ class PageBuffer {
   PageBuffer(const PageBuffer&) = delete;
   PageBuffer& operator=(const PageBuffer&) = delete;
   PageBuffer(PageBuffer&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr, o.size_ = 0; }
+  PageBuffer& operator=(PageBuffer&& o) noexcept;
   uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   void grow(size_t n);  // at least n bytes (throws std::bad_alloc)

@@ -61,9 +61,9 @@ class SortedWdiffWriter {
   FileSink sink_;
   SortedWriterOptions opts_;
   std::vector<uint8_t> block_;   // the 4096-byte pack block being filled
-  std::vector<uint8_t> data_;    // the pack's data: the first dataLen_ bytes (the vector only grows)
+  PageBuffer data_;     // the pack's data: the first dataLen_ bytes (grows only; from buffer_cache.h)
   size_t dataLen_ = 0;
-  std::vector<uint8_t> scratch_;
+  PageBuffer scratch_;  // a record compressed (grows only; from buffer_cache.h)
   uint16_t n_ = 0;
   uint64_t nextAddr_ = 0;
   uint64_t nRecords_ = 0;

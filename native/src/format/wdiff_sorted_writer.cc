@@ -2,6 +2,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "format/buffer_cache.h"
 #include "format/checksum.h"
 #include "format/wdiff_header.h"
 #include "format/wdiff_sorted.h"
@@ -14,7 +15,10 @@ SortedWdiffWriter::SortedWdiffWriter(const std::string& path, const SortedWriter
   sink_.write(&h, sizeof(h));
 }
 
-SortedWdiffWriter::~SortedWdiffWriter() = default;
+SortedWdiffWriter::~SortedWdiffWriter() {
+  giveCachedBuffer(std::move(data_));
+  giveCachedBuffer(std::move(scratch_));
+}
 
 void SortedWdiffWriter::checkOrder(uint64_t addr, uint32_t blocks) {
   if (finished_) throw std::logic_error("SortedWdiffWriter: add after finish");
@@ -36,10 +40,14 @@ void SortedWdiffWriter::append(SortedRecord rec, const uint8_t* data, size_t siz
   nRecords_++;
   dataBytes_ += size;
   if (size) {
-    // Doubling, but never past what one pack holds (a 32 MiB pack must not leave a 64 MiB buffer).
+    // Doubling, but never past what one pack holds (a 32 MiB pack must not leave a 64 MiB buffer);
+    // a kept buffer (buffer_cache.h) is usually large enough at once, and its pages are not fresh.
     if (data_.size() < dataLen_ + size) {
       size_t cap = std::max<size_t>(opts_.maxPackData, dataLen_ + size);
-      data_.resize(std::min(cap, std::max(dataLen_ + size, data_.size() * 2)));
+      PageBuffer bigger = takeCachedBuffer(std::min(cap, std::max({dataLen_ + size, data_.size() * 2, size_t(64) << 10})));
+      if (dataLen_) std::memcpy(bigger.data(), data_.data(), dataLen_);
+      giveCachedBuffer(std::move(data_));
+      data_ = std::move(bigger);
     }
     std::memcpy(data_.data() + dataLen_, data, size);
     dataLen_ += size;
@@ -56,9 +64,12 @@ void SortedWdiffWriter::addData(uint64_t addr, uint32_t blocks, const uint8_t* d
   if (opts_.compression != Compression::None && skip_ > 0) {
     skip_--;  // the last records did not shrink: this one is stored as it is without trying
   } else if (opts_.compression != Compression::None) {
-    // scratch_ only grows, so compressing never zero-fills a fresh buffer.
+    // scratch_ only grows, and comes from the kept buffers: compressing never zero-fills a fresh one.
     size_t bound = compressBound(opts_.compression, raw);
-    if (scratch_.size() < bound) scratch_.resize(bound);
+    if (scratch_.size() < bound) {
+      giveCachedBuffer(std::move(scratch_));
+      scratch_ = takeCachedBuffer(bound);
+    }
     size = compressInto(opts_.compression, data, raw, scratch_.data(), scratch_.size(), opts_.level);
     // Incompressible data (encrypted, already compressed, fio's random buffers) made compression the
     // largest cost of a proxy's conversion and merge, for nothing: after a record that does not

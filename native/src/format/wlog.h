@@ -89,6 +89,9 @@ class WlogReader {
  public:
   // Reads and checks the wlog header (rules wlog-header-*). `src` must outlive the reader.
   WlogReader(ByteSource& src, bool strict = true);
+  ~WlogReader();  // hands its pack buffer back (buffer_cache.h)
+  WlogReader(const WlogReader&) = delete;
+  WlogReader& operator=(const WlogReader&) = delete;
   const WlogHeader& header() const { return header_; }
   uint32_t pbs() const { return header_.physical_bs; }
   uint32_t salt() const { return header_.log_checksum_salt; }
@@ -111,7 +114,7 @@ class WlogReader {
   uint64_t offset_ = kWlogHeaderSize;
   uint64_t lsid_ = 0;
   std::vector<uint8_t> block_;
-  std::vector<uint8_t> data_;
+  PageBuffer data_;  // a pack's data when the source is not mapped (grows only; from buffer_cache.h)
   uint64_t dataBase_ = 0;
   const uint8_t* dataView_ = nullptr;
   uint64_t released_ = 0;  // bytes before this were handed back with src_.release()  // the current pack's data: in the source's mapping or in data_

@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "format/buffer_cache.h"
 #include "format/checksum.h"
 #include "format/error.h"
 #include "format/wlog.h"
@@ -16,6 +17,8 @@ const char* wlogEndName(WlogEnd e) {
   }
   return "none";
 }
+
+WlogReader::~WlogReader() { giveCachedBuffer(std::move(data_)); }
 
 WlogReader::WlogReader(ByteSource& src, bool strict) : src_(src), strict_(strict) {
   const std::string& name = src.name();
@@ -135,7 +138,10 @@ bool WlogReader::nextPack(WlogPack& pack) {
   dataBase_ = at + pbs;
   dataView_ = src_.view(at + pbs, dataBytes);  // a mapped source: read the data in place
   if (!dataView_) {
-    if (data_.size() < dataBytes) data_.resize(dataBytes);  // grows only
+    if (data_.size() < dataBytes) {  // grows only; a kept buffer has no fresh pages to fault in
+      giveCachedBuffer(std::move(data_));
+      data_ = takeCachedBuffer(dataBytes);
+    }
     if (src_.readAt(at + pbs, data_.data(), dataBytes) != dataBytes)
       return stop(WlogEnd::TornTail, at, "short read of logpack data", "logpack-data-truncated");
     dataView_ = data_.data();

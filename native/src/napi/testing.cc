@@ -1,8 +1,10 @@
-// Small exports for tests and tools: checksum(buffer, salt) and writeWlog(path, options, ios), which
-// writes a wlog from a list of IOs through the same WlogWriter the data path uses.
+// Small exports for tests and tools: checksum(buffer, salt); writeWlog(path, options, ios), which
+// writes a wlog from a list of IOs through the same WlogWriter the data path uses; cachedBuffers(),
+// how many pack buffers the writers keep between them now (format/buffer_cache.h).
 #include <cstring>
 
 #include "addon.h"
+#include "format/buffer_cache.h"
 #include "format/checksum.h"
 #include "format/wlog.h"
 #include "napi/worker.h"
@@ -81,7 +83,12 @@ Napi::Value WriteWlog(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value CachedBuffers(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(walb::fmt::cachedBufferCount()));
+}
+
 }  // namespace
 WALBCTL_EXPORT("checksum", Checksum);
+WALBCTL_EXPORT("cachedBuffers", CachedBuffers);
 WALBCTL_EXPORT("writeWlog", WriteWlog);
 }  // namespace walbctl::addon
