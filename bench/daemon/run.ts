@@ -116,12 +116,23 @@ try {
   git('add', '-A');
   git('commit', '-q', '-m', `${VOLUMES} idle volumes`);
 
+  // The daemon does not create a missing dataDir (a typo would start an empty archive): an operator
+  // makes it, as here.
+  mkdirSync(join(repo, 'data'), { recursive: true });
   const started = Date.now();
   const daemon = spawn(process.execPath, [bin, 'daemon', '--repo', repo, '--host', 'local', '--workdir', join(dir, 'checkout'), '--log-format', 'json', '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, XDG_STATE_HOME: join(dir, 'state') },
   });
   children.push(daemon);
+  // Its log is JSON lines on stdout: errors are shown (a daemon that refuses its tree would
+  // otherwise leave this waiting for the 10 minutes below without a word).
+  let partial = '';
+  daemon.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (/"level":(50|60)/.test(line)) process.stderr.write(`daemon: ${line}\n`);
+  });
   while (!(await allReady())) {
     if (daemon.exitCode !== null) throw new Error(`the daemon exited (${daemon.exitCode}) before converging`);
     if (Date.now() - started > 600_000) throw new Error('the daemon did not converge within 10 minutes');

@@ -71,8 +71,9 @@ export class DiffChecker {
     if (!meta || (meta.state !== 'Archived' && meta.state !== 'Stopped')) return out;
     const present = new Set<string>();
     let spent = 0;
-    // Newest first: a diff that just arrived is the likeliest to be read soon.
-    for (const d of (await listDiffFiles(paths)).reverse()) {
+    // Newest first: a diff that just arrived is the likeliest to be read soon. Without sizes: each
+    // diff is stat'ed below anyway (a daemon runs this for every archive volume on every pass).
+    for (const d of (await listDiffFiles(paths, { sizes: false })).reverse()) {
       present.add(d.path);
       if (spent >= this.budgetBytes) continue;
       const st = await stat(d.path).catch(() => null);
