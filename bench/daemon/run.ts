@@ -18,6 +18,8 @@ const VOLUMES = Number(process.env.BENCH_DAEMON_VOLUMES ?? 100);
 const SECONDS = Number(process.env.BENCH_DAEMON_SECONDS ?? 60);
 const INTERVAL = process.env.BENCH_DAEMON_INTERVAL ?? '10s';
 const PORT = Number(process.env.BENCH_DAEMON_PORT ?? 19_869);
+// Node flags for the daemon only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/dprof" to see where its time goes.
+const NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const bin = fileURLToPath(new URL('../../../bin/walbctl.js', import.meta.url));
 const TICKS = 100; // USER_HZ on Linux
 
@@ -51,7 +53,13 @@ ${volumes}`;
 
 /** utime+stime+cutime+cstime (seconds) and RSS (bytes) of a process from /proc. */
 function sample(pid: number): { cpu: number; rss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`process ${pid} exited while it was sampled (see its errors above)`);
+    throw err;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpu = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS;
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
@@ -120,7 +128,7 @@ try {
   // makes it, as here.
   mkdirSync(join(repo, 'data'), { recursive: true });
   const started = Date.now();
-  const daemon = spawn(process.execPath, [bin, 'daemon', '--repo', repo, '--host', 'local', '--workdir', join(dir, 'checkout'), '--log-format', 'json', '--log-level', 'warn'], {
+  const daemon = spawn(process.execPath, [...NODE_ARGS, bin, 'daemon', '--repo', repo, '--host', 'local', '--workdir', join(dir, 'checkout'), '--log-format', 'json', '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, XDG_STATE_HOME: join(dir, 'state') },
   });

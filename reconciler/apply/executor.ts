@@ -20,6 +20,7 @@ import { JournalWriter, readJournal, type ActionStatus } from './journal.js';
 import { executionOrder } from './order.js';
 import { Ownership } from './ownership.js';
 import { statePaths } from './state-paths.js';
+import { statKey } from '../../common/stat-key.js';
 
 export interface ActionReport {
   id: string;
@@ -91,10 +92,20 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
  * Rolls forward the plan a crashed run left in the journal, with the consent (--allow-destroy) it was
  * started with. Null when there is nothing to resume.
  */
+/** Journals found ended, by file and stat key: a daemon pass does not read and parse one again (the
+ *  plan of a first convergence of 100 volumes is 50 KB) until it changes. */
+const endedJournals = new Map<string, string>();
+
 export async function resumeJournal(options: Omit<ExecuteOptions, 'allowDestroy'>): Promise<ApplyReport | null> {
   const file = statePaths(options.host.dataDir).journal;
+  // Taken before the read: a journal that changes meanwhile has another key next time.
+  const key = statKey(file);
+  if (key !== null && endedJournals.get(file) === key) return null;
   const contents = await readJournal(file);
-  if (!contents || contents.ended) return null;
+  if (!contents || contents.ended) {
+    if (contents && key !== null) endedJournals.set(file, key);
+    return null;
+  }
   checkPlanRunnable(contents.plan, options.host);
   const journal = await JournalWriter.reopen(file);
   await journal.append({ t: 'resume', at: (options.now ?? (() => new Date()))().toISOString(), pid: process.pid });

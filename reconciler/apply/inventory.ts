@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { atomicWriteFile } from '../../common/atomic-write.js';
 import { InputError } from '../../common/errors.js';
 import { statePaths } from './state-paths.js';
+import { statKey } from '../../common/stat-key.js';
 
 export interface InventoryEntry {
   /** Absolute path of the file or device. */
@@ -69,4 +70,19 @@ export async function updateInventory(dataDir: string, change: (inventory: Inven
 
 export function entryAt(inventory: Inventory, path: string): InventoryEntry | undefined {
   return inventory.files.find((e) => e.path === path);
+}
+
+/** Restored image path → the volume whose restore made it, from the inventory; read again only
+ *  when inventory.json changed (a daemon pass asks on every observation). */
+const ownersCache = new Map<string, { key: string; owners: ReadonlyMap<string, string> }>();
+
+export async function restoreOwners(dataDir: string): Promise<ReadonlyMap<string, string>> {
+  const file = statePaths(dataDir).inventory;
+  const key = statKey(file);
+  const hit = ownersCache.get(file);
+  if (key !== null && hit && hit.key === key) return hit.owners;
+  const owners = new Map<string, string>();
+  for (const e of (await readInventory(dataDir)).files) if (e.kind === 'restore') owners.set(e.path, e.volume);
+  if (key !== null) ownersCache.set(file, { key, owners });
+  return owners;
 }

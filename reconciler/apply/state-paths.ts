@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 
+import { memoPaths } from '../../common/memo-paths.js';
+
 export interface StatePaths {
   dir: string;
   /** The host lock: who applies right now. */
@@ -21,7 +23,14 @@ export interface StatePaths {
   restoredPaths: string;
 }
 
-export function statePaths(dataDir: string): StatePaths {
+const memo = memoPaths((dataDir: string) => buildStatePaths(dataDir));
+
+/** The reconciler's state files in `dataDir` (memoised and frozen). */
+export function statePaths(dataDir: string): Readonly<StatePaths> {
+  return memo(dataDir, '');
+}
+
+function buildStatePaths(dataDir: string): StatePaths {
   const dir = join(dataDir, 'reconciler');
   return {
     dir,

@@ -12,6 +12,7 @@ import type { ObservedArchive, ObservedPeerArchive, ObservedProxy, ObservedStora
 import { InputError } from '../../common/errors.js';
 import { DriverUnavailableError } from './errors.js';
 import type { ActionKind, PlanAction } from '../model/plan.js';
+import type { ObserveRound } from '../observed/round.js';
 
 export type DriverRole = 'storage' | 'archive' | 'proxy';
 
@@ -46,6 +47,8 @@ export interface ObserveTarget {
   volume: DesiredVolume | null;
   /** The whole tree, for a driver that looks at a volume's other hosts (the walb driver: replicas). */
   desired?: DesiredState;
+  /** The host's observation this belongs to: what every volume would read again is read once in it. */
+  round?: ObserveRound;
 }
 
 export interface StorageDriver {

@@ -7,10 +7,11 @@ import type { DesiredHost, DesiredState, DesiredVolume } from '../model/desired.
 import type { ObservedPeerArchive, ObservedState, ObservedVolume } from '../../common/observed.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/index.js';
-import { readInventory } from '../apply/inventory.js';
+import { restoreOwners } from '../apply/inventory.js';
 import { readLastApplied } from './last-applied.js';
 import { observePeers, remoteArchives, type AskStatus } from '../fleet/peers.js';
 import { observeSpool, type ForwardingFact } from './spool.js';
+import { ObserveRound } from './round.js';
 
 export interface ObserveOptions {
   /** The driver to ask; by default the one the host file names. */
@@ -36,11 +37,11 @@ export async function observeHost(host: DesiredHost, desired: DesiredState, opti
   const declared = declaredVolumes(host, desired, { proxied: proxyRole !== undefined });
   const onDisk = await driver.listVolumes(host);
   const names = [...new Set([...declared.keys(), ...onDisk])].sort();
-  const restoredBy = new Map<string, string>();
-  for (const e of (await readInventory(host.dataDir)).files) if (e.kind === 'restore') restoredBy.set(e.path, e.volume);
+  const restoredBy = await restoreOwners(host.dataDir);
   const volumes: Record<string, ObservedVolume> = {};
+  const round = new ObserveRound();
   for (const name of names) {
-    const target = { host, name, volume: declared.get(name) ?? null, desired };
+    const target = { host, name, volume: declared.get(name) ?? null, desired, round };
     const volume: ObservedVolume = { name };
     try {
       const storage = host.roles.includes('storage') ? await driver.storage.observe(target) : undefined;

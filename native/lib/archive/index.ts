@@ -24,7 +24,7 @@ export {
 } from './query.js';
 export { readReplicaCursors, updateReplicaCursor, confirmReplica, recordReplicaError, releaseReplica, REPLICAS_FILE, type Confirmation } from './replicas.js';
 export { latestImage, type LatestImage } from './latest-image.js';
-export { archivePaths, defaultRestorePath, checkVolumeName, setAsideDir, type ArchivePaths } from './layout.js';
+export { archivePaths, archiveRoot, defaultRestorePath, checkVolumeName, setAsideDir, type ArchivePaths } from './layout.js';
 export { formatDiffName, parseDiffName, type DiffName } from './diff-name.js';
 export { formatSnap, formatBase, canApply, canMerge, mergeRefusal, snap, isClean, type GidSnap, type DiffSpan } from './gid.js';
 export { WrongStateError, BusyError, GidError, RangeRefusedError, ArchiveCorruptError } from './errors.js';

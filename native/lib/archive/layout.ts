@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 
 import { InputError } from '../../../common/errors.js';
+import { memoPaths } from '../../../common/memo-paths.js';
 
 export interface ArchivePaths {
   root: string;
@@ -39,7 +40,10 @@ export function archiveRoot(dataDir: string): string {
   return join(dataDir, 'archive');
 }
 
-export function archivePaths(dataDir: string, vol: string): ArchivePaths {
+/** The paths of an archive volume (memoised and frozen: a pass asks for them many times). */
+export const archivePaths = memoPaths(buildArchivePaths);
+
+function buildArchivePaths(dataDir: string, vol: string): ArchivePaths {
   checkVolumeName(vol);
   const root = archiveRoot(dataDir);
   const dir = join(root, vol);

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 
+import { memoPaths } from '../../../common/memo-paths.js';
 import { checkVolumeName } from '../archive/layout.js';
 
 export interface StoragePaths {
@@ -19,7 +20,10 @@ export function storageRoot(dataDir: string): string {
   return join(dataDir, 'storage');
 }
 
-export function storagePaths(dataDir: string, vol: string): StoragePaths {
+/** The paths of a storage volume (memoised and frozen). */
+export const storagePaths = memoPaths(buildStoragePaths);
+
+function buildStoragePaths(dataDir: string, vol: string): StoragePaths {
   checkVolumeName(vol);
   const root = storageRoot(dataDir);
   const dir = join(root, vol);

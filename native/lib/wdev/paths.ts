@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 
+import { memoPaths } from '../../../common/memo-paths.js';
 import { checkVolumeName } from '../archive/layout.js';
 
 export interface WdevPaths {
@@ -24,7 +25,10 @@ export interface WdevPaths {
   work: string;
 }
 
-export function wdevPaths(dataDir: string, vol: string): WdevPaths {
+/** The paths of a wdev volume (memoised and frozen). */
+export const wdevPaths = memoPaths(buildWdevPaths);
+
+function buildWdevPaths(dataDir: string, vol: string): WdevPaths {
   checkVolumeName(vol);
   const dir = join(dataDir, 'wdev', vol);
   const mnt = join(dir, 'mnt');

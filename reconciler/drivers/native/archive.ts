@@ -11,6 +11,7 @@ import type { ActionContext, ActionMethod, ArchiveDriver, ObserveTarget } from '
 import { numberParam, stringParam } from '../params.js';
 import { forgetVolume, readDriverState, updateDriverState } from './driver-state.js';
 import { ObserveCache } from './observe-cache.js';
+import { onceIn } from '../../observed/round.js';
 import { replicate } from './replicate.js';
 import { scratchDir, verifyRestore } from './verify-restore.js';
 
@@ -25,7 +26,7 @@ async function observe(t: ObserveTarget, cache: ObserveCache<ObservedArchive>, c
   const raw = await cache.get(archivePaths(t.host.dataDir, t.name).dir, () => observeArchive(t.host.dataDir, t.name), (a) => a?.busy === null || a === undefined);
   if (!raw) return undefined;
   const archive = { ...raw };
-  const mine = (await readDriverState(t.host.dataDir)).volumes[t.name];
+  const mine = (await onceIn(t.round, `native-driver-state:${t.host.dataDir}`, () => readDriverState(t.host.dataDir))).volumes[t.name];
   const scratch = scratchDir(t.host.dataDir) + '/';
   archive.restored = raw.restored
     .filter((r) => !r.path.startsWith(scratch))

@@ -2,13 +2,17 @@
  * The native driver's storage role: the embedded `scan` capture (native/lib/storage). Each method
  * first checks whether its effect is already there, so running it again after a crash is harmless.
  */
+import { dirname } from 'node:path';
+
 import { fullBackup, hashBackup, initVolume, observeStorage, snapshot, startVolume, stopVolume, resetVolume, clearVolume, storagePaths } from '../../../native/lib/storage/index.js';
-import { archiveMeta, observeArchive } from '../../../native/lib/archive/index.js';
+import { archiveMeta, archiveRoot, observeArchive } from '../../../native/lib/archive/index.js';
+import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import type { ObservedStorage } from '../../../common/observed.js';
 import type { PlanAction } from '../../model/plan.js';
-import { ObserveCache } from './observe-cache.js';
+import { namesIn, ObserveCache } from './observe-cache.js';
 import { backupWdevAction, baseForArchiveAction, initWdev, isWdevVolume, observeWdev, snapshotWdevAction, startWdev, stopWdevAction, wdevArchive } from './wdev-storage.js';
 import type { ActionContext, StorageDriver } from '../driver.js';
+import type { ObserveRound } from '../../observed/round.js';
 import { ActionFailedError } from '../errors.js';
 import { ensureOutbox, outboxDir, ship } from './remote-archive.js';
 import { remoteHashBackup } from './remote-hash-backup.js';
@@ -44,7 +48,8 @@ async function shipped(action: PlanAction, ctx: ActionContext, outcome: Record<s
 }
 
 /** The gid of the outbox's base (what the remote primary acknowledged), or null when there is no outbox of `vol`. */
-async function outboxBaseGid(host: ActionContext['host'], vol: string): Promise<number | null> {
+async function outboxBaseGid(host: ActionContext['host'], vol: string, round?: ObserveRound): Promise<number | null> {
+  if (!(await namesIn(round, archiveRoot(outboxDir(host)))).has(vol)) return null;
   const meta = await archiveMeta(outboxDir(host), vol).catch(() => null);
   if (!meta || (meta.state !== 'Archived' && meta.state !== 'Stopped')) return null;
   return (meta.base.e ?? meta.base.b).b;
@@ -59,10 +64,13 @@ export function nativeStorage(): StorageDriver {
   const cache = new ObserveCache<ObservedStorage>();
   return {
     // A wdev's state lives in its running server (log positions move with every write): never cached.
+    // Most hosts have no wdev and no outbox: one listing of each folder per observation says which
+    // volumes to look for there.
     observe: async (t) => {
-      if (await isWdevVolume(t.host.dataDir, t.name)) return observeWdev(t.host.dataDir, t.name);
+      const wdevs = await namesIn(t.round, dirname(wdevPaths(t.host.dataDir, t.name).dir));
+      if (wdevs.has(t.name) && (await isWdevVolume(t.host.dataDir, t.name))) return observeWdev(t.host.dataDir, t.name);
       const s = await cache.get(storagePaths(t.host.dataDir, t.name).dir, () => observeStorage(t.host.dataDir, t.name), () => true);
-      const acknowledged = s ? await outboxBaseGid(t.host, t.name) : null;
+      const acknowledged = s ? await outboxBaseGid(t.host, t.name, t.round) : null;
       return s && acknowledged !== null ? { ...s, outboxBaseGid: acknowledged } : s;
     },
 

@@ -1,10 +1,11 @@
 /**
  * The archive's check of its diffs: a diff with one flipped byte is found by its checksums, moved out
  * of the chain into set-aside/ (kept, recorded with the file, offset and time), which leaves a hole;
- * the intact diffs stay; a diff is not verified again until its file changes; and while an action
- * that reads diffs runs, the corrupt diff is left in place for the next check.
+ * the intact diffs stay; a diff is not verified again until its file changes; a volume whose folder
+ * did not change is looked into only when statEveryMs has passed or a recheck is due; and while an
+ * action that reads diffs runs, the corrupt diff is left in place for the next check.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -49,8 +50,40 @@ describe('the archive’s check of its diffs', () => {
     expect(await checker.check(f.dataDir, f.vol)).toEqual({ checked: 0, setAside: [], deferred: [] });
   });
 
+  it('looks at the diffs of a volume whose folder did not change only when statEveryMs has passed or a recheck is due', async () => {
+    const dir = archivePaths(f.dataDir, f.vol).dir;
+    const diffs = await listDiffs(f.dataDir, f.vol);
+    let clock = 1_000_000;
+    // A diff's mtime moved in place: its folder does not change.
+    const touch = (i: number) => utimesSync(join(dir, diffs[i]!.file), new Date(), new Date(clock + i * 1000));
+
+    const hour = 3_600_000;
+    const byRecheck = new DiffChecker({ now: () => clock, recheckMs: hour, statEveryMs: 10 * hour });
+    expect((await byRecheck.check(f.dataDir, f.vol)).checked).toBe(4);
+    touch(0);
+    clock += hour / 2;
+    expect((await byRecheck.check(f.dataDir, f.vol)).checked).toBe(0);
+    // The folder changes (a file comes and goes): every diff is stat'ed, the touched one verified.
+    writeFileSync(join(dir, 'probe.tmp'), 'x');
+    rmSync(join(dir, 'probe.tmp'));
+    expect((await byRecheck.check(f.dataDir, f.vol)).checked).toBe(1);
+    expect((await byRecheck.check(f.dataDir, f.vol)).checked).toBe(0);
+    // The first three verified an hour ago fall due, the folder unchanged.
+    clock += hour / 2 + 1;
+    expect((await byRecheck.check(f.dataDir, f.vol)).checked).toBe(3);
+
+    const byStat = new DiffChecker({ now: () => clock, recheckMs: 10 * hour, statEveryMs: 60_000 });
+    expect((await byStat.check(f.dataDir, f.vol)).checked).toBe(4);
+    touch(1);
+    clock += 30_000;
+    expect((await byStat.check(f.dataDir, f.vol)).checked).toBe(0);
+    clock += 30_001;
+    expect((await byStat.check(f.dataDir, f.vol)).checked).toBe(1);
+  });
+
   it('leaves a corrupt diff in place while an action that reads diffs runs, and sets it aside on the next check', async () => {
-    const checker = new DiffChecker();
+    // Looks at the folder on every call: the flipped byte changes the diff in place.
+    const checker = new DiffChecker({ statEveryMs: 0 });
     await checker.check(f.dataDir, f.vol);
     const diffs = await listDiffs(f.dataDir, f.vol);
     const victim = diffs[2]!;
