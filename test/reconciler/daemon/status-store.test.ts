@@ -39,9 +39,10 @@ describe('StatusStore.flush', () => {
       expect(JSON.parse(first)).toMatchObject({ lastPassAt: 'a', volumes: { demo: { address: 'h/demo' } } });
       const ino = statSync(file).ino;
 
-      // Only the pass times moved: not written again within the minute.
+      // Only what every pass moves changed: not written again within the minute.
       store.status.lastPassAt = 'c';
       store.status.nextPassAt = 'd';
+      store.status.volumes.demo!.lastSucceededAt = 'f';
       await store.flush();
       expect(statSync(file).ino).toBe(ino);
       expect(readFileSync(file, 'utf8')).toBe(first);
@@ -53,7 +54,7 @@ describe('StatusStore.flush', () => {
       const ino2 = statSync(file).ino;
       expect(ino2).not.toBe(ino);
 
-      // What was written is a copy: changing the status back is a change too.
+      // Changing it back is a change too.
       store.status.volumes.demo!.conditions.length = 0;
       await store.flush();
       expect(JSON.parse(readFileSync(file, 'utf8')).volumes.demo.conditions).toEqual([]);
