@@ -107,6 +107,24 @@ describe('executePlan', () => {
 });
 
 describe('resumeJournal', () => {
+  it('resumes an unfinished journal that replaced one it had found ended (and remembered as such)', async () => {
+    const dataDir = tmp();
+    const { desired, host } = desiredFor(dataDir, [volume('demo')]);
+    await executePlan(plan([action('local/demo:init')]), { driver: fakeDriver(), desired, host });
+    expect(await resumeJournal({ driver: fakeDriver(), desired, host })).toBeNull();
+    expect(await resumeJournal({ driver: fakeDriver(), desired, host })).toBeNull();
+
+    // A run that dies mid-action leaves a journal without an end record: it is resumed.
+    const first = fakeDriver();
+    first.hanging.add('local/demo:snapshot');
+    void executePlan(plan([action('local/demo:snapshot')]), { driver: first, desired, host });
+    await expect.poll(() => first.calls.length).toBe(1);
+    const second = fakeDriver();
+    const report = await resumeJournal({ driver: second, desired, host });
+    expect(second.calls).toEqual(['local/demo:snapshot']);
+    expect(report?.resumed).toBe(true);
+  });
+
   it('rolls forward a crashed run: finished actions are not run again, the interrupted one and the rest are', async () => {
     const dataDir = tmp();
     const { desired, host } = desiredFor(dataDir, [volume('demo')]);
