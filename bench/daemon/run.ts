@@ -5,7 +5,7 @@
  * initialised, fully backed up and snapshotted once, schedules a day apart) it is sampled every second
  * for BENCH_DAEMON_SECONDS (default 60), from 15 s after it converged. CPU counts the git processes it
  * spawns (waited-for children); the host file's interval is BENCH_DAEMON_INTERVAL (default 10s, as the
- * embedded default's).
+ * embedded default's); BENCH_DAEMON_NODE_ARGS gives the daemon node flags (e.g. --cpu-prof).
  * Targets: under 150 MB RSS and under 1 % of a core. `--json` prints the figures as JSON.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
