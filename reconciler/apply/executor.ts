@@ -88,14 +88,14 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   return run(plan, journal, { runId, resumed: false, done: new Set(), allowDestroy }, options);
 }
 
-/**
- * Rolls forward the plan a crashed run left in the journal, with the consent (--allow-destroy) it was
- * started with. Null when there is nothing to resume.
- */
 /** Journals found ended, by file and stat key: a daemon pass does not read and parse one again (the
  *  plan of a first convergence of 100 volumes is 50 KB) until it changes. */
 const endedJournals = new Map<string, string>();
 
+/**
+ * Rolls forward the plan a crashed run left in the journal, with the consent (--allow-destroy) it was
+ * started with. Null when there is nothing to resume.
+ */
 export async function resumeJournal(options: Omit<ExecuteOptions, 'allowDestroy'>): Promise<ApplyReport | null> {
   const file = statePaths(options.host.dataDir).journal;
   // Taken before the read: a journal that changes meanwhile has another key next time.

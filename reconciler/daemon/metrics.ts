@@ -91,10 +91,10 @@ function thresholdSamples(v: VolumeStatus): VolumeSample[] {
   return out;
 }
 
-/** What the gauges read when scraped. */
 /** How often the event-loop delay histogram (`nodejs_eventloop_lag_p*_seconds`) samples, in ms. */
 export const EVENT_LOOP_SAMPLE_MS = 100;
 
+/** What the gauges read when scraped. */
 export interface MetricsSource {
   status(): DaemonStatus;
   now(): number;
