@@ -29,7 +29,7 @@ Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, boo
   maxPackData_ = std::min<uint64_t>({s.ringBlocks / 4, kMaxPackBytes / pbs_, 65535});
   overflow_ = (s.flags & kFlagOverflow) != 0;
   overflowCause_ = static_cast<OverflowCause>((s.flags & kOverflowCauseMask) >> 8);
-  oldest_ = s.oldestLsid;
+  oldest_ = freed_ = s.oldestLsid;
   written_ = s.writtenLsid;
   permanent_ = std::max(s.permanentLsid, s.writtenLsid);
   latest_ = logged_ = loggedMax_ = s.writtenLsid;
@@ -37,7 +37,7 @@ Device::Device(Ldev& ldev, const Super& s, int ddevFd, std::string ddevPath, boo
 
 Super Device::SnapshotSuperLocked() const {
   Super s = super_;
-  s.oldestLsid = oldest_;
+  s.oldestLsid = freed_;
   s.writtenLsid = written_;
   s.permanentLsid = permanent_;
   s.flags = overflow_ ? MarkOverflow(ClearOverflow(super_.flags), overflowCause_) : ClearOverflow(super_.flags);
@@ -541,6 +541,7 @@ void Device::Checkpoint() {
   PersistSuper(s);
   std::lock_guard<std::mutex> g2(m_);
   written_ = std::max(written_, s.writtenLsid);
+  oldest_ = std::max(oldest_, s.oldestLsid);  // the space set-oldest freed is reusable now
 
 }
 
@@ -550,8 +551,8 @@ void Device::SetOldest(uint64_t lsid) {
   {
     std::lock_guard<std::mutex> g2(m_);
     if (overflow_) throw WdevError("overflow", "the log overflowed: nothing to ship until a hash backup (\"walbctl wdev backup\")");
-    if (lsid < oldest_ || lsid > permanent_)
-      throw WdevError("bad-lsid", "oldest lsid " + std::to_string(lsid) + " is outside [" + std::to_string(oldest_) + ", " +
+    if (lsid < freed_ || lsid > permanent_)
+      throw WdevError("bad-lsid", "oldest lsid " + std::to_string(lsid) + " is outside [" + std::to_string(freed_) + ", " +
                                       std::to_string(permanent_) + "] (oldest, permanent)");
     s = SnapshotSuperLocked();
   }
@@ -562,10 +563,9 @@ void Device::SetOldest(uint64_t lsid) {
     std::string why = DecodeLogpack(b.data(), pbs_, super_.salt, lsid, &h);
     if (!why.empty()) throw WdevError("bad-lsid", "lsid " + std::to_string(lsid) + " is not the start of a logpack: " + why);
   }
-  s.oldestLsid = lsid;
-  PersistSuper(s);
+  // Not written to the super here: the next checkpoint does (device.h, freed_).
   std::lock_guard<std::mutex> g2(m_);
-  oldest_ = lsid;
+  freed_ = std::max(freed_, lsid);
 
 }
 
@@ -585,7 +585,7 @@ void Device::Reset() {
       Super s;
       {
         std::lock_guard<std::mutex> g2(m_);
-        oldest_ = written_ = permanent_ = logged_ = loggedMax_ = latest_;
+        oldest_ = freed_ = written_ = permanent_ = logged_ = loggedMax_ = latest_;
         done_.clear();
         s = SnapshotSuperLocked();
       }
@@ -634,7 +634,7 @@ DeviceStatus Device::Status() {
   std::lock_guard<std::mutex> g(m_);
   DeviceStatus st;
   st.super = SnapshotSuperLocked();
-  st.oldest = oldest_;
+  st.oldest = freed_;
   st.written = written_;
   st.permanent = permanent_;
   st.latest = latest_;

@@ -113,6 +113,12 @@ class Device {
   std::map<uint64_t, Io*> inflight_;   // by seq
   uint64_t seq_ = 0;
   uint64_t oldest_, written_, permanent_, latest_;
+  // oldest_ is what the super on disk records: ring space before min(oldest_, written_) is free.
+  // freed_ (>= oldest_) is where set-oldest moved it: the next super write (a checkpoint, every
+  // second, and inline when the ring is full) records it, so a batch shipped costs no super write
+  // of its own. A crash before that leaves the older oldest lsid: the log there is intact (its
+  // space was not reused), and the shipper's resend of it is a duplicate the proxy recognises.
+  uint64_t freed_;
   uint64_t logged_;              // every pack before it is written to the ldev
   uint64_t loggedMax_;           // the end of the furthest pack written
   std::map<uint64_t, uint64_t> done_;  // packs written past a gap: lsid -> end

@@ -61,3 +61,20 @@ export function writeCapture(path: string, s: CaptureState): Promise<void> {
 export function nowSeconds(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
+
+/**
+ * Records as shipped each queued batch the wdev's oldest lsid has passed: the log is freed
+ * (set-oldest) only after the proxy acknowledged it, so a batch whose end the oldest lsid reached
+ * was acknowledged, whether or not capture.json says so yet. A batch that carries no log (its lsid
+ * is the shipped one) is left queued: ship-log.ts records it when it is acknowledged.
+ * True when it moved anything (capture.json is then behind and must be rewritten).
+ */
+export function settleAcknowledged(s: CaptureState, oldestLsid: number): boolean {
+  let moved = false;
+  while (s.queue.length > 0 && s.queue[0]!.lsid > s.shipped.lsid && s.queue[0]!.lsid <= oldestLsid) {
+    const q = s.queue.shift()!;
+    s.shipped = { snap: { b: q.gid, e: q.gid }, lsid: q.lsid, explicit: q.explicit };
+    moved = true;
+  }
+  return moved;
+}

@@ -75,7 +75,7 @@ export async function backupWdev(dataDir: string, vol: string, opts: CaptureOpti
     const full = state === 'Clear' || state === 'SyncReady';
     // The reset frees the log unshipped: the batches still queued are never sent (this backup covers
     // them). They leave the queue first, so that no shipping pass takes the freed log for their
-    // acknowledgement (ship-log.ts, settleAcknowledged) should this backup not finish.
+    // acknowledgement (capture-state.ts, settleAcknowledged) should this backup not finish.
     if (prior && prior.queue.length > 0) await writeCapture(p.capture, { ...prior, queue: [] });
     const start = await resetLog(p, vol); // the log restarts here; the ddev holds everything before
     let g = (prior?.latestGid ?? -1) + 1;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 
 import type { BatchMeta } from '../proxy/admit.js';
 import { withLock } from '../archive/lock.js';
-import { nowSeconds, readCapture, writeCapture, type CaptureState } from './capture-state.js';
+import { nowSeconds, readCapture, settleAcknowledged, writeCapture } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { WdevOverflowError } from './errors.js';
 import { extractFrame, extractWlog, logStatus, setOldest, syncLog, type ExtractResult } from './log-position.js';
@@ -71,32 +71,16 @@ export interface ShipLogOptions {
 }
 
 /**
- * Records as shipped each queued batch the wdev's oldest lsid has passed: the log is freed
- * (set-oldest) only after the proxy acknowledged it, so a batch whose end the oldest lsid reached
- * was acknowledged, whether or not capture.json says so yet. A batch that carries no log (its lsid
- * is the shipped one) is left queued: shipLogBatch records it when it is acknowledged.
- * True when it moved anything (capture.json is then behind and must be rewritten).
- */
-export function settleAcknowledged(s: CaptureState, oldestLsid: number): boolean {
-  let moved = false;
-  while (s.queue.length > 0 && s.queue[0]!.lsid > s.shipped.lsid && s.queue[0]!.lsid <= oldestLsid) {
-    const q = s.queue.shift()!;
-    s.shipped = { snap: { b: q.gid, e: q.gid }, lsid: q.lsid, explicit: q.explicit };
-    moved = true;
-  }
-  return moved;
-}
-
-/**
  * Ships one batch; resolves to null when there is no new log to ship.
  *
- * Each flush of the disk's cache costs the writer (bench:ship, 2026-12-07: a 1 MiB sequential
- * writer lost 11-16 % more with the storage's five flushes a batch than with one), so a batch makes
- * as few as it can: it flushes the log only when the durable log does not already fill a batch (at
- * full speed the checkpointer's flush every second keeps the durable log far ahead of the shipping),
- * and capture.json is written once a batch, when it is cut: the batch acknowledged last is recorded
- * there by the next pass (settleAcknowledged: the freed log says it was acknowledged), which comes
- * at once while there is log to ship and within the loop's idle poll otherwise.
+ * Each flush of the disk's cache costs the writer (native/lib/proxy/design.md, 2026-12-07
+ * afternoon: a 1 MiB sequential writer lost less in each round with one flush a batch than with the
+ * six it had), so a batch makes as few as it can: it flushes the log only when the durable log does
+ * not already fill a batch (at full speed the checkpointer's flush every second keeps the durable
+ * log far ahead of the shipping); capture.json is written once a batch, when it is cut, and the
+ * batch acknowledged last is recorded there by the next pass (settleAcknowledged: the freed log
+ * says it was acknowledged), which comes at once while there is log to ship and within the loop's
+ * idle poll otherwise; set-oldest leaves the super's write to the wdev's next checkpoint.
  */
 export async function shipLogBatch(dataDir: string, vol: string, send: BatchSender, opts: ShipLogOptions = {}): Promise<ShippedBatch | null> {
   const p = wdevPaths(dataDir, vol);

@@ -12,8 +12,8 @@ import { StateError } from '../../../common/errors.js';
 import { targetFor, type ArchiveTarget } from '../storage/archive-target.js';
 import type { CompressionName } from '../native-types.js';
 import { convertWlog } from '../wlog.js';
-import { writeCapture, type CaptureState } from './capture-state.js';
-import { extractWlog, setOldest } from './log-position.js';
+import { settleAcknowledged, writeCapture, type CaptureState } from './capture-state.js';
+import { extractWlog, logStatus, setOldest } from './log-position.js';
 import type { WdevPaths } from './paths.js';
 
 export interface ShippedDiff {
@@ -28,6 +28,8 @@ export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts
   const archive = targetFor(s.archiveDataDir, opts.archive);
   if (!archive && s.queue.length > 0) throw new StateError(`volume ${vol}: its diffs go to the remote archive ${s.archiveDataDir.slice(5)}; ship them with that archive`);
   await mkdir(p.work, { recursive: true });
+  // A crash between a set-oldest and the capture write after it: that snapshot was archived.
+  if (s.queue.length > 0 && settleAcknowledged(s, (await logStatus(p, vol)).oldestLsid)) await writeCapture(p.capture, s);
   while (s.queue.length > 0) {
     const q = s.queue[0]!;
     const wlog = join(p.work, `${q.gid}.wlog`);

@@ -7,13 +7,14 @@ import { statSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { backupWdev, snapshotWdev } from '../../../native/lib/wdev/capture.js';
-import { readCapture, type CaptureState } from '../../../native/lib/wdev/capture-state.js';
+import { backupWdev, shipWdev, snapshotWdev } from '../../../native/lib/wdev/capture.js';
+import { readCapture, settleAcknowledged, type CaptureState } from '../../../native/lib/wdev/capture-state.js';
 import { controlRequest } from '../../../native/lib/wdev/control.js';
 import { createWdev } from '../../../native/lib/wdev/create.js';
+import { setOldest } from '../../../native/lib/wdev/log-position.js';
 import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
-import { settleAcknowledged, shipLogBatch, type BatchSender } from '../../../native/lib/wdev/ship-log.js';
+import { shipLogBatch, type BatchSender } from '../../../native/lib/wdev/ship-log.js';
 import { Scratch, wdevSkipReason, writeAndSync } from './fixture.js';
 
 const skip = wdevSkipReason();
@@ -124,5 +125,19 @@ describe.skipIf(skip !== null)(`a pass of the shipping loop${skip ? ` (skipped: 
     const c = await readCapture(p().capture, vol);
     expect(c.queue).toEqual([]);
     expect(c.shipped).toEqual({ snap: { b: snap!.gid, e: snap!.gid }, lsid: b!.lsid.e, explicit: true });
+  });
+
+  it('records as shipped, without sending it again, a snapshot whose log was freed before capture.json said so (a crash between the two)', { timeout: 60_000 }, async () => {
+    writeAndSync(p().file, 14 << 20, 1 << 20, 0x25);
+    const snap = await snapshotWdev(s.dataDir, vol, { explicit: true, ship: false });
+    // The crash's leftovers: the log freed up to the snapshot (as after its archive took it), and
+    // that made durable by a checkpoint; capture.json still has the snapshot queued.
+    await setOldest(p(), vol, snap!.lsid);
+    await controlRequest(p().socket, 'checkpoint');
+    expect((await readCapture(p().capture, vol)).queue.map((q) => q.gid)).toEqual([snap!.gid]);
+    expect(await shipWdev(s.dataDir, vol)).toEqual([]);
+    const c = await readCapture(p().capture, vol);
+    expect(c.queue).toEqual([]);
+    expect(c.shipped).toEqual({ snap: { b: snap!.gid, e: snap!.gid }, lsid: snap!.lsid, explicit: true });
   });
 });

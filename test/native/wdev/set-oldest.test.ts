@@ -1,0 +1,62 @@
+// set-oldest on a served wdev (the shipper's "the proxy holds the log up to here"): it moves the
+// oldest lsid at once and leaves the super's write to the next checkpoint, so a shipped batch costs
+// no super write (a flush of the disk's cache) of its own. A crash before that checkpoint leaves the
+// older oldest lsid on disk, and the log from it must still be whole: its space was not reused.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { controlRequest } from '../../../native/lib/wdev/control.js';
+import { createWdev } from '../../../native/lib/wdev/create.js';
+import { extractWlog, logStatus, setOldest, syncLog } from '../../../native/lib/wdev/log-position.js';
+import { wdevPaths } from '../../../native/lib/wdev/paths.js';
+import { serveWdev } from '../../../native/lib/wdev/serve.js';
+import { killAndWait, Scratch, wdevSkipReason, writeAndSync } from './fixture.js';
+
+const skip = wdevSkipReason();
+
+describe.skipIf(skip !== null)(`set-oldest on a served wdev${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const s = new Scratch('set-oldest');
+  const vol = 'so';
+  const p = () => wdevPaths(s.dataDir, vol);
+  // The super sector's oldest lsid (native/wdev/design.md: byte 4096 + 112, little-endian).
+  const superOldest = () => Number(readFileSync(p().ldev).readBigUInt64LE(4096 + 112));
+
+  beforeAll(async () => {
+    s.volume(vol);
+    await createWdev(s.dataDir, vol, { sizeBytes: 16 << 20, ringBytes: 8 << 20 });
+  }, 60_000);
+  afterAll(() => s.cleanup());
+
+  it('moves the oldest lsid at once, writes it to the super at the next checkpoint, and after a crash before one keeps the older lsid with the log from it whole', { timeout: 60_000 }, async () => {
+    const served = await serveWdev(s.dataDir, vol, { checkpointMs: 3_600_000 }); // checkpoints only when asked
+    writeAndSync(p().file, 0, 1 << 20, 0x31);
+    const a = (await syncLog(p(), vol)).permanentLsid;
+    await controlRequest(p().socket, 'checkpoint');
+    const onDisk = superOldest();
+    expect(onDisk).toBeLessThan(a);
+
+    await setOldest(p(), vol, a);
+    expect((await logStatus(p(), vol)).oldestLsid).toBe(a);
+    expect(superOldest()).toBe(onDisk);
+    await controlRequest(p().socket, 'checkpoint');
+    expect(superOldest()).toBe(a);
+
+    writeAndSync(p().file, 1 << 20, 1 << 20, 0x32);
+    const b = (await syncLog(p(), vol)).permanentLsid;
+    await controlRequest(p().socket, 'checkpoint');
+    await setOldest(p(), vol, b);
+    expect(superOldest()).toBe(a);
+    await killAndWait(served.pid);
+
+    await serveWdev(s.dataDir, vol);
+    expect((await logStatus(p(), vol)).oldestLsid).toBe(a);
+    const x = await extractWlog(p(), vol, { from: a, to: b }, join(s.dir, 'a-b.wlog'));
+    expect(x.ios).toBeGreaterThan(0);
+    expect(x.to).toBe(b);
+    // The shipper's next set-oldest moves it on from there.
+    await setOldest(p(), vol, b);
+    expect((await logStatus(p(), vol)).oldestLsid).toBe(b);
+  });
+});
