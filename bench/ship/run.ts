@@ -35,10 +35,10 @@ import { addArchive, startVolume } from '../../native/lib/proxy/archives.js';
 import { writeSpoolConfig } from '../../native/lib/proxy/config.js';
 import { sendLogBatch } from '../../native/lib/proxy/log-batch.js';
 import { attachWdev, detachWdev } from '../../native/lib/wdev/attach.js';
-import { readCapture, writeCapture } from '../../native/lib/wdev/capture-state.js';
+import { readCapture, settleAcknowledged, writeCapture } from '../../native/lib/wdev/capture-state.js';
 import { createWdev } from '../../native/lib/wdev/create.js';
 import { readWdevConfig } from '../../native/lib/wdev/config.js';
-import { resetLog, setOldest, syncLog } from '../../native/lib/wdev/log-position.js';
+import { logStatus, resetLog, setOldest, syncLog } from '../../native/lib/wdev/log-position.js';
 import { wdevPaths } from '../../native/lib/wdev/paths.js';
 import { checkPrerequisites, serveWdev } from '../../native/lib/wdev/serve.js';
 import { ProxyFailover } from '../../native/lib/wdev/proxy-failover.js';
@@ -286,9 +286,12 @@ async function main(): Promise<void> {
     };
     const skipToNow = async (): Promise<number> => {
       await applyArchived();
+      // The batch acknowledged last may still be queued in capture.json (the shipping loop records
+      // it on its next pass): recorded first, so that the next run's diffs follow the archive's gid.
+      const c = await readCapture(p.capture, vol);
+      settleAcknowledged(c, (await logStatus(p, vol)).oldestLsid);
       await drop();
       const st0 = await syncLog(p, vol);
-      const c = await readCapture(p.capture, vol);
       c.shipped.lsid = st0.permanentLsid;
       c.queue = [];
       await writeCapture(p.capture, c);
