@@ -147,6 +147,7 @@ void Device::EnterOverflowLocked(std::unique_lock<std::mutex>& lk, OverflowCause
   fdatasync(ddevFd_);
   {
     std::lock_guard<std::mutex> g(superMutex_);
+    ckValid_ = false;
     Super s;
     {
       std::lock_guard<std::mutex> g2(m_);
@@ -520,11 +521,16 @@ int Device::Flush() {
 
 void Device::Checkpoint() {
   std::lock_guard<std::mutex> g(superMutex_);
-  uint64_t applied, logged;
+  uint64_t applied, logged, latest, freed;
   {
     std::lock_guard<std::mutex> g2(m_);
     applied = AppliedLocked();
     logged = logged_;
+    latest = latest_;
+    freed = freed_;
+    // Nothing written, applied or freed since the last checkpoint: the files and the super are as
+    // it left them (an overflowed device writes the ddev without the log: always synced).
+    if (ckValid_ && !overflow_ && latest == ckLatest_ && logged == ckLogged_ && applied == ckApplied_ && freed == ckFreed_) return;
   }
   // The log before `logged` is made durable too: every pack below the super's permanent lsid can
   // then be checked at start-up (an invalid one is corruption, not a torn tail), and no pack the
@@ -542,6 +548,11 @@ void Device::Checkpoint() {
   std::lock_guard<std::mutex> g2(m_);
   written_ = std::max(written_, s.writtenLsid);
   oldest_ = std::max(oldest_, s.oldestLsid);  // the space set-oldest freed is reusable now
+  ckValid_ = !overflow_;
+  ckLatest_ = latest;
+  ckLogged_ = logged;
+  ckApplied_ = applied;
+  ckFreed_ = freed;
 
 }
 
@@ -580,6 +591,7 @@ void Device::Reset() {
   std::string why = rc == 0 ? "" : std::strerror(errno);
   if (rc == 0) {
     std::lock_guard<std::mutex> g(superMutex_);
+    ckValid_ = false;
     try {
       ldev_.RingZero(latest_, super_.ringBlocks, super_);
       Super s;
@@ -611,6 +623,7 @@ void Device::Shutdown() {
     std::lock_guard<std::mutex> g(superMutex_);  // the order every super write takes: superMutex_, then m_
     std::lock_guard<std::mutex> g2(m_);
     std::memset(super_.servingBoot, 0, sizeof super_.servingBoot);  // closed: the checkpoint below says so
+    ckValid_ = false;                                                // and writes it, whatever else moved
   }
   Checkpoint();
 }

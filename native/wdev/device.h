@@ -133,6 +133,11 @@ class Device {
   DirectWriter ldevWriter_, ddevWriter_;
 
   std::mutex superMutex_;        // one super write (and checkpoint) at a time
+  // What the last checkpoint found (under superMutex_): a checkpoint that finds the same, no
+  // overflow and no super change asked for, has nothing to sync or write, and skips its three
+  // flushes of the disk's cache (an idle volume's every second).
+  bool ckValid_ = false;
+  uint64_t ckLatest_ = 0, ckLogged_ = 0, ckApplied_ = 0, ckFreed_ = 0;
   std::condition_variable cvRmw_;
   bool rmwActive_ = false;       // an unaligned write's read-modify-write: no other write runs
   unsigned alignedActive_ = 0;   // aligned writes and discards not finished
