@@ -33,6 +33,14 @@ export async function setOldest(p: WdevPaths, vol: string, lsid: number): Promis
   );
 }
 
+/**
+ * Makes a served wdev's state durable now (its super written with the oldest lsid set-oldest
+ * moved); a wdev not served wrote its super at set-oldest already.
+ */
+export async function checkpointLog(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
+  return (await controlRequest(p.socket, 'checkpoint')) ?? logStatus(p, vol);
+}
+
 /** Needs the serving process: the ddev must be synced by whoever owns it. */
 export async function resetLog(p: WdevPaths, vol: string): Promise<WdevStatusJson> {
   const r = await controlRequest(p.socket, 'reset');

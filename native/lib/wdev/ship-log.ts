@@ -99,6 +99,10 @@ export async function shipLogBatch(dataDir: string, vol: string, send: BatchSend
     let st = await logStatus(p, vol);
     if (st.overflow) throw new WdevOverflowError(vol);
     const settled = settleAcknowledged(s, st.oldestLsid);
+    // A crash of the wdev before its checkpoint wrote a set-oldest brings the older oldest lsid
+    // back while capture.json recorded the batch as acknowledged: free that log again, or the
+    // ring stays fuller than it is until the next acknowledgement.
+    if (st.oldestLsid < s.shipped.lsid) st = await setOldest(p, vol, s.shipped.lsid);
     if (s.queue.length === 0 && st.latestLsid > s.shipped.lsid && (st.permanentLsid - s.shipped.lsid) * st.physicalBs < maxBytes) {
       st = await syncLog(p, vol); // the batch takes the newest writes: make them durable first
       if (st.overflow) throw new WdevOverflowError(vol);

@@ -13,7 +13,7 @@ import { targetFor, type ArchiveTarget } from '../storage/archive-target.js';
 import type { CompressionName } from '../native-types.js';
 import { convertWlog } from '../wlog.js';
 import { settleAcknowledged, writeCapture, type CaptureState } from './capture-state.js';
-import { extractWlog, logStatus, setOldest } from './log-position.js';
+import { checkpointLog, extractWlog, logStatus, setOldest } from './log-position.js';
 import type { WdevPaths } from './paths.js';
 
 export interface ShippedDiff {
@@ -49,5 +49,9 @@ export async function shipQueue(p: WdevPaths, vol: string, s: CaptureState, opts
       await rm(wdiff, { force: true });
     }
   }
+  // A served wdev writes set-oldest to its super at its next checkpoint; a snapshot ships rarely,
+  // so this path pays that write now: a crash right after a ship must not bring the shipped log
+  // back into the ring (the next writes could then overflow it).
+  if (shipped.length > 0) await checkpointLog(p, vol);
   return shipped;
 }

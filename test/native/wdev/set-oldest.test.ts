@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { backupWdev, snapshotWdev } from '../../../native/lib/wdev/capture.js';
 import { controlRequest } from '../../../native/lib/wdev/control.js';
 import { createWdev } from '../../../native/lib/wdev/create.js';
 import { extractWlog, logStatus, setOldest, syncLog } from '../../../native/lib/wdev/log-position.js';
@@ -58,5 +59,22 @@ describe.skipIf(skip !== null)(`set-oldest on a served wdev${skip ? ` (skipped: 
     // The shipper's next set-oldest moves it on from there.
     await setOldest(p(), vol, b);
     expect((await logStatus(p(), vol)).oldestLsid).toBe(b);
+  });
+
+  it('writes the oldest lsid a snapshot shipped on the host freed to the super before the ship returns (a crash then keeps the ring free)', { timeout: 60_000 }, async () => {
+    const local = 'so-local';
+    s.volume(local);
+    await createWdev(s.dataDir, local, { sizeBytes: 16 << 20, ringBytes: 8 << 20 });
+    const q = wdevPaths(s.dataDir, local);
+    const served = await serveWdev(s.dataDir, local, { checkpointMs: 3_600_000 }); // checkpoints only when asked
+    await backupWdev(s.dataDir, local);
+    writeAndSync(q.file, 0, 1 << 20, 0x33);
+    const snap = (await snapshotWdev(s.dataDir, local))!;
+    expect(Number(readFileSync(q.ldev).readBigUInt64LE(4096 + 112))).toBe(snap.lsid);
+    await killAndWait(served.pid);
+    await serveWdev(s.dataDir, local);
+    const st = (await logStatus(q, local));
+    expect(st.oldestLsid).toBe(snap.lsid);
+    expect(st.usagePb).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ import { setOldest } from '../../../native/lib/wdev/log-position.js';
 import { wdevPaths } from '../../../native/lib/wdev/paths.js';
 import { serveWdev } from '../../../native/lib/wdev/serve.js';
 import { shipLogBatch, type BatchSender } from '../../../native/lib/wdev/ship-log.js';
-import { Scratch, wdevSkipReason, writeAndSync } from './fixture.js';
+import { killAndWait, Scratch, wdevSkipReason, writeAndSync } from './fixture.js';
 
 const skip = wdevSkipReason();
 
@@ -139,5 +139,38 @@ describe.skipIf(skip !== null)(`a pass of the shipping loop${skip ? ` (skipped: 
     const c = await readCapture(p().capture, vol);
     expect(c.queue).toEqual([]);
     expect(c.shipped).toEqual({ snap: { b: snap!.gid, e: snap!.gid }, lsid: snap!.lsid, explicit: true });
+  });
+});
+
+describe.skipIf(skip !== null)(`a shipping loop after the wdev crashed${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const s = new Scratch('ship-log-crash');
+  const vol = 'slc';
+  const p = () => wdevPaths(s.dataDir, vol);
+  afterAll(() => s.cleanup());
+
+  it('frees again, before it sends the next batch, the log a crash brought back after capture.json recorded it acknowledged', { timeout: 60_000 }, async () => {
+    s.volume(vol);
+    await createWdev(s.dataDir, vol, { sizeBytes: 16 << 20, ringBytes: 8 << 20 });
+    const served = await serveWdev(s.dataDir, vol, { checkpointMs: 3_600_000 }); // checkpoints only when asked
+    writeAndSync(p().file, 0, 1 << 20, 0x41);
+    await backupWdev(s.dataDir, vol);
+    await controlRequest(p().socket, 'checkpoint');
+    const sent: { b: number; e: number; oldest: number }[] = [];
+    const accept: BatchSender = async (meta) => {
+      sent.push({ ...meta.lsid, oldest: (await controlRequest(p().socket, 'status'))!.oldestLsid });
+    };
+
+    writeAndSync(p().file, 2 << 20, 1 << 20, 0x42);
+    const b = (await shipLogBatch(s.dataDir, vol, accept))!;
+    expect(await shipLogBatch(s.dataDir, vol, accept)).toBeNull(); // records b as shipped
+    expect((await readCapture(p().capture, vol)).shipped.lsid).toBe(b.lsid.e);
+    await killAndWait(served.pid); // before any checkpoint wrote b's set-oldest
+
+    await serveWdev(s.dataDir, vol, { checkpointMs: 3_600_000 });
+    expect((await controlRequest(p().socket, 'status'))!.oldestLsid).toBeLessThan(b.lsid.e);
+    writeAndSync(p().file, 4 << 20, 1 << 20, 0x43);
+    const next = (await shipLogBatch(s.dataDir, vol, accept))!;
+    expect(next.lsid.b).toBe(b.lsid.e); // nothing sent twice
+    expect(sent.at(-1)).toEqual({ b: b.lsid.e, e: next.lsid.e, oldest: b.lsid.e });
   });
 });
