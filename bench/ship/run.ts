@@ -14,11 +14,16 @@
  * pins fio and the wdev server to CPU 0 and the proxy, the archive and the sampler to CPU 1, and the
  * storage's shipping by placement: `shared` (or 1) on CPU 0, the writer's core; `spare` on CPU 1, a
  * core the writer does not use; `shared,spare` alternates the two in each round of one run.
+ * Each round also runs shipping off with the other hosts' CPU on this machine: a spinner (spinner.ts)
+ * as busy as the proxy and the archive were during the shipping-on run (on CPU 1 when
+ * pinned): on this VM a busy second vCPU slows the first, and what production puts on other hosts
+ * must not count as the storage host's cost; the writer cost is printed against both baselines.
  * Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
  * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2);
  * BENCH_SHIP_NODE_ARGS: node options for the proxy and archive processes (e.g. "--cpu-prof");
  * BENCH_SHIP_GATHER_MS: the shipper's least time between batch cuts (its default: 500 ms);
- * BENCH_SHIP_BATCH: the most one batch carries (default 128 MiB, the daemon's).
+ * BENCH_SHIP_BATCH: the most one batch carries (default 128 MiB, the daemon's);
+ * BENCH_SHIP_REMOTE_NICE: the nice value of the proxy, the archive and the sampler (default 0).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -75,6 +80,14 @@ function place(pl: Placement): void {
 // BENCH_SHIP_REMOTE_DIR (e.g. /dev/shm): where the proxy's and the archive's data live — another
 // host's disk, so that their writes and fsyncs do not queue behind the writer's on the one disk here.
 const REMOTE_DIR = process.env.BENCH_SHIP_REMOTE_DIR;
+// BENCH_SHIP_REMOTE_NICE (e.g. 19): the proxy's, the archive's and the sampler's nice value. They
+// stand for other hosts; on this machine they share the cores (and the kernel's work for the
+// writer's I/O) with the storage host, which a niced process yields to at once.
+const REMOTE_NICE = Number(process.env.BENCH_SHIP_REMOTE_NICE ?? 0);
+/** The command line for a remote host's process, niced as BENCH_SHIP_REMOTE_NICE says. */
+function remoteCommand(args: string[]): [string, string[]] {
+  return REMOTE_NICE ? ['nice', ['-n', String(REMOTE_NICE), process.execPath, ...args]] : [process.execPath, args];
+}
 // BENCH_SHIP_TRACE=1: a line per batch acknowledged and per recovery-point sample; BENCH_SHIP_JOBS: e.g. "seq1m".
 const TRACE = process.env.BENCH_SHIP_TRACE === '1';
 // The most one batch carries: the daemon's default, WalB's 128 MiB. (32 MiB, this bench's default
@@ -92,7 +105,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Starts scripts/ship-host.mjs in one role; resolves once it listens, with its address. */
 function startHost(role: 'proxy' | 'archive', cfg: { host: string } & Record<string, unknown>): Promise<{ child: ChildProcess; peer: WirePeer }> {
   const nodeArgs = (process.env.BENCH_SHIP_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'scripts/ship-host.mjs'), '--role', role, '--config', JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [cmd, args] = remoteCommand([...nodeArgs, join(packageRoot(), 'scripts/ship-host.mjs'), '--role', role, '--config', JSON.stringify(cfg)]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -167,7 +181,8 @@ async function main(): Promise<void> {
     hosts.push(pxHost.child);
     // The recovery-point sampler reads the archive every 250 ms in a process of its own (the
     // archive host's work; 2-18 ms of CPU a sample as the diffs pile up): each line a gid it holds.
-    const sampler = spawn(process.execPath, [join(packageRoot(), 'dist/bench/ship/sampler.js'), ar, vol, p.socket, '250'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const [samplerCmd, samplerArgs] = remoteCommand([join(packageRoot(), 'dist/bench/ship/sampler.js'), ar, vol, p.socket, '250']);
+    const sampler = spawn(samplerCmd, samplerArgs, { stdio: ['pipe', 'pipe', 'inherit'] });
     hosts.push(sampler);
     let onSample: ((t: number, gid: number) => void) | null = null;
     let sampledGid = 0;
@@ -300,7 +315,28 @@ async function main(): Promise<void> {
       return st0.permanentLsid;
     };
     /** One fio run with shipping on: its result, the recovery point samples, CPU per stage, bytes shipped. */
-    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number; during: number; drainS: number[] }): Promise<FioResult> => {
+    // The other hosts' CPU (the proxy and the archive), seconds: what a shipping-on run puts on this
+    // machine that production puts elsewhere (the sampler runs through the shipping-off runs too).
+    const remoteCpu = () => procCpu(pxHost.child.pid!) + procCpu(arHost.child.pid!);
+    /**
+     * Shipping off, with the other hosts' CPU load as a spinner (spinner.ts) as busy as they were
+     * during the shipping-on run (`duty` cores: on CPU 1 when pinned).
+     */
+    const loadedOffRun = async (job: FioJob & { runtime: number }, duty: number): Promise<FioResult> => {
+      const n = Math.max(1, Math.ceil(duty - 0.05));
+      const spinners = Array.from({ length: n }, () => {
+        const [cmd, args] = remoteCommand([join(packageRoot(), 'dist/bench/ship/spinner.js'), (Math.min(duty, n) / n).toFixed(3)]);
+        return PIN ? spawn('taskset', ['-c', '1', cmd, ...args], { stdio: ['pipe', 'ignore', 'inherit'] }) : spawn(cmd, args, { stdio: ['pipe', 'ignore', 'inherit'] });
+      });
+      try {
+        await sleep(200);
+        return await offRun(job);
+      } finally {
+        for (const s of spinners) s.stdin!.end();
+        await Promise.all(spinners.map((s) => (s.exitCode !== null ? null : new Promise((r) => s.once('exit', r)))));
+      }
+    };
+    const shipRun = async (job: FioJob & { runtime: number }, into: { rp: number[]; cpu: Cpu; bytes: number; during: number; drainS: number[]; remoteDuty: number[] }): Promise<FioResult> => {
       // The log before the run was dropped unshipped: the archive counts as holding it.
       const floor = await skipToNow();
       const c0 = stages();
@@ -316,7 +352,10 @@ async function main(): Promise<void> {
         if (sampling && rp !== null) into.rp.push(rp);
         if (TRACE) console.log(`    ${new Date(t).toISOString().slice(11, 23)} archive holds gid ${g}: recovery point ${rp === null ? '-' : rp.toFixed(2)} s${shipper.state.lastError ? `; shipping: ${shipper.state.lastError}` : ''}`);
       };
+      const r0 = remoteCpu();
+      const t0Run = Date.now();
       const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
+      into.remoteDuty.push((remoteCpu() - r0) / Math.max(0.001, (Date.now() - t0Run) / 1000));
       sampling = false;
       into.during += shippedBytes - b0;
       // Shipping goes on until the archive holds every write of the run (at most 120 s): the
@@ -335,10 +374,10 @@ async function main(): Promise<void> {
       into.bytes += shippedBytes - b0;
       return on;
     };
-    type Phase = { rp: number[]; cpu: Cpu; bytes: number; during: number; runs: FioResult[]; drainS: number[] };
-    const rows: { job: string; placement: Placement | null; metric: 'iops' | 'mibPerSec'; off: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
+    type Phase = { rp: number[]; cpu: Cpu; bytes: number; during: number; runs: FioResult[]; drainS: number[]; remoteDuty: number[] };
+    const rows: { job: string; placement: Placement | null; metric: 'iops' | 'mibPerSec'; off: FioResult[]; loadedOff: FioResult[]; offServer: number; full: Phase; kept: Phase & { target: number[] } }[] = [];
     for (const job of JOBS.filter((j) => !process.env.BENCH_SHIP_JOBS || process.env.BENCH_SHIP_JOBS.split(',').includes(j.name))) {
-      const jobRows = (PIN ? PLACEMENTS : [null]).map((placement) => ({ job: job.name, placement, metric: job.metric, off: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], target: [] } as Phase & { target: number[] } }));
+      const jobRows = (PIN ? PLACEMENTS : [null]).map((placement) => ({ job: job.name, placement, metric: job.metric, off: [] as FioResult[], loadedOff: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], remoteDuty: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], remoteDuty: [], target: [] } as Phase & { target: number[] } }));
       for (let round = 0; round < ROUNDS; round++) for (const row of jobRows) {
         if (row.placement) place(row.placement);
         await drop();
@@ -352,6 +391,10 @@ async function main(): Promise<void> {
         const during0 = row.full.during;
         const full = await shipRun(job, row.full);
         row.full.runs.push(full);
+        // off again, with the other hosts' load of that run on this machine.
+        await drop();
+        const loaded = await loadedOffRun(job, row.full.remoteDuty.at(-1)!);
+        row.loadedOff.push(loaded);
         // on, "while the disk keeps up": the writer held at RATE of this round's off throughput, and
         // at most RATE of what the shipping carried at full speed while fio ran (log bytes per write
         // from this run).
@@ -363,7 +406,7 @@ async function main(): Promise<void> {
         const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
         row.kept.runs.push(kept);
         const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
-        console.log(`  ${job.name}${row.placement ? ` (${row.placement})` : ''} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+        console.log(`  ${job.name}${row.placement ? ` (${row.placement})` : ''} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)}, off with the other hosts' load (${row.full.remoteDuty.at(-1)!.toFixed(2)} of a core) ${loaded[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
       rows.push(...jobRows);
     }
@@ -384,8 +427,9 @@ async function main(): Promise<void> {
     console.log(`(the recovery-point sampler is a process of its own${PIN ? ', on CPU 1' : ''}: ${procCpu(sampler.pid!).toFixed(1)} CPU-s in all, ${samples} samples while shipping; not in the storage column)`);
     const rpText = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} / ${Math.max(...xs).toFixed(2)} s` : '- (no sample)');
     console.log(`\nthe proxy's and the archive's data: ${REMOTE_DIR ? `${remote} (BENCH_SHIP_REMOTE_DIR: not the writer's disk)` : `${remote}, the writer's disk`}`);
+    if (REMOTE_NICE) console.log(`the proxy, the archive and the sampler run at nice ${REMOTE_NICE} (BENCH_SHIP_REMOTE_NICE: other hosts, yielding this machine's cores to the storage host)`);
     console.log(`CPU placement: ${PIN ? `pinned (BENCH_SHIP_PIN=${PLACEMENTS.join(',')}): fio and the wdev server on CPU 0, the proxy, the archive and the sampler on CPU 1; the storage's shipping ${PLACEMENTS.map((pl) => (pl === 'shared' ? 'on CPU 0 (shared: the writer\'s core)' : 'on CPU 1 (spare: a core the writer does not use)')).join(' / ')}${PLACEMENTS.length > 1 ? ', alternating in each round' : ''}` : 'not pinned: every process on both cores'}`);
-    console.log('| job | shipping off | on, full speed | writer cost | recovery point p50 / p99 / max (full speed: the backlog) | catch-up after the run, max | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| job | shipping off | on, full speed | writer cost | off, the other hosts\' load on this machine | writer cost against it (the storage host\'s own) | recovery point p50 / p99 / max (full speed: the backlog) | catch-up after the run, max | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
       const [off, on, kept] = [med(r.off), med(r.full.runs), med(r.kept.runs)];
@@ -393,7 +437,11 @@ async function main(): Promise<void> {
       // Each round's shipping-on run against its own shipping-off run (the two ran back to back).
       const perRound = r.off.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
       const rounds = `rounds ${perRound.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRound, 50).toFixed(1)} %`;
-      console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
+      const loaded = percentile(r.loadedOff.map((x) => x[r.metric]), 50);
+      const perRoundLoaded = r.loadedOff.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
+      const duty = `${Math.min(...r.full.remoteDuty).toFixed(2)}-${Math.max(...r.full.remoteDuty).toFixed(2)} of a core`;
+      const roundsLoaded = `rounds ${perRoundLoaded.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRoundLoaded, 50).toFixed(1)} %`;
+      console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${loaded.toFixed(0)} ${unit} (${duty}) | ${(((loaded - on) / loaded) * 100).toFixed(1)} % (${roundsLoaded}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
     console.log(`between the shipping runs the archive's diffs were applied to its base: ${applied.diffs} diffs, ${(applied.bytes / 2 ** 30).toFixed(2)} GiB, ${applied.seconds.toFixed(1)} s (not measured)`);

@@ -6,7 +6,7 @@
  */
 import type { ObservedShipping } from '../../common/observed.js';
 import type { ProxyVolumeView } from '../../native/lib/proxy/observe.js';
-import { readCaptureOrNull } from '../../native/lib/wdev/capture-state.js';
+import { readCaptureOrNull, settledView } from '../../native/lib/wdev/capture-state.js';
 import { emptyShipping, markLogEnd, readShipping, shippingView, writeShipping, type ShippingState } from '../../native/lib/wdev/shipping-state.js';
 import type { ProxyPeer } from '../../native/lib/wdev/proxy-failover.js';
 import { wdevPaths } from '../../native/lib/wdev/paths.js';
@@ -65,6 +65,6 @@ export class ShippingTracker {
     );
     await writeShipping(p, s);
     const cap = await readCaptureOrNull(p.capture).catch(() => null);
-    if (cap && st) this.o.onView?.(shippingView(s, cap, st.latestLsid, Date.now()));
+    if (cap && st) this.o.onView?.(shippingView(s, settledView(cap, st.oldestLsid), st.latestLsid, Date.now()));
   }
 }

@@ -78,3 +78,14 @@ export function settleAcknowledged(s: CaptureState, oldestLsid: number): boolean
   }
   return moved;
 }
+
+/**
+ * capture.json as the next pass of the shipping loop will record it: a copy with every batch the
+ * freed log says was acknowledged settled (readers that only report — status, the ship tracker —
+ * would otherwise show the last acknowledged batch queued for up to one loop pass).
+ */
+export function settledView(s: CaptureState, oldestLsid: number): CaptureState {
+  const v: CaptureState = { ...s, shipped: { ...s.shipped }, queue: [...s.queue] };
+  settleAcknowledged(v, oldestLsid);
+  return v;
+}

@@ -3,7 +3,7 @@
  * capture `wdev`, the lsids and log usage, overflow (then a hash backup is due), the newest gid.
  */
 import type { ObservedStorage } from '../../../common/observed.js';
-import { readCaptureOrNull } from './capture-state.js';
+import { readCaptureOrNull, settledView } from './capture-state.js';
 import { readWdevConfig } from './config.js';
 import { wdevPaths } from './paths.js';
 import { wdevStatus } from './status.js';
@@ -13,7 +13,8 @@ export async function observeWdevStorage(dataDir: string, vol: string): Promise<
   const p = wdevPaths(dataDir, vol);
   const cfg = await readWdevConfig(p.config);
   const st = await wdevStatus(dataDir, vol);
-  const cap = await readCaptureOrNull(p.capture);
+  const read = await readCaptureOrNull(p.capture);
+  const cap = read && settledView(read, st.oldestLsid);
   const shipping = cap ? await readShipping(p) : null;
   return {
     state: cap ? (st.serving ? 'Target' : 'Stopped') : 'SyncReady',

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { backupWdev, shipWdev, snapshotWdev } from '../../../native/lib/wdev/capture.js';
-import { readCapture, settleAcknowledged, type CaptureState } from '../../../native/lib/wdev/capture-state.js';
+import { readCapture, settleAcknowledged, settledView, type CaptureState } from '../../../native/lib/wdev/capture-state.js';
 import { controlRequest } from '../../../native/lib/wdev/control.js';
 import { createWdev } from '../../../native/lib/wdev/create.js';
 import { setOldest } from '../../../native/lib/wdev/log-position.js';
@@ -46,6 +46,15 @@ describe('settleAcknowledged', () => {
     const s = state(100, [[4, 100], [5, 200]]);
     expect(settleAcknowledged(s, 200)).toBe(false);
     expect(s.queue.map((q) => q.gid)).toEqual([4, 5]);
+  });
+
+  it('gives readers that only report a settled copy and leaves the state it read as it was', () => {
+    const s = state(100, [[4, 200], [6, 400]]);
+    const v = settledView(s, 250);
+    expect(v.shipped.lsid).toBe(200);
+    expect(v.queue.map((q) => q.gid)).toEqual([6]);
+    expect(s.shipped.lsid).toBe(100);
+    expect(s.queue.map((q) => q.gid)).toEqual([4, 6]);
   });
 });
 
