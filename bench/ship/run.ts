@@ -18,6 +18,8 @@
  * as busy as the proxy and the archive were during the shipping-on run (on CPU 1 when
  * pinned): on this VM a busy second vCPU slows the first, and what production puts on other hosts
  * must not count as the storage host's cost; the writer cost is printed against both baselines.
+ * The ring is written once over before round 1 (unmeasured); each CPU's /proc/stat time while fio
+ * ran is printed per kind of run (is the writer's core busy, or waiting on the disk).
  * Goals: writer cost < 10 %, recovery point p99 < 5 s, proxy peak RSS < 256 MB.
  * BENCH_SHIP_SIZE (bytes, default 1 GiB), BENCH_SHIP_RUNTIME (s, default 15), BENCH_SHIP_ROUNDS (2);
  * BENCH_SHIP_NODE_ARGS: node options for the proxy and archive processes (e.g. "--cpu-prof");
@@ -220,7 +222,6 @@ async function main(): Promise<void> {
     const w = await attachWdev(dataDir, vol);
     console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${readFileSync('/proc/loadavg', 'utf8').trim()}; ${new Date().toISOString()}`);
     console.log(`wdev ${(SIZE / 2 ** 30).toFixed(2)} GiB on ${w.device}; proxy px-1 ${pxHost.peer.address}:${pxHost.peer.port} (pid ${pxHost.child.pid}), archive ar-1 ${arHost.peer.address}:${arHost.peer.port}; ${RUNTIME} s per run, ${ROUNDS} rounds, batches of at most ${(BATCH / 2 ** 20).toFixed(0)} MiB`);
-    runFio({ name: 'fill', rw: 'write', bs: '1m' }, w.device, { runtimeSec: 0, sizeBytes: SIZE }); // first touch, unmeasured
     // Shipping off: the log is freed before each run and every 2 s during it, as if shipped at no
     // cost (a 1 MiB sequential writer fills even an 8 GiB ring in 15 s). A run that overflowed the
     // ring (shipping slower than the writer) is reported, and the log restarted for the next run.
@@ -234,10 +235,31 @@ async function main(): Promise<void> {
       }
       await setOldest(p, vol, st.permanentLsid);
     };
-    const offRun = async (job: FioJob & { runtime: number }) => {
+    // Each CPU's time while fio ran (/proc/stat: user, nice, system, idle, iowait, irq, softirq), per
+    // job, placement and kind of run: is the writer's core saturated, and by what.
+    const cpuStat = new Map<string, number[][]>();
+    const procStat = () => readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 8).map(Number));
+    const statRun = async <T>(key: string, f: () => Promise<T>): Promise<T> => {
+      const a = procStat();
+      const r = await f();
+      const b = procStat();
+      const acc = cpuStat.get(key) ?? b.map((c) => c.map(() => 0));
+      b.forEach((c, i) => c.forEach((v, j) => (acc[i]![j]! += v - a[i]![j]!)));
+      cpuStat.set(key, acc);
+      return r;
+    };
+    let statKey = '';
+    // First touch, unmeasured: the device once, and the ring once over (the log freed between
+    // passes). A fresh file's first writes cost more (the file system allocates): before this, every
+    // first round's shipping-off run wrote the ring's first pass and came out 10-25 % slow.
+    for (let written = 0; written < RING + SIZE; written += SIZE) {
+      runFio({ name: 'fill', rw: 'write', bs: '1m' }, w.device, { runtimeSec: 0, sizeBytes: SIZE });
+      await drop();
+    }
+    const offRun = async (job: FioJob & { runtime: number }, kind = 'off') => {
       const t = setInterval(() => void drop().catch(() => {}), 2000);
       try {
-        return await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
+        return await statRun(`${statKey}|${kind}`, () => runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) }));
       } finally {
         clearInterval(t);
       }
@@ -330,7 +352,7 @@ async function main(): Promise<void> {
       });
       try {
         await sleep(200);
-        return await offRun(job);
+        return await offRun(job, 'off, loaded');
       } finally {
         for (const s of spinners) s.stdin!.end();
         await Promise.all(spinners.map((s) => (s.exitCode !== null ? null : new Promise((r) => s.once('exit', r)))));
@@ -354,7 +376,7 @@ async function main(): Promise<void> {
       };
       const r0 = remoteCpu();
       const t0Run = Date.now();
-      const on = await runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) });
+      const on = await statRun(`${statKey}|${job.rateIops || job.rateMiB ? 'on, held' : 'on, full speed'}`, () => runFioAsync(job, w.device, { runtimeSec: job.runtime, sizeBytes: SIZE, ...(PIN ? { cpus: '0' } : {}) }));
       into.remoteDuty.push((remoteCpu() - r0) / Math.max(0.001, (Date.now() - t0Run) / 1000));
       sampling = false;
       into.during += shippedBytes - b0;
@@ -380,6 +402,7 @@ async function main(): Promise<void> {
       const jobRows = (PIN ? PLACEMENTS : [null]).map((placement) => ({ job: job.name, placement, metric: job.metric, off: [] as FioResult[], loadedOff: [] as FioResult[], offServer: 0, full: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], remoteDuty: [] } as Phase, kept: { rp: [], cpu: zero(), bytes: 0, during: 0, runs: [], drainS: [], remoteDuty: [], target: [] } as Phase & { target: number[] } }));
       for (let round = 0; round < ROUNDS; round++) for (const row of jobRows) {
         if (row.placement) place(row.placement);
+        statKey = `${job.name}${row.placement ? ` (${row.placement})` : ''}`;
         await drop();
         // off: the log only fills; nothing reads it.
         const s0 = procCpu(server.pid);
@@ -442,6 +465,18 @@ async function main(): Promise<void> {
       const duty = `${Math.min(...r.full.remoteDuty).toFixed(2)}-${Math.max(...r.full.remoteDuty).toFixed(2)} of a core`;
       const roundsLoaded = `rounds ${perRoundLoaded.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRoundLoaded, 50).toFixed(1)} %`;
       console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${loaded.toFixed(0)} ${unit} (${duty}) | ${(((loaded - on) / loaded) * 100).toFixed(1)} % (${roundsLoaded}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
+    }
+    console.log('\neach CPU while fio ran (/proc/stat, % of its time: user / system / softirq / iowait / idle):');
+    const nCpus = [...cpuStat.values()][0]?.length ?? 0;
+    console.log(`| job | run | ${Array.from({ length: nCpus }, (_, i) => `CPU ${i}`).join(' | ')} |\n|---|---|${'---|'.repeat(nCpus)}`);
+    for (const [key, acc] of cpuStat) {
+      const [job, kind] = key.split('|');
+      const pct = (c: number[]) => {
+        const total = c.reduce((s, v) => s + v, 0) || 1;
+        const f = (v: number) => ((v / total) * 100).toFixed(0);
+        return `${f(c[0]! + c[1]!)} / ${f(c[2]!)} / ${f(c[6]! + c[5]!)} / ${f(c[4]!)} / ${f(c[3]!)}`;
+      };
+      console.log(`| ${job} | ${kind} | ${acc.map(pct).join(' | ')} |`);
     }
     if (overflows) console.log(`${overflows} shipping run(s) overflowed the ${RING / 2 ** 30} GiB ring`);
     console.log(`between the shipping runs the archive's diffs were applied to its base: ${applied.diffs} diffs, ${(applied.bytes / 2 ** 30).toFixed(2)} GiB, ${applied.seconds.toFixed(1)} s (not measured)`);
