@@ -3,6 +3,11 @@
  * priority list). A proxy that fails a send (unreachable, cut, or refusing: busy, full, stopped) is
  * marked down and the next one is tried; a heartbeat probes every proxy (WalB: every 10 s, 3 s
  * timeout) and brings a recovered one back, so shipping returns to the first proxy once it answers.
+ * A down proxy is skipped only while another one takes the batches: when every proxy up fails (or
+ * none is up), the down ones are tried too, in order, before the batch is given up — a lone proxy
+ * that refused once (stopped before its daemon started the volume, busy, full) is not left unasked
+ * until the next heartbeat while the ring fills. `recoveries` counts the proxies a heartbeat brought
+ * back, so the shipping loop can retry at once instead of waiting out its backoff.
  * A `drop` reject (the proxy holds that range or newer) counts as delivered: the log may go.
  */
 import type { BatchMeta } from '../proxy/admit.js';
@@ -33,6 +38,8 @@ export interface FailoverOptions {
 
 export class ProxyFailover {
   readonly health: ProxyHealth[];
+  /** How many times a heartbeat found a down proxy answering again. */
+  recoveries = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly proxies: readonly ProxyPeer[], private readonly o: FailoverOptions) {
@@ -49,9 +56,11 @@ export class ProxyFailover {
   sender(): BatchSender {
     return async (meta, wlog) => {
       let last: unknown = null;
-      for (let i = 0; i < this.proxies.length; i++) {
+      // The proxies up first, in order; then, as a last resort, those that were down.
+      const wasUp = this.health.map((h) => h.up);
+      const order = [...wasUp.keys()].filter((i) => wasUp[i]).concat([...wasUp.keys()].filter((i) => !wasUp[i]));
+      for (const i of order) {
         const h = this.health[i]!;
-        if (!h.up) continue;
         try {
           await this.o.send(this.proxies[i]!, meta, wlog);
           this.ok(i);
@@ -78,6 +87,7 @@ export class ProxyFailover {
       this.proxies.map(async (p, i) => {
         try {
           await withTimeout(this.o.probe(p, timeout), timeout, `${p.host}: no answer within ${timeout} ms`);
+          if (!this.health[i]!.up) this.recoveries++;
           this.ok(i);
         } catch (e) {
           this.health[i]!.up = false;

@@ -3,7 +3,7 @@
  * new log (ship-log.ts), at most one per `gatherMs` (500 ms: the log written meanwhile goes in one
  * batch instead of five; a batch that took longer is followed at once), to the first proxy that is
  * up (proxy-failover.ts, whose heartbeat runs alongside); when no proxy takes a batch, keep the log
- * and back off (1 s doubling to 300 s);
+ * and back off (1 s doubling to 30 s, ended early when a heartbeat brings a proxy back);
  * on an overflow stop and report it — the plan's hash backup is the way back. Its state is plain
  * data for status and metrics.
  */
@@ -34,6 +34,11 @@ export interface ShipperOptions {
    * each. Gathering adds at most this to the recovery point.
    */
   gatherMs?: number;
+  /**
+   * After a failed batch the loop waits firstBackoffMs (default 1 s), doubling up to maxBackoffMs
+   * (default 30 s: the ring fills while it waits, and a try costs one connection per proxy); a
+   * heartbeat that brings a proxy back ends the wait.
+   */
   firstBackoffMs?: number;
   maxBackoffMs?: number;
   onBatch?: (b: ShippedBatch, cutAtMs: number) => void;
@@ -46,6 +51,8 @@ export class Shipper {
   private running = false;
   private loop: Promise<void> | null = null;
   private delay = 0;
+  /** The failover's recovery count when the last batch failed. */
+  private recoveriesAtFailure = 0;
   /** When the last batch was cut (the gather counts from it). */
   private lastCutAt = 0;
 
@@ -55,7 +62,9 @@ export class Shipper {
 
   /** Ships one batch if one is due; resolves to it, or null (nothing new, waiting, or failed). */
   async once(now = Date.now()): Promise<ShippedBatch | null> {
-    if (this.state.overflowed || now < this.state.nextTryAt) return null;
+    if (this.state.overflowed) return null;
+    // A heartbeat that found a proxy answering again ends the backoff: the ring may be filling.
+    if (now < this.state.nextTryAt && this.proxies.recoveries === this.recoveriesAtFailure) return null;
     const cut = (this.lastCutAt = Date.now());
     try {
       const b = await shipLogBatch(this.dataDir, this.state.volume, this.proxies.sender(), this.o.maxBatchBytes ? { maxBatchBytes: this.o.maxBatchBytes } : {});
@@ -70,10 +79,11 @@ export class Shipper {
       return b;
     } catch (e) {
       this.state.lastError = (e as Error).message;
+      this.recoveriesAtFailure = this.proxies.recoveries;
       this.o.onError?.(this.state.lastError);
       if (e instanceof WdevOverflowError) this.state.overflowed = true;
       else {
-        this.delay = Math.min(this.delay ? this.delay * 2 : this.o.firstBackoffMs ?? 1000, this.o.maxBackoffMs ?? 300_000);
+        this.delay = Math.min(this.delay ? this.delay * 2 : this.o.firstBackoffMs ?? 1000, this.o.maxBackoffMs ?? 30_000);
         this.state.nextTryAt = Date.now() + this.delay;
       }
       return null;
