@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { BusyError } from '../../native/lib/archive/errors.js';
 import type { DaemonStatusView } from '../../reconciler/daemon/status-view.js';
 import { binPath } from '../helpers/cli.js';
 
@@ -164,5 +165,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
       throw new Error(`timed out waiting for ${what}${tail}`);
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Runs an archive operation the way an operator retries one: while the host's own daemon runs an
+ * action that excludes it (a restore policy's restore, a merge), the archive refuses with BusyError
+ * ("try again when it ends"); this tries again every 250 ms for up to `timeoutMs`.
+ */
+export async function whenNotBusy<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof BusyError) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

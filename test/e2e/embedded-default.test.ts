@@ -20,7 +20,7 @@ import { deleteRestored, observeArchive, restore } from '../../native/lib/archiv
 import { withLock } from '../../native/lib/archive/lock.js';
 import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
 import { projectRoot, walbctlProcess } from '../helpers/cli.js';
-import { waitFor, type RunningDaemon } from './daemon-harness.js';
+import { waitFor, whenNotBusy, type RunningDaemon } from './daemon-harness.js';
 import { freePortOn, hasOpenssl, startCommandLine, stopDaemons } from './fleet-harness.js';
 
 const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
@@ -107,9 +107,10 @@ describe.skipIf(!hasOpenssl)('The Quick start run line', () => {
     const restorable = (await observeArchive(backup, 'demo'))!.restorable;
     const out = join(dir, 'restored.img');
     for (const r of restorable) {
-      await restore(backup, 'demo', r.gid, { path: out, mode: 'copy' });
+      // backup's daemon restores the newest gid itself (the tree's `restores`): wait for its turn.
+      await whenNotBusy(() => restore(backup, 'demo', r.gid, { path: out, mode: 'copy' }));
       expect({ gid: r.gid, sha1: sha1(out) }).toEqual({ gid: r.gid, sha1: writes.filter((w) => w.after < r.gid).at(-1)!.sha });
-      await deleteRestored(backup, 'demo', r.gid);
+      await whenNotBusy(() => deleteRestored(backup, 'demo', r.gid, { path: out }));
       rmSync(out, { force: true });
     }
     expect(restorable.length).toBeGreaterThanOrEqual(2);

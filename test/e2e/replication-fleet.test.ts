@@ -28,7 +28,7 @@ import { BusyError } from '../../native/lib/archive/errors.js';
 import { applySnap, canApply, type GidSnap } from '../../native/lib/archive/gid.js';
 import { withLock } from '../../native/lib/archive/lock.js';
 import { observeStorage, storagePaths } from '../../native/lib/storage/index.js';
-import { makeRepo, waitFor, type Repo, type RunningDaemon } from './daemon-harness.js';
+import { makeRepo, waitFor, whenNotBusy, type Repo, type RunningDaemon } from './daemon-harness.js';
 import { fleetHostYaml, makeHosts, startHostDaemon, stopDaemons, type FleetHost } from './fleet-harness.js';
 
 const hasOpenssl = (() => {
@@ -130,7 +130,7 @@ async function everyGidRestores(h: string): Promise<number[]> {
         continue;
       }
       expect({ host: h, gid: r.gid, sha1: sha1(out) }).toEqual({ host: h, gid: r.gid, sha1: expected });
-      await deleteRestored(dataDir, 'pg', r.gid);
+      await whenNotBusy(() => deleteRestored(dataDir, 'pg', r.gid, { path: out }));
       rmSync(out, { force: true });
       checked.push(r.gid);
       break;
