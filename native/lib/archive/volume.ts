@@ -78,8 +78,17 @@ export async function updateMeta<T>(paths: ArchivePaths, fn: (meta: ArchiveMeta)
   );
 }
 
+/**
+ * The actions this process runs now (name and start), as beginAction registered them. An entry of
+ * this process's pid that is not here is stale: its end() could not write the metadata (the lock
+ * was held past its timeout, a full disk) — in a daemon that lives for months it would otherwise
+ * refuse every action it excludes until a restart. Archive actions run on the main thread.
+ */
+const ownRunning = new Map<string, number>();
+const ownKey = (a: { name: string; since: string }) => `${a.name}\0${a.since}`;
+
 export function liveActions(meta: ArchiveMeta): ArchiveMeta['actions'] {
-  return meta.actions.filter((a) => pidAlive(a.pid));
+  return meta.actions.filter((a) => (a.pid === process.pid ? (ownRunning.get(ownKey(a)) ?? 0) > 0 : pidAlive(a.pid)));
 }
 
 export interface ActionHandle {
@@ -99,6 +108,13 @@ export async function beginAction(dataDir: string, vol: string, opts: { op: Arch
   const { state } = await readStateOrClear(paths);
   if (state === 'Clear') throw new WrongStateError(vol, opts.op, 'Clear', allowed);
   const since = new Date().toISOString();
+  const key = ownKey({ name: opts.op, since });
+  let registered = false;
+  const forget = () => {
+    const n = (ownRunning.get(key) ?? 1) - 1;
+    if (n > 0) ownRunning.set(key, n);
+    else ownRunning.delete(key);
+  };
   const meta = await updateMeta(
     paths,
     (m) => {
@@ -107,10 +123,16 @@ export async function beginAction(dataDir: string, vol: string, opts: { op: Arch
       const clash = m.actions.find((a) => excludes(opts.op, a.name as ArchiveOp));
       if (clash) throw new BusyError(vol, opts.op, clash.name, clash.pid);
       m.actions.push({ name: opts.op, pid: process.pid, since });
+      // Before the write, under the lock: another action of this process reads it as live at once.
+      ownRunning.set(key, (ownRunning.get(key) ?? 0) + 1);
+      registered = true;
       return structuredClone(m);
     },
     { volume: vol, operation: opts.op },
-  );
+  ).catch((error: unknown) => {
+    if (registered) forget(); // the metadata was not written
+    throw error;
+  });
   let ended = false;
   return {
     paths,
@@ -118,6 +140,8 @@ export async function beginAction(dataDir: string, vol: string, opts: { op: Arch
     async end() {
       if (ended) return;
       ended = true;
+      // From here the entry is stale for this process whether or not the write below lands.
+      forget();
       await updateMeta(
         paths,
         (m) => {
@@ -125,7 +149,7 @@ export async function beginAction(dataDir: string, vol: string, opts: { op: Arch
           if (i >= 0) m.actions.splice(i, 1);
         },
         { volume: vol, operation: `end ${opts.op}` },
-      ).catch(() => {});
+      ).catch(() => {}); // the next action's liveActions drops the entry
     },
   };
 }

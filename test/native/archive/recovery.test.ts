@@ -2,7 +2,7 @@
  * Action exclusion, an interrupted apply finished by the next apply or by start, a gap found by
  * verify: deterministic versions of what the crash test finds at random.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
@@ -59,6 +59,26 @@ describe('archive actions and recovery', () => {
     await updateMeta(archivePaths(f.dataDir, f.vol), (m) => void m.actions.push({ name: 'apply', pid: 2 ** 22 + 12345, since: new Date().toISOString() }), { volume: f.vol, operation: 'test' });
     const r = await restore(f.dataDir, f.vol, 3, { path: join(f.dir, 'r3.img') });
     expect(sha1(r.path)).toBe(expected.get(3));
+  });
+
+  it('drops an action of its own process whose end could not write the metadata: the next restore is not refused', async () => {
+    const paths = archivePaths(f.dataDir, f.vol);
+    const running = await beginAction(f.dataDir, f.vol, { op: 'restore' });
+    // The metadata is unreadable while the action ends (as a lock held past its timeout or a full disk would make it).
+    renameSync(paths.meta, `${paths.meta}.away`);
+    await running.end();
+    renameSync(`${paths.meta}.away`, paths.meta);
+    expect(JSON.parse(readFileSync(paths.meta, 'utf8')).actions).toMatchObject([{ name: 'restore', pid: process.pid }]);
+    const r = await restore(f.dataDir, f.vol, 3, { path: join(f.dir, 'r3.img') });
+    expect(sha1(r.path)).toBe(expected.get(3));
+    expect(JSON.parse(readFileSync(paths.meta, 'utf8')).actions).toEqual([]);
+    // An action of this process that is still running excludes as before.
+    const again = await beginAction(f.dataDir, f.vol, { op: 'restore' });
+    try {
+      await expect(restore(f.dataDir, f.vol, 2)).rejects.toBeInstanceOf(BusyError);
+    } finally {
+      await again.end();
+    }
   });
 
   async function interruptApplyTo(gid: number): Promise<void> {
