@@ -91,7 +91,9 @@ export async function shipLogBatch(dataDir: string, vol: string, send: BatchSend
   const first = await logStatus(p, vol);
   if (first.overflow) throw new WdevOverflowError(vol);
   const seen = await readCapture(p.capture, vol);
-  if (seen.queue.length === 0 && first.latestLsid <= seen.shipped.lsid) return null;
+  // Idle unless there is log, a queued snapshot, or acknowledged log a crash brought back (the
+  // locked pass frees it again).
+  if (seen.queue.length === 0 && first.latestLsid <= seen.shipped.lsid && first.oldestLsid >= seen.shipped.lsid) return null;
   const cfg = await readWdevConfig(p.config);
   const maxBytes = opts.maxBatchBytes ?? WALB_MAX_BATCH_BYTES;
   return withLock(join(p.dir, 'capture.lock'), async () => {

@@ -182,4 +182,27 @@ describe.skipIf(skip !== null)(`a shipping loop after the wdev crashed${skip ? `
     expect(next.lsid.b).toBe(b.lsid.e); // nothing sent twice
     expect(sent.at(-1)).toEqual({ b: b.lsid.e, e: next.lsid.e, oldest: b.lsid.e });
   });
+
+  const vol2 = 'slc-idle';
+  const p2 = () => wdevPaths(s.dataDir, vol2);
+  it('frees that log again while nothing new is written, on its next idle pass', { timeout: 60_000 }, async () => {
+    s.volume(vol2);
+    await createWdev(s.dataDir, vol2, { sizeBytes: 16 << 20, ringBytes: 8 << 20 });
+    const served = await serveWdev(s.dataDir, vol2, { checkpointMs: 3_600_000 });
+    writeAndSync(p2().file, 0, 1 << 20, 0x41);
+    await backupWdev(s.dataDir, vol2);
+    await controlRequest(p2().socket, 'checkpoint');
+    let sent = 0;
+    const accept: BatchSender = async () => void sent++;
+    writeAndSync(p2().file, 2 << 20, 1 << 20, 0x42);
+    const b = (await shipLogBatch(s.dataDir, vol2, accept))!;
+    expect(await shipLogBatch(s.dataDir, vol2, accept)).toBeNull();
+    await killAndWait(served.pid);
+
+    await serveWdev(s.dataDir, vol2, { checkpointMs: 3_600_000 });
+    expect((await controlRequest(p2().socket, 'status'))!.oldestLsid).toBeLessThan(b.lsid.e);
+    expect(await shipLogBatch(s.dataDir, vol2, accept)).toBeNull(); // no new log: nothing sent
+    expect((await controlRequest(p2().socket, 'status'))!.oldestLsid).toBe(b.lsid.e);
+    expect(sent).toBe(1);
+  });
 });
