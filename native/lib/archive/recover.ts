@@ -22,11 +22,21 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/**
+ * Whether a restore entry belongs to a restore still running: another process's while it lives; this
+ * process's while it runs a restore (an entry its own abort could not take out — the metadata was
+ * locked past the timeout or the disk full — would otherwise stay until the daemon restarts).
+ */
+function restoreLive(meta: ArchiveMeta, r: ArchiveMeta['restoring'][number]): boolean {
+  if (r.pid !== process.pid) return pidAlive(r.pid);
+  return liveActions(meta).some((a) => a.name === 'restore' && a.pid === process.pid);
+}
+
 function needsRecovery(meta: ArchiveMeta, names: string[]): boolean {
   const live = liveActions(meta).map((a) => a.name);
   if (meta.applying && !live.includes('apply')) return true;
   if (meta.merging && !live.includes('merge')) return true;
-  if (meta.restoring.some((r) => !pidAlive(r.pid))) return true;
+  if (meta.restoring.some((r) => !restoreLive(meta, r))) return true;
   if (names.some((n) => hasStaleDiff(meta, n))) return true;
   return names.some((n) => {
     const pid = tempOwner(n);
@@ -64,7 +74,7 @@ export async function ensureRecovered(dataDir: string, vol: string): Promise<boo
       // it is complete, so it is listed; any other dead restore is rolled back.
       const done: ArchiveMeta['restoring'] = [];
       for (const r of m.restoring) {
-        if (pidAlive(r.pid)) continue;
+        if (restoreLive(m, r)) continue;
         const tmpGone = !(await exists(r.tmp));
         if (tmpGone && (await exists(r.path))) done.push(r);
         else await rm(r.tmp, { force: true });
@@ -72,7 +82,7 @@ export async function ensureRecovered(dataDir: string, vol: string): Promise<boo
       await updateMeta(
         paths,
         (x) => {
-          x.restoring = x.restoring.filter((r) => pidAlive(r.pid));
+          x.restoring = x.restoring.filter((r) => restoreLive(x, r));
           for (const r of done) {
             x.restored = x.restored.filter((y) => y.path !== r.path);
             x.restored.push({ gid: r.gid, path: r.path, createdAt: new Date().toISOString(), verified: null });

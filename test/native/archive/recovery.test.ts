@@ -81,6 +81,26 @@ describe('archive actions and recovery', () => {
     }
   });
 
+  it('takes out a restore entry of its own process that no restore of it runs (an abort that could not write the metadata), and keeps a running one', async () => {
+    const paths = archivePaths(f.dataDir, f.vol);
+    const tmp = join(f.dir, '.tmp-r3.img.left');
+    writeFileSync(tmp, 'half an image');
+    const entry = { gid: 3, path: join(f.dir, 'r3.img'), tmp, pid: process.pid };
+    await updateMeta(paths, (m) => void m.restoring.push(entry), { volume: f.vol, operation: 'test' });
+    // While a restore of this process runs, its entry is its own: nothing to recover.
+    const running = await beginAction(f.dataDir, f.vol, { op: 'restore' });
+    try {
+      expect(await ensureRecovered(f.dataDir, f.vol)).toBe(false);
+      expect(JSON.parse(readFileSync(paths.meta, 'utf8')).restoring).toEqual([entry]);
+    } finally {
+      await running.end();
+    }
+    // Once none runs, the entry is stale: recovered as a dead process's would be.
+    expect(await ensureRecovered(f.dataDir, f.vol)).toBe(true);
+    expect(JSON.parse(readFileSync(paths.meta, 'utf8')).restoring).toEqual([]);
+    expect(readdirSync(f.dir)).not.toContain(basename(tmp));
+  });
+
   async function interruptApplyTo(gid: number): Promise<void> {
     // What a crash after the apply's commit of <B-->E> and part of the writes leaves behind.
     const paths = archivePaths(f.dataDir, f.vol);
