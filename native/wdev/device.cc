@@ -569,7 +569,7 @@ void Device::SetOldest(uint64_t lsid) {
   }
   if (lsid < s.permanentLsid) {
     std::vector<uint8_t> b(pbs_);
-    ldev_.RingRead(lsid, b.data(), 1, super_);
+    ReadRingBlock(ldev_, s, lsid, b.data(), ldevWriter_.enabled());
     LogpackHeader h;
     std::string why = DecodeLogpack(b.data(), pbs_, super_.salt, lsid, &h);
     if (!why.empty()) throw WdevError("bad-lsid", "lsid " + std::to_string(lsid) + " is not the start of a logpack: " + why);

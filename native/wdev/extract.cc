@@ -100,6 +100,11 @@ bool ReadPackHeader(RingWindow& w, const Ldev& ldev, const Super& s, uint64_t ls
 
 }  // namespace
 
+void ReadRingBlock(const Ldev& ldev, const Super& s, uint64_t lsid, uint8_t* out, bool direct) {
+  RingWindow w(ldev, s, lsid + 1, direct);
+  std::memcpy(out, w.Block(lsid, false), s.physicalBs);
+}
+
 ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes, bool frameOnly,
                           bool directReads) {
   ExtractResult res;

@@ -29,6 +29,11 @@ struct ExtractResult {
 ExtractResult ExtractWlog(const Ldev& ldev, const Super& s, uint64_t from, uint64_t to, const std::string& out, uint64_t maxBytes = 0,
                           bool frameOnly = false, bool directReads = true);
 
+// The ring block at `lsid` into `out` (pbs bytes), read as the frame-only walk reads it: with O_DIRECT
+// when `direct` (set-oldest's check of a pack header leaves no ldev page cached for the next direct
+// log write there to invalidate), else or where the file system refuses it through the buffered fd.
+void ReadRingBlock(const Ldev& ldev, const Super& s, uint64_t lsid, uint8_t* out, bool direct);
+
 // The one JSON line `extract` answers with, from the command line and on the control socket alike:
 // {"packs","ios","discards","bytes","from","to","ringBlocks","pbs"}.
 std::string ExtractJson(const ExtractResult& r, uint64_t from, uint32_t pbs);

@@ -2,6 +2,7 @@
 // oldest lsid at once and leaves the super's write to the next checkpoint, so a shipped batch costs
 // no super write (a flush of the disk's cache) of its own. A crash before that checkpoint leaves the
 // older oldest lsid on disk, and the log from it must still be whole: its space was not reused.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -59,6 +60,36 @@ describe.skipIf(skip !== null)(`set-oldest on a served wdev${skip ? ` (skipped: 
     // The shipper's next set-oldest moves it on from there.
     await setOldest(p(), vol, b);
     expect((await logStatus(p(), vol)).oldestLsid).toBe(b);
+  });
+
+  // Where the wdev writes its log with O_DIRECT, a page of the ldev left in the page cache makes the
+  // next direct log write over it invalidate the page (bench:ship, 2026-12-06): the header check
+  // reads the pack's block direct as the shipper's frame walk does. fincore counts the cached bytes.
+  const fincore = spawnSync('fincore', ['--version']).status === 0;
+  it.skipIf(!fincore)(`checks the pack header at the new oldest lsid without leaving the ldev's pages in the page cache${fincore ? '' : ' (skipped: no fincore)'}`, { timeout: 60_000 }, async () => {
+    const v = 'so-direct';
+    s.volume(v);
+    await createWdev(s.dataDir, v, { sizeBytes: 16 << 20, ringBytes: 8 << 20 });
+    const q = wdevPaths(s.dataDir, v);
+    const served = await serveWdev(s.dataDir, v, { checkpointMs: 3_600_000 }); // no super write in between
+    try {
+      writeAndSync(q.file, 0, 1 << 20, 0x34);
+      const a = (await syncLog(q, v)).permanentLsid;
+      writeAndSync(q.file, 1 << 20, 64 << 10, 0x35);
+      const b = (await syncLog(q, v)).permanentLsid;
+      const cached = () => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', q.ldev], { encoding: 'utf8' }).trim());
+      // Drop the ldev's cached pages (GNU dd: nocache with nothing written advises the whole file away).
+      execFileSync('dd', [`of=${q.ldev}`, 'oflag=nocache', 'conv=notrunc,fdatasync', 'count=0', 'status=none']);
+      expect(cached()).toBe(0);
+      // `a` starts the second write's pack, below the permanent lsid: its header is read and checked.
+      await expect(setOldest(q, v, a + 1)).rejects.toThrow(/not the start of a logpack/);
+      await setOldest(q, v, a);
+      expect((await logStatus(q, v)).oldestLsid).toBe(a);
+      expect(a).toBeLessThan(b);
+      expect(cached()).toBe(0);
+    } finally {
+      await killAndWait(served.pid);
+    }
   });
 
   it('writes the oldest lsid a snapshot shipped on the host freed to the super before the ship returns (a crash then keeps the ring free)', { timeout: 60_000 }, async () => {
