@@ -143,6 +143,13 @@ interface Cpu {
   archive: number;
 }
 
+/** The middle value; the mean of the two middle ones for an even count (2 or 4 rounds: not the lower one, which flattered). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
@@ -454,16 +461,16 @@ async function main(): Promise<void> {
     console.log(`CPU placement: ${PIN ? `pinned (BENCH_SHIP_PIN=${PLACEMENTS.join(',')}): fio and the wdev server on CPU 0, the proxy, the archive and the sampler on CPU 1; the storage's shipping ${PLACEMENTS.map((pl) => (pl === 'shared' ? 'on CPU 0 (shared: the writer\'s core)' : 'on CPU 1 (spare: a core the writer does not use)')).join(' / ')}${PLACEMENTS.length > 1 ? ', alternating in each round' : ''}` : 'not pinned: every process on both cores'}`);
     console.log('| job | shipping off | on, full speed | writer cost | off, the other hosts\' load on this machine | writer cost against it (the storage host\'s own) | recovery point p50 / p99 / max (full speed: the backlog) | catch-up after the run, max | held at a rate | achieved | recovery point p50 / p99 / max (disk keeps up) | samples (full / held) |\n|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      const med = (xs: FioResult[]) => percentile(xs.map((x) => x[r.metric]), 50);
+      const med = (xs: FioResult[]) => median(xs.map((x) => x[r.metric]));
       const [off, on, kept] = [med(r.off), med(r.full.runs), med(r.kept.runs)];
       const unit = r.metric === 'iops' ? 'IOPS' : 'MiB/s';
       // Each round's shipping-on run against its own shipping-off run (the two ran back to back).
       const perRound = r.off.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
-      const rounds = `rounds ${perRound.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRound, 50).toFixed(1)} %`;
-      const loaded = percentile(r.loadedOff.map((x) => x[r.metric]), 50);
+      const rounds = `rounds ${perRound.map((x) => x.toFixed(1)).join(', ')}; median ${median(perRound).toFixed(1)} %`;
+      const loaded = median(r.loadedOff.map((x) => x[r.metric]));
       const perRoundLoaded = r.loadedOff.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
       const duty = `${Math.min(...r.full.remoteDuty).toFixed(2)}-${Math.max(...r.full.remoteDuty).toFixed(2)} of a core`;
-      const roundsLoaded = `rounds ${perRoundLoaded.map((x) => x.toFixed(1)).join(', ')}; median ${percentile(perRoundLoaded, 50).toFixed(1)} %`;
+      const roundsLoaded = `rounds ${perRoundLoaded.map((x) => x.toFixed(1)).join(', ')}; median ${median(perRoundLoaded).toFixed(1)} %`;
       console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${loaded.toFixed(0)} ${unit} (${duty}) | ${(((loaded - on) / loaded) * 100).toFixed(1)} % (${roundsLoaded}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     console.log('\neach CPU while fio ran (/proc/stat, % of its time: user / system / softirq / iowait / idle):');

@@ -66,7 +66,12 @@ interface Sample {
   load: number;
 }
 const results = new Map<string, Sample[]>();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+// The middle value; the mean of the two middle ones for an even count of rounds.
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const MB = 1e6;
 const mem = (r: Run) => `${(r.hwmKiB / 1024).toFixed(0)}/${(r.anonKiB / 1024).toFixed(0)}/${(r.fileKiB / 1024).toFixed(0)}`;
 
