@@ -150,6 +150,12 @@ function median(xs: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** How long the bench waits for the archive to hold a run's every write before it stops shipping. */
+const DRAIN_MS = 120_000;
+/** Catch-up seconds; a negative entry is a wait that ended before the catch-up did. */
+const drainText = (s: number) => (s < 0 ? `> ${(-s).toFixed(1)} s (unfinished)` : `${s.toFixed(1)} s`);
+const drainMax = (xs: number[]) => xs.reduce((m, x) => (Math.abs(x) > Math.abs(m) || (Math.abs(x) === Math.abs(m) && x < 0) ? x : m), 0);
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
@@ -387,12 +393,13 @@ async function main(): Promise<void> {
       into.remoteDuty.push((remoteCpu() - r0) / Math.max(0.001, (Date.now() - t0Run) / 1000));
       sampling = false;
       into.during += shippedBytes - b0;
-      // Shipping goes on until the archive holds every write of the run (at most 120 s): the
+      // Shipping goes on until the archive holds every write of the run (at most DRAIN_MS): the
       // catch-up after the run is the backlog it left, and the next run's recovery point is its own.
       const endWritten = (await syncLog(p, vol)).permanentLsid;
       const t0 = Date.now();
-      while (Date.now() - t0 < 120_000 && (endOf.get(sampledGid) ?? 0) < endWritten) await sleep(50);
-      into.drainS.push((Date.now() - t0) / 1000);
+      while (Date.now() - t0 < DRAIN_MS && (endOf.get(sampledGid) ?? 0) < endWritten) await sleep(50);
+      // A catch-up the wait ended before it finished is printed as more than the wait.
+      into.drainS.push(((endOf.get(sampledGid) ?? 0) < endWritten ? -1 : 1) * ((Date.now() - t0) / 1000));
       shipping = false;
       await loop;
       clearInterval(rss);
@@ -436,7 +443,7 @@ async function main(): Promise<void> {
         const kept = await shipRun({ ...job, ...(job.metric === 'iops' ? { rateIops: target } : { rateMiB: target }) }, row.kept);
         row.kept.runs.push(kept);
         const unit = job.metric === 'iops' ? 'IOPS' : 'MiB/s';
-        console.log(`  ${job.name}${row.placement ? ` (${row.placement})` : ''} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)}, off with the other hosts' load (${row.full.remoteDuty.at(-1)!.toFixed(2)} of a core) ${loaded[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${row.full.drainS.at(-1)!.toFixed(1)} s / ${row.kept.drainS.at(-1)!.toFixed(1)} s after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+        console.log(`  ${job.name}${row.placement ? ` (${row.placement})` : ''} round ${round + 1}: off ${off[job.metric].toFixed(1)}, on ${full[job.metric].toFixed(1)}, off with the other hosts' load (${row.full.remoteDuty.at(-1)!.toFixed(2)} of a core) ${loaded[job.metric].toFixed(1)} ${unit}; held at ${target}: ${kept[job.metric].toFixed(1)} ${unit}; the archive held every write ${drainText(row.full.drainS.at(-1)!)} / ${drainText(row.kept.drainS.at(-1)!)} after fio ended; ${shipped} batches, ${(shippedBytes / 2 ** 20).toFixed(0)} MiB shipped so far; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
       }
       rows.push(...jobRows);
     }
@@ -471,7 +478,7 @@ async function main(): Promise<void> {
       const perRoundLoaded = r.loadedOff.map((o, i) => ((o[r.metric] - r.full.runs[i]![r.metric]) / o[r.metric]) * 100);
       const duty = `${Math.min(...r.full.remoteDuty).toFixed(2)}-${Math.max(...r.full.remoteDuty).toFixed(2)} of a core`;
       const roundsLoaded = `rounds ${perRoundLoaded.map((x) => x.toFixed(1)).join(', ')}; median ${median(perRoundLoaded).toFixed(1)} %`;
-      console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${loaded.toFixed(0)} ${unit} (${duty}) | ${(((loaded - on) / loaded) * 100).toFixed(1)} % (${roundsLoaded}) | ${rpText(r.full.rp)} | ${Math.max(...r.full.drainS).toFixed(1)} s | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
+      console.log(`| ${label(r)} | ${off.toFixed(0)} ${unit} | ${on.toFixed(0)} ${unit} | ${(((off - on) / off) * 100).toFixed(1)} % (${rounds}) | ${loaded.toFixed(0)} ${unit} (${duty}) | ${(((loaded - on) / loaded) * 100).toFixed(1)} % (${roundsLoaded}) | ${rpText(r.full.rp)} | ${drainText(drainMax(r.full.drainS))} | ${percentile(r.kept.target, 50)} ${unit} | ${kept.toFixed(0)} ${unit} | ${rpText(r.kept.rp)} | ${r.full.rp.length} / ${r.kept.rp.length} |`);
     }
     console.log('\neach CPU while fio ran (/proc/stat, % of its time: user / system / softirq / iowait / idle):');
     const nCpus = [...cpuStat.values()][0]?.length ?? 0;
