@@ -14,7 +14,7 @@ export interface Op {
   inputs: string[]; // read into the page cache for a warm run
   /** The file each tool writes, made durable (fsync of it and its directory) after the run, timed
    * apart: WalB's tools leave their output in the page cache (only `wlog-redo` fdatasyncs), walbctl's
-   * fsync theirs before the rename. Absent where the baseline's own command syncs (cp + sync -f). */
+   * fsync theirs before the rename. Absent where the baseline's own command syncs (cp + sync FILE). */
   outputs?: Record<'ours' | 'theirs', string>;
   ours: string[];
   theirs: string[];
@@ -131,11 +131,11 @@ export async function makeWorkload(o: { dir: string; walbBin: string; root: stri
     },
   ];
   // walbctl's own: a full backup of the applied image into a fresh archive, and a restore of it,
-  // each against cp --sparse=always + sync -f of the same file.
+  // each against cp --sparse=always + sync FILE (an fsync of the copy alone, as walbctl fsyncs its own output) of the same file.
   const dev = p('target-ours.img');
   const data = p('data');
   const base = join(data, 'archive', 'bench', 'base.img');
-  const cpTo = (src: string, dst: string) => ['sh', '-c', `cp --sparse=always '${src}' '${dst}' && sync -f '${dst}'`];
+  const cpTo = (src: string, dst: string) => ['sh', '-c', `cp --sparse=always '${src}' '${dst}' && sync '${dst}'`];
   ops.push(
     {
       name: 'full backup', baseline: 'cp+sync', bytes: size, inputs: [dev],

@@ -1,7 +1,7 @@
 /**
  * npm run bench:walb — walbctl against WalB's own binaries (../shared/walb-tools/bin) on every
  * data-path operation both do, and walbctl's restore and full backup against `cp --sparse=always` +
- * `sync -f` (walbctl fsyncs its outputs). Inputs come from WalB's `wlog-gen` (pbs 4096, default IO
+ * `sync FILE`, an fsync of the copy (walbctl fsyncs its outputs). Inputs come from WalB's `wlog-gen` (pbs 4096, default IO
  * sizes 512 B–32 KiB): one log of BENCH_WALB_SIZE bytes (1 GiB) on a device of that size, and ten logs
  * of a tenth of it for the merges, once with `--nodiscard` (WalB's almost-zero data: compressible) and
  * once with `--nodiscard --rand` (incompressible). Each round runs every operation with walbctl and
@@ -141,7 +141,7 @@ try {
     }
     if (!process.env.BENCH_KEEP) rmSync(join(dir, kind), { recursive: true, force: true });
   }
-  console.log(`\nwalbctl ÷ baseline throughput (baseline = WalB's tool, or cp --sparse=always + sync -f); memory MiB = VmHWM/RssAnon/RssFile peaks`);
+  console.log(`\nwalbctl ÷ baseline throughput (baseline = WalB's tool, or cp --sparse=always + sync FILE); memory MiB = VmHWM/RssAnon/RssFile peaks`);
   console.log(`as run = the commands' own times (walbctl fsyncs its output, WalB's wdiff-redo, wdiff-merge and wlog-to-wdiff do not);`);
   console.log(`durable = each tool's time + an fsync of its output file and directory after it (the same work on both sides)`);
   console.log(`CPU s = median user+system seconds of walbctl / the baseline`);
